@@ -1,0 +1,1 @@
+"""Pure domain: models, rules and errors. Imports nothing from AWS or Powertools."""

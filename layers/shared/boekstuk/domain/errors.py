@@ -1,0 +1,268 @@
+"""Domain errors.
+
+Every error carries a stable machine-readable ``code`` (part of the HTTP contract, see API.md) and a
+``detail`` sentence a person understands. The class names are part of the state-machine contract:
+``Retry``/``Catch`` in the ASL refer to them by name, so never rename one without the ASL.
+The HTTP status for each error lives in ``boekstuk.api.errors``, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error the services raise on purpose."""
+
+    code: str = "domain_error"
+    default_detail: str = "The request could not be processed."
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        self.detail = detail or self.default_detail
+        self.extra: dict[str, Any] = extra
+        super().__init__(self.detail)
+
+
+# --- generic -----------------------------------------------------------------------------------------
+
+
+class ValidationFailed(DomainError):
+    """Input is well-formed JSON but breaks a rule; ``errors`` lists one entry per field."""
+
+    code = "validation_error"
+    default_detail = "The request has invalid fields."
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    default_detail = "The resource does not exist."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    default_detail = "You are not allowed to do this."
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    default_detail = "Authentication is required."
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    default_detail = "The resource changed or already exists."
+
+
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+    default_detail = "Too many requests; try again later."
+
+
+# --- step 1: signup ----------------------------------------------------------------------------------
+
+
+class PlanNotConfirmed(DomainError):
+    code = "plan_not_confirmed"
+    default_detail = "The plan confirmation does not match the chosen plan."
+
+
+class TermsNotAccepted(DomainError):
+    code = "terms_not_accepted"
+    default_detail = "The terms and conditions must be accepted."
+
+
+class InvalidConfirmationCode(DomainError):
+    code = "invalid_confirmation_code"
+    default_detail = "The confirmation code is not correct."
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    default_detail = "Too many wrong codes: this signup is locked. Sign up again later or contact support."
+
+
+class ConfirmationExpired(DomainError):
+    code = "confirmation_expired"
+    default_detail = "The confirmation code has expired; sign up again to receive a new one."
+
+
+class SignupNotFound(NotFound):
+    code = "signup_not_found"
+    default_detail = "No such signup."
+
+
+class AlreadyConfirmed(DomainError):
+    code = "already_confirmed"
+    default_detail = "This signup was already confirmed."
+
+
+# --- step 2: activation ------------------------------------------------------------------------------
+
+
+class OfficeCodeTaken(DomainError):
+    code = "office_code_taken"
+    default_detail = "This office code is already in use."
+
+
+class WeakPassword(DomainError):
+    code = "weak_password"
+    default_detail = "The password must be at least 12 characters long."
+
+
+class InvalidActivationToken(DomainError):
+    code = "invalid_activation_token"
+    default_detail = "The activation token is not valid."
+
+
+class AlreadyActivated(DomainError):
+    code = "already_activated"
+    default_detail = "This subscription was already activated."
+
+
+class ActivationExpired(DomainError):
+    code = "activation_expired"
+    default_detail = "The activation link has expired."
+
+
+# --- login and users ---------------------------------------------------------------------------------
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    default_detail = "Office code, username or password is not correct."
+
+
+class LoginThrottled(TooManyRequests):
+    code = "too_many_attempts"
+    default_detail = "Too many failed logins; wait a few minutes and try again."
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"
+    default_detail = "A user with this username already exists in this office."
+
+
+class NotAnAdmin(Forbidden):
+    code = "not_an_admin"
+    default_detail = "Only office admins may do this."
+
+
+# --- step 3: packages --------------------------------------------------------------------------------
+
+
+class UnknownPackage(DomainError):
+    code = "unknown_package"
+    default_detail = "This accounting package is not supported."
+
+
+class DescriptionRequired(DomainError):
+    code = "description_required"
+    default_detail = "A description is required for a connection to this package."
+
+
+class InvalidOAuthState(DomainError):
+    code = "invalid_oauth_state"
+    default_detail = "The authorization response is not valid or was already used."
+
+
+class ConnectionNotReady(Conflict):
+    code = "connection_not_ready"
+    default_detail = "This connection has not been authorised at the package yet."
+
+
+class PackageError(DomainError):
+    """Base of what an accounting package answered (or failed to answer)."""
+
+
+class InvalidPackageCredentials(PackageError):
+    code = "invalid_package_credentials"
+    default_detail = "The accounting package refused these credentials."
+
+
+class PackageUnavailable(PackageError):
+    code = "package_unavailable"
+    default_detail = "The accounting package did not answer; try again later."
+
+
+class PackageRateLimited(PackageError):
+    code = "package_rate_limited"
+    default_detail = "The accounting package asks us to slow down; try again later."
+
+    def __init__(self, detail: str | None = None, retry_after: float | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+
+class PackageRejected(PackageError):
+    """The package refused the request; ``detail`` carries the package's own message."""
+
+    code = "package_rejected"
+    default_detail = "The accounting package refused the request."
+
+
+class PackageAccessDenied(PackageError):
+    code = "administration_access_denied"
+    default_detail = "The package user has no access to this administration."
+
+
+# --- step 4: administrations -------------------------------------------------------------------------
+
+
+class TooManyAdministrations(DomainError):
+    code = "too_many_administrations"
+    default_detail = "At most 5 administrations can be added per request."
+
+
+class NoAdministrations(DomainError):
+    code = "validation_error"
+    default_detail = "Give at least one administration code."
+
+
+class AdministrationAlreadyLinked(DomainError):
+    code = "administration_already_linked"
+    default_detail = "Some administrations are already linked."
+
+
+class AdministrationAccessDenied(DomainError):
+    code = "administration_access_denied"
+    default_detail = "The package user has no access to some administrations."
+
+
+class UnknownAdministration(DomainError):
+    code = "unknown_administration"
+    default_detail = "Some administration codes are not known in the package."
+
+
+# --- documents ---------------------------------------------------------------------------------------
+
+
+class UnsupportedContentType(DomainError):
+    code = "unsupported_content_type"
+    default_detail = "This file type is not supported."
+
+
+class DocumentTooLarge(DomainError):
+    code = "document_too_large"
+    default_detail = "The document is larger than 20 MB."
+
+
+class UnreadableDocument(DomainError):
+    """Recognition cannot read the file; the document ends as ``unreadable`` with this reason."""
+
+    code = "unreadable"
+    default_detail = "The document cannot be read."
+
+
+class InvalidStatus(Conflict):
+    code = "invalid_status"
+    default_detail = "The document is not in a state that allows this."
+
+
+class NotAnApprover(Forbidden):
+    code = "not_an_approver"
+    default_detail = "You are not one of the approvers of this document."
+
+
+class AlreadyDecided(Conflict):
+    code = "already_decided"
+    default_detail = "You already decided on this document."

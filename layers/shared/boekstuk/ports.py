@@ -1,0 +1,124 @@
+"""Ports: the Protocols services depend on. Adapters implement them; tests pass in-memory fakes.
+
+Only ``typing.Protocol`` here: no behaviour, no imports from adapters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+from boekstuk.domain.packages import (
+    BookingResult,
+    GLAccount,
+    OAuthTokens,
+    PackageAdministration,
+    PackageSupplier,
+    PurchaseBooking,
+    SupplierDraft,
+    VatCode,
+)
+from boekstuk.domain.recognition import Recognition
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+# --- accounting packages -----------------------------------------------------------------------------
+
+
+class AccountingPackage(Protocol):
+    """One linked package account (one connection), as every connector exposes it.
+
+    Every method raises only ``boekstuk.domain.errors`` package errors: ``InvalidPackageCredentials``,
+    ``PackageUnavailable`` (down, 5xx, timeout), ``PackageRateLimited`` (after the connector's own
+    back-off gave up), ``PackageAccessDenied`` (no rights in that administration) or
+    ``PackageRejected`` (the package refused the request; its own message in ``detail``).
+    """
+
+    package_id: str
+
+    def verify(self) -> None:
+        """Prove the credentials work (log on / fetch a token); raise ``InvalidPackageCredentials`` if not."""
+        ...
+
+    def list_administrations(self) -> list[PackageAdministration]:
+        """Every administration the linked user can see, with ``accessible`` telling whether it has rights."""
+        ...
+
+    def check_access(self, administration: str) -> bool:
+        """Whether the linked user may read and book in ``administration`` (one cheap call inside it)."""
+        ...
+
+    def list_suppliers(self, administration: str) -> Iterator[PackageSupplier]:
+        """All creditors, following the package's paging, with IBAN, KvK, VAT id, defaults and term."""
+        ...
+
+    def find_suppliers(
+        self,
+        administration: str,
+        *,
+        vat_id: str | None = None,
+        kvk: str | None = None,
+        iban: str | None = None,
+        name: str | None = None,
+    ) -> list[PackageSupplier]:
+        """Look creditors up in the package itself (the synced cache may be behind)."""
+        ...
+
+    def create_supplier(self, administration: str, supplier: SupplierDraft) -> PackageSupplier:
+        """Create a creditor; returns it with the code the package assigned."""
+        ...
+
+    def update_supplier(self, administration: str, code: str, supplement: SupplierDraft) -> PackageSupplier:
+        """Add the non-empty fields of ``supplement`` to an existing creditor."""
+        ...
+
+    def list_gl_accounts(self, administration: str) -> list[GLAccount]:
+        """The general-ledger accounts."""
+        ...
+
+    def list_vat_codes(self, administration: str) -> list[VatCode]:
+        """The purchase VAT codes, each classified as high/low/zero/reverse_charge/eu."""
+        ...
+
+    def book_purchase(self, administration: str, booking: PurchaseBooking) -> BookingResult:
+        """Post a purchase invoice (or credit note) with its lines, VAT and PDF attachment."""
+        ...
+
+    def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
+        """The entry already posted for this supplier's invoice number, if any (exactly-once booking)."""
+        ...
+
+
+TokensChanged = Callable[[OAuthTokens], None]
+"""Called by a connector whenever it obtained new tokens (refresh tokens rotate: store them at once)."""
+
+
+class OAuthFlow(Protocol):
+    """The authorization-code flow of one OAuth2 package."""
+
+    def authorize_url(self, state: str, redirect_uri: str) -> str:
+        """Where to send the user to log in at the package."""
+        ...
+
+    def exchange_code(self, code: str, redirect_uri: str) -> OAuthTokens:
+        """Trade the code from the callback for tokens; ``InvalidPackageCredentials`` if refused."""
+        ...
+
+    def refresh(self, tokens: OAuthTokens) -> OAuthTokens:
+        """Get a new access token (and the rotated refresh token)."""
+        ...
+
+
+# --- recognition -------------------------------------------------------------------------------------
+
+
+class Recognizer(Protocol):
+    def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
+        """Read one document. Raises ``UnreadableDocument`` with a clear reason when it cannot."""
+        ...
