@@ -111,3 +111,7 @@ class Recognition(BaseModel):
     supplier_address: str | None = None
     pages: int = 1
     warnings: list[str] = Field(default_factory=list)
+    # Added by recognition intake/e-invoice (additive; absent for engines that cannot tell):
+    supplier_legal_name: str | None = None  # registered name when it differs from the trading name in fields
+    amount_due: Money | None = None  # what is left to pay (total minus prepaid, rounding, split payment)
+    document_type_code: str | None = None  # UNCL1001 type code of an e-invoice (380, 381, 384, 389, ...)
