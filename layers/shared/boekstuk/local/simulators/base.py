@@ -693,8 +693,10 @@ class SimulatorServer:
             return self
         self._server = make_server(self.host, self.port, self.simulator, threaded=True, request_handler=_QuietHandler)
         self.port = self._server.server_port
+        server = self._server
+        # A short poll interval makes stop() quick (tests start and stop many servers).
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"sim-{self.package_id}", daemon=True
+            target=lambda: server.serve_forever(poll_interval=0.05), name=f"sim-{self.package_id}", daemon=True
         )
         self._thread.start()
         return self
