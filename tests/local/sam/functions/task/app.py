@@ -1,0 +1,23 @@
+"""Test handler for Step Functions: fails with custom error names the ASL retries or catches."""
+
+import os
+
+ATTEMPTS: dict[str, int] = {}
+
+
+class TransientError(Exception):
+    """Retried by the state machine."""
+
+
+class BookingRefused(Exception):
+    """Caught by the state machine."""
+
+
+def lambda_handler(event, context):
+    key = event.get("id", "x")
+    ATTEMPTS[key] = ATTEMPTS.get(key, 0) + 1
+    if event.get("refuse"):
+        raise BookingRefused("package said no")
+    if ATTEMPTS[key] <= int(event.get("fail_times", 0)):
+        raise TransientError(f"attempt {ATTEMPTS[key]}")
+    return {"id": key, "attempts": ATTEMPTS[key], "task_only": os.environ.get("TASK_ONLY")}
