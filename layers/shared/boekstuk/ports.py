@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
+from boekstuk.domain.onboarding import ActivationGrant, Office, Signup, User
 from boekstuk.domain.packages import (
     BookingResult,
     GLAccount,
@@ -121,4 +122,114 @@ class OAuthFlow(Protocol):
 class Recognizer(Protocol):
     def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
         """Read one document. Raises ``UnreadableDocument`` with a clear reason when it cannot."""
+        ...
+
+
+# --- onboarding --------------------------------------------------------------------------------------
+
+
+class Mailer(Protocol):
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Send a plain-text e-mail."""
+        ...
+
+
+class SessionTokens(Protocol):
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+
+
+class IdentityProvider(Protocol):
+    """The user directory (Cognito): it alone holds passwords."""
+
+    def create_user(self, office_code: str, username: str, password: str, email: str | None) -> None:
+        """Create a login; ``UsernameTaken`` if it exists, ``WeakPassword`` if the policy refuses it."""
+        ...
+
+    def delete_user(self, office_code: str, username: str) -> None:
+        """Remove a login (compensation when the rest of a creation failed)."""
+        ...
+
+    def login(self, office_code: str, username: str, password: str) -> SessionTokens:
+        """Tokens for a valid login; ``InvalidCredentials`` otherwise."""
+        ...
+
+    def refresh(self, refresh_token: str) -> SessionTokens:
+        """A new access token; ``InvalidCredentials`` when the refresh token is not valid."""
+        ...
+
+
+class SignupRepository(Protocol):
+    def pending_by_email(self, email: str) -> Signup | None:
+        """The signup of this e-mail that is still waiting for its confirmation code, if any."""
+        ...
+
+    def create(self, signup: Signup) -> None:
+        """Store a new signup and make it the pending one of its e-mail."""
+        ...
+
+    def get(self, signup_id: str) -> Signup | None:
+        """A signup by id."""
+        ...
+
+    def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
+        """A fresh code (signing up again while pending): new hash, new expiry, attempts back to zero."""
+        ...
+
+    def count_failed_attempt(self, signup_id: str, max_attempts: int) -> int:
+        """Atomically add one wrong attempt (never beyond ``max_attempts``); returns the new count."""
+        ...
+
+    def confirm(self, signup_id: str, grant: ActivationGrant) -> bool:
+        """Mark confirmed and store the activation grant, only if still pending; False if it was not."""
+        ...
+
+    def grant_by_token_hash(self, token_hash: str) -> ActivationGrant | None:
+        """The activation grant for a token."""
+        ...
+
+
+class OfficeRepository(Protocol):
+    def office_codes_taken(self, codes: list[str]) -> set[str]:
+        """Which of these office codes are already reserved (codes are never released)."""
+        ...
+
+    def activate(self, grant: ActivationGrant, office: Office, first_user: User) -> None:
+        """In one transaction: consume the grant, reserve the office code, create office and first user.
+
+        Raises ``AlreadyActivated`` when the grant was used, ``OfficeCodeTaken`` when the code is reserved.
+        """
+        ...
+
+    def get_office(self, office_code: str) -> Office | None:
+        """An office by its code."""
+        ...
+
+    def get_user(self, office_code: str, username: str) -> User | None:
+        """A user of an office."""
+        ...
+
+    def add_user(self, user: User) -> None:
+        """Add a user; ``UsernameTaken`` if the office already has this username."""
+        ...
+
+    def list_users(self, office_code: str) -> list[User]:
+        """All users of an office."""
+        ...
+
+
+class LoginGuard(Protocol):
+    """Counts failed logins per (office, username) in a sliding window, to throttle guessing."""
+
+    def failures(self, key: str, since: dt.datetime) -> int:
+        """Failures recorded for ``key`` at or after ``since``."""
+        ...
+
+    def record_failure(self, key: str, at: dt.datetime) -> None:
+        """Remember one failed login."""
+        ...
+
+    def clear(self, key: str) -> None:
+        """Forget failures after a successful login."""
         ...

@@ -1,0 +1,38 @@
+"""Onboarding step 2: activate the subscription - office, subscription and the synchronisation user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from boekstuk.api.openapi import responses
+from boekstuk.api.resolver import make_resolver
+from boekstuk.bootstrap import services
+from boekstuk.domain import errors
+from boekstuk.observability import logger, metrics, tracer
+from boekstuk.services.onboarding import ActivationRequest, ActivationResponse
+
+app = make_resolver()
+
+
+@app.post(
+    "/v1/activations",
+    summary="Activate the subscription (step 2)",
+    tags=["onboarding"],
+    responses={201: {"description": "Office, subscription and synchronisation user created"},
+               **responses(errors.OfficeCodeTaken, errors.WeakPassword, errors.AlreadyActivated,
+                           errors.ActivationExpired, errors.InvalidActivationToken)},
+)
+def handle_activate(body: ActivationRequest) -> Response[ActivationResponse]:
+    result = services().onboarding.activate(body)
+    return Response(status_code=201, content_type="application/json", body=result)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

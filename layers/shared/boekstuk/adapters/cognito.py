@@ -1,0 +1,93 @@
+"""The user directory in Cognito. Usernames are ``office:username``: only unique within an office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from boekstuk.domain import errors
+from boekstuk.domain.onboarding import cognito_username
+
+
+@dataclass(frozen=True)
+class CognitoTokens:
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class CognitoIdentityProvider:
+    def __init__(self, client: Any, user_pool_id: str, client_id: str) -> None:
+        self._client = client
+        self._pool = user_pool_id
+        self._client_id = client_id
+
+    def create_user(self, office_code: str, username: str, password: str, email: str | None) -> None:
+        """Create the login with a permanent password (no e-mail from Cognito: we never mail usernames)."""
+        name = cognito_username(office_code, username)
+        attributes = [{"Name": "custom:office_code", "Value": office_code}]
+        if email:
+            attributes += [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        try:
+            self._client.admin_create_user(
+                UserPoolId=self._pool, Username=name, UserAttributes=attributes, MessageAction="SUPPRESS"
+            )
+        except ClientError as exc:
+            if _code(exc) == "UsernameExistsException":
+                raise errors.UsernameTaken() from exc
+            raise
+        try:
+            self._client.admin_set_user_password(UserPoolId=self._pool, Username=name, Password=password, Permanent=True)
+        except ClientError as exc:
+            self.delete_user(office_code, username)
+            if _code(exc) == "InvalidPasswordException":
+                raise errors.WeakPassword() from exc
+            raise
+
+    def delete_user(self, office_code: str, username: str) -> None:
+        """Remove the login; a login that is already gone is fine."""
+        try:
+            self._client.admin_delete_user(UserPoolId=self._pool, Username=cognito_username(office_code, username))
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise
+
+    def login(self, office_code: str, username: str, password: str) -> CognitoTokens:
+        """USER_PASSWORD_AUTH; every kind of refusal is the same ``InvalidCredentials``."""
+        try:
+            result = self._client.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": cognito_username(office_code, username), "PASSWORD": password},
+            )
+        except ClientError as exc:
+            code = _code(exc)
+            if code in ("NotAuthorizedException", "UserNotFoundException", "PasswordResetRequiredException",
+                        "UserNotConfirmedException", "InvalidParameterException"):
+                raise errors.InvalidCredentials() from exc
+            if code in ("TooManyRequestsException", "LimitExceededException"):
+                raise errors.LoginThrottled() from exc
+            raise
+        auth = result.get("AuthenticationResult")
+        if not auth:  # a challenge (e.g. NEW_PASSWORD_REQUIRED) is not a login we support
+            raise errors.InvalidCredentials()
+        return CognitoTokens(auth["AccessToken"], auth.get("RefreshToken"), int(auth.get("ExpiresIn", 3600)))
+
+    def refresh(self, refresh_token: str) -> CognitoTokens:
+        """REFRESH_TOKEN_AUTH."""
+        try:
+            result = self._client.initiate_auth(
+                ClientId=self._client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": refresh_token}
+            )
+        except ClientError as exc:
+            if _code(exc) in ("NotAuthorizedException", "InvalidParameterException"):
+                raise errors.InvalidCredentials("The refresh token is not valid.") from exc
+            raise
+        auth = result["AuthenticationResult"]
+        return CognitoTokens(auth["AccessToken"], auth.get("RefreshToken"), int(auth.get("ExpiresIn", 3600)))

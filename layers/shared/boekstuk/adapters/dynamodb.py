@@ -1,0 +1,261 @@
+"""DynamoDB single-table repositories.
+
+Key design (every access pattern is one GetItem or Query; uniqueness by conditional writes/transactions):
+
+| item                 | pk                         | sk                     |
+|----------------------|----------------------------|------------------------|
+| signup               | SIGNUP#{id}                | SIGNUP                 |
+| pending signup/email | SIGNUPEMAIL#{email}        | PENDING                |
+| activation grant     | ACTIVATION#{token hash}    | GRANT                  |
+| office code (forever)| OFFICECODE#{code}          | OFFICECODE             |
+| office               | OFFICE#{code}              | OFFICE                 |
+| user                 | OFFICE#{code}              | USER#{username}        |
+| failed logins        | LOGINFAIL#{office:user}    | LOGINFAIL              |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from boekstuk.domain import errors
+from boekstuk.domain.onboarding import ActivationGrant, Office, Signup, User
+
+
+def _is_condition_failure(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def cancellation_codes(exc: ClientError) -> list[str]:
+    """The per-item reasons of a cancelled transaction (``ConditionalCheckFailed``, ``None``, ...)."""
+    reasons = exc.response.get("CancellationReasons") or []
+    return [str(r.get("Code", "None")) for r in reasons]
+
+
+def to_item(model: BaseModel, **keys: str) -> dict[str, Any]:
+    """A model as a DynamoDB item: JSON-mode values (ISO datetimes, decimal strings) plus the keys."""
+    item = {k: v for k, v in model.model_dump(mode="json").items() if v is not None}
+    item.update(keys)
+    return item
+
+
+class DynamoTable:
+    """The shared table plus the low-level client of the same resource (transactions)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        self.name: str = table.name
+        self.client = table.meta.client
+
+    def get(self, pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
+        """One item, strongly consistent by default."""
+        return self.table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=consistent).get("Item")  # type: ignore[no-any-return]
+
+    def query_prefix(self, pk: str, sk_prefix: str) -> list[dict[str, Any]]:
+        """All items of a partition whose sort key starts with ``sk_prefix`` (follows pagination)."""
+        from boto3.dynamodb.conditions import Key
+
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(sk_prefix)}
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def transact(self, items: list[dict[str, Any]]) -> None:
+        """TransactWriteItems with the table name filled in."""
+        for entry in items:
+            next(iter(entry.values()))["TableName"] = self.name
+        self.client.transact_write_items(TransactItems=items)
+
+
+class DynamoSignupRepository:
+    def __init__(self, db: DynamoTable) -> None:
+        self._db = db
+
+    def pending_by_email(self, email: str) -> Signup | None:
+        """The pending signup of this e-mail, if the pointer still names one."""
+        pointer = self._db.get(f"SIGNUPEMAIL#{email}", "PENDING")
+        if not pointer:
+            return None
+        signup = self.get(str(pointer["signup_id"]))
+        return signup if signup and signup.status == "pending_confirmation" else None
+
+    def create(self, signup: Signup) -> None:
+        """The signup and its e-mail pointer in one transaction."""
+        self._db.transact([
+            {"Put": {"Item": to_item(signup, pk=f"SIGNUP#{signup.signup_id}", sk="SIGNUP"),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"Item": {"pk": f"SIGNUPEMAIL#{signup.email}", "sk": "PENDING", "signup_id": signup.signup_id}}},
+        ])
+
+    def get(self, signup_id: str) -> Signup | None:
+        """A signup by id."""
+        item = self._db.get(f"SIGNUP#{signup_id}", "SIGNUP")
+        return Signup.model_validate(item) if item else None
+
+    def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
+        """New code, new expiry, attempts reset - only while still pending."""
+        try:
+            self._db.table.update_item(
+                Key={"pk": f"SIGNUP#{signup_id}", "sk": "SIGNUP"},
+                UpdateExpression="SET code_hash = :h, code_expires_at = :e, attempts = :zero",
+                ConditionExpression="#s = :pending",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":h": code_hash, ":e": expires_at.isoformat(), ":zero": 0,
+                                           ":pending": "pending_confirmation"},
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                raise errors.AlreadyConfirmed() from exc
+            raise
+
+    def count_failed_attempt(self, signup_id: str, max_attempts: int) -> int:
+        """ADD 1 to attempts unless the limit is reached (atomic under concurrent guesses)."""
+        try:
+            result = self._db.table.update_item(
+                Key={"pk": f"SIGNUP#{signup_id}", "sk": "SIGNUP"},
+                UpdateExpression="ADD attempts :one",
+                ConditionExpression="attempts < :max",
+                ExpressionAttributeValues={":one": 1, ":max": max_attempts},
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return max_attempts
+            raise
+        return int(result["Attributes"]["attempts"])
+
+    def confirm(self, signup_id: str, grant: ActivationGrant) -> bool:
+        """Pending -> confirmed and the grant stored, atomically."""
+        try:
+            self._db.transact([
+                {"Update": {"Key": {"pk": f"SIGNUP#{signup_id}", "sk": "SIGNUP"},
+                            "UpdateExpression": "SET #s = :confirmed",
+                            "ConditionExpression": "#s = :pending",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":confirmed": "confirmed", ":pending": "pending_confirmation"}}},
+                {"Put": {"Item": to_item(grant, pk=f"ACTIVATION#{grant.token_hash}", sk="GRANT"),
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+            ])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def grant_by_token_hash(self, token_hash: str) -> ActivationGrant | None:
+        """The activation grant for a token hash."""
+        item = self._db.get(f"ACTIVATION#{token_hash}", "GRANT")
+        return ActivationGrant.model_validate(item) if item else None
+
+
+class DynamoOfficeRepository:
+    def __init__(self, db: DynamoTable) -> None:
+        self._db = db
+
+    def office_codes_taken(self, codes: list[str]) -> set[str]:
+        """Reserved office codes among ``codes`` (one BatchGetItem per 100)."""
+        taken: set[str] = set()
+        for start in range(0, len(codes), 100):
+            keys = [{"pk": f"OFFICECODE#{c}", "sk": "OFFICECODE"} for c in codes[start:start + 100]]
+            request: dict[str, Any] = {self._db.name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                result = self._db.table.meta.client.batch_get_item(RequestItems=request)
+                for item in result.get("Responses", {}).get(self._db.name, []):
+                    taken.add(str(item["pk"]).removeprefix("OFFICECODE#"))
+                request = result.get("UnprocessedKeys") or {}
+        return taken
+
+    def activate(self, grant: ActivationGrant, office: Office, first_user: User) -> None:
+        """Consume grant + reserve code + office + user + signup status, all or nothing."""
+        code = office.office_code
+        try:
+            self._db.transact([
+                {"Update": {"Key": {"pk": f"ACTIVATION#{grant.token_hash}", "sk": "GRANT"},
+                            "UpdateExpression": "SET used = :true",
+                            "ConditionExpression": "attribute_exists(pk) AND used = :false",
+                            "ExpressionAttributeValues": {":true": True, ":false": False}}},
+                {"Put": {"Item": {"pk": f"OFFICECODE#{code}", "sk": "OFFICECODE", "signup_id": grant.signup_id},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"Item": to_item(office, pk=f"OFFICE#{code}", sk="OFFICE")}},
+                {"Put": {"Item": to_item(first_user, pk=f"OFFICE#{code}", sk=f"USER#{first_user.username}")}},
+                {"Update": {"Key": {"pk": f"SIGNUP#{grant.signup_id}", "sk": "SIGNUP"},
+                            "UpdateExpression": "SET #s = :activated, office_code = :code",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":activated": "activated", ":code": code}}},
+            ])
+        except ClientError as exc:
+            reasons = cancellation_codes(exc)
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise errors.AlreadyActivated() from exc
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                raise errors.OfficeCodeTaken() from exc
+            raise
+
+    def get_office(self, office_code: str) -> Office | None:
+        """An office by code."""
+        item = self._db.get(f"OFFICE#{office_code}", "OFFICE")
+        return Office.model_validate(item) if item else None
+
+    def get_user(self, office_code: str, username: str) -> User | None:
+        """One user of an office."""
+        item = self._db.get(f"OFFICE#{office_code}", f"USER#{username}")
+        return User.model_validate(item) if item else None
+
+    def add_user(self, user: User) -> None:
+        """A new user; the username must be free in the office."""
+        try:
+            self._db.table.put_item(
+                Item=to_item(user, pk=f"OFFICE#{user.office_code}", sk=f"USER#{user.username}"),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                raise errors.UsernameTaken() from exc
+            raise
+
+    def list_users(self, office_code: str) -> list[User]:
+        """All users of an office, by username."""
+        return [User.model_validate(i) for i in self._db.query_prefix(f"OFFICE#{office_code}", "USER#")]
+
+
+class DynamoLoginGuard:
+    """Failed-login counter per key in a fixed window that restarts after it lapses."""
+
+    def __init__(self, db: DynamoTable, window: dt.timedelta = dt.timedelta(minutes=15)) -> None:
+        self._db = db
+        self._window = window
+
+    def failures(self, key: str, since: dt.datetime) -> int:
+        """Failures in the current window, 0 when the window began before ``since``."""
+        item = self._db.get(f"LOGINFAIL#{key}", "LOGINFAIL")
+        if not item or dt.datetime.fromisoformat(str(item["window_start"])) < since:
+            return 0
+        return int(item.get("failures", 0))
+
+    def record_failure(self, key: str, at: dt.datetime) -> None:
+        """Count one more failure in the window, or start a new window."""
+        since = (at - self._window).isoformat()
+        expires = int((at + self._window).timestamp())
+        try:
+            self._db.table.update_item(
+                Key={"pk": f"LOGINFAIL#{key}", "sk": "LOGINFAIL"},
+                UpdateExpression="ADD failures :one SET expires_at = :exp",
+                ConditionExpression="window_start >= :since",
+                ExpressionAttributeValues={":one": 1, ":since": since, ":exp": expires},
+            )
+        except ClientError as exc:
+            if not _is_condition_failure(exc):
+                raise
+            self._db.table.put_item(Item={"pk": f"LOGINFAIL#{key}", "sk": "LOGINFAIL", "failures": 1,
+                                          "window_start": at.isoformat(), "expires_at": expires})
+
+    def clear(self, key: str) -> None:
+        """Forget the failures."""
+        self._db.table.delete_item(Key={"pk": f"LOGINFAIL#{key}", "sk": "LOGINFAIL"})

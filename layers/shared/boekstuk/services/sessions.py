@@ -1,0 +1,150 @@
+"""Login (through the identity provider; we store no passwords), token refresh and office users."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from boekstuk.domain import errors
+from boekstuk.domain.onboarding import USERNAME_PATTERN, Role, User, is_strong_password, normalise_office_code
+from boekstuk.ports import Clock, IdentityProvider, LoginGuard, OfficeRepository
+
+MAX_LOGIN_FAILURES = 5
+LOGIN_FAILURE_WINDOW = dt.timedelta(minutes=15)
+
+
+class LoginRequest(BaseModel):
+    office_code: str = Field(min_length=1, max_length=60)
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=1)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str | None = None
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"
+
+
+class CreateUserRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    username: str = Field(min_length=1, max_length=64)
+    email: EmailStr | None = None
+    role: Literal["admin", "approver", "submitter"]
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserView(BaseModel):
+    username: str
+    email: str | None
+    role: Role
+    is_admin: bool
+    created_at: str
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        """The API view of a user."""
+        return cls(
+            username=user.username,
+            email=user.email,
+            role=user.role,
+            is_admin=user.is_admin,
+            created_at=user.created_at.isoformat().replace("+00:00", "Z"),
+        )
+
+
+class UserList(BaseModel):
+    users: list[UserView]
+
+
+class SessionService:
+    """Login and refresh. Any wrong part of a login answers the same ``InvalidCredentials``."""
+
+    def __init__(self, identity: IdentityProvider, guard: LoginGuard, clock: Clock) -> None:
+        self._identity = identity
+        self._guard = guard
+        self._clock = clock
+
+    def login(self, request: LoginRequest) -> TokenResponse:
+        """Tokens for a valid (office, username, password); throttled after repeated failures."""
+        office = normalise_office_code(request.office_code)
+        username = request.username.strip().lower()
+        key = f"{office}:{username}"
+        now = self._clock.now()
+        if self._guard.failures(key, now - LOGIN_FAILURE_WINDOW) >= MAX_LOGIN_FAILURES:
+            raise errors.LoginThrottled()
+        try:
+            tokens = self._identity.login(office, username, request.password)
+        except errors.InvalidCredentials:
+            self._guard.record_failure(key, now)
+            raise
+        self._guard.clear(key)
+        return TokenResponse(
+            access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in
+        )
+
+    def refresh(self, request: RefreshRequest) -> TokenResponse:
+        """A fresh access token for a valid refresh token."""
+        tokens = self._identity.refresh(request.refresh_token)
+        return TokenResponse(access_token=tokens.access_token, refresh_token=None, expires_in=tokens.expires_in)
+
+
+class UserService:
+    """Office users and roles. Only office admins (the sync user included) add users."""
+
+    def __init__(self, offices: OfficeRepository, identity: IdentityProvider, clock: Clock) -> None:
+        self._offices = offices
+        self._identity = identity
+        self._clock = clock
+
+    def require_user(self, office_code: str, username: str) -> User:
+        """The calling user's record; ``Unauthorized`` when the login no longer has one."""
+        user = self._offices.get_user(office_code, username)
+        if user is None:
+            raise errors.Unauthorized("This login no longer belongs to a user of the office.")
+        return user
+
+    def create_user(self, office_code: str, caller: str, request: CreateUserRequest) -> UserView:
+        """Add a user with a role; the login is created in the identity provider."""
+        if not self.require_user(office_code, caller).is_admin:
+            raise errors.NotAnAdmin()
+        username = request.username.lower()
+        if not USERNAME_PATTERN.match(username):
+            raise errors.ValidationFailed(
+                "The username may hold letters, digits, '.', '_' and '-'.",
+                errors=[{"field": "username", "message": "Use letters, digits, '.', '_' or '-' (max 64)."}],
+            )
+        if not is_strong_password(request.password):
+            raise errors.WeakPassword()
+        if self._offices.get_user(office_code, username) is not None:
+            raise errors.UsernameTaken()
+        user = User(
+            office_code=office_code,
+            username=username,
+            role=request.role,
+            email=str(request.email).lower() if request.email else None,
+            created_at=self._clock.now(),
+        )
+        self._identity.create_user(office_code, username, request.password, user.email)
+        try:
+            self._offices.add_user(user)
+        except errors.DomainError:
+            self._identity.delete_user(office_code, username)
+            raise
+        return UserView.of(user)
+
+    def list_users(self, office_code: str, caller: str) -> UserList:
+        """All users of the caller's office."""
+        self.require_user(office_code, caller)
+        return UserList(users=[UserView.of(u) for u in self._offices.list_users(office_code)])
+
+    def me(self, office_code: str, caller: str) -> UserView:
+        """The calling user."""
+        return UserView.of(self.require_user(office_code, caller))
