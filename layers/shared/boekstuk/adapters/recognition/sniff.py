@@ -208,10 +208,10 @@ def _sniff_xml(content: bytes) -> Sniffed:
                 break
     kind = _EINVOICE_ROOTS.get((ns, local))
     if kind is FileKind.UBL:
-        return Sniffed(kind, f"UBL {local}", root)
+        return Sniffed(kind, f"a UBL {local}", root)
     if kind is FileKind.CII:
-        return Sniffed(kind, "ZUGFeRD 1 CII invoice" if ns == NS_ZUGFERD1 else "UN/CEFACT CII invoice", root)
-    return Sniffed(FileKind.XML, f"XML document <{local}>{f' in namespace {ns}' if ns else ''}")
+        return Sniffed(kind, "a ZUGFeRD 1 CII invoice" if ns == NS_ZUGFERD1 else "a UN/CEFACT CII invoice", root)
+    return Sniffed(FileKind.XML, f"an XML document <{local}>{f' in namespace {ns}' if ns else ''}")
 
 
 # --- sniffing ----------------------------------------------------------------------------------------
@@ -232,26 +232,26 @@ def sniff(content: bytes) -> Sniffed:
     if not content or not content.strip():
         return Sniffed(FileKind.EMPTY, "an empty file")
     if b"%PDF-" in content[:1024]:  # readers accept the header anywhere in the first KB
-        return Sniffed(FileKind.PDF, "PDF")
+        return Sniffed(FileKind.PDF, "a PDF")
     if content.startswith(b"\xff\xd8\xff"):
-        return Sniffed(FileKind.JPEG, "JPEG image")
+        return Sniffed(FileKind.JPEG, "a JPEG image")
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return Sniffed(FileKind.PNG, "PNG image")
+        return Sniffed(FileKind.PNG, "a PNG image")
     if content[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return Sniffed(FileKind.TIFF, "TIFF image")
+        return Sniffed(FileKind.TIFF, "a TIFF image")
     if content[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return _sniff_zip(content)
     if content.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return Sniffed(FileKind.OFFICE, "legacy Microsoft Office document (doc/xls)")
+        return Sniffed(FileKind.OFFICE, "a legacy Microsoft Office document (doc/xls)")
     other = _other_signature(content)
     if other:
         return Sniffed(FileKind.OTHER, other)
     start = _strip_xml_start(content)
     if start.startswith(b"<"):
         if start[:15].lower().startswith((b"<!doctype html", b"<html")):
-            return Sniffed(FileKind.OTHER, "HTML page")
+            return Sniffed(FileKind.OTHER, "an HTML page")
         return _sniff_xml(content)
-    return Sniffed(FileKind.OTHER, "a file of unknown type")
+    return Sniffed(FileKind.OTHER, "of an unknown type")
 
 
 def _sniff_zip(content: bytes) -> Sniffed:
@@ -259,27 +259,27 @@ def _sniff_zip(content: bytes) -> Sniffed:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = archive.namelist()  # reads the central directory only, never decompresses
     except (zipfile.BadZipFile, ValueError, OSError):
-        return Sniffed(FileKind.ZIP, "ZIP archive (damaged)")
+        return Sniffed(FileKind.ZIP, "a damaged ZIP archive")
     if "[Content_Types].xml" in names:
-        return Sniffed(FileKind.OFFICE, "Microsoft Office document (docx/xlsx/pptx)")
+        return Sniffed(FileKind.OFFICE, "a Microsoft Office document (docx/xlsx/pptx)")
     if "mimetype" in names:
-        return Sniffed(FileKind.OFFICE, "OpenDocument file (odt/ods)")
-    return Sniffed(FileKind.ZIP, f"ZIP archive with {len(names)} file(s)")
+        return Sniffed(FileKind.OFFICE, "an OpenDocument file (odt/ods)")
+    return Sniffed(FileKind.ZIP, f"a ZIP archive with {len(names)} file(s)")
 
 
 def _other_signature(content: bytes) -> str | None:
     if content.startswith((b"GIF87a", b"GIF89a")):
-        return "GIF image"
+        return "a GIF image"
     if content.startswith(b"BM"):
-        return "BMP image"
+        return "a BMP image"
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "WebP image"
+        return "a WebP image"
     if content[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif"):
-        return "HEIC/AVIF image"
+        return "a HEIC/AVIF image"
     if content.startswith((b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")):
-        return "compressed archive"
+        return "a compressed archive"
     if content.startswith((b"\x7fELF", b"MZ")):
-        return "program file"
+        return "a program"
     return None
 
 
@@ -327,7 +327,7 @@ def check_intake(
             f"The file is {sniffed.description}; send a PDF, JPEG, PNG or TIFF, or a UBL/CII e-invoice.",
         )
     if sniffed.kind is FileKind.XML:
-        raise refuse("not_an_invoice_xml", f"The file is an {sniffed.description}, not a UBL or CII e-invoice.")
+        raise refuse("not_an_invoice_xml", f"The file is {sniffed.description}, not a UBL or CII e-invoice.")
     if sniffed.kind is FileKind.PDF:
         return Intake(sniffed.kind, sniffed.description, pages=check_pdf(content, limits))
     if sniffed.kind in IMAGE_KINDS:
@@ -373,6 +373,9 @@ def check_pdf(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
 
 def check_image(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
     """Check an image's header (and every TIFF frame) against the pixel limits; return its frame count."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n") and content[12:16] == b"IHDR":
+        # Pillow refuses a 0x0 PNG as "unidentified"; read the header first to say what is wrong.
+        _check_size((int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")), 0, 1, limits)
     try:
         with warnings.catch_warnings():
             # Pillow's own bomb check (MAX_IMAGE_PIXELS) becomes an error too, not just a warning.
