@@ -1,0 +1,151 @@
+"""Words with positions from a PDF's own text layer (no OCR), via pdfium's text page API.
+
+pypdfium2 was measured against pdfplumber on the dev set (``bench/visual_check.py --speed``): pdfium reads a
+page in a few milliseconds, pdfplumber (pdfminer, pure Python) needs tens to hundreds. Characters are
+grouped into words here: pdfium reports every glyph with its box plus "generated" spaces and line breaks.
+
+Coordinates are points with the origin at the top-left of the page *as displayed*: pages with a
+``/Rotate`` entry are turned the way a viewer shows them, so the extractor's notion of "top", "left" and
+"same line" holds for every page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import statistics
+import unicodedata
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from boekstuk.domain.errors import UnreadableDocument
+from boekstuk.domain.recognition import PageWords, Word
+
+MIN_WORDS_FOR_TEXT_LAYER = 8
+"""Fewer real words than this on every page: treat the PDF as scanned (a stray page number is no text layer)."""
+
+
+@dataclass(slots=True)
+class _Char:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def extract_words(content: bytes, *, max_pages: int) -> list[PageWords]:
+    """Return the words of the first ``max_pages`` pages of a PDF from its text layer.
+
+    Raises ``UnreadableDocument`` for a PDF pdfium cannot open (corrupt, encrypted with a password).
+    A page without text yields ``PageWords`` with no words (the caller then falls back to OCR).
+    """
+    try:
+        pdf = pdfium.PdfDocument(content)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableDocument(f"The PDF cannot be opened: {exc}") from exc
+    try:
+        result: list[PageWords] = []
+        for index in range(min(len(pdf), max_pages)):
+            page = pdf[index]
+            try:
+                result.append(_page_words(page, index + 1))
+            finally:
+                page.close()
+        return result
+    finally:
+        pdf.close()
+
+
+def has_text_layer(pages: list[PageWords]) -> bool:
+    """Whether the pages carry a usable text layer (enough real words), rather than only a scan."""
+    for page in pages:
+        real = [w for w in page.words if sum(ch.isalnum() for ch in w.text) >= 2]
+        if len(real) >= MIN_WORDS_FOR_TEXT_LAYER:
+            return True
+    return False
+
+
+def _page_words(page: pdfium.PdfPage, number: int) -> PageWords:
+    width, height = page.get_size()  # as displayed (pdfium swaps them for /Rotate 90 and 270)
+    rotation = page.get_rotation()
+    textpage = page.get_textpage()
+    try:
+        chars = _chars(page, textpage, width, height, rotation)
+    finally:
+        textpage.close()
+    return PageWords(page=number, width=round(width, 2), height=round(height, 2), words=_group_words(chars))
+
+
+def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, width: float, height: float, rotation: int) -> list[_Char]:
+    """Every character with its box in displayed top-left coordinates; whitespace kept as separators."""
+    raw_page = page.raw
+    raw_text = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw_text)
+    rect = pdfium_c.FS_RECTF()
+    dev_x, dev_y = ctypes.c_int(), ctypes.c_int()
+    # Device space at 100x the size keeps integer rounding below 0.01 pt.
+    scale = 100
+    dev_w, dev_h = int(width * scale), int(height * scale)
+    rotate = {0: 0, 90: 1, 180: 2, 270: 3}.get(rotation, 0)
+    chars: list[_Char] = []
+    for i in range(count):
+        code = pdfium_c.FPDFText_GetUnicode(raw_text, i)
+        if code == 0:
+            continue
+        text = chr(code) if code < 0xD800 or code > 0xDFFF else "\ufffd"
+        if text.isspace() or code in (0xFFFE, 0xFFFF, 0x2):
+            chars.append(_Char(" ", 0, 0, 0, 0))
+            continue
+        # Loose boxes span the font's advance and line height: neighbours touch, so gaps mean spacing.
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw_text, i, rect):
+            continue
+        xs: list[float] = []
+        ys: list[float] = []
+        for px, py in ((rect.left, rect.top), (rect.right, rect.bottom)):
+            pdfium_c.FPDF_PageToDevice(raw_page, 0, 0, dev_w, dev_h, rotate, px, py, dev_x, dev_y)
+            xs.append(dev_x.value / scale)
+            ys.append(dev_y.value / scale)
+        # Ligatures (fi, fl, ...) and full-width forms become plain letters.
+        chars.append(_Char(unicodedata.normalize("NFKC", text), min(xs), min(ys), max(xs), max(ys)))
+    return chars
+
+
+def _group_words(chars: list[_Char]) -> list[Word]:
+    """Join characters into words: split at whitespace, at line changes and at gaps wider than a space."""
+    sizes = [c.y1 - c.y0 for c in chars if c.text != " " and c.y1 > c.y0]
+    typical = statistics.median(sizes) if sizes else 10.0
+    words: list[Word] = []
+    current: list[_Char] = []
+
+    def flush() -> None:
+        if current:
+            text = "".join(c.text for c in current)
+            words.append(
+                Word(
+                    text=text,
+                    x0=round(min(c.x0 for c in current), 2),
+                    y0=round(min(c.y0 for c in current), 2),
+                    x1=round(max(c.x1 for c in current), 2),
+                    y1=round(max(c.y1 for c in current), 2),
+                )
+            )
+            current.clear()
+
+    for char in chars:
+        if char.text == " ":
+            flush()
+            continue
+        if current:
+            prev = current[-1]
+            height = max(prev.y1 - prev.y0, char.y1 - char.y0, typical * 0.5)
+            prev_mid = (prev.y0 + prev.y1) / 2
+            mid = (char.y0 + char.y1) / 2
+            gap = char.x0 - prev.x1
+            # Text drawn without space characters (positioned glyph runs) still has visible gaps.
+            if abs(mid - prev_mid) > height * 0.6 or gap > height * 0.2 or gap < -height * 0.8:
+                flush()
+        current.append(char)
+    flush()
+    return words

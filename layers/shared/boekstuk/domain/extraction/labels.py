@@ -1,0 +1,161 @@
+"""Label vocabularies (NL, EN, DE, FR) as compiled patterns, grouped by what the value next to them means.
+
+Patterns tolerate OCR text where spaces are missing (``Factuurnr2024``, ``TOTALINCL``): they start at a
+non-letter boundary but need none at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _p(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Za-zÀ-ÿ])(?:" + "|".join(alternatives) + r")", re.IGNORECASE)
+
+
+NUMBER_WORD = r"(?:nummer|number|numéro|numero|nr|no|num|n°|nº|#)"
+
+INVOICE_NUMBER = _p(
+    r"factuur\s*-?\s*" + NUMBER_WORD + r"\.?",
+    r"(?:credit\s*-?\s*nota|creditfactuur|credit\s*note|gutschrift)\s*-?\s*" + NUMBER_WORD + r"\.?",
+    r"invoice\s*" + NUMBER_WORD + r"\.?",
+    r"inv\.?\s*(?:no|nr|#)\.?",
+    r"bill\s*(?:no|nr|number|#)\.?",
+    r"(?:receipt|document|doc|bon|beleg|transaction|trans)\s*(?:no|nr|number|nummer|#)\.?",
+    r"rechnungs?\s*-?\s*(?:nummer|nr|no)\.?",
+    r"(?:hande)?lsrechnung\s*(?:\(\d+\))?\s*nr\.?",
+    r"num[ée]ro\s*de\s*(?:la\s*)?facture",
+    r"n[°º]\s*(?:de\s*)?facture",
+    r"facture\s*n[°º]",
+    r"facture\s*(?:num[ée]ro|no)",
+    r"factuur(?=\s*:)",
+    r"invoice(?=\s*:)",
+)
+"""Labels whose value is the invoice number."""
+
+TITLE_NUMBER = _p(r"factuur", r"invoice", r"rechnung", r"facture", r"creditnota", r"credit\s*note", r"gutschrift")
+"""Document titles that may be followed directly by the number (``Factuur 2024-001``)."""
+
+INVOICE_DATE = _p(
+    r"factuur\s*-?\s*datum", r"datum\s*factuur", r"invoice\s*date", r"date\s*of\s*issue", r"issue\s*date",
+    r"date\s*issued", r"billing\s*date", r"rechnungs\s*-?\s*datum", r"belegdatum", r"ausstellungsdatum",
+    r"date\s*de\s*(?:la\s*)?facture", r"date\s*d['’]\s*[ée]mission", r"date\s*de\s*facturation",
+    r"credit\s*-?\s*nota\s*datum", r"bondatum", r"datum", r"date", r"dated", r"vom", r"du", r"le",
+)
+DUE_DATE = _p(
+    r"verval\s*-?\s*datum", r"uiterste\s*betaal\s*-?\s*datum", r"te\s*betalen\s*v[oó]{2}r", r"betalen\s*v[oó]{2}r",
+    r"betaal\s*-?\s*datum", r"due\s*date", r"payment\s*due", r"date\s*due", r"due\s*by", r"pay\s*by", r"due",
+    r"f[äa]llig(?:keits\s*-?\s*datum|\s*am|\s*bis)?", r"zahlbar\s*bis", r"zahlungsziel", r"zahlungstermin",
+    r"date\s*d['’]\s*[ée]ch[ée]ance", r"[ée]ch[ée]ance", r"date\s*limite\s*de\s*paiement", r"[àa]\s*payer\s*avant",
+    r"payable\s*avant",
+)
+OTHER_DATE = _p(
+    r"order\s*-?\s*datum", r"besteldatum", r"lever\s*-?\s*datum", r"afleverdatum", r"order\s*date", r"delivery\s*date",
+    r"ship(?:ping)?\s*date", r"liefer\s*-?\s*(?:und\s*leistungs\s*)?datum", r"leistungs\s*-?\s*datum", r"bestelldatum",
+    r"date\s*de\s*livraison", r"date\s*de\s*commande", r"periode", r"period", r"zeitraum", r"p[ée]riode",
+    r"geboortedatum", r"print\s*date", r"vom\s*\d", r"bestellung\s*vom", r"auftrag\s*vom", r"geleverd", r"op\s+\d",
+)
+"""Dates that are not the invoice or due date (order, delivery, period, payment dates)."""
+
+TOTAL_INCL_STRONG = _p(
+    r"totaal\s*(?:incl(?:\.|usief)?|inclusief)\s*(?:btw)?", r"totaal\s*te\s*betalen", r"te\s*betalen", r"totaalbedrag",
+    r"total\s*(?:incl(?:\.|uding|usive)?|inc\.?)\s*(?:vat|tax|gst)?", r"total\s*(?:amount\s*)?(?:due|payable)",
+    r"amount\s*(?:due|payable)", r"balance\s*due", r"grand\s*total", r"rounded\s*total", r"total\s*rounded",
+    r"nett?\s*total", r"total\s*sales\s*\(?incl", r"total\s*amount", r"invoice\s*total", r"total\s*\(?rm\)?",
+    r"gesamt\s*-?\s*betrag", r"rechnungs\s*-?\s*betrag", r"zahl\s*-?\s*betrag", r"brutto\s*-?\s*betrag",
+    r"zu\s*zahlen(?:der\s*betrag)?", r"gesamtsumme", r"endbetrag", r"summe\s*brutto", r"total\s*ttc",
+    r"montant\s*ttc", r"net\s*[àa]\s*payer", r"somme\s*[àa]\s*payer", r"montant\s*[àa]\s*payer",
+    r"total\s*[àa]\s*payer",
+)
+TOTAL_INCL_WEAK = _p(r"totaal", r"total", r"totale", r"summe", r"gesamt", r"bedrag", r"amount", r"betrag", r"montant")
+TOTAL_EXCL = _p(
+    r"totaal\s*(?:excl(?:\.|usief)?|exclusief)\s*(?:btw)?", r"excl(?:\.|usief)?\s*btw", r"exclusief", r"subtotaal",
+    r"sub\s*-?\s*totaal", r"netto\s*(?:bedrag|totaal)?", r"total\s*(?:excl(?:\.|uding|usive)?|ex\.?)\s*(?:vat|tax|gst)?",
+    r"sub\s*-?\s*total", r"net\s*(?:amount|total)", r"total\s*net", r"total\s*before\s*tax", r"amount\s*excl",
+    r"nettobetrag", r"summe\s*netto", r"gesamt\s*netto", r"netto\s*summe", r"zwischensumme", r"summe\s*positionen",
+    r"gesamtbetrag\s*der\s*positionen", r"steuerbasisbetrag", r"total\s*ht", r"montant\s*(?:eur\s*)?ht", r"sous\s*-?\s*total",
+    r"basis\s*bedrag", r"grondslag",
+)
+VAT = _p(
+    r"btw", r"b\.t\.w\.", r"omzetbelasting", r"vat", r"v\.a\.t\.", r"tax", r"gst", r"sst", r"mwst", r"mehrwertsteuer",
+    r"ust", r"umsatzsteuer", r"steuer", r"tva", r"taxe",
+)
+VAT_TOTAL = _p(r"totaal\s*btw", r"btw\s*-?\s*bedrag", r"total\s*(?:vat|tax|gst)", r"(?:vat|tax|gst)\s*(?:amount|total)",
+               r"summe\s*(?:mwst|ust|steuer)", r"steuerbetrag", r"mwst\s*-?\s*betrag", r"ust\s*-?\s*betrag",
+               r"montant\s*(?:de\s*la\s*)?tva", r"total\s*tva", r"tva\s*totale")
+NOT_TOTAL = _p(
+    r"korting", r"discount", r"rabatt", r"remise", r"verzend", r"shipping", r"porto", r"versand", r"cash",
+    r"change", r"wisselgeld", r"contant", r"tendered", r"rounding", r"afronding", r"ideal", r"rembours",
+    r"afschrijving", r"betaald", r"paid", r"bezahlt", r"pay[ée]", r"voldaan", r"reeds", r"aanbetaling", r"deposit",
+    r"anzahlung", r"voorschot", r"saldo\s*vorige", r"previous\s*balance", r"qty", r"quantity", r"aantal", r"menge",
+    r"items?\s*count", r"total\s*(?:qty|quantity|items?|discount|savings)", r"you\s*saved", r"credit\s*card",
+    r"visa", r"mastercard", r"master", r"debit", r"card", r"pin\b", r"tunai", r"prélèvement", r"pr[ée]l[èe]vement",
+    r"thuiskopie", r"incasso", r"customer\s*(?:copy|points)", r"points", r"statiegeld",
+)
+"""Labels of amounts that are never the invoice total (discounts, payments, change, quantities)."""
+
+REVERSE_CHARGE = _p(
+    r"btw\s*verlegd", r"verlegd", r"verleggingsregeling", r"reverse\s*-?\s*charge", r"vat\s*reverse",
+    r"steuerschuldnerschaft\s*des\s*leistungsempf", r"reverse\s*charge", r"autoliquidation",
+    r"intracommunautaire\s*levering", r"intra\s*-?\s*community\s*supply", r"innergemeinschaftliche\s*lieferung",
+)
+
+BUYER_HEADING = _p(
+    r"factuur\s*-?\s*adres", r"factuur\s*aan", r"gefactureerd\s*aan", r"aflever\s*-?\s*adres", r"afnemer",
+    r"klant(?:gegevens)?(?!\s*-?\s*(?:nummer|nr|no|number|id|code|referentie|ref))", r"debiteur(?!\s*-?\s*(?:nummer|nr))",
+    r"bill(?:ed)?\s*to", r"invoice\s*to", r"invoiced\s*to", r"sold\s*to", r"ship\s*to", r"deliver(?:y|ed)?\s*(?:to|address)",
+    r"customer(?!\s*(?:no|nr|number|id|code|ref|service|copy|care))", r"buyer", r"recipient",
+    r"rechnungs\s*-?\s*(?:empf[äa]nger|adresse|anschrift)", r"k[äa]ufer", r"leistungsempf[äa]nger", r"lieferanschrift",
+    r"kunde(?!n\s*-?\s*(?:nummer|nr))", r"factur[ée]\s*[àa]", r"adresse\s*de\s*(?:facturation|livraison)",
+    r"destinataire", r"client(?!\s*(?:no|nr|number|id|code|ref))", r"aan\s*:", r"to\s*:",
+)
+SUPPLIER_HEADING = _p(
+    r"leverancier", r"verkoper", r"afzender", r"seller", r"supplier", r"vendor", r"sold\s*by", r"from\s*:",
+    r"van\s*:", r"verk[äa]ufer", r"lieferant(?!en)", r"absender", r"rechnungssteller", r"fournisseur", r"vendeur",
+    r"[ée]metteur", r"biller",
+)
+BUYER_HINT = _p(
+    r"uw\b", r"your", r"klant", r"customer", r"afnemer", r"buyer", r"ihre?\b", r"kunden?", r"k[äa]ufer", r"votre",
+    r"client", r"acheteur", r"debiteur", r"leistungsempf",
+)
+"""Words on an id's own line that say the id belongs to the buyer (``Uw BTW-nummer``, ``Customer VAT``)."""
+
+LEGAL_FORM = re.compile(
+    r"(?<![A-Za-z])(?:B\.?\s?V\.?|N\.?\s?V\.?|V\.?O\.?F\.?|C\.?V\.?|Holding|Stichting|Vereniging|Coöperatie|"
+    r"GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|UG|KG|OHG|e\.\s?K\.|GbR|mbH|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|"
+    r"Corporation|PLC|LLP|S\.?A\.?R\.?L\.?|S\.?A\.?S\.?|S\.A\.|EURL|SDN\.?\s?BHD\.?|BHD\.?|S/B|"
+    r"ENTERPRISE|TRADING|Co\.)(?![A-Za-z])",
+)
+"""Company legal forms: a line carrying one is probably a company name."""
+
+DOCUMENT_TITLE = _p(
+    r"factuur", r"invoice", r"tax\s*invoice", r"rechnung", r"handelsrechnung", r"facture", r"creditnota",
+    r"credit\s*note", r"gutschrift", r"avoir", r"receipt", r"kassabon", r"kassenbon", r"quittung", r"re[çc]u",
+    r"cash\s*bill", r"simplified", r"official", r"bon\b", r"pagina", r"page", r"seite",
+)
+CREDIT_NOTE = _p(
+    r"credit\s*-?\s*nota", r"creditfactuur", r"credit\s*-?\s*note", r"credit\s*memo", r"gutschrift",
+    r"rechnungskorrektur", r"stornorechnung", r"facture\s*d['’]\s*avoir", r"avoir", r"note\s*de\s*cr[ée]dit",
+)
+RECEIPT = _p(
+    r"kassabon", r"kassaticket", r"kassenbon", r"kassenbeleg", r"quittung", r"receipt", r"re[çc]u",
+    r"ticket\s*de\s*caisse", r"cash\s*(?:bill|sale|receipt)", r"kwitantie", r"bonnummer", r"wisselgeld", r"cashier",
+    r"kassier", r"change\s*due", r"tunai",
+)
+INVOICE_WORDS = _p(r"factuur", r"invoice", r"rechnung", r"facture")
+PAYMENT_TERM = re.compile(
+    r"(?:binnen|within|innerhalb(?:\s*von)?|sous|net|netto|betaaltermijn|payment\s*terms?|zahlungsziel|"
+    r"zahlbar\s*innerhalb)\s*:?\s*(\d{1,3})\s*(?:dagen|days|tage[n]?|jours|d\b)?",
+    re.IGNORECASE,
+)
+TABLE_HEADER_WORDS = {
+    "description": _p(r"omschrijving", r"beschrijving", r"artikel", r"product", r"description", r"item", r"omschr",
+                      r"bezeichnung", r"beschreibung", r"artikelbezeichnung", r"leistung", r"d[ée]signation",
+                      r"libell[ée]", r"article", r"dienst"),
+    "quantity": _p(r"aantal", r"aant\.?", r"qty", r"quantity", r"menge", r"anzahl", r"anz\.?", r"quantit[ée]", r"qt[ée]",
+                   r"stuks", r"units?"),
+    "unit_price": _p(r"stuksprijs", r"prijs\s*per\s*stuk", r"prijs", r"unit\s*price", r"price", r"rate",
+                     r"einzelpreis", r"preis", r"prix\s*unitaire", r"p\.?u\.?", r"tarief"),
+    "amount": _p(r"bedrag", r"totaal", r"amount", r"total", r"betrag", r"gesamt", r"montant", r"subtotaal"),
+    "vat": _p(r"btw", r"vat", r"tax", r"mwst", r"ust", r"tva", r"gst"),
+}

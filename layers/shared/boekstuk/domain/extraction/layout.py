@@ -1,0 +1,117 @@
+"""Reading order: words into lines, and line text that maps back to word boxes."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from boekstuk.domain.recognition import PageWords, Word
+
+WIDE_GAP = "   "
+"""Words far apart on one line (table columns, label and value far apart) are joined by three spaces."""
+
+
+@dataclass(slots=True)
+class Line:
+    """One visual line: its words left to right, their joined text and each word's character span."""
+
+    page: int
+    words: list[Word]
+    page_width: float
+    page_height: float
+    text: str = ""
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    index: int = 0  # position in reading order over the whole document
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def y0(self) -> float:
+        return min(w.y0 for w in self.words)
+
+    @property
+    def y1(self) -> float:
+        return max(w.y1 for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return statistics.median(w.y1 - w.y0 for w in self.words)
+
+    @property
+    def rel_top(self) -> float:
+        """Top of the line as a fraction of the page height (0 = top edge)."""
+        return self.y0 / self.page_height if self.page_height else 0.0
+
+    def box(self, start: int, end: int) -> tuple[float, float, float, float]:
+        """The box of the words covering characters ``start:end`` of ``text``."""
+        chosen = [w for w, (s, e) in zip(self.words, self.spans, strict=True) if s < end and start < e]
+        if not chosen:
+            chosen = self.words
+        return (min(w.x0 for w in chosen), min(w.y0 for w in chosen), max(w.x1 for w in chosen),
+                max(w.y1 for w in chosen))
+
+    def x_at(self, offset: int) -> float:
+        """Left x of the word holding character ``offset``."""
+        for word, (s, e) in zip(self.words, self.spans, strict=True):
+            if s <= offset < e or offset < s:
+                return word.x0
+        return self.x1
+
+    def confidence(self, start: int, end: int) -> float:
+        """The lowest engine confidence among the words covering ``start:end``."""
+        chosen = [w.confidence for w, (s, e) in zip(self.words, self.spans, strict=True) if s < end and start < e]
+        return min(chosen) if chosen else 1.0
+
+    def source(self, start: int, end: int) -> str:
+        """``page N (x0,y0)-(x1,y1)`` of the characters ``start:end``."""
+        x0, y0, x1, y1 = self.box(start, end)
+        return f"page {self.page} ({round(x0)},{round(y0)})-({round(x1)},{round(y1)})"
+
+
+def build_lines(pages: list[PageWords]) -> list[Line]:
+    """Group each page's words into lines (by vertical overlap) in reading order: top to bottom, left to right."""
+    lines: list[Line] = []
+    for page in pages:
+        words = sorted((w for w in page.words if w.text.strip()), key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
+        rows: list[list[Word]] = []
+        for word in words:
+            mid = (word.y0 + word.y1) / 2
+            height = max(word.y1 - word.y0, 1.0)
+            best: list[Word] | None = None
+            for row in rows[-6:]:  # only recent rows can still overlap vertically
+                row_top = statistics.median(w.y0 for w in row)
+                row_bottom = statistics.median(w.y1 for w in row)
+                row_height = max(row_bottom - row_top, 1.0)
+                if row_top - 0.1 * row_height <= mid <= row_bottom + 0.1 * row_height and (
+                    abs(row_height - height) < 1.2 * max(row_height, height)
+                ):
+                    best = row
+            if best is None:
+                rows.append([word])
+            else:
+                best.append(word)
+        for row in rows:
+            row.sort(key=lambda w: w.x0)
+            lines.append(_make_line(page, row))
+    for index, line in enumerate(lines):
+        line.index = index
+    return lines
+
+
+def _make_line(page: PageWords, words: list[Word]) -> Line:
+    height = statistics.median(w.y1 - w.y0 for w in words)
+    text = ""
+    spans: list[tuple[int, int]] = []
+    for i, word in enumerate(words):
+        if i:
+            gap = word.x0 - words[i - 1].x1
+            text += WIDE_GAP if gap > 1.5 * height else " "
+        spans.append((len(text), len(text) + len(word.text)))
+        text += word.text
+    return Line(page=page.page, words=words, page_width=page.width, page_height=page.height, text=text, spans=spans)
