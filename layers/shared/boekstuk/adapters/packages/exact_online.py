@@ -1,0 +1,445 @@
+"""Exact Online connector (REST/OData v3): the ``AccountingPackage`` and ``OAuthFlow`` ports.
+
+Administrations are divisions. Suppliers are ``crm/Accounts`` with ``IsSupplier eq true``; their IBAN
+lives in ``crm/BankAccounts`` and their default cost account is a GL guid, so listing suppliers reads
+three collections. A booking is three calls: ``documents/Documents``, ``documents/DocumentAttachments``
+(the PDF, base64), then ``purchaseentry/PurchaseEntries`` linked to that document.
+
+Tokens: the access token lives 600 s and may only be refreshed after 570 s, so the keeper refreshes in
+the last 25 s; refresh tokens rotate, so every new pair goes to ``on_tokens_changed`` at once.
+Rate limits: 429 waits until ``X-RateLimit-Minutely-Reset`` (epoch ms) when the minute budget is gone;
+a spent daily budget raises ``PackageRateLimited`` at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import requests
+
+from boekstuk.adapters.packages.base import (
+    Clock,
+    OAuth2CodeFlow,
+    PackageHttp,
+    RetryPolicy,
+    Sleep,
+    TokenKeeper,
+    default_error_message,
+    json_body,
+    parse_retry_after,
+    tokens_from_credentials,
+)
+from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
+from boekstuk.domain.packages import (
+    Address,
+    BookingResult,
+    GLAccount,
+    PackageAdministration,
+    PackageApp,
+    PackageSupplier,
+    PurchaseBooking,
+    SupplierDraft,
+    VatCode,
+    VatKind,
+)
+from boekstuk.ports import TokensChanged
+
+ACCOUNT_FIELDS = (
+    "ID,Code,Name,VATNumber,ChamberOfCommerce,AddressLine1,Postcode,City,Country,Email,"
+    "GLAccountPurchase,PurchaseVATCode,PaymentConditionPurchase,Blocked"
+)
+PURCHASE_DOCUMENT_TYPE = 20  # [I] "purchase invoice"; verify with GET documents/DocumentTypes
+REFRESH_MARGIN = 25.0  # Exact refuses a refresh before 570 s of a 600 s token
+
+
+def exact_error_message(response: requests.Response) -> str:
+    """``error.message.value`` of Exact's error body."""
+    body = json_body(response)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = body["error"].get("message")
+        if isinstance(message, dict) and message.get("value"):
+            return str(message["value"])
+        if isinstance(message, str) and message:
+            return message
+    return default_error_message(response)
+
+
+def exact_retry_after(response: requests.Response, now: float) -> float | None:
+    """Seconds until Exact lets us in again: ``Retry-After``, else the minutely or daily reset (epoch ms)."""
+    explicit = parse_retry_after(response, now)
+    if explicit is not None:
+        return explicit
+    headers = response.headers
+    if headers.get("X-RateLimit-Remaining") == "0" and headers.get("X-RateLimit-Reset"):
+        reset = headers["X-RateLimit-Reset"]  # daily budget gone
+    elif headers.get("X-RateLimit-Minutely-Reset"):
+        reset = headers["X-RateLimit-Minutely-Reset"]
+    else:
+        return None
+    try:
+        return max(0.0, int(reset) / 1000.0 - now)
+    except ValueError:
+        return None
+
+
+def odata_string(value: str) -> str:
+    """An OData string literal (single quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _money(value: Decimal) -> float:
+    # Exact takes JSON numbers; two-decimal values survive the float round-trip and Exact rounds to cents.
+    return float(value)
+
+
+def _rate_text(fraction: Any) -> str | None:
+    if fraction is None:
+        return None
+    percentage = (Decimal(str(fraction)) * 100).normalize()
+    return format(percentage, "f")
+
+
+def classify_vat(record: Mapping[str, Any]) -> VatKind:
+    """high/low/zero/reverse_charge/eu from an Exact VAT code."""
+    if record.get("Charged"):
+        return "reverse_charge"
+    if record.get("EUSalesListing") == "L":
+        return "eu"
+    percentage = Decimal(str(record.get("Percentage") or 0))
+    if percentage == 0:
+        return "zero"
+    return "low" if percentage < Decimal("0.15") else "high"
+
+
+class ExactOnlineConnector:
+    """One linked Exact Online user (all their divisions)."""
+
+    package_id = "exact_online"
+
+    def __init__(
+        self,
+        app: PackageApp,
+        credentials: Mapping[str, Any],
+        *,
+        session: requests.Session | None = None,
+        on_tokens_changed: TokensChanged | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.app = app
+        self.root = app.base_url.rstrip("/") + "/api/v1"
+        self.http = PackageHttp(
+            package_id=self.package_id,
+            timeout=app.timeout_seconds,
+            session=session,
+            clock=clock,
+            sleep=sleep,
+            retry=retry,
+            error_message=exact_error_message,
+            retry_after=exact_retry_after,
+            default_headers={"Accept": "application/json"},
+        )
+        self.flow = OAuth2CodeFlow(app, authorize_path="/api/oauth2/auth", token_path="/api/oauth2/token",
+                                   http=self.http)
+        self.tokens = TokenKeeper(tokens_from_credentials(credentials), self.flow.refresh, clock=clock,
+                                  margin=REFRESH_MARGIN, on_changed=on_tokens_changed)
+        self._gl_cache: dict[str, dict[str, str]] = {}  # division -> GL code -> guid
+        self._journal_cache: dict[str, str] = {}
+
+    @classmethod
+    def oauth_flow(
+        cls, app: PackageApp, *, session: requests.Session | None = None, clock: Clock = time.time
+    ) -> OAuth2CodeFlow:
+        """The authorization-code flow at ``/api/oauth2/auth`` and ``/api/oauth2/token``."""
+        http = PackageHttp(package_id=cls.package_id, timeout=app.timeout_seconds, session=session, clock=clock,
+                           error_message=exact_error_message)
+        return OAuth2CodeFlow(app, authorize_path="/api/oauth2/auth", token_path="/api/oauth2/token", http=http)
+
+    # -- HTTP --
+
+    def _call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
+              accept_statuses: tuple[int, ...] = ()) -> requests.Response:
+        url = path if path.startswith("http") else f"{self.root}/{path}"
+        return self.http.request(method, url, params=params, json=json, auth_headers=self.tokens.bearer,
+                                 on_unauthorized=self.tokens.on_unauthorized, accept_statuses=accept_statuses)
+
+    def _d(self, response: requests.Response) -> Any:
+        body = json_body(response)
+        if not isinstance(body, dict) or "d" not in body:
+            raise PackageUnavailable("Exact Online answered without a 'd' envelope")
+        return body["d"]
+
+    def _list(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every record of a list, following ``__next`` links."""
+        response = self._call("GET", path, params=params)
+        while True:
+            d = self._d(response)
+            results = d.get("results", []) if isinstance(d, dict) else d
+            yield from results
+            next_url = d.get("__next") if isinstance(d, dict) else None
+            if not next_url:
+                return
+            response = self._call("GET", next_url)
+
+    def _created(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        d = self._d(self._call("POST", path, json=body))
+        if not isinstance(d, dict):
+            raise PackageUnavailable("Exact Online answered a create without the record")
+        return d
+
+    # -- connection and administrations --
+
+    def verify(self) -> None:
+        """``current/Me`` works with these tokens."""
+        self._current_division()
+
+    def _current_division(self) -> int:
+        results = self._d(self._call("GET", "current/Me", params={"$select": "CurrentDivision,UserID"}))
+        me = results["results"][0] if isinstance(results, dict) else results[0]
+        return int(me["CurrentDivision"])
+
+    def list_administrations(self) -> list[PackageAdministration]:
+        """All divisions of the license, ``accessible`` where the user has rights (``system/Divisions``)."""
+        current = self._current_division()
+        select = {"$select": "Code,Description"}
+        reachable = {str(d["Code"]): str(d["Description"]) for d in self._list(f"{current}/system/Divisions", select)}
+        try:
+            everything = {str(d["Code"]): str(d["Description"])
+                          for d in self._list(f"{current}/system/AllDivisions", select)}
+        except (PackageAccessDenied, PackageRejected):
+            everything = dict(reachable)
+        return [PackageAdministration(code=code, name=name, accessible=code in reachable)
+                for code, name in everything.items()]
+
+    def check_access(self, administration: str) -> bool:
+        """One cheap call in the division (``financial/Journals?$top=1``)."""
+        try:
+            self._call("GET", f"{administration}/financial/Journals", params={"$top": "1", "$select": "Code"})
+        except PackageAccessDenied:
+            return False
+        return True
+
+    # -- suppliers --
+
+    def _gl_codes(self, division: str) -> dict[str, str]:
+        if division not in self._gl_cache:
+            self._gl_cache[division] = {
+                str(g["Code"]).strip(): str(g["ID"])
+                for g in self._list(f"{division}/financial/GLAccounts", {"$select": "ID,Code"})
+            }
+        return self._gl_cache[division]
+
+    def _main_ibans(self, division: str, params: Mapping[str, Any] | None = None) -> dict[str, str]:
+        ibans: dict[str, str] = {}
+        query = {"$select": "Account,BankAccount,Main", **(params or {})}
+        for bank in self._list(f"{division}/crm/BankAccounts", query):
+            account = str(bank.get("Account") or "")
+            if bank.get("BankAccount") and (bank.get("Main") or account not in ibans):
+                ibans[account] = str(bank["BankAccount"])
+        return ibans
+
+    def _supplier(self, record: Mapping[str, Any], gl_by_id: Mapping[str, str], ibans: Mapping[str, str]
+                  ) -> PackageSupplier:
+        term = str(record.get("PaymentConditionPurchase") or "").strip()
+        return PackageSupplier(
+            code=str(record["Code"]).strip(),
+            name=str(record.get("Name") or ""),
+            vat_id=record.get("VATNumber") or None,
+            kvk=record.get("ChamberOfCommerce") or None,
+            iban=ibans.get(str(record["ID"])),
+            address=Address(street=record.get("AddressLine1"), postcode=record.get("Postcode"),
+                            city=record.get("City"), country=record.get("Country")),
+            email=record.get("Email") or None,
+            default_gl_account=gl_by_id.get(str(record.get("GLAccountPurchase") or "")),
+            default_vat_code=record.get("PurchaseVATCode") or None,
+            payment_term_days=int(term) if term.isdigit() else None,
+            blocked=bool(record.get("Blocked")),
+            package_ref=str(record["ID"]),
+        )
+
+    def _suppliers(self, division: str, filter_text: str, ibans: Mapping[str, str] | None = None
+                   ) -> list[PackageSupplier]:
+        gl_by_id = {guid: code for code, guid in self._gl_codes(division).items()}
+        records = list(self._list(f"{division}/crm/Accounts", {"$filter": filter_text, "$select": ACCOUNT_FIELDS}))
+        if ibans is None:
+            ibans = self._main_ibans(division) if len(records) > 1 else {}
+            if len(records) == 1:
+                ibans = self._main_ibans(division, {"$filter": f"Account eq guid'{records[0]['ID']}'"})
+        return [self._supplier(r, gl_by_id, ibans) for r in records]
+
+    def list_suppliers(self, administration: str) -> Iterator[PackageSupplier]:
+        """All accounts with ``IsSupplier eq true``, with main IBAN and default GL code."""
+        yield from self._suppliers(administration, "IsSupplier eq true")
+
+    def find_suppliers(self, administration: str, *, vat_id: str | None = None, kvk: str | None = None,
+                       iban: str | None = None, name: str | None = None) -> list[PackageSupplier]:
+        """Suppliers matching any of the given keys (VAT id, KvK, IBAN, part of the name)."""
+        found: dict[str, PackageSupplier] = {}
+        clauses = []
+        if vat_id:
+            clauses.append(f"VATNumber eq {odata_string(vat_id)}")
+        if kvk:
+            clauses.append(f"ChamberOfCommerce eq {odata_string(kvk)}")
+        if name:
+            clauses.append(f"substringof({odata_string(name)}, Name) eq true")
+        for clause in clauses:
+            for supplier in self._suppliers(administration, f"IsSupplier eq true and {clause}"):
+                found.setdefault(supplier.code, supplier)
+        if iban:
+            compact = iban.replace(" ", "").upper()
+            owners = self._main_ibans(administration, {"$filter": f"BankAccount eq {odata_string(compact)}"})
+            for account_id in owners:
+                for supplier in self._suppliers(administration, f"ID eq guid'{account_id}'"):
+                    found.setdefault(supplier.code, supplier)
+        return list(found.values())
+
+    def _account_body(self, division: str, draft: SupplierDraft) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        values = {
+            "Name": draft.name or None,
+            "VATNumber": draft.vat_id,
+            "ChamberOfCommerce": draft.kvk,
+            "AddressLine1": draft.address.street,
+            "Postcode": draft.address.postcode,
+            "City": draft.address.city,
+            "Country": draft.address.country,
+            "Email": draft.email,
+            "PaymentConditionPurchase": str(draft.payment_term_days) if draft.payment_term_days else None,
+            "PurchaseVATCode": draft.default_vat_code,
+        }
+        body.update({k: v for k, v in values.items() if v})
+        if draft.default_gl_account:
+            body["GLAccountPurchase"] = self._gl_guid(division, draft.default_gl_account)
+        return body
+
+    def _gl_guid(self, division: str, code: str) -> str:
+        guid = self._gl_codes(division).get(code.strip())
+        if guid is None:
+            self._gl_cache.pop(division, None)  # maybe created since we cached
+            guid = self._gl_codes(division).get(code.strip())
+        if guid is None:
+            raise PackageRejected(f"GL account {code} does not exist in division {division}")
+        return guid
+
+    def _account_by_code(self, division: str, code: str) -> dict[str, Any] | None:
+        records = list(self._list(f"{division}/crm/Accounts", {
+            "$filter": f"Code eq {odata_string(code.strip().rjust(18))}", "$select": "ID,Code", "$top": "1"}))
+        return records[0] if records else None
+
+    def create_supplier(self, administration: str, supplier: SupplierDraft) -> PackageSupplier:
+        """POST ``crm/Accounts`` (Exact numbers it), then the IBAN as the main ``crm/BankAccounts`` record."""
+        body = {"IsSupplier": True, **self._account_body(administration, supplier)}
+        created = self._created(f"{administration}/crm/Accounts", body)
+        if supplier.iban:
+            self._created(f"{administration}/crm/BankAccounts", {
+                "Account": created["ID"], "BankAccount": supplier.iban.replace(" ", "").upper(), "Main": True})
+        return self._suppliers(administration, f"ID eq guid'{created['ID']}'")[0]
+
+    def update_supplier(self, administration: str, code: str, supplement: SupplierDraft) -> PackageSupplier:
+        """PUT the non-empty fields on the account; add the IBAN as a bank account when it is new."""
+        account = self._account_by_code(administration, code)
+        if account is None:
+            raise PackageRejected(f"supplier {code} does not exist in division {administration}")
+        body = self._account_body(administration, supplement)
+        if body:
+            self._call("PUT", f"{administration}/crm/Accounts(guid'{account['ID']}')", json=body)
+        if supplement.iban:
+            compact = supplement.iban.replace(" ", "").upper()
+            existing = self._main_ibans(administration, {"$filter": f"Account eq guid'{account['ID']}'"})
+            known = list(self._list(f"{administration}/crm/BankAccounts", {
+                "$filter": f"Account eq guid'{account['ID']}' and BankAccount eq {odata_string(compact)}",
+                "$select": "ID"}))
+            if not known:
+                self._created(f"{administration}/crm/BankAccounts",
+                              {"Account": account["ID"], "BankAccount": compact, "Main": not existing})
+        return self._suppliers(administration, f"ID eq guid'{account['ID']}'")[0]
+
+    # -- master data --
+
+    def list_gl_accounts(self, administration: str) -> list[GLAccount]:
+        """``financial/GLAccounts`` (``BalanceType`` B = balance sheet)."""
+        records = list(self._list(f"{administration}/financial/GLAccounts",
+                                  {"$select": "ID,Code,Description,BalanceType,IsBlocked"}))
+        self._gl_cache[administration] = {str(r["Code"]).strip(): str(r["ID"]) for r in records}
+        return [GLAccount(code=str(r["Code"]).strip(), name=str(r.get("Description") or ""),
+                          balance_sheet=r.get("BalanceType") == "B") for r in records if not r.get("IsBlocked")]
+
+    def list_vat_codes(self, administration: str) -> list[VatCode]:
+        """Purchase (``P``) and both-ways (``B``) VAT codes, classified."""
+        records = self._list(f"{administration}/vat/VATCodes", {
+            "$select": "ID,Code,Description,Percentage,Type,VATTransactionType,Charged,EUSalesListing,IsBlocked"})
+        return [
+            VatCode(code=str(r["Code"]).strip(), name=str(r.get("Description") or ""),
+                    rate=_rate_text(r.get("Percentage")), kind=classify_vat(r))
+            for r in records
+            if r.get("VATTransactionType", "B") in ("P", "B") and not r.get("IsBlocked")
+        ]
+
+    # -- bookings --
+
+    def _purchase_journal(self, division: str) -> str:
+        if division not in self._journal_cache:
+            journals = [j for j in self._list(f"{division}/financial/Journals", {"$select": "Code,Type"})
+                        if j.get("Type") == 22]
+            if not journals:
+                raise PackageRejected(f"division {division} has no purchase journal")
+            self._journal_cache[division] = str(journals[0]["Code"])
+        return self._journal_cache[division]
+
+    def book_purchase(self, administration: str, booking: PurchaseBooking) -> BookingResult:
+        """Document + attachment (when there is a PDF), then the purchase entry linked to it."""
+        account = self._account_by_code(administration, booking.supplier_code)
+        if account is None:
+            raise PackageRejected(f"supplier {booking.supplier_code} does not exist in division {administration}")
+        lines = [
+            {
+                "GLAccount": self._gl_guid(administration, line.gl_account),
+                "Description": line.description,
+                "AmountFC": _money(line.amount_excl_vat),
+                "VATCode": line.vat_code,
+                "VATAmountFC": _money(line.vat_amount),
+                **({"CostCenter": line.cost_centre} if line.cost_centre else {}),
+            }
+            for line in booking.lines
+        ]
+        entry: dict[str, Any] = {
+            "Journal": self._purchase_journal(administration),
+            "Supplier": account["ID"],
+            "EntryDate": f"{booking.invoice_date.isoformat()}T00:00:00",
+            "YourRef": booking.invoice_number,
+            "Description": booking.description,
+            "Currency": booking.currency,
+            "Type": 31 if booking.kind == "credit_note" else 30,
+            "PurchaseEntryLines": lines,
+        }
+        if booking.due_date:
+            entry["DueDate"] = f"{booking.due_date.isoformat()}T00:00:00"
+        if booking.attachment is not None:
+            document = self._created(f"{administration}/documents/Documents", {
+                "Subject": f"Inkoopfactuur {booking.invoice_number}", "Type": PURCHASE_DOCUMENT_TYPE,
+                "Account": account["ID"]})
+            self._created(f"{administration}/documents/DocumentAttachments", {
+                "Document": document["ID"], "FileName": booking.attachment.filename,
+                "Attachment": base64.b64encode(booking.attachment.content).decode("ascii")})
+            entry["Document"] = document["ID"]
+        created = self._created(f"{administration}/purchaseentry/PurchaseEntries", entry)
+        return BookingResult(entry_id=str(created["EntryID"]), entry_number=str(created.get("EntryNumber") or "")
+                             or None)
+
+    def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
+        """The purchase entry with this supplier and ``YourRef``, if any."""
+        account = self._account_by_code(administration, supplier_code)
+        if account is None:
+            return None
+        entries = list(self._list(f"{administration}/purchaseentry/PurchaseEntries", {
+            "$filter": f"Supplier eq guid'{account['ID']}' and YourRef eq {odata_string(invoice_number)}",
+            "$select": "EntryID,EntryNumber"}))
+        if not entries:
+            return None
+        return BookingResult(entry_id=str(entries[0]["EntryID"]),
+                             entry_number=str(entries[0].get("EntryNumber") or "") or None)
