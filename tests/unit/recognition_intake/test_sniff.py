@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from boekstuk.adapters.recognition.limits import IntakeLimits
 from boekstuk.adapters.recognition.sniff import REASONS, FileKind, check_intake, parse_xml, sniff
 from boekstuk.domain.errors import UnreadableDocument
+
 from tests.unit.recognition_intake import docs
 
 UBL = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -189,7 +189,10 @@ def test_every_bad_case_has_a_distinct_reason() -> None:
 
 def test_kind_is_decided_by_the_bytes_not_the_name() -> None:
     assert check_intake(docs.image("PNG"), filename="scan").kind is FileKind.PNG
-    assert check_intake(docs.text_pdf(), filename="document.bin", content_type="application/octet-stream").kind is FileKind.PDF
+    assert (
+        check_intake(docs.text_pdf(), filename="document.bin", content_type="application/octet-stream").kind
+        is FileKind.PDF
+    )
     assert check_intake(UBL, filename="export.txt").kind is FileKind.UBL
     # Images are interchangeable: a JPEG saved as .png by a phone app is still read.
     assert check_intake(docs.image("JPEG"), filename="foto.png").kind is FileKind.JPEG
@@ -204,8 +207,16 @@ def test_pdf_header_may_follow_leading_bytes() -> None:
     ("content", "kind"),
     [
         (UBL, FileKind.UBL),
-        (UBL.replace(b"Invoice-2", b"CreditNote-2").replace(b"<Invoice", b"<CreditNote").replace(b"</Invoice", b"</CreditNote"), FileKind.UBL),
-        (b"<rsm:CrossIndustryInvoice xmlns:rsm='urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100'/>", FileKind.CII),
+        (
+            UBL.replace(b"Invoice-2", b"CreditNote-2")
+            .replace(b"<Invoice", b"<CreditNote")
+            .replace(b"</Invoice", b"</CreditNote"),
+            FileKind.UBL,
+        ),
+        (
+            b"<rsm:CrossIndustryInvoice xmlns:rsm='urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100'/>",
+            FileKind.CII,
+        ),
         (b"<rsm:CrossIndustryDocument xmlns:rsm='urn:ferd:CrossIndustryDocument:invoice:1p0'/>", FileKind.CII),
         (b"\xef\xbb\xbf" + UBL, FileKind.UBL),
         (UBL.decode().replace("UTF-8", "UTF-16").encode("utf-16"), FileKind.UBL),
