@@ -12,8 +12,10 @@ Coordinates are points with the origin at the top-left of the page *as displayed
 from __future__ import annotations
 
 import ctypes
+import math
 import statistics
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -33,6 +35,7 @@ class _Char:
     y0: float
     x1: float
     y1: float
+    turn: int = 0  # reading direction on the displayed page in quarter turns (0 = left to right)
 
 
 def extract_words(content: bytes, *, max_pages: int) -> list[PageWords]:
@@ -75,7 +78,34 @@ def _page_words(page: pdfium.PdfPage, number: int) -> PageWords:
         chars = _chars(page, textpage, width, height, rotation)
     finally:
         textpage.close()
+    chars, width, height = _upright(chars, width, height)
     return PageWords(page=number, width=round(width, 2), height=round(height, 2), words=_group_words(chars))
+
+
+def _upright(chars: list[_Char], width: float, height: float) -> tuple[list[_Char], float, float]:
+    """Keep the text running in the page's main direction, turned to read left to right.
+
+    Sideways margin notes (printer marks, vertical legal lines) would otherwise break lines apart; a page
+    whose whole text runs sideways (a landscape table on a portrait page) is turned upright.
+    """
+    turns = Counter(c.turn for c in chars if c.text != " ")
+    if not turns:
+        return chars, width, height
+    main = turns.most_common(1)[0][0]
+    kept = [c for c in chars if c.text == " " or c.turn == main]
+    if main == 0:
+        return kept, width, height
+    turned: list[_Char] = []
+    for c in kept:
+        if c.text == " ":
+            turned.append(c)
+        elif main == 1:  # text runs upwards: turn the page clockwise
+            turned.append(_Char(c.text, height - c.y1, c.x0, height - c.y0, c.x1))
+        elif main == 3:  # text runs downwards: turn the page counter-clockwise
+            turned.append(_Char(c.text, c.y0, width - c.x1, c.y1, width - c.x0))
+        else:  # upside down
+            turned.append(_Char(c.text, width - c.x1, height - c.y1, width - c.x0, height - c.y0))
+    return (turned, height, width) if main in (1, 3) else (turned, width, height)
 
 
 def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, width: float, height: float, rotation: int) -> list[_Char]:
@@ -107,8 +137,10 @@ def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, width: float, hei
             pdfium_c.FPDF_PageToDevice(raw_page, 0, 0, dev_w, dev_h, rotate, px, py, dev_x, dev_y)
             xs.append(dev_x.value / scale)
             ys.append(dev_y.value / scale)
+        angle = pdfium_c.FPDFText_GetCharAngle(raw_text, i)
+        turn = (round(angle / (math.pi / 2)) - rotate) % 4 if angle >= 0 else 0
         # Ligatures (fi, fl, ...) and full-width forms become plain letters.
-        chars.append(_Char(unicodedata.normalize("NFKC", text), min(xs), min(ys), max(xs), max(ys)))
+        chars.append(_Char(unicodedata.normalize("NFKC", text), min(xs), min(ys), max(xs), max(ys), turn))
     return chars
 
 

@@ -287,7 +287,7 @@ class _Extractor:
             label_hits = _label_hits(line.text, (("invoice", L.INVOICE_DATE), ("due", L.DUE_DATE),
                                                  ("other", L.OTHER_DATE), ("invoice", L.INVOICE_NUMBER)))
             for date in find_dates(line.text, month_first=month_first):
-                kind = _nearest_label(label_hits, date.start)
+                kind = _nearest_label(label_hits, date.start, line.text)
                 if kind is None:
                     above = self._label_above(line, date.start, date.end,
                                               (("invoice", L.INVOICE_DATE), ("due", L.DUE_DATE), ("other", L.OTHER_DATE)))
@@ -327,9 +327,11 @@ class _Extractor:
                      kinds: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
         """The kind of label printed right above a value (tables with a header row)."""
         x0, _, x1, _ = line.box(start, end)
-        for other in reversed(self.lines[max(0, line.index - 3): line.index]):
-            if other.page != line.page or line.y0 - other.y1 > 3 * line.height:
+        for other in reversed(self.lines[max(0, line.index - 6): line.index]):
+            if other.page != line.page or line.y0 - other.y1 > 6 * line.height:
                 break
+            if _is_item_header(other.text):
+                return None  # amounts under a product table's header are line amounts, never totals
             for kind, pattern in kinds:
                 for match in pattern.finditer(other.text):
                     lx0, _, lx1, _ = other.box(match.start(), match.end())
@@ -356,7 +358,7 @@ class _Extractor:
             hits = _label_hits(line.text, kinds)
             low = 1.0 - 0.1 * (1 - line.rel_top)  # totals sit low on the page
             for amount in amounts:
-                kind = _nearest_label(hits, amount.start)
+                kind = _nearest_label(hits, amount.start, line.text)
                 from_above = False
                 if kind is None:
                     kind = self._label_above(line, amount.start, amount.end, kinds)
@@ -592,10 +594,10 @@ class _Extractor:
     def _line_items(self) -> list[LineItem]:
         items: list[LineItem] = []
         for header in self.lines:
+            if not _is_item_header(header.text):
+                continue
             columns = {k: p.search(header.text) for k, p in L.TABLE_HEADER_WORDS.items()}
             present = {k: m for k, m in columns.items() if m}
-            if "description" not in present or len(present) < 3 or find_amounts(header.text):
-                continue
             incl_prices = bool(re.search(r"(?i)incl", header.text))
             qty_box = header.box(present["quantity"].start(), present["quantity"].end()) if "quantity" in present else None
             for line in self.lines[header.index + 1:]:
@@ -630,6 +632,12 @@ class _Extractor:
 # --- helpers -------------------------------------------------------------------------------------------
 
 
+def _is_item_header(text: str) -> bool:
+    """A product table's header: a description column plus at least two more column titles, no amounts."""
+    present = [k for k, p in L.TABLE_HEADER_WORDS.items() if p.search(text)]
+    return "description" in present and len(present) >= 3 and not find_amounts(text)
+
+
 def _cells(text: str) -> list[tuple[int, int]]:
     """The character ranges of a line's cells (parts separated by a wide gap)."""
     cells: list[tuple[int, int]] = []
@@ -660,22 +668,38 @@ def _looks_like_heading(line: Line, match: re.Match[str]) -> bool:
 
 
 def _label_hits(text: str, kinds: tuple[tuple[str, re.Pattern[str]], ...]) -> list[tuple[int, int, str]]:
-    """All label matches on a line as (start, end, kind), earlier kinds winning overlaps."""
-    hits: list[tuple[int, int, str]] = []
-    for kind, pattern in kinds:
+    """All label matches on a line as (start, end, kind); the longest label wins where labels overlap."""
+    matches: list[tuple[int, int, str, int]] = []
+    for order, (kind, pattern) in enumerate(kinds):
         for match in pattern.finditer(text):
-            if match.end() == match.start():
-                continue
-            if any(s <= match.start() < e or match.start() <= s < match.end() for s, e, _ in hits):
-                continue
-            hits.append((match.start(), match.end(), kind))
+            if match.end() > match.start():
+                matches.append((match.start(), match.end(), kind, order))
+    matches.sort(key=lambda m: (-(m[1] - m[0]), m[3]))
+    hits: list[tuple[int, int, str]] = []
+    for start, end, kind, _ in matches:
+        if any(s < end and start < e for s, e, _ in hits):
+            continue
+        hits.append((start, end, kind))
     hits.sort()
     return hits
 
 
-def _nearest_label(hits: list[tuple[int, int, str]], offset: int) -> str | None:
+_STRONG_KINDS = {"excl", "incl_strong", "vat_total", "invoice", "due", "other", "not"}
+
+
+def _nearest_label(hits: list[tuple[int, int, str]], offset: int, text: str = "") -> str | None:
+    """The label a value belongs to: the last one before it, unless a weak word (``BTW`` in
+    ``Totaal excl. BTW``) only follows a stronger label in the same cell."""
     before = [h for h in hits if h[1] <= offset]
-    return before[-1][2] if before else None
+    if not before:
+        return None
+    last = before[-1]
+    if last[2] not in _STRONG_KINDS and text:
+        cell_start, _ = _cell(text, last[0])
+        for hit in reversed(before[:-1]):
+            if hit[0] >= cell_start and hit[2] in _STRONG_KINDS and hit[2] != "not":
+                return hit[2]
+    return last[2]
 
 
 def _number_token(text: str) -> tuple[str, int] | None:

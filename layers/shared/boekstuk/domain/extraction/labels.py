@@ -21,8 +21,8 @@ INVOICE_NUMBER = _p(
     r"invoice\s*" + NUMBER_WORD + r"\.?",
     r"inv\.?\s*(?:no|nr|#)\.?",
     r"bill\s*(?:no|nr|number|#)\.?",
-    r"(?:receipt|document|doc|bon|beleg|transaction|trans)\s*(?:no|nr|number|nummer|#)\.?",
-    r"rechnungs?\s*-?\s*(?:nummer|nr|no)\.?",
+    r"(?:receipt|document|doc|bon|beleg|transaction|trans|bill)\s*-?\s*(?:no|nr|number|nummer|#)\.?",
+    r"rechnungs?\s*-?\s*" + NUMBER_WORD + r"\.?",
     r"(?:hande)?lsrechnung\s*(?:\(\d+\))?\s*nr\.?",
     r"num[ée]ro\s*de\s*(?:la\s*)?facture",
     r"n[°º]\s*(?:de\s*)?facture",
@@ -47,13 +47,15 @@ DUE_DATE = _p(
     r"betaal\s*-?\s*datum", r"due\s*date", r"payment\s*due", r"date\s*due", r"due\s*by", r"pay\s*by", r"due",
     r"f[äa]llig(?:keits\s*-?\s*datum|\s*am|\s*bis)?", r"zahlbar\s*bis", r"zahlungsziel", r"zahlungstermin",
     r"date\s*d['’]\s*[ée]ch[ée]ance", r"[ée]ch[ée]ance", r"date\s*limite\s*de\s*paiement", r"[àa]\s*payer\s*avant",
-    r"payable\s*avant",
+    r"payable\s*avant", r"zahlbar[^.\d]{0,40}?bis(?:\s*zum)?", r"(?:[üu]berweisen|bezahlen|zahlen)[^.\d]{0,30}?bis(?:\s*zum)?",
+    r"bis\s*zum", r"uiterlijk(?:\s*op)?", r"vóór|voor\s*(?=\d)", r"please\s*pay\s*(?:by|before)",
+    r"remit\s*(?:until|by|before)", r"pay(?:able)?\s*(?:until|before)", r"wird\s*am", r"wordt\s*op",
 )
 OTHER_DATE = _p(
     r"order\s*-?\s*datum", r"besteldatum", r"lever\s*-?\s*datum", r"afleverdatum", r"order\s*date", r"delivery\s*date",
     r"ship(?:ping)?\s*date", r"liefer\s*-?\s*(?:und\s*leistungs\s*)?datum", r"leistungs\s*-?\s*datum", r"bestelldatum",
     r"date\s*de\s*livraison", r"date\s*de\s*commande", r"periode", r"period", r"zeitraum", r"p[ée]riode",
-    r"geboortedatum", r"print\s*date", r"vom\s*\d", r"bestellung\s*vom", r"auftrag\s*vom", r"geleverd", r"op\s+\d",
+    r"geboortedatum", r"print\s*date", r"skonto[^.\d]{0,40}?bis", r"korting[^.\d]{0,40}?(?:voor|v[óo]{2}r)", r"vom\s*\d", r"bestellung\s*vom", r"auftrag\s*vom", r"geleverd", r"op\s+\d",
 )
 """Dates that are not the invoice or due date (order, delivery, period, payment dates)."""
 
@@ -65,7 +67,8 @@ TOTAL_INCL_STRONG = _p(
     r"gesamt\s*-?\s*betrag", r"rechnungs\s*-?\s*betrag", r"zahl\s*-?\s*betrag", r"brutto\s*-?\s*betrag",
     r"zu\s*zahlen(?:der\s*betrag)?", r"gesamtsumme", r"endbetrag", r"summe\s*brutto", r"total\s*ttc",
     r"montant\s*ttc", r"net\s*[àa]\s*payer", r"somme\s*[àa]\s*payer", r"montant\s*[àa]\s*payer",
-    r"total\s*[àa]\s*payer",
+    r"total\s*[àa]\s*payer", r"rechnungs\s*-?\s*summe\s*brutto", r"(?:incl|inkl)(?:\.|usief|usive|usive)?\s*(?:btw|vat|ust|mwst|tax|gst|tva)",
+    r"summe\s*(?:inkl|incl)", r"brutto",
 )
 TOTAL_INCL_WEAK = _p(r"totaal", r"total", r"totale", r"summe", r"gesamt", r"bedrag", r"amount", r"betrag", r"montant")
 TOTAL_EXCL = _p(
@@ -74,7 +77,8 @@ TOTAL_EXCL = _p(
     r"sub\s*-?\s*total", r"net\s*(?:amount|total)", r"total\s*net", r"total\s*before\s*tax", r"amount\s*excl",
     r"nettobetrag", r"summe\s*netto", r"gesamt\s*netto", r"netto\s*summe", r"zwischensumme", r"summe\s*positionen",
     r"gesamtbetrag\s*der\s*positionen", r"steuerbasisbetrag", r"total\s*ht", r"montant\s*(?:eur\s*)?ht", r"sous\s*-?\s*total",
-    r"basis\s*bedrag", r"grondslag",
+    r"basis\s*bedrag", r"grondslag", r"rechnungs\s*-?\s*summe\s*netto",
+    r"(?:excl|exkl|zzgl)(?:\.|usief|usive)?\s*(?:btw|vat|ust|mwst|tax|gst|tva)", r"netto",
 )
 VAT = _p(
     r"btw", r"b\.t\.w\.", r"omzetbelasting", r"vat", r"v\.a\.t\.", r"tax", r"gst", r"sst", r"mwst", r"mehrwertsteuer",
@@ -122,7 +126,7 @@ BUYER_HINT = _p(
 
 LEGAL_FORM = re.compile(
     r"(?<![A-Za-z])(?:B\.?\s?V\.?|N\.?\s?V\.?|V\.?O\.?F\.?|C\.?V\.?|Holding|Stichting|Vereniging|Coöperatie|"
-    r"GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|UG|KG|OHG|e\.\s?K\.|GbR|mbH|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|"
+    r"(?:GmbH|GMBH)(?:\s*&\s*Co\.?\s*KG)?|AG|UG|KG|OHG|e\.\s?K\.|GbR|mbH|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|"
     r"Corporation|PLC|LLP|S\.?A\.?R\.?L\.?|S\.?A\.?S\.?|S\.A\.|EURL|SDN\.?\s?BHD\.?|BHD\.?|S/B|"
     r"ENTERPRISE|TRADING|Co\.)(?![A-Za-z])",
 )
