@@ -159,8 +159,8 @@ def _predict_identifiers(app: SamApp, out: Provisioned) -> None:
         r.refs[logical_id] = fn.name
         r.attrs[(logical_id, "Arn")] = arn
     for logical_id, res in app.of_type("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine").items():
-        name = (res.get("Properties") or {}).get("Name") or (res.get("Properties") or {}).get("StateMachineName")
-        name = name if isinstance(name, str) else logical_id
+        props = res.get("Properties") or {}
+        name = app.physical_name(props.get("Name") or props.get("StateMachineName"), logical_id)
         arn = f"arn:aws:states:{out.region}:{out.account_id}:stateMachine:{name}"
         r.refs[logical_id] = arn
         r.attrs[(logical_id, "Arn")] = arn
@@ -216,7 +216,10 @@ def _create_bucket(aws: _Clients, out: Provisioned, logical_id: str, props: dict
     else:
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": out.region})
     if props.get("CorsConfiguration"):
-        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": props["CorsConfiguration"]["CorsRules"]})
+        # CloudFormation's CorsRule spells three keys differently from the S3 API.
+        renames = {"ExposedHeaders": "ExposeHeaders", "Id": "ID", "MaxAge": "MaxAgeSeconds"}
+        rules = [{renames.get(k, k): v for k, v in rule.items()} for rule in props["CorsConfiguration"]["CorsRules"]]
+        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
     out.buckets[logical_id] = name
     r = out.app.resolver
     r.refs[logical_id] = name

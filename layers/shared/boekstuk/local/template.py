@@ -189,7 +189,7 @@ class Resolver:
                 return "${" + name[1:] + "}"
             if name in variables:
                 return str(variables[name])
-            if "." in name and name.split(".", 1)[0] not in self.refs:
+            if "." in name:  # ${Resource.Attribute}; parameters and pseudo parameters have no dots
                 return str(self._get_att(name))
             return str(self._ref(name))
 
@@ -399,6 +399,15 @@ class SamApp:
         p = Path(path).resolve()
         return cls(load_yaml(p.read_text(encoding="utf-8")), p, parameters)
 
+    def physical_name(self, value: Any, logical_id: str) -> str:
+        """A name property resolved now (parameters and pseudo parameters only), else the logical id."""
+        if value is None:
+            return logical_id
+        try:
+            return str(self.resolver.resolve(value))
+        except UnresolvedReference:
+            return logical_id
+
     def of_type(self, *types: str) -> dict[str, dict[str, Any]]:
         """Resources of the given CloudFormation/SAM types, in template order."""
         return {k: v for k, v in self.resources.items() if v.get("Type") in types}
@@ -409,10 +418,10 @@ class SamApp:
         for logical_id, res in self.of_type("AWS::Serverless::Function").items():
             props = _merge_globals(globals_fn, res.get("Properties") or {})
             env = ((props.get("Environment") or {}).get("Variables")) or {}
-            name = props.get("FunctionName", logical_id)
+            name = self.physical_name(props.get("FunctionName"), logical_id)
             out[logical_id] = FunctionSpec(
                 logical_id=logical_id,
-                name=name if isinstance(name, str) else logical_id,
+                name=name,
                 code_uri=str(props.get("CodeUri", ".")),
                 handler=str(props.get("Handler", "app.lambda_handler")),
                 runtime=str(props.get("Runtime", "python3.11")),
