@@ -12,8 +12,15 @@ from boekstuk.adapters.aws import AwsClients
 from boekstuk.adapters.clock import SystemClock
 from boekstuk.adapters.cognito import CognitoIdentityProvider
 from boekstuk.adapters.dynamodb import DynamoLoginGuard, DynamoOfficeRepository, DynamoSignupRepository, DynamoTable
+from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
+from boekstuk.adapters.lambda_trigger import LambdaSyncTrigger
+from boekstuk.adapters.packages.gateway import RegistryPackageGateway
+from boekstuk.adapters.secrets import SecretsManagerStore
 from boekstuk.adapters.ses import SesMailer
+from boekstuk.domain.packages import PackageApp
 from boekstuk.ports import Clock
+from boekstuk.services.administrations import AdministrationService, SupplierService
+from boekstuk.services.connections import ConnectionService, PackageConnections
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.sessions import SessionService, UserService
 from boekstuk.settings import Settings, get_settings
@@ -73,6 +80,58 @@ class Services:
     def users(self) -> UserService:
         """Office users."""
         return UserService(self.offices, self.identity, self.clock)
+
+    @cached_property
+    def secrets(self) -> SecretsManagerStore:
+        """Package credentials and tokens."""
+        return SecretsManagerStore(self.aws.client("secretsmanager"))
+
+    @cached_property
+    def package_gateway(self) -> RegistryPackageGateway:
+        """Connectors for this system's registrations: inline in the local stack, from a secret on AWS."""
+        apps = list(self.settings.package_apps)
+        if not apps:
+            stored = self.secrets.get(self.settings.package_apps_secret)
+            apps = [PackageApp.model_validate(a) for a in stored.get("apps", [])]  # type: ignore[attr-defined]
+        return RegistryPackageGateway({app.package: app for app in apps})
+
+    @cached_property
+    def connections(self) -> DynamoConnectionRepository:
+        """Package connections (no secrets)."""
+        return DynamoConnectionRepository(self.table)
+
+    @cached_property
+    def administrations(self) -> DynamoAdministrationRepository:
+        """Linked administrations and their synced master data."""
+        return DynamoAdministrationRepository(self.table)
+
+    @cached_property
+    def package_connections(self) -> PackageConnections:
+        """Opens connectors for stored connections."""
+        return PackageConnections(self.secrets, self.package_gateway)
+
+    @cached_property
+    def sync_trigger(self) -> LambdaSyncTrigger:
+        """Starts supplier syncs."""
+        return LambdaSyncTrigger(self.aws.client("lambda"), self.settings.sync_function_name)
+
+    @cached_property
+    def connection_service(self) -> ConnectionService:
+        """Step 3."""
+        return ConnectionService(self.connections, self.offices, self.secrets, self.package_gateway, self.clock,
+                                 self.settings.secrets_prefix)
+
+    @cached_property
+    def administration_service(self) -> AdministrationService:
+        """Step 4."""
+        return AdministrationService(self.administrations, self.connections, self.offices, self.package_connections,
+                                     self.sync_trigger, self.clock)
+
+    @cached_property
+    def supplier_service(self) -> SupplierService:
+        """Suppliers, master data, rules, sync."""
+        return SupplierService(self.administrations, self.connections, self.offices, self.package_connections,
+                               self.sync_trigger, self.clock)
 
 
 @lru_cache(maxsize=1)

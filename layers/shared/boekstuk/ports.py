@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from boekstuk.domain.onboarding import ActivationGrant, Office, Signup, User
+from boekstuk.domain.onboarding import ActivationGrant, Office, SessionTokens, Signup, User
 from boekstuk.domain.packages import (
     BookingResult,
     GLAccount,
@@ -134,12 +134,6 @@ class Mailer(Protocol):
         ...
 
 
-class SessionTokens(Protocol):
-    access_token: str
-    refresh_token: str | None
-    expires_in: int
-
-
 class IdentityProvider(Protocol):
     """The user directory (Cognito): it alone holds passwords."""
 
@@ -232,4 +226,130 @@ class LoginGuard(Protocol):
 
     def clear(self, key: str) -> None:
         """Forget failures after a successful login."""
+        ...
+
+
+# --- packages, connections, administrations -----------------------------------------------------------
+
+from boekstuk.domain.links import (  # noqa: E402 - grouped with the ports that use them
+    Administration,
+    Connection,
+    LedgerAccount,
+    MasterData,
+    OAuthState,
+    PostingRule,
+    Supplier,
+    TaxCode,
+)
+
+
+class SecretStore(Protocol):
+    """Secrets (package credentials and tokens) - encrypted at rest, never logged, never in the table."""
+
+    def put(self, name: str, value: dict[str, object]) -> None:
+        """Create or overwrite a secret."""
+        ...
+
+    def get(self, name: str) -> dict[str, object]:
+        """Read a secret; ``KeyError`` when it does not exist."""
+        ...
+
+
+class PackageGateway(Protocol):
+    """Opens connectors for this system's registrations at the packages."""
+
+    def open(
+        self, package: str, credentials: dict[str, object], on_tokens_changed: TokensChanged | None = None
+    ) -> AccountingPackage:
+        """A connector for one connection's credentials."""
+        ...
+
+    def oauth(self, package: str) -> OAuthFlow:
+        """The OAuth2 flow of an OAuth package."""
+        ...
+
+
+class ConnectionRepository(Protocol):
+    def add(self, connection: Connection) -> None:
+        """Store a new connection."""
+        ...
+
+    def get(self, office_code: str, connection_id: str) -> Connection | None:
+        """A connection of an office."""
+        ...
+
+    def for_office(self, office_code: str) -> list[Connection]:
+        """All connections of an office."""
+        ...
+
+    def mark_verified(self, office_code: str, connection_id: str) -> None:
+        """The package accepted the credentials / the OAuth callback completed."""
+        ...
+
+    def add_oauth_state(self, state: OAuthState) -> None:
+        """Remember a pending authorization."""
+        ...
+
+    def consume_oauth_state(self, state_hash: str) -> OAuthState | None:
+        """Atomically mark a state used and return it; ``None`` if unknown or already used."""
+        ...
+
+
+class AdministrationRepository(Protocol):
+    def link(self, administrations: list[Administration]) -> None:
+        """Link all or none; ``AdministrationAlreadyLinked`` naming the codes already linked."""
+        ...
+
+    def linked_codes(self, office_code: str, connection_id: str) -> set[str]:
+        """Package codes already linked through this connection."""
+        ...
+
+    def get(self, office_code: str, administration_id: str) -> Administration | None:
+        """One linked administration of an office."""
+        ...
+
+    def for_office(self, office_code: str) -> list[Administration]:
+        """All linked administrations of an office."""
+        ...
+
+    def list_all(self) -> list[Administration]:
+        """Every linked administration of every office (the daily sync)."""
+        ...
+
+    def record_sync(self, administration: Administration, data: MasterData, at: dt.datetime) -> None:
+        """Replace the administration's suppliers, GL accounts and VAT codes with ``data``."""
+        ...
+
+    def record_sync_error(self, administration: Administration, reason: str) -> None:
+        """Remember why the last sync failed (the old data stays)."""
+        ...
+
+    def suppliers(self, administration_id: str) -> list[Supplier]:
+        """The synced suppliers."""
+        ...
+
+    def gl_accounts(self, administration_id: str) -> list[LedgerAccount]:
+        """The synced GL accounts."""
+        ...
+
+    def vat_codes(self, administration_id: str) -> list[TaxCode]:
+        """The synced VAT codes."""
+        ...
+
+    def put_rule(self, administration_id: str, supplier_code: str, rule: PostingRule) -> None:
+        """Save a posting rule for a supplier."""
+        ...
+
+    def delete_rule(self, administration_id: str, supplier_code: str) -> bool:
+        """Remove a posting rule; False when there was none."""
+        ...
+
+    def rules(self, administration_id: str) -> dict[str, PostingRule]:
+        """The posting rules by supplier code."""
+        ...
+
+
+class SyncTrigger(Protocol):
+    def request_sync(self, office_code: str, administration_id: str) -> None:
+        """Start a supplier sync for one administration without waiting for it."""
         ...

@@ -27,7 +27,7 @@ class Settings(BaseModel):
     state_machine_arn: str = ""
     sync_function_name: str = ""
     sender_email: str = "no-reply@boekstuk.local"
-    api_base_url: str = "http://127.0.0.1:3000"
+    api_base_url: str = ""  # empty: derived from each request (API Gateway domain and stage)
     web_app_url: str = ""
     recognizer: Literal["local", "textract"] = "local"
     secrets_prefix: str = "boekstuk/"

@@ -33,6 +33,6 @@ class AwsClients:
         key = f"dynamodb-table:{name}"
         with self._lock:
             if key not in self._clients:
-                resource = self._session.resource("dynamodb", config=_CONFIG)  # type: ignore[call-overload]
+                resource = self._session.resource("dynamodb", config=_CONFIG)
                 self._clients[key] = resource.Table(name)
             return self._clients[key]

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from boekstuk.domain import errors
-from boekstuk.domain.onboarding import cognito_username
-
-
-@dataclass(frozen=True)
-class CognitoTokens:
-    access_token: str
-    refresh_token: str | None
-    expires_in: int
+from boekstuk.domain.onboarding import SessionTokens, cognito_username
 
 
 def _code(exc: ClientError) -> str:
@@ -58,7 +50,7 @@ class CognitoIdentityProvider:
             if _code(exc) != "UserNotFoundException":
                 raise
 
-    def login(self, office_code: str, username: str, password: str) -> CognitoTokens:
+    def login(self, office_code: str, username: str, password: str) -> SessionTokens:
         """USER_PASSWORD_AUTH; every kind of refusal is the same ``InvalidCredentials``."""
         try:
             result = self._client.initiate_auth(
@@ -77,9 +69,10 @@ class CognitoIdentityProvider:
         auth = result.get("AuthenticationResult")
         if not auth:  # a challenge (e.g. NEW_PASSWORD_REQUIRED) is not a login we support
             raise errors.InvalidCredentials()
-        return CognitoTokens(auth["AccessToken"], auth.get("RefreshToken"), int(auth.get("ExpiresIn", 3600)))
+        return SessionTokens(access_token=auth["AccessToken"], refresh_token=auth.get("RefreshToken"),
+                             expires_in=int(auth.get("ExpiresIn", 3600)))
 
-    def refresh(self, refresh_token: str) -> CognitoTokens:
+    def refresh(self, refresh_token: str) -> SessionTokens:
         """REFRESH_TOKEN_AUTH."""
         try:
             result = self._client.initiate_auth(
@@ -90,4 +83,5 @@ class CognitoIdentityProvider:
                 raise errors.InvalidCredentials("The refresh token is not valid.") from exc
             raise
         auth = result["AuthenticationResult"]
-        return CognitoTokens(auth["AccessToken"], auth.get("RefreshToken"), int(auth.get("ExpiresIn", 3600)))
+        return SessionTokens(access_token=auth["AccessToken"], refresh_token=auth.get("RefreshToken"),
+                             expires_in=int(auth.get("ExpiresIn", 3600)))

@@ -55,7 +55,7 @@ def status_for(error: e.DomainError) -> int:
     """The HTTP status for a domain error (500 for an unmapped one, which is a bug worth seeing)."""
     for cls in type(error).__mro__:
         if cls in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[cls]  # type: ignore[index]
+            return STATUS_BY_ERROR[cls]
     return 500
 
 

@@ -40,6 +40,17 @@ def _limit_body_size(app: APIGatewayRestResolver, next_middleware: NextMiddlewar
     return next_middleware(app)
 
 
+def request_base_url(app: APIGatewayRestResolver) -> str:
+    """The public base URL of this API: configured, else derived from the request (domain and stage)."""
+    configured = get_settings().api_base_url
+    if configured:
+        return configured.rstrip("/")
+    ctx = app.current_event.request_context
+    host = ctx.domain_name or app.current_event.headers.get("Host", "localhost")
+    stage = f"/{ctx.stage}" if ctx.stage and ctx.stage != "$default" else ""
+    return f"https://{host}{stage}"
+
+
 def make_resolver(*routers: Router) -> APIGatewayRestResolver:
     """A REST resolver with request/response validation, the error map and the body-size limit."""
     app = APIGatewayRestResolver(enable_validation=True, strip_prefixes=None)

@@ -58,6 +58,14 @@ class Office(BaseModel):
     contact_email: str
 
 
+class SessionTokens(BaseModel):
+    """What a login or refresh yields."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+
+
 class User(BaseModel):
     office_code: str
     username: str

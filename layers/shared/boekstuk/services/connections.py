@@ -1,0 +1,178 @@
+"""Onboarding step 3: link an accounting package.
+
+Credentials packages are verified against the package before anything is stored; OAuth2 packages get a
+pending connection and an ``authorize_url`` whose ``state`` is single use and bound to that connection.
+Secrets and tokens go only to the secret store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from boekstuk.domain import errors
+from boekstuk.domain.links import OAUTH_STATE_TTL, Connection, OAuthState
+from boekstuk.domain.onboarding import User, hash_secret, new_token
+from boekstuk.domain.packages import PACKAGES, OAuthTokens, PackageInfo, package_info
+from boekstuk.observability import logger
+from boekstuk.ports import AccountingPackage, Clock, ConnectionRepository, OfficeRepository, PackageGateway, SecretStore
+
+
+class CreateConnectionRequest(BaseModel):
+    package: str = Field(min_length=1, max_length=40)
+    description: str | None = Field(default=None, max_length=200)
+    credentials: dict[str, str] = Field(default_factory=dict)
+
+
+class ConnectionView(BaseModel):
+    connection_id: str
+    package: str
+    description: str | None
+    status: Literal["pending_authorization", "verified"]
+    created_at: str
+    authorize_url: str | None = None
+
+    @classmethod
+    def of(cls, connection: Connection, authorize_url: str | None = None) -> ConnectionView:
+        """The API view (never any secret)."""
+        return cls(connection_id=connection.connection_id, package=connection.package,
+                   description=connection.description, status=connection.status,
+                   created_at=connection.created_at.isoformat().replace("+00:00", "Z"), authorize_url=authorize_url)
+
+
+class ConnectionList(BaseModel):
+    connections: list[ConnectionView]
+
+
+class CallbackResult(BaseModel):
+    connection_id: str
+    package: str
+    status: Literal["verified"] = "verified"
+    office_code: str
+
+
+def require_admin(offices: OfficeRepository, office_code: str, username: str) -> User:
+    """The caller, who must be an office admin."""
+    user = offices.get_user(office_code, username)
+    if user is None:
+        raise errors.Unauthorized("This login no longer belongs to a user of the office.")
+    if not user.is_admin:
+        raise errors.NotAnAdmin()
+    return user
+
+
+def require_member(offices: OfficeRepository, office_code: str, username: str) -> User:
+    """The caller, who must be a user of the office."""
+    user = offices.get_user(office_code, username)
+    if user is None:
+        raise errors.Unauthorized("This login no longer belongs to a user of the office.")
+    return user
+
+
+class PackageConnections:
+    """Opens a connector for a stored connection; rotated tokens are written back at once."""
+
+    def __init__(self, secrets: SecretStore, gateway: PackageGateway) -> None:
+        self._secrets = secrets
+        self._gateway = gateway
+
+    def open(self, connection: Connection) -> AccountingPackage:
+        """A connector with the connection's current credentials."""
+        if connection.status != "verified":
+            raise errors.ConnectionNotReady()
+        stored = self._secrets.get(connection.secret_name)
+        credentials = dict(stored.get("credentials", {}))  # type: ignore[call-overload]
+
+        def save(tokens: OAuthTokens) -> None:
+            self._secrets.put(connection.secret_name, {"package": connection.package, "kind": "oauth2",
+                                                       "credentials": tokens.model_dump(mode="json")})
+
+        return self._gateway.open(connection.package, credentials, on_tokens_changed=save)
+
+
+class ConnectionService:
+    def __init__(self, connections: ConnectionRepository, offices: OfficeRepository, secrets: SecretStore,
+                 gateway: PackageGateway, clock: Clock, secrets_prefix: str) -> None:
+        self._connections = connections
+        self._offices = offices
+        self._secrets = secrets
+        self._gateway = gateway
+        self._clock = clock
+        self._prefix = secrets_prefix
+
+    @staticmethod
+    def packages() -> list[PackageInfo]:
+        """The supported packages (``GET /v1/packages``)."""
+        return list(PACKAGES)
+
+    def create(self, office_code: str, username: str, request: CreateConnectionRequest,
+               redirect_uri: str) -> ConnectionView:
+        """Link a package: verify credentials first, or start the OAuth2 flow."""
+        require_admin(self._offices, office_code, username)
+        info = package_info(request.package)
+        if info is None:
+            raise errors.UnknownPackage(f"Unknown package '{request.package}'. See GET /v1/packages.")
+        description = (request.description or "").strip() or None
+        if info.asks_description and not description:
+            raise errors.DescriptionRequired(f"Give a description for this {info.name} connection.")
+        connection_id = uuid.uuid4().hex
+        secret_name = f"{self._prefix}{office_code}/connections/{connection_id}"
+        now = self._clock.now()
+        if info.auth == "credentials":
+            credentials = self._checked_credentials(info, request.credentials)
+            # Verified before anything is stored: a refusal or an outage leaves no trace.
+            self._gateway.open(info.id, dict(credentials)).verify()
+            self._secrets.put(secret_name, {"package": info.id, "kind": "credentials", "credentials": credentials})
+            connection = Connection(connection_id=connection_id, office_code=office_code, package=info.id,
+                                    description=description, status="verified", secret_name=secret_name,
+                                    created_at=now, created_by=username)
+            self._connections.add(connection)
+            logger.info("package linked", package=info.id, connection_id=connection_id)
+            return ConnectionView.of(connection)
+        state = new_token()
+        authorize_url = self._gateway.oauth(info.id).authorize_url(state, redirect_uri)
+        connection = Connection(connection_id=connection_id, office_code=office_code, package=info.id,
+                                description=description, status="pending_authorization", secret_name=secret_name,
+                                created_at=now, created_by=username)
+        self._connections.add(connection)
+        self._connections.add_oauth_state(OAuthState(state_hash=hash_secret(state), office_code=office_code,
+                                                     connection_id=connection_id, redirect_uri=redirect_uri,
+                                                     expires_at=now + OAUTH_STATE_TTL))
+        return ConnectionView.of(connection, authorize_url=authorize_url)
+
+    def complete_oauth(self, state: str | None, code: str | None, error: str | None = None) -> CallbackResult:
+        """The package redirected back: check the single-use state, trade the code, store the tokens."""
+        if not state:
+            raise errors.InvalidOAuthState()
+        pending = self._connections.consume_oauth_state(hash_secret(state))
+        if pending is None or self._clock.now() >= pending.expires_at:
+            raise errors.InvalidOAuthState()
+        if error or not code:
+            raise errors.InvalidPackageCredentials(f"The package did not grant access ({error or 'no code'}).")
+        connection = self._connections.get(pending.office_code, pending.connection_id)
+        if connection is None:
+            raise errors.InvalidOAuthState()
+        tokens = self._gateway.oauth(connection.package).exchange_code(code, pending.redirect_uri)
+        self._secrets.put(connection.secret_name, {"package": connection.package, "kind": "oauth2",
+                                                   "credentials": tokens.model_dump(mode="json")})
+        self._connections.mark_verified(connection.office_code, connection.connection_id)
+        logger.info("package authorised", package=connection.package, connection_id=connection.connection_id)
+        return CallbackResult(connection_id=connection.connection_id, package=connection.package,
+                              office_code=connection.office_code)
+
+    def list_connections(self, office_code: str, username: str) -> ConnectionList:
+        """The office's connections."""
+        require_member(self._offices, office_code, username)
+        return ConnectionList(connections=[ConnectionView.of(c) for c in self._connections.for_office(office_code)])
+
+    @staticmethod
+    def _checked_credentials(info: PackageInfo, given: dict[str, Any]) -> dict[str, str]:
+        missing = [f.name for f in info.credential_fields if not str(given.get(f.name, "")).strip()]
+        if missing:
+            raise errors.ValidationFailed(
+                f"{info.name} needs: {', '.join(missing)}.",
+                errors=[{"field": f"credentials.{name}", "message": "This field is required."} for name in missing],
+            )
+        return {f.name: str(given[f.name]).strip() for f in info.credential_fields}
