@@ -582,8 +582,9 @@ class _Extractor:
                         continue
                     text = line.text[start:end]
                     heading = L.BUYER_HEADING.match(text)
-                    if heading:
-                        text = text[heading.end():]
+                    if heading and (not text[heading.end():].strip() or text[heading.end():].lstrip().startswith(":")
+                                    or heading.group(0).endswith(":")):
+                        text = text[heading.end():].lstrip(" :")
                     text = _clean_name(text)
                     if _plausible_name(text):
                         return text
@@ -664,7 +665,8 @@ def _looks_like_heading(line: Line, match: re.Match[str]) -> bool:
     """A heading starts its cell (``Factuuradres``, ``Bill to:``), not a sentence mentioning a customer."""
     cell_start, cell_end = _cell(line.text, match.start())
     prefix = line.text[cell_start: match.start()].strip()
-    return prefix == "" and (cell_end - match.end() < 45 or line.text[match.end(): match.end() + 2].strip().startswith(":"))
+    rest = line.text[match.end(): cell_end].strip()
+    return prefix == "" and (rest == "" or rest.startswith(":") or match.group(0).rstrip().endswith(":"))
 
 
 def _label_hits(text: str, kinds: tuple[tuple[str, re.Pattern[str]], ...]) -> list[tuple[int, int, str]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.eu import vat as eu_vat
+from stdnum.gb import vat as gb_vat
 from stdnum.exceptions import ValidationError
 
 _TO_DIGIT = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "I": "1", "l": "1", "i": "1", "|": "1",
@@ -23,9 +24,9 @@ EU_VAT_PREFIXES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "GR", "
 
 # A country prefix followed by 8-14 characters of digits/letters with optional separators.
 _VAT_CANDIDATE = re.compile(
-    r"(?<![0-9])(?P<cc>" + "|".join(EU_VAT_PREFIXES) + r")[\s.:-]?(?P<body>[0-9A-Z][0-9A-Za-z .-]{6,17}[0-9A-Za-z])",
+    r"(?P<cc>" + "|".join(EU_VAT_PREFIXES) + r")[\s.:-]?(?P<body>[0-9A-Z][0-9A-Za-z .-]{6,17}[0-9A-Za-z])",
 )
-_IBAN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])(?P<cc>[A-Z]{2})\s?(?P<check>[0-9O]{2})(?P<body>(?:\s?[0-9A-Z]){10,30})")
+_IBAN_CANDIDATE = re.compile(r"(?P<cc>[A-Z]{2})\s?(?P<check>[0-9O]{2})(?P<body>(?:\s?[0-9A-Z]){10,30})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,18 @@ _VAT_SHAPES = {
 }
 
 
+def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Matches starting at every position (a greedy candidate must not swallow the next identifier);
+    glued OCR text ("IBANNL91ABNA...") has no word boundary, so the check digits do the filtering."""
+    found: list[re.Match[str]] = []
+    for position in range(len(text) - 1):
+        if text[position].isupper() and text[position + 1].isupper():
+            match = pattern.match(text, position)
+            if match:
+                found.append(match)
+    return found
+
+
 def _nl_vat(body: str) -> str | None:
     """Repair an NL BTW-id body (9 digits, 'B', 2 digits) read by OCR."""
     compact = re.sub(r"[\s.-]", "", body)
@@ -67,6 +80,8 @@ def validate_vat(candidate: str) -> str | None:
     if value.startswith("GR"):
         value = "EL" + value[2:]
     try:
+        if value.startswith("GB"):  # no longer in the EU module since Brexit
+            return "GB" + str(gb_vat.validate(value[2:]))
         return str(eu_vat.validate(value))
     except (ValidationError, ValueError, KeyError):
         return None
@@ -75,7 +90,9 @@ def validate_vat(candidate: str) -> str | None:
 def find_vat_ids(text: str) -> list[IdMatch]:
     """Every valid EU VAT id in ``text`` (BTW-id, USt-IdNr., n° TVA), repaired for common OCR slips."""
     found: list[IdMatch] = []
-    for match in _VAT_CANDIDATE.finditer(text):
+    for match in _overlapping(_VAT_CANDIDATE, text):
+        if match.start() > 0 and text[match.start() - 1].isdigit():
+            continue
         cc, body = match.group("cc"), match.group("body")
         attempts: list[str] = []
         if cc == "NL":
@@ -124,7 +141,9 @@ def validate_iban(candidate: str) -> str | None:
 def find_ibans(text: str) -> list[IdMatch]:
     """Every valid IBAN in ``text``; spaces and O/0 confusions are repaired before validation."""
     found: list[IdMatch] = []
-    for match in _IBAN_CANDIDATE.finditer(text):
+    for match in _overlapping(_IBAN_CANDIDATE, text):
+        if any(f.start <= match.start() < f.end for f in found):
+            continue
         cc = match.group("cc")
         head = cc + match.group("check").translate(_TO_DIGIT)
         body = re.sub(r"\s", "", match.group("body"))

@@ -1,0 +1,289 @@
+"""The field extractor on positioned words: several languages and layouts, parties, totals, OCR glitches."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from boekstuk.domain.extraction import extract_fields
+from tests.unit.extraction.builder import page
+
+SUPPLIER_VAT = "NL810433941B01"  # valid check digits
+BUYER_VAT = "NL000099998B57"  # valid check digits
+SUPPLIER_IBAN = "NL91ABNA0417164300"
+
+
+def dutch_invoice(*, glued: bool = False, confidence: float = 1.0) -> list:
+    lines = [
+        (350, 40, "Bakkerij De Korenschoof B.V."),
+        (350, 54, "Molenstraat 12"),
+        (350, 68, "3512 AB Utrecht"),
+        (350, 82, "KvK 24330087"),
+        (350, 96, f"BTW-nr {SUPPLIER_VAT}"),
+        (50, 130, "Factuur aan"),
+        (50, 144, "Klant Holding B.V."),
+        (50, 158, "Kerkweg 1"),
+        (50, 172, "1011 AA Amsterdam"),
+        (50, 186, f"Uw BTW-nummer: {BUYER_VAT}"),
+        (50, 200, "Uw KvK: 87654321"),
+        (50, 250, "FACTUUR"),
+        (50, 270, "Factuurnummer: F2024-0815"),
+        (50, 284, "Factuurdatum: 1 maart 2024"),
+        (50, 298, "Vervaldatum: 31-03-2024"),
+        (50, 340, "Omschrijving                 Aantal     Prijs        BTW      Bedrag"),
+        (50, 356, "Brood volkoren               10         € 50,00      9%       € 500,00"),
+        (50, 372, "Advies uren                  5          € 100,00     21%      € 500,00"),
+        (300, 420, "Subtotaal                  € 1.000,00"),
+        (300, 434, "BTW 9% over € 500,00       € 45,00"),
+        (300, 448, "BTW 21% over € 500,00      € 105,00"),
+        (300, 462, "Totaal te betalen          € 1.150,00"),
+        (50, 780, f"Bakkerij De Korenschoof B.V.  IBAN {SUPPLIER_IBAN}  KvK 24330087"),
+    ]
+    return [page(lines, glued=glued, confidence=confidence)]
+
+
+def test_dutch_invoice_all_key_fields() -> None:
+    result = extract_fields(dutch_invoice(), engine="pdf_text")
+    fields = result.fields
+    assert fields.supplier_name == "Bakkerij De Korenschoof B.V."
+    assert fields.supplier_vat_id == SUPPLIER_VAT
+    assert fields.supplier_kvk == "24330087"
+    assert fields.supplier_iban == SUPPLIER_IBAN
+    assert fields.invoice_number == "F2024-0815"
+    assert fields.invoice_date == "2024-03-01"
+    assert fields.due_date == "2024-03-31"
+    assert fields.currency == "EUR"
+    assert (fields.total_excl_vat, fields.vat_total, fields.total_incl_vat) == (
+        Decimal("1000.00"), Decimal("150.00"), Decimal("1150.00"))
+    assert result.document_kind == "invoice"
+    assert result.engine == "pdf_text"
+    assert result.warnings == []
+
+
+def test_buyer_ids_are_not_taken_for_the_supplier() -> None:
+    result = extract_fields(dutch_invoice(), engine="pdf_text")
+    assert result.buyer is not None
+    assert result.buyer.vat_id == BUYER_VAT
+    assert result.buyer.kvk == "87654321"
+    assert result.buyer.name == "Klant Holding B.V."
+    assert result.fields.supplier_vat_id != BUYER_VAT
+
+
+def test_vat_lines_per_rate_with_base_and_amount() -> None:
+    result = extract_fields(dutch_invoice(), engine="pdf_text")
+    lines = {(v.rate, v.base, v.amount) for v in result.vat_lines}
+    assert lines == {("9", Decimal("500.00"), Decimal("45.00")), ("21", Decimal("500.00"), Decimal("105.00"))}
+
+
+def test_line_items_from_the_table() -> None:
+    items = extract_fields(dutch_invoice(), engine="pdf_text").line_items
+    assert [(i.description, i.quantity, i.amount_excl_vat, i.vat_rate) for i in items] == [
+        ("Brood volkoren", "10", Decimal("500.00"), "9"),
+        ("Advies uren", "5", Decimal("500.00"), "21"),
+    ]
+
+
+def test_confidence_and_source_locations() -> None:
+    result = extract_fields(dutch_invoice(), engine="pdf_text")
+    assert set(result.confidence) >= {"invoice_number", "supplier_vat_id", "total_incl_vat"}
+    assert all(0.0 <= c <= 1.0 for c in result.confidence.values())
+    assert result.confidence["supplier_vat_id"] > 0.9
+    source = result.source["invoice_number"]
+    match = re.fullmatch(r"page 1 \((\d+),(\d+)\)-\((\d+),(\d+)\)", source)
+    assert match, source
+    x0, y0, x1, y1 = map(int, match.groups())
+    assert 100 <= x0 < x1 <= 300 and 265 <= y0 < y1 <= 285  # the value "F2024-0815", not its label
+
+
+def test_glued_ocr_words_and_character_slips() -> None:
+    pages = dutch_invoice(glued=True, confidence=0.9)
+    # OCR reads O for 0 in the VAT id and the IBAN
+    for index, word in enumerate(pages[0].words):
+        if word.text.startswith("BTW-nrNL"):
+            pages[0].words[index] = word.model_copy(update={"text": "BTW-nrNL81O433941B01"})
+    result = extract_fields(pages, engine="local")
+    fields = result.fields
+    assert fields.invoice_number == "F2024-0815"
+    assert fields.supplier_vat_id == SUPPLIER_VAT
+    assert fields.supplier_iban == SUPPLIER_IBAN
+    assert fields.total_incl_vat == Decimal("1150.00")
+    assert fields.invoice_date == "2024-03-01"
+    assert result.confidence["invoice_number"] < 0.95  # OCR's own confidence lowers ours
+
+
+def test_german_invoice() -> None:
+    lines = [
+        (50, 40, "Muster Handel GmbH"),
+        (50, 54, "Hauptstraße 5, 80333 München"),
+        (50, 110, "Rechnungsempfänger"),
+        (50, 124, "Kunde B.V."),
+        (50, 138, f"USt-IdNr.: {BUYER_VAT}"),
+        (350, 110, "Rechnungsnummer: RE-2024/17"),
+        (350, 124, "Rechnungsdatum: 1. März 2024"),
+        (350, 138, "Fällig am: 15.03.2024"),
+        (300, 400, "Nettobetrag        1.000,00 €"),
+        (300, 414, "MwSt. 19%          190,00 €"),
+        (300, 428, "Gesamtbetrag       1.190,00 €"),
+        (50, 780, "Muster Handel GmbH   USt-IdNr. DE136695976   IBAN DE89 3704 0044 0532 0130 00"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    f = result.fields
+    assert f.supplier_name == "Muster Handel GmbH"
+    assert f.supplier_vat_id == "DE136695976"
+    assert f.supplier_iban == "DE89370400440532013000"
+    assert f.invoice_number == "RE-2024/17"
+    assert (f.invoice_date, f.due_date) == ("2024-03-01", "2024-03-15")
+    assert (f.total_excl_vat, f.vat_total, f.total_incl_vat) == (Decimal("1000.00"), Decimal("190.00"), Decimal("1190.00"))
+    assert [(v.rate, v.base, v.amount) for v in result.vat_lines] == [("19", Decimal("1000.00"), Decimal("190.00"))]
+    assert result.buyer is not None and result.buyer.vat_id == BUYER_VAT
+
+
+def test_english_invoice_with_bill_to_and_us_number_format() -> None:
+    lines = [
+        (50, 40, "Acme Widgets Ltd"),
+        (50, 54, "VAT Reg No GB 980 7806 84"),
+        (50, 110, "Bill to:"),
+        (50, 124, "Klant Holding B.V."),
+        (350, 110, "Invoice number INV-77"),
+        (350, 124, "Invoice date March 1, 2024"),
+        (350, 138, "Due date: 2024-03-31"),
+        (300, 400, "Subtotal      £1,234.56"),
+        (300, 414, "VAT 20%       £246.91"),
+        (300, 428, "Total due     £1,481.47"),
+    ]
+    result = extract_fields([page(lines)], engine="textract")
+    f = result.fields
+    assert f.supplier_name == "Acme Widgets Ltd"
+    assert f.supplier_vat_id == "GB980780684"
+    assert f.invoice_number == "INV-77"
+    assert (f.invoice_date, f.due_date) == ("2024-03-01", "2024-03-31")
+    assert f.currency == "GBP"
+    assert (f.total_excl_vat, f.vat_total, f.total_incl_vat) == (Decimal("1234.56"), Decimal("246.91"), Decimal("1481.47"))
+
+
+def test_french_invoice() -> None:
+    lines = [
+        (50, 40, "Free SAS"),
+        (50, 54, "N° TVA intracommunautaire FR60421938861"),
+        (50, 120, "Facture n°562044387 du 1er mars 2024"),
+        (50, 134, "Date d'échéance : 31/03/2024"),
+        (300, 400, "Total HT      100,00 €"),
+        (300, 414, "TVA 20 %      20,00 €"),
+        (300, 428, "Total TTC     120,00 €"),
+    ]
+    f = extract_fields([page(lines)], engine="pdf_text").fields
+    assert f.supplier_name == "Free SAS"
+    assert f.supplier_vat_id == "FR60421938861"
+    assert f.invoice_number == "562044387"
+    assert (f.invoice_date, f.due_date) == ("2024-03-01", "2024-03-31")
+    assert (f.total_excl_vat, f.vat_total, f.total_incl_vat) == (Decimal("100.00"), Decimal("20.00"), Decimal("120.00"))
+
+
+def test_arithmetic_chooses_between_total_candidates_and_fills_the_missing_one() -> None:
+    lines = [
+        (50, 40, "Schoonmaak Snel V.O.F."),
+        (50, 100, "Factuurnummer 2024-001"),
+        (50, 114, "Datum 05-02-2024"),
+        (50, 300, "Totaal korting      € 15,00"),
+        (50, 314, "Totaal              € 99,00"),  # a subtotal block that does not add up
+        (300, 400, "Totaal excl. BTW    € 100,00"),
+        (300, 428, "Totaal              € 121,00"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    f = result.fields
+    assert f.total_incl_vat == Decimal("121.00")
+    assert f.total_excl_vat == Decimal("100.00")
+    assert f.vat_total == Decimal("21.00")  # computed: incl - excl
+    assert result.vat_lines[0].rate == "21"
+
+
+def test_totals_that_do_not_add_up_are_kept_with_a_warning() -> None:
+    lines = [
+        (50, 40, "Fout Rekenen B.V."),
+        (300, 400, "Subtotaal     € 100,00"),
+        (300, 414, "Totaal BTW    € 30,00"),
+        (300, 428, "Te betalen    € 121,00"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.total_incl_vat == Decimal("121.00")
+    assert "totals_mismatch" in result.warnings
+
+
+def test_credit_note_with_negative_totals() -> None:
+    lines = [
+        (50, 40, "Kantoorvak B.V."),
+        (50, 100, "CREDITNOTA"),
+        (50, 120, "Creditnotanummer: CN-2024-3"),
+        (50, 134, "Datum: 2024-03-05"),
+        (300, 400, "Totaal excl. BTW    100,00-"),
+        (300, 414, "BTW 21%             21,00-"),
+        (300, 428, "Totaal              -121,00"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.document_kind == "credit_note"
+    assert result.fields.invoice_number == "CN-2024-3"
+    assert result.fields.total_incl_vat == Decimal("-121.00")
+    assert result.fields.total_excl_vat == Decimal("-100.00")
+    assert result.fields.vat_total == Decimal("-21.00")
+
+
+def test_reverse_charge() -> None:
+    lines = [
+        (50, 40, "Bouwbedrijf Jansen B.V."),
+        (50, 54, f"BTW {SUPPLIER_VAT}"),
+        (50, 100, "Factuurnummer 77"),
+        (50, 114, "Factuurdatum 12-01-2024"),
+        (300, 400, "Totaal excl. BTW       € 5.000,00"),
+        (300, 414, "BTW verlegd            € 0,00"),
+        (300, 428, "Totaal te betalen      € 5.000,00"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.total_incl_vat == Decimal("5000.00")
+    assert any(v.reverse_charge for v in result.vat_lines)
+    assert result.fields.vat_total in (None, Decimal("0.00"))
+
+
+def test_receipt_on_a_narrow_page() -> None:
+    lines = [
+        (10, 10, "MR. D.I.Y. (KUCHAI) SDN BHD"),
+        (10, 24, "LOT 1851-A & 1851-B, JALAN KPB 6"),
+        (10, 38, "TAX INVOICE"),
+        (10, 60, "DATE: 17-04-16   TIME: 12:30"),
+        (10, 100, "ITEM A        2     10.00"),
+        (10, 114, "TOTAL INCL. GST     22.90"),
+        (10, 128, "CASH                50.00"),
+        (10, 142, "CHANGE              27.10"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.document_kind == "receipt"
+    assert result.fields.supplier_name == "MR. D.I.Y. (KUCHAI) SDN BHD"
+    assert result.fields.invoice_date == "2016-04-17"
+    assert result.fields.total_incl_vat == Decimal("22.90")
+
+
+def test_payment_term_gives_the_due_date() -> None:
+    lines = [
+        (50, 40, "Drukkerij Print B.V."),
+        (50, 100, "Factuurnummer 5001"),
+        (50, 114, "Factuurdatum 10-01-2024"),
+        (50, 500, "Gelieve te betalen binnen 30 dagen."),
+        (300, 428, "Totaal   € 10,00"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.due_date == "2024-02-09"
+    assert result.confidence["due_date"] < 0.8
+
+
+def test_multi_page_totals_on_the_last_page() -> None:
+    first = page([(50, 40, "Groothandel Noord B.V."), (50, 100, "Factuurnummer 9"), (50, 114, "Factuurdatum 01-02-2024")])
+    second = page([(300, 400, "Subtotaal  € 200,00"), (300, 414, "BTW 21%  € 42,00"), (300, 428, "Totaal  € 242,00")],
+                  number=2)
+    result = extract_fields([first, second], engine="pdf_text")
+    assert result.pages == 2
+    assert result.fields.total_incl_vat == Decimal("242.00")
+    assert result.source["total_incl_vat"].startswith("page 2 ")
+
+
+def test_empty_document_yields_no_fields() -> None:
+    result = extract_fields([page([])], engine="local")
+    assert result.fields.model_dump(exclude_none=True) == {}
