@@ -25,6 +25,8 @@ Inferred choices ([I]):
   "EU" → EU acquisition), otherwise by rate; reverse charge and EU acquisition carry no VAT payable.
 - [I] ``find_booking`` reads ``SupplierInvoiceInfoList/BySupplierId/{supplier}`` and matches ``reference``.
 - [I] ``find_suppliers`` filters the supplier list client-side (OData filters are not verified per endpoint).
+- [I] ``SupplierInfoList`` is paged with OData ``$top``/``$skip`` (``page_size``); a server that ignores
+  them returns the whole list, which is detected (more rows than asked) and read once.
 - [I] The entry id is ``invoiceId``; the entry number is ``{fiscalYear}/{journalId}/{journalTransaction}``.
 - [I] ``shortName`` (required, ≤ 8) of a new supplier is derived from its name (letters and digits, upper case).
 """
@@ -215,6 +217,7 @@ class MultiversConnector:
         sleep: Sleep = time.sleep,
         retry: RetryPolicy | None = None,
         journal_id: str = "I",
+        page_size: int = 100,
     ) -> None:
         self.base = app.base_url.rstrip("/")
         self.http = _http(app, session=session, clock=clock, sleep=sleep, retry=retry)
@@ -223,6 +226,7 @@ class MultiversConnector:
             tokens_from_credentials(credentials), flow.refresh, clock=clock, on_changed=on_tokens_changed
         )
         self.journal_id = journal_id
+        self.page_size = page_size
         self._conditions: dict[str, dict[str, int]] = {}
 
     @classmethod
@@ -307,10 +311,26 @@ class MultiversConnector:
         return True
 
     def list_suppliers(self, administration: str) -> Iterator[PackageSupplier]:
-        """Every supplier (the list is returned whole), each read in full with its bank accounts."""
-        rows = self._request("GET", f"{self._db(administration)}/SupplierInfoList") or []
-        for row in rows:
-            yield self._supplier(administration, str(row["supplierId"]))
+        """Every supplier, paged with OData ``$top``/``$skip``, each read in full with its bank accounts."""
+        seen: set[str] = set()
+        skip = 0
+        while True:
+            rows = (
+                self._request(
+                    "GET",
+                    f"{self._db(administration)}/SupplierInfoList",
+                    params={"$top": self.page_size, "$skip": skip},
+                )
+                or []
+            )
+            new_codes = [str(row["supplierId"]) for row in rows if str(row["supplierId"]) not in seen]
+            for code in new_codes:
+                seen.add(code)
+                yield self._supplier(administration, code)
+            # A short page ends the list; a longer one, or one with nothing new, means the server ignores paging.
+            if len(rows) != self.page_size or not new_codes:
+                return
+            skip += len(rows)
 
     def find_suppliers(
         self,

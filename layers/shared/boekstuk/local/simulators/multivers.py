@@ -33,6 +33,8 @@ Inferred choices ([I], configurable where it matters):
 - [I] Duplicates: the same ``reference`` for the same supplier is refused (``duplicate_mode="error"``,
   the default; ``"allow"`` accepts), as is a reused ``invoiceId`` or (``fiscalYear``, ``journalId``,
   ``journalTransaction``). ``invoiceId`` is assigned as ``YY`` + six digits of the transaction when empty.
+- [I] ``SupplierInfoList`` honours OData ``$top``/``$skip`` (prepared in MV2; unverified per endpoint);
+  without them the list comes whole, unless the simulator is built with a server-side ``page_size``.
 - [I] ``SupplierInvoiceInfoList/BySupplierId/{id}`` exists (modelled on ``BankAccountInfoList/BySupplierId``).
 - [I] ``DmDocument`` takes ``{"invoiceId", "fileName", "content": base64, "description"}``; accepted and stored.
 """
@@ -136,10 +138,12 @@ class MultiversSimulator(Simulator):
         duplicate_mode: str = "error",
         requests_per_minute: int = 300,
         access_ttl: int = 3600,
+        page_size: int | None = None,
     ) -> None:
         if duplicate_mode not in {"error", "allow"}:
             raise ValueError("duplicate_mode must be error or allow")
         self.duplicate_mode = duplicate_mode
+        self.page_size = page_size
         super().__init__(clock=clock, hang_seconds=hang_seconds)
         self.oauth = OAuthProvider(
             self.state,
@@ -342,7 +346,16 @@ class MultiversSimulator(Simulator):
         if denied:
             return denied
         keys = ("supplierId", "shortName", "name", "city", "vatNumber", "cocRegistration", "blocked")
-        return json_response([{k: s[k] for k in keys} for s in self._adms[db]["suppliers"].values()])
+        rows = [{k: s[k] for k in keys} for s in self._adms[db]["suppliers"].values()]
+        try:
+            skip = int(request.args.get("$skip", "0"))
+            top = int(request.args["$top"]) if "$top" in request.args else None
+        except ValueError:
+            return _errors(400, [_message("$top and $skip must be whole numbers.", "$top")])
+        if self.page_size is not None:
+            top = min(top, self.page_size) if top is not None else self.page_size
+        rows = rows[max(skip, 0) :]
+        return json_response(rows if top is None else rows[: max(top, 0)])
 
     def supplier_item(self, request: Request, db: str, supplier_id: str) -> Response:
         """Read (GET) or update (PUT) one supplier."""
