@@ -25,8 +25,8 @@ Inferred choices ([I]):
   "EU" → EU acquisition), otherwise by rate; reverse charge and EU acquisition carry no VAT payable.
 - [I] ``find_booking`` reads ``SupplierInvoiceInfoList/BySupplierId/{supplier}`` and matches ``reference``.
 - [I] ``find_suppliers`` filters the supplier list client-side (OData filters are not verified per endpoint).
-- [I] ``SupplierInfoList`` is paged with OData ``$top``/``$skip`` (``page_size``); a server that ignores
-  them returns the whole list, which is detected (more rows than asked) and read once.
+- [I] ``SupplierInfoList`` is paged with OData ``$top``/``$skip`` (``page_size``) until a page brings no
+  new supplier, so a server that caps pages below ``$top`` or ignores ``$skip`` is still read exactly once.
 - [I] The entry id is ``invoiceId``; the entry number is ``{fiscalYear}/{journalId}/{journalTransaction}``.
 - [I] ``shortName`` (required, ≤ 8) of a new supplier is derived from its name (letters and digits, upper case).
 """
@@ -327,8 +327,9 @@ class MultiversConnector:
             for code in new_codes:
                 seen.add(code)
                 yield self._supplier(administration, code)
-            # A short page ends the list; a longer one, or one with nothing new, means the server ignores paging.
-            if len(rows) != self.page_size or not new_codes:
+            # Only a page with nothing new ends the list: a server may cap pages below $top (a short page
+            # is then no end), and one that ignores $skip answers the same rows again.
+            if not new_codes:
                 return
             skip += len(rows)
 
