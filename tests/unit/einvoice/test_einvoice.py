@@ -250,3 +250,10 @@ def test_non_invoice_xml_is_unreadable() -> None:
     with pytest.raises(UnreadableDocument) as caught:
         parse_einvoice(b"<order xmlns='urn:example'/>")
     assert caught.value.extra["reason"] == "not_an_invoice_xml"
+
+
+def test_kvk_from_the_peppol_endpoint_when_the_legal_entity_has_none() -> None:
+    xml = fixture("nlcius_invoice.xml").replace(b'<cbc:CompanyID schemeID="0106">12345678</cbc:CompanyID>', b"", 1)
+    rec = parse_einvoice(xml)
+    assert rec.fields.supplier_kvk == "12345678"
+    assert rec.source["supplier_kvk"].endswith("cac:Party/cbc:EndpointID")

@@ -234,3 +234,7 @@ def test_peppol_envelope_is_unwrapped() -> None:
     sniffed = sniff(envelope)
     assert sniffed.kind is FileKind.UBL
     assert sniffed.xml_root is not None and sniffed.xml_root.tag.endswith("Invoice")
+
+
+def test_tiff_frames_are_counted_only_up_to_the_limit() -> None:
+    assert reason_of(docs.tiff(60, size=(8, 8)), "scan.tiff") == "too_many_pages"

@@ -343,7 +343,12 @@ def _ubl_party(party: etree._Element | None) -> dict[str, tuple[object, etree._E
 
 
 def _kvk_ubl(party: etree._Element) -> tuple[object, etree._Element | None] | None:
-    candidates = _all(party, "cac:PartyLegalEntity/cbc:CompanyID") + _all(party, "cac:PartyIdentification/cbc:ID")
+    # The legal registration first; a Peppol electronic address (EndpointID 0106) is a KvK number too.
+    candidates = (
+        _all(party, "cac:PartyLegalEntity/cbc:CompanyID")
+        + _all(party, "cac:PartyIdentification/cbc:ID")
+        + _all(party, "cbc:EndpointID")
+    )
     for element in candidates:
         if (element.get("schemeID") or "").upper() in KVK_SCHEMES and _text(element):
             return (_text(element), element)

@@ -381,11 +381,7 @@ def check_image(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
             # Pillow's own bomb check (MAX_IMAGE_PIXELS) becomes an error too, not just a warning.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as image:
-                frames = int(getattr(image, "n_frames", 1))
-                if frames > limits.max_pages:
-                    raise refuse(
-                        "too_many_pages", f"The image has {frames} pages; at most {limits.max_pages} are accepted."
-                    )
+                frames = _count_frames(image, limits)
                 for frame in range(frames):
                     if frame:
                         image.seek(frame)
@@ -400,6 +396,25 @@ def check_image(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         # Pillow reports broken headers and truncated data as these.
         raise refuse("image_corrupt", f"The image is damaged: {exc}.") from exc
+
+
+def _count_frames(image: Image.Image, limits: IntakeLimits) -> int:
+    """Frames of a multi-page image, counted only up to the page limit: a TIFF can chain millions of IFDs."""
+    if image.format != "TIFF" and not getattr(image, "is_animated", False):
+        return 1
+    frames = 0
+    try:
+        while True:
+            image.seek(frames)
+            frames += 1
+            if frames > limits.max_pages:
+                raise refuse(
+                    "too_many_pages", f"The image has more than {limits.max_pages} pages; at most that many are accepted."
+                )
+    except EOFError:
+        pass
+    image.seek(0)
+    return frames
 
 
 def _check_size(size: tuple[int, int], frame: int, frames: int, limits: IntakeLimits) -> None:
