@@ -13,7 +13,8 @@ Inferred choices ([I]):
   *accountant's* key: ``GET /v2/administraties`` lists the administrations it knows
   (``[{"administratieIdentifier", "administratieNaam", "toegang"}]``) and a call picks one with the
   header ``X-Administratie-Identifier``; without that header the key's first administration is used,
-  so a single-administration key behaves exactly like the real API. An administration without
+  so a single-administration key behaves exactly like the real API (``accountant_keys=False`` makes
+  every key such a plain key: no list, no selection header). An administration without
   ``toegang`` answers 403 ``{"Message": "..."}``; an unknown identifier 404.
 - The token endpoint does not ask for the subscription key (it lives on the auth host). A wrong client
   key answers 400 ``{"error": "invalid_grant"}``.
@@ -254,12 +255,15 @@ class SnelStartSimulator(Simulator):
         max_page_size: int = 500,
         reject_duplicates: bool = True,
         token_ttl: int = 3599,
+        accountant_keys: bool = True,
     ) -> None:
         super().__init__(clock=clock, hang_seconds=hang_seconds)
         self.limiter = RateLimiter(rate_limit, rate_window, self.clock)
         self.max_page_size = max_page_size
         self.reject_duplicates = reject_duplicates
         self.token_ttl = token_ttl
+        # False: keys behave like real single-administration keys (no /v2/administraties, no selection)
+        self.accountant_keys = accountant_keys
         with self.state.lock:
             self.state.data.setdefault("tokens", {})
 
@@ -326,13 +330,19 @@ class SnelStartSimulator(Simulator):
         if token is None or token["expires_at"] <= self.clock.now():
             return json_response({"Message": "Authorization has been denied for this request."}, 401)
         key_admins: list[str] = self.state.data["keys"][token["key"]]
+        if not self.accountant_keys:
+            if resource == "administraties":
+                return self.not_found(request)
+            key_admins = key_admins[:1]
         if resource == "administraties" and request.method == "GET":
             return json_response([
                 {"administratieIdentifier": a, "administratieNaam": self.state.data["administrations"][a]["name"],
                  "toegang": self.state.data["administrations"][a]["accessible"]}
                 for a in key_admins
             ])
-        admin_id = request.headers.get(ADMIN_HEADER) or key_admins[0]
+        # A plain key ignores the selection header, as the real API ignores headers it does not know.
+        selected = request.headers.get(ADMIN_HEADER) if self.accountant_keys else None
+        admin_id = selected or key_admins[0]
         if admin_id not in key_admins:
             return json_response({"Message": f"Administratie {admin_id} is niet gevonden."}, 404)
         admin = self.state.data["administrations"][admin_id]
@@ -451,7 +461,7 @@ class SnelStartSimulator(Simulator):
                                                                  default=1000) + 1
         if any(r["relatiecode"] == code and r is not existing for r in admin["relaties"]):
             raise SnelStartError(400, "REL-0004", f"Relatiecode {code} is al in gebruik.")
-        record = existing if existing is not None else {"id": str(uuid.uuid4())}
+        record: JsonDict = existing if existing is not None else {"id": str(uuid.uuid4())}
         for name in self._RELATIE_FIELDS:
             record[name] = body.get(name)
         record["relatiecode"] = int(code)
