@@ -444,3 +444,14 @@ def test_the_simulator_refuses_xml_with_entities(server: SimulatorServer) -> Non
     answer = requests.post(f"{server.base_url}/webservices/session.asmx", data=body, timeout=2)
     assert answer.status_code == 500
     assert soap_fault(parse_xml(answer.content)) is not None
+
+
+def test_the_office_comes_from_the_xml_or_the_company_code_header(server: SimulatorServer) -> None:
+    connector = connect(server)
+    listing = ET.Element("list")
+    ET.SubElement(listing, "type").text = "dimensions"
+    ET.SubElement(listing, "dimtype").text = "CRD"
+    with pytest.raises(PackageAccessDenied, match="Company ontbreekt"):
+        raise_for_result(connector._process(listing, office=None, query=True), "the list")
+    by_header = connector._process(listing, office=OFFICE, query=True)  # CompanyCode header only
+    assert by_header.get("office") == OFFICE and len(list(by_header)) == 9

@@ -485,7 +485,14 @@ class TwinfieldConnector:
         return parse_xml(result)
 
     def _search(
-        self, finder_type: str, office: str, *, options: Mapping[str, str], pattern: str = "*", field: int = 0
+        self,
+        finder_type: str,
+        office: str,
+        *,
+        options: Mapping[str, str],
+        pattern: str = "*",
+        field: int = 0,
+        page_size: int | None = None,
     ) -> Iterator[list[str]]:
         """Finder rows, following ``firstRow``/``maxRows`` paging until ``TotalRows`` are read."""
         first_row = 1
@@ -496,7 +503,7 @@ class TwinfieldConnector:
                 pattern=pattern,
                 field=str(field),
                 firstRow=str(first_row),
-                maxRows=str(self.page_size),
+                maxRows=str(page_size or self.page_size),
             )
             option_list = _sub(op, f"{{{TW_NS}}}options")
             for name, value in {"office": office, **options}.items():
@@ -550,11 +557,7 @@ class TwinfieldConnector:
     def check_access(self, administration: str) -> bool:
         """Whether the user may work in ``administration`` (one Finder row of its creditors)."""
         try:
-            page_size, self.page_size = self.page_size, 1
-            try:
-                next(self._search("DIM", administration, options={"dimtype": "CRD"}), None)
-            finally:
-                self.page_size = page_size
+            next(self._search("DIM", administration, options={"dimtype": "CRD"}, page_size=1), None)
         except PackageAccessDenied:
             return False
         return True
