@@ -2,18 +2,20 @@
 
 Order (DESIGN.md "Recognition"): structured e-invoice (UBL/CII XML, or the XML embedded in a Factur-X /
 ZUGFeRD / Odoo PDF) -> the PDF's own text layer when it has enough words -> OCR for images and scanned PDFs
-(local OCR, or Textract in AWS) -> the one shared Dutch-aware field extractor on the words.
+(local OCR, or Amazon Textract in AWS) -> the one shared Dutch-aware field extractor on the words.
 
-Failure contract: every failure is ``UnreadableDocument`` with a reason. An unexpected exception inside an
-engine is logged with its traceback (programming errors must stay visible) and then also becomes
-``UnreadableDocument`` (reason ``engine_error``), so a document never crashes the pipeline or vanishes.
+Failure contract: every failure is ``UnreadableDocument`` with a reason in ``extra["reason"]``. An
+unexpected exception inside an engine is logged with its traceback (programming errors must stay visible)
+and then also becomes ``UnreadableDocument`` (reason ``engine_error``), so a document never crashes the
+pipeline and never vanishes.
 """
 
 from __future__ import annotations
 
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PIL import Image
 
@@ -24,9 +26,12 @@ from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.recognition import Engine, PageWords, Recognition
 from boekstuk.observability import logger
 
+if TYPE_CHECKING:
+    from boekstuk.adapters.recognition.textract import TextractEngine
+
 
 class OcrEngine(Protocol):
-    """What the chain needs from an OCR engine (``LocalOcr``, ``TextractEngine``)."""
+    """What the local chain needs from an OCR engine that yields words (``LocalOcr``)."""
 
     def words_from_image(self, content: bytes) -> PageWords:
         """The words of one image (one page)."""
@@ -45,27 +50,26 @@ class FieldExtractor(Protocol):
         ...
 
 
+S3Stager = Callable[[bytes, str], tuple[str, str]]
+"""Puts a document's bytes in S3 for Textract's asynchronous API: ``(content, filename) -> (bucket, key)``."""
+
+
 def _default_extractor() -> FieldExtractor:
     from boekstuk.domain.extraction import extract_fields
 
     return extract_fields
 
 
-class _Chain:
-    """Shared logic of the local and AWS chains; subclasses only say which OCR engine to use."""
-
-    ocr_engine_name: Engine = "local"
+class _Chain(ABC):
+    """The engine order shared by the local and the AWS chain; subclasses read images and scans."""
 
     def __init__(
         self,
         *,
-        ocr: Callable[[], OcrEngine],
         limits: IntakeLimits = DEFAULT_LIMITS,
         ignore_embedded_xml: bool = False,
         extractor: FieldExtractor | None = None,
     ) -> None:
-        self._ocr_factory = ocr
-        self._ocr: OcrEngine | None = None
         self.limits = limits
         self.ignore_embedded_xml = ignore_embedded_xml
         self._extractor = extractor
@@ -75,27 +79,19 @@ class _Chain:
     def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
         """Read one document; raise ``UnreadableDocument`` (with ``extra["reason"]``) when it cannot be read."""
         intake = check_intake(content, filename=filename, content_type=content_type, limits=self.limits)
-        stage = intake.kind.value
         try:
-            return self._read(intake, content)
+            return self._read(intake, content, filename)
         except UnreadableDocument:
             raise
         except Exception as exc:
             # Not a bad document but a bug or an engine failure: keep the traceback in the logs.
-            logger.exception("recognition engine failed", extra={"file_name": filename, "file_kind": stage})
+            logger.exception("recognition engine failed", extra={"file_name": filename, "file_kind": intake.kind.value})
             raise UnreadableDocument(
-                f"The document could not be read: the {stage} reader failed ({type(exc).__name__}).",
+                f"The document could not be read: the {intake.kind.value} reader failed ({type(exc).__name__}).",
                 reason="engine_error",
             ) from exc
 
-    # --- engines -------------------------------------------------------------------------------------
-
-    @property
-    def ocr(self) -> OcrEngine:
-        """The OCR engine, created on first use and then kept (its models load once)."""
-        if self._ocr is None:
-            self._ocr = self._ocr_factory()
-        return self._ocr
+    # --- shared steps --------------------------------------------------------------------------------
 
     @property
     def extractor(self) -> FieldExtractor:
@@ -104,14 +100,14 @@ class _Chain:
             self._extractor = _default_extractor()
         return self._extractor
 
-    def _read(self, intake: Intake, content: bytes) -> Recognition:
+    def _read(self, intake: Intake, content: bytes, filename: str) -> Recognition:
         if intake.kind in EINVOICE_KINDS and intake.xml_root is not None:
             return read_einvoice(intake.xml_root)
         if intake.kind is FileKind.PDF:
-            return self._read_pdf(content, intake.pages)
-        return self._read_image(content, intake)
+            return self._read_pdf(content, intake.pages, filename)
+        return self._read_image(content, intake.pages, filename)
 
-    def _read_pdf(self, content: bytes, pages: int) -> Recognition:
+    def _read_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
         warnings: list[str] = []
         if not self.ignore_embedded_xml:
             embedded = embedded_invoice_xml(content, limits=self.limits)
@@ -128,26 +124,28 @@ class _Chain:
 
         words = extract_words(content, max_pages=self.limits.max_pages)
         if has_text_layer(words):
-            return self._extract(words, "pdf_text", pages, warnings)
-        scanned = self.ocr.words_from_pdf(content, max_pages=self.limits.max_pages)
-        return self._extract(scanned, self.ocr_engine_name, pages, warnings)
+            recognition = self._extract(words, "pdf_text", pages)
+        else:
+            recognition = self._read_scanned_pdf(content, pages, filename)
+        recognition.warnings.extend(warnings)
+        return recognition
 
-    def _read_image(self, content: bytes, intake: Intake) -> Recognition:
-        if intake.pages <= 1:
-            return self._extract([self.ocr.words_from_image(content)], self.ocr_engine_name, 1, [])
-        pages: list[PageWords] = []
-        for number, frame in enumerate(_tiff_frames(content), start=1):
-            words = self.ocr.words_from_image(frame)
-            pages.append(words.model_copy(update={"page": number}))
-        return self._extract(pages, self.ocr_engine_name, len(pages), [])
-
-    def _extract(self, pages: list[PageWords], engine: Engine, count: int, warnings: list[str]) -> Recognition:
+    def _extract(self, pages: list[PageWords], engine: Engine, count: int) -> Recognition:
         if not any(page.words for page in pages):
             raise refuse("no_text", "No text was found on the document (a blank page, or a scan too poor to read).")
         recognition = self.extractor(pages, engine=engine)
         recognition.pages = count
-        recognition.warnings.extend(warnings)
         return recognition
+
+    # --- what differs per deployment -----------------------------------------------------------------
+
+    @abstractmethod
+    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
+        """Read a PDF without a usable text layer."""
+
+    @abstractmethod
+    def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
+        """Read a JPEG, PNG or (multi-page) TIFF."""
 
 
 def _tiff_frames(content: bytes) -> list[bytes]:
@@ -162,6 +160,18 @@ def _tiff_frames(content: bytes) -> list[bytes]:
     return frames
 
 
+def _tiff_as_pdf(content: bytes) -> bytes:
+    """A multi-page TIFF as one PDF, for Textract's multi-page API (which reads PDFs and single TIFF pages)."""
+    with Image.open(io.BytesIO(content)) as image:
+        pages = []
+        for index in range(int(getattr(image, "n_frames", 1))):
+            image.seek(index)
+            pages.append(image.convert("RGB"))
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="PDF", save_all=True, append_images=pages[1:], resolution=200)
+    return buffer.getvalue()
+
+
 def _local_ocr() -> OcrEngine:
     from boekstuk.adapters.recognition.local_ocr import LocalOcr
 
@@ -170,9 +180,7 @@ def _local_ocr() -> OcrEngine:
 
 
 class LocalRecognizer(_Chain):
-    """The local stack's ``Recognizer``: e-invoice, PDF text layer, then local OCR (RapidOCR/Tesseract)."""
-
-    ocr_engine_name: Engine = "local"
+    """The local stack's ``Recognizer``: e-invoice, PDF text layer, then local OCR (RapidOCR)."""
 
     def __init__(
         self,
@@ -183,33 +191,78 @@ class LocalRecognizer(_Chain):
         extractor: FieldExtractor | None = None,
     ) -> None:
         """``ignore_embedded_xml`` reads hybrid PDFs visually (to measure that path); ``ocr`` overrides the engine."""
-        super().__init__(
-            ocr=_local_ocr if ocr is None else (lambda: ocr),
-            limits=limits,
-            ignore_embedded_xml=ignore_embedded_xml,
-            extractor=extractor,
-        )
+        super().__init__(limits=limits, ignore_embedded_xml=ignore_embedded_xml, extractor=extractor)
+        self._ocr = ocr
+
+    @property
+    def ocr(self) -> OcrEngine:
+        """The OCR engine, created on first use and then kept (its models load once per recognizer)."""
+        if self._ocr is None:
+            self._ocr = _local_ocr()
+        return self._ocr
+
+    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
+        return self._extract(self.ocr.words_from_pdf(content, max_pages=self.limits.max_pages), "local", pages)
+
+    def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
+        if pages <= 1:
+            return self._extract([self.ocr.words_from_image(content)], "local", 1)
+        words = [
+            self.ocr.words_from_image(frame).model_copy(update={"page": number})
+            for number, frame in enumerate(_tiff_frames(content), start=1)
+        ]
+        return self._extract(words, "local", len(words))
 
 
 class TextractRecognizer(_Chain):
-    """The AWS ``Recognizer``: e-invoice, PDF text layer, then Amazon Textract for images and scans."""
+    """The AWS ``Recognizer``: e-invoice, PDF text layer, then Amazon Textract for images and scans.
 
-    ocr_engine_name: Engine = "textract"
+    Textract's synchronous API reads one image or one PDF page from bytes; more pages must come from S3,
+    so multi-page scans are handed to ``stage_in_s3`` first (the composition root passes a function that
+    writes to the documents bucket). ``TextractEngine`` itself (words + AnalyzeExpense, merged by the shared
+    extractor) is the sibling adapter in ``textract.py``; this class only decides when to call it.
+    """
 
     def __init__(
         self,
         client: Any,
         *,
+        stage_in_s3: S3Stager | None = None,
         limits: IntakeLimits = DEFAULT_LIMITS,
         ignore_embedded_xml: bool = False,
         extractor: FieldExtractor | None = None,
+        engine: TextractEngine | None = None,
     ) -> None:
-        """``client`` is a boto3 Textract client, injected by the composition root."""
+        """``client`` is a boto3 Textract client; ``engine`` overrides the ``TextractEngine`` built from it."""
+        super().__init__(limits=limits, ignore_embedded_xml=ignore_embedded_xml, extractor=extractor)
+        self._client = client
+        self._engine = engine
+        self._stage_in_s3 = stage_in_s3
 
-        def textract() -> OcrEngine:
+    @property
+    def engine(self) -> TextractEngine:
+        """The Textract adapter, built on first use."""
+        if self._engine is None:
             from boekstuk.adapters.recognition.textract import TextractEngine
 
-            engine: OcrEngine = TextractEngine(client)
-            return engine
+            self._engine = TextractEngine(self._client)
+        return self._engine
 
-        super().__init__(ocr=textract, limits=limits, ignore_embedded_xml=ignore_embedded_xml, extractor=extractor)
+    def _multi_page(self, content: bytes, filename: str) -> Recognition:
+        if self._stage_in_s3 is None:
+            # A wiring mistake, not a bad document: it is logged with a traceback by recognize().
+            raise RuntimeError("TextractRecognizer needs stage_in_s3 to read scanned documents of several pages")
+        bucket, key = self._stage_in_s3(content, filename)
+        return self.engine.recognize_s3(bucket, key)
+
+    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
+        recognition = self.engine.recognize_bytes(content) if pages == 1 else self._multi_page(content, filename)
+        recognition.pages = pages
+        return recognition
+
+    def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
+        if pages <= 1:
+            return self.engine.recognize_bytes(content)
+        recognition = self._multi_page(_tiff_as_pdf(content), filename.rsplit(".", 1)[0] + ".pdf")
+        recognition.pages = pages
+        return recognition
