@@ -139,3 +139,19 @@ def test_image_is_read_by_real_local_ocr() -> None:
     rec = LocalRecognizer().recognize(buffer.getvalue(), "scan.png", "image/png")
     assert rec.engine == "local"
     assert rec.fields.total_incl_vat == Decimal("121.00")
+
+
+def test_hybrid_pdf_whose_page_shows_another_invoice_gets_a_warning() -> None:
+    xml = (EINVOICE_FIXTURES / "cii_invoice.xml").read_bytes()  # KM-2024-1201, total 94.40
+    other = docs.pdf_with_attachments({"factur-x.xml": xml}, base=docs.text_pdf(INVOICE_LINES))
+    rec = LocalRecognizer(ocr=RecordingOcr()).recognize(other, "f.pdf")
+    assert rec.engine == "cii" and rec.fields.invoice_number == "KM-2024-1201"  # the XML still wins
+    assert any("does not show the invoice number or total" in w for w in rec.warnings)
+
+    lines = ["De Koksmaat B.V. Amersfoort", "Factuur KM-2024-1201", "Totaal te betalen EUR 94,40", *INVOICE_LINES[3:]]
+    same = docs.pdf_with_attachments({"factur-x.xml": xml}, base=docs.text_pdf(lines))
+    assert LocalRecognizer(ocr=RecordingOcr()).recognize(same, "f.pdf").warnings == []
+    total_only = docs.pdf_with_attachments(
+        {"factur-x.xml": xml}, base=docs.text_pdf([*INVOICE_LINES, "Te betalen 94,40"])
+    )
+    assert LocalRecognizer(ocr=RecordingOcr()).recognize(total_only, "f.pdf").warnings == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PIL import Image
@@ -114,12 +115,14 @@ class _Chain(ABC):
             if embedded is not None:
                 try:
                     recognition = parse_einvoice(embedded.content, origin=embedded.name)
-                    recognition.pages = pages
-                    return recognition
                 except UnreadableDocument as exc:
                     warnings.append(
                         f"The embedded {embedded.name} could not be read ({exc.detail}); the page was read instead."
                     )
+                else:
+                    recognition.pages = pages
+                    recognition.warnings.extend(self._page_disagrees(content, recognition, embedded.name))
+                    return recognition
         from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
 
         words = extract_words(content, max_pages=self.limits.max_pages)
@@ -129,6 +132,28 @@ class _Chain(ABC):
             recognition = self._read_scanned_pdf(content, pages, filename)
         recognition.warnings.extend(warnings)
         return recognition
+
+    def _page_disagrees(self, content: bytes, recognition: Recognition, name: str) -> list[str]:
+        """A warning when a hybrid PDF's page shows neither the XML's invoice number nor its total.
+
+        An attached XML does not always describe the page it travels with (public corpora hold such files);
+        the XML still wins, but a person should look. Scanned pages (no text layer) are not judged.
+        """
+        from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
+
+        words = extract_words(content, max_pages=self.limits.max_pages)
+        if not has_text_layer(words):
+            return []
+        text = "".join(word.text for page in words for word in page.words)
+        number = recognition.fields.invoice_number
+        total = recognition.fields.total_incl_vat
+        if number and "".join(number.split()) in text:
+            return []
+        if total is not None and any(form in text for form in _amount_forms(total)):
+            return []
+        return [
+            f"The page does not show the invoice number or total of the embedded {name}; check that they belong together."
+        ]
 
     def _extract(self, pages: list[PageWords], engine: Engine, count: int) -> Recognition:
         if not any(page.words for page in pages):
@@ -146,6 +171,13 @@ class _Chain(ABC):
     @abstractmethod
     def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
         """Read a JPEG, PNG or (multi-page) TIFF."""
+
+
+def _amount_forms(amount: Decimal) -> set[str]:
+    """How an amount may be printed, without spaces: 1234.56 -> 1234.56, 1234,56, 1.234,56, 1,234.56."""
+    plain = f"{abs(amount):.2f}"
+    grouped = f"{abs(amount):,.2f}"
+    return {plain, plain.replace(".", ","), grouped, grouped.replace(",", "_").replace(".", ",").replace("_", ".")}
 
 
 def _tiff_frames(content: bytes) -> list[bytes]:
