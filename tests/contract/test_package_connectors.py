@@ -243,6 +243,23 @@ def test_booking_after_an_outage_on_post_is_exactly_once(linked: Linked) -> None
     assert len([e for e in linked.entries(administration) if e["invoice_number"] == invoice_number]) == 1
 
 
+def test_timeout_after_the_package_booked_is_caught_by_find_booking(linked: Linked) -> None:
+    """The nasty case: the package books, then the answer never comes. find_booking prevents a second entry."""
+    package = linked.open()
+    administration = _first_accessible(package)
+    supplier = _supplier_named(list(package.list_suppliers(administration)), "Graanhandel Zuid B.V.")
+    high = _vat_by_kind(package.list_vat_codes(administration), "high")
+    invoice_number = f"G-{uuid.uuid4().hex[:6]}"
+    booking = _booking(supplier.code, invoice_number, high, with_pdf=False)
+    linked.server.faults.inject(timeout=True, method="POST", after_processing=True)
+    try:
+        package.book_purchase(administration, booking)
+    except PackageUnavailable:
+        if package.find_booking(administration, supplier.code, invoice_number) is None:
+            package.book_purchase(administration, booking)
+    assert len([e for e in linked.entries(administration) if e["invoice_number"] == invoice_number]) == 1
+
+
 def test_rate_limit_is_honoured(linked: Linked) -> None:
     package = linked.open()
     administration = _first_accessible(package)
