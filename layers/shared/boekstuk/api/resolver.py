@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from boekstuk.api.problems import problem, problem_for
+from boekstuk.api.problems import PROBLEM_CONTENT_TYPE, problem, problem_for
 from boekstuk.domain.errors import DomainError
 from boekstuk.observability import logger
 from boekstuk.settings import get_settings
@@ -32,12 +32,20 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return out
 
 
-def _limit_body_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    body = app.current_event.body or ""
-    limit = get_settings().max_json_body_bytes
-    if len(body.encode("utf-8", errors="ignore")) > limit:
-        return problem(413, "payload_too_large", f"The request body is larger than {limit} bytes.")
-    return next_middleware(app)
+class BoekstukResolver(APIGatewayRestResolver):
+    """Refuses oversized bodies before routing: validation would otherwise parse them first."""
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Answer 413 for a body over the limit; otherwise resolve as usual."""
+        body = event.get("body") or ""
+        limit = get_settings().max_json_body_bytes
+        if len(body) > limit:
+            payload = {"type": "urn:boekstuk:problem:payload_too_large", "title": "Payload Too Large",
+                       "status": 413, "code": "payload_too_large",
+                       "detail": f"The request body is larger than {limit} bytes."}
+            return {"statusCode": 413, "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
+                    "body": json.dumps(payload), "isBase64Encoded": False}
+        return super().resolve(event, context)
 
 
 def request_base_url(app: APIGatewayRestResolver) -> str:
@@ -53,8 +61,7 @@ def request_base_url(app: APIGatewayRestResolver) -> str:
 
 def make_resolver(*routers: Router) -> APIGatewayRestResolver:
     """A REST resolver with request/response validation, the error map and the body-size limit."""
-    app = APIGatewayRestResolver(enable_validation=True, strip_prefixes=None)
-    app.use(middlewares=[_limit_body_size])
+    app = BoekstukResolver(enable_validation=True)
     for router in routers:
         app.include_router(router)
 
