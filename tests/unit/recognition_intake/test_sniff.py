@@ -238,3 +238,10 @@ def test_peppol_envelope_is_unwrapped() -> None:
 
 def test_tiff_frames_are_counted_only_up_to_the_limit() -> None:
     assert reason_of(docs.tiff(60, size=(8, 8)), "scan.tiff") == "too_many_pages"
+
+
+def test_xml_over_the_parser_safety_limits_is_refused_with_its_own_reason() -> None:
+    huge_text = UBL.replace(b"<cbc:ID>F1</cbc:ID>", b"<cbc:Note>" + b"QUJD" * 2_750_000 + b"</cbc:Note>")
+    assert reason_of(huge_text, "factuur.xml") == "xml_too_large"
+    deep = b"<Invoice>" + b"<a>" * 300 + b"</a>" * 300 + b"</Invoice>"
+    assert reason_of(deep, "factuur.xml") == "xml_too_large"

@@ -53,6 +53,7 @@ REASONS: Final = frozenset(
         "xml_entities",
         "xml_doctype",
         "malformed_xml",
+        "xml_too_large",
         "not_an_invoice_xml",
         "pdf_encrypted",
         "pdf_corrupt",
@@ -176,6 +177,13 @@ def parse_xml(content: bytes) -> etree._Element:
         if _mentions_entities(content):
             raise refuse(
                 "xml_entities", "The XML declares entities (entity expansion or external entities); refused for safety."
+            ) from exc
+        if "Resource limit exceeded" in (exc.msg or "") or "huge" in (exc.msg or "").lower():
+            # libxml2's safety limits (huge_tree off): a text node over 10 MB, nesting over 256 levels.
+            raise refuse(
+                "xml_too_large",
+                "The XML exceeds the parser's safety limits (a text part over 10 MB, such as a very large embedded "
+                "attachment, or nesting too deep); refused for safety.",
             ) from exc
         raise refuse("malformed_xml", f"The XML is not well-formed: {exc.msg}.") from exc
     if root is None:  # lxml returns None for some recoverable empty inputs
@@ -409,7 +417,8 @@ def _count_frames(image: Image.Image, limits: IntakeLimits) -> int:
             frames += 1
             if frames > limits.max_pages:
                 raise refuse(
-                    "too_many_pages", f"The image has more than {limits.max_pages} pages; at most that many are accepted."
+                    "too_many_pages",
+                    f"The image has more than {limits.max_pages} pages; at most that many are accepted.",
                 )
     except EOFError:
         pass
