@@ -8,6 +8,11 @@ hybrid PDF reads the embedded XML) and each annotated field is compared; ``not_a
 scored. For hybrid PDFs whose ground truth is a template's output (invoice2data) the ``embedded_xml_fields``
 are used when present, since those are what the XML holds. Prints mismatches and a per-source table;
 exit code 1 when any field mismatches.
+
+``--samples N`` also reads N SI-UBL 2.0 documents from the sibling generator (``boekstuk.local.samples``,
+invoices and credit notes alternating) against the generator's truth, including KvK, buyer and line items.
+That truth signs credit notes negative (as its pages print them) while the XML carries positive amounts
+with a credit type code, so for credit notes amounts are compared without their sign there.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ def _ours(rec: Recognition) -> dict[str, Any]:
         "amount_due": rec.amount_due,
         "currency": f.currency,
         "iban": f.supplier_iban,
+        "supplier_kvk": f.supplier_kvk,
         "vat_breakdown": [
             {"category": v.category, "rate": Decimal(v.rate), "taxable_amount": v.base, "tax_amount": v.amount}
             for v in rec.vat_lines
@@ -89,6 +95,8 @@ def _equal(name: str, truth: Any, ours: Any) -> bool:
             for o in ours
         )
         return want == got
+    if name == "supplier_kvk":
+        return truth == ours
     if name == "document_kind":
         if truth is None:
             return True
@@ -99,11 +107,52 @@ def _equal(name: str, truth: Any, ours: Any) -> bool:
     return truth == ours
 
 
+def check_samples(count: int, recognizer: LocalRecognizer) -> tuple[int, int, int]:
+    """Read ``count`` generated SI-UBL documents; return (fields, correct, mismatches) and print mismatches."""
+    from boekstuk.local.samples import make_document
+
+    fields = correct = 0
+    for seed in range(count):
+        kind = "credit_note" if seed % 2 else "invoice"
+        doc = make_document(seed, fmt="ubl", kind=kind)
+        rec = recognizer.recognize(doc.content, doc.filename, doc.content_type)
+        truth = dict(doc.truth["fields"])
+        ours = _ours(rec)
+        if kind == "credit_note":
+            # The generator's truth is negative for credit notes; the XML (and the dev set) keep them positive.
+            for key in ("total_incl_vat", "total_excl_vat", "vat_total", "amount_due"):
+                if truth.get(key) is not None:
+                    truth[key] = abs(truth[key])
+            truth["vat_breakdown"] = [
+                {**v, "taxable_amount": abs(v["taxable_amount"]), "tax_amount": abs(v["tax_amount"])}
+                for v in truth.get("vat_breakdown") or []
+            ]
+        checks: dict[str, tuple[Any, Any]] = {name: (want, ours[name]) for name, want in truth.items() if name in ours}
+        buyer = doc.truth.get("buyer") or {}
+        our_buyer = rec.buyer.model_dump() if rec.buyer else {}
+        for key in ("name", "vat_id", "kvk"):
+            checks[f"buyer.{key}"] = (buyer.get(key), our_buyer.get(key))
+        want_lines = [
+            (li["description"], abs(Decimal(li["amount_excl_vat"]))) for li in doc.truth.get("line_items") or []
+        ]
+        got_lines = [(li.description, abs(li.amount_excl_vat or Decimal(0))) for li in rec.line_items]
+        checks["line_items"] = (want_lines, got_lines)
+        for name, (want, got) in checks.items():
+            fields += 1
+            base = name if name in ours else "plain"
+            if (base == "plain" and want == got) or (base != "plain" and _equal(base, want, got)):
+                correct += 1
+            else:
+                print(f"MISMATCH samples seed={seed} {kind} {name}: truth={want!r} ours={got!r}")
+    return fields, correct, fields - correct
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the check; print mismatches and a per-source summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default="/work/shared/data/dev")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--samples", type=int, default=0, metavar="N", help="also check N generated SI-UBL documents")
     args = parser.parse_args(argv)
     root = Path(args.data_dir)
     recognizer = LocalRecognizer()
@@ -143,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"MISMATCH {doc['doc_id']} {name}: truth={want!r} ours={ours[name]!r}")
             if args.verbose:
                 print(f"ok {doc['doc_id']} engine={rec.engine} kind={rec.document_kind}")
+    if args.samples:
+        fields, correct, bad = check_samples(args.samples, recognizer)
+        totals["boekstuk-samples (generated)"] = [args.samples, fields, correct]
+        mismatches += bad
     print()
     print(f"{'source':28} {'docs':>5} {'fields':>7} {'correct':>8}")
     for source, (docs, fields, correct) in sorted(totals.items()):
