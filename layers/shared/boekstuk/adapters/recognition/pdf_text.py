@@ -71,8 +71,10 @@ def has_text_layer(pages: list[PageWords]) -> bool:
 
 
 def _page_words(page: pdfium.PdfPage, number: int) -> PageWords:
-    width, height = page.get_size()  # as displayed (pdfium swaps them for /Rotate 90 and 270)
+    width, height = page.get_size()  # of the unrotated page
     rotation = page.get_rotation()
+    if rotation in (90, 270):
+        width, height = height, width  # as displayed
     textpage = page.get_textpage()
     try:
         chars = _chars(page, textpage, width, height, rotation)
@@ -91,8 +93,9 @@ def _upright(chars: list[_Char], width: float, height: float) -> tuple[list[_Cha
     turns = Counter(c.turn for c in chars if c.text != " ")
     if not turns:
         return chars, width, height
-    main = turns.most_common(1)[0][0]
-    kept = [c for c in chars if c.text == " " or c.turn == main]
+    group = turns.most_common(1)[0][0]
+    kept = [c for c in chars if c.text == " " or c.turn == group]
+    main = _direction([c for c in kept if c.text != " "])
     if main == 0:
         return kept, width, height
     turned: list[_Char] = []
@@ -108,7 +111,29 @@ def _upright(chars: list[_Char], width: float, height: float) -> tuple[list[_Cha
     return (turned, height, width) if main in (1, 3) else (turned, width, height)
 
 
-def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, width: float, height: float, rotation: int) -> list[_Char]:
+def _direction(chars: list[_Char]) -> int:
+    """Which way the text runs on the displayed page, from where consecutive characters sit:
+    0 left to right, 1 upwards, 2 right to left (upside down), 3 downwards."""
+    dx: list[float] = []
+    dy: list[float] = []
+    for prev, char in zip(chars, chars[1:], strict=False):
+        step_x = (char.x0 + char.x1 - prev.x0 - prev.x1) / 2
+        step_y = (char.y0 + char.y1 - prev.y0 - prev.y1) / 2
+        size = max(prev.x1 - prev.x0, prev.y1 - prev.y0, 1.0)
+        if abs(step_x) + abs(step_y) < 3 * size:  # neighbours in a word, not a jump to the next line
+            dx.append(step_x)
+            dy.append(step_y)
+    if not dx:
+        return 0
+    mx, my = statistics.median(dx), statistics.median(dy)
+    if abs(mx) >= abs(my):
+        return 0 if mx >= 0 else 2
+    return 3 if my > 0 else 1
+
+
+def _chars(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, width: float, height: float, rotation: int
+) -> list[_Char]:
     """Every character with its box in displayed top-left coordinates; whitespace kept as separators."""
     raw_page = page.raw
     raw_text = textpage.raw
