@@ -155,3 +155,11 @@ def test_hybrid_pdf_whose_page_shows_another_invoice_gets_a_warning() -> None:
         {"factur-x.xml": xml}, base=docs.text_pdf([*INVOICE_LINES, "Te betalen 94,40"])
     )
     assert LocalRecognizer(ocr=RecordingOcr()).recognize(total_only, "f.pdf").warnings == []
+
+
+def test_an_engine_refusal_keeps_its_detail_and_gains_a_reason() -> None:
+    ocr = RecordingOcr(fail=UnreadableDocument("Textract cannot read this document (BadDocumentException)."))
+    with pytest.raises(UnreadableDocument) as caught:
+        LocalRecognizer(ocr=ocr).recognize(docs.image("PNG"), "scan.png")
+    assert caught.value.detail == "Textract cannot read this document (BadDocumentException)."
+    assert caught.value.extra["reason"] == "engine_refused"

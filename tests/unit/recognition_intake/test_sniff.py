@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from boekstuk.adapters.recognition.limits import IntakeLimits
 from boekstuk.adapters.recognition.sniff import REASONS, FileKind, check_intake, parse_xml, sniff
 from boekstuk.domain.errors import UnreadableDocument
+from reportlab.lib import pdfencrypt
+from reportlab.pdfgen import canvas
 
 from tests.unit.recognition_intake import docs
 
@@ -245,3 +249,12 @@ def test_xml_over_the_parser_safety_limits_is_refused_with_its_own_reason() -> N
     assert reason_of(huge_text, "factuur.xml") == "xml_too_large"
     deep = b"<Invoice>" + b"<a>" * 300 + b"</a>" * 300 + b"</Invoice>"
     assert reason_of(deep, "factuur.xml") == "xml_too_large"
+
+
+def test_pdf_with_only_an_owner_password_is_accepted() -> None:
+    # Permission-only encryption (no password to open) is common on invoices from accounting software.
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, encrypt=pdfencrypt.StandardEncryption("", ownerPassword="eigenaar", canModify=0))
+    pdf.drawString(72, 800, "Factuur 1")
+    pdf.save()
+    assert check_intake(buffer.getvalue(), filename="factuur.pdf").pages == 1

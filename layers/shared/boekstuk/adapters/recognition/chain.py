@@ -82,7 +82,9 @@ class _Chain(ABC):
         intake = check_intake(content, filename=filename, content_type=content_type, limits=self.limits)
         try:
             return self._read(intake, content, filename)
-        except UnreadableDocument:
+        except UnreadableDocument as exc:
+            # Engines (pdfium, OCR, Textract) refuse documents too; every refusal carries a reason code.
+            exc.extra.setdefault("reason", "engine_refused")
             raise
         except Exception as exc:
             # Not a bad document but a bug or an engine failure: keep the traceback in the logs.

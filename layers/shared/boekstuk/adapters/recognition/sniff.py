@@ -66,6 +66,7 @@ REASONS: Final = frozenset(
         "image_too_large",
         "no_text",  # chain: nothing legible on the pages
         "engine_error",  # chain: an engine failed unexpectedly (logged with its traceback)
+        "engine_refused",  # chain: an engine (pdfium, OCR, Textract) said it cannot read the document
     }
 )
 """The ``extra["reason"]`` codes of ``UnreadableDocument`` from recognition: stable, one per distinct cause."""
