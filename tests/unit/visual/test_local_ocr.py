@@ -1,0 +1,98 @@
+"""Local OCR: splitting RapidOCR's glued lines into words (fast, no model) and one real OCR run (slow)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from boekstuk.adapters.recognition.local_ocr import LocalOcr, split_line
+from boekstuk.domain.errors import UnreadableDocument
+from boekstuk.domain.extraction import extract_fields
+from tests.unit.visual.conftest import VERA
+
+
+def _line(chars: str, starts: list[float], width: float = 9.0, top: float = 100.0, height: float = 22.0) -> list:
+    """A RapidOCR result line as ``return_word_box=True`` gives it: box, text, score, char boxes, chars, scores."""
+    boxes = [[[x, top], [x + width, top], [x + width, top + height], [x, top + height]] for x in starts]
+    box = [[starts[0], top], [starts[-1] + width, top], [starts[-1] + width, top + height], [starts[0], top + height]]
+    return [box, chars, 0.97, boxes, list(chars), [0.97] * len(chars)]
+
+
+def _advance(pitch: list[float], x: float = 100.0) -> list[float]:
+    starts = [x]
+    for step in pitch:
+        starts.append(starts[-1] + step)
+    return starts
+
+
+def test_split_at_wide_gaps_and_at_letter_digit_changes() -> None:
+    text = "Factuurnr2024/51802"
+    # normal pitch 9-10 px; a 14 px step between "r" and "2" (the lost space)
+    pitch = [10, 9, 9, 10, 9, 9, 10, 9, 14, 9, 10, 9, 9, 10, 9, 9, 10, 9]
+    words = split_line(_line(text, _advance(pitch)))
+    assert [w.text for w in words] == ["Factuurnr", "2024/51802"]
+    assert words[0].x1 <= words[1].x0
+    assert all(w.confidence == pytest.approx(0.97) for w in words)
+
+
+def test_split_after_a_colon_and_at_lower_to_upper_change() -> None:
+    text = "Totaal:EURDecodedLeather"
+    pitch = [9] * 6 + [12, 9, 9] + [10] + [9] * 6 + [13] + [9] * 6
+    words = split_line(_line(text, _advance(pitch)))
+    # upper case to upper case ("EURDecoded") is not split on a small gap: all-caps words look the same
+    assert [w.text for w in words] == ["Totaal:", "EURDecoded", "Leather"]
+
+
+def test_tight_letters_stay_one_word() -> None:
+    words = split_line(_line("Sessamestreet", _advance([9, 11, 11, 13, 15, 12, 9, 9, 9, 9, 9, 9])))
+    assert [w.text for w in words] == ["Sessamestreet"]
+
+
+def test_engine_spaces_are_kept() -> None:
+    starts = _advance([9, 9, 9, 9, 9, 9, 9])
+    line = _line("1025 RX ", starts)
+    assert [w.text for w in split_line(line)] == ["1025", "RX"]
+
+
+def test_line_without_character_boxes_is_split_on_its_spaces() -> None:
+    line = [[[0, 0], [100, 0], [100, 20], [0, 20]], "BTW 21%", 0.9]
+    words = split_line(line)
+    assert [w.text for w in words] == ["BTW", "21%"]
+    assert words[0].x1 < words[1].x0
+
+
+def test_not_an_image_is_unreadable() -> None:
+    with pytest.raises(UnreadableDocument):
+        LocalOcr().words_from_image(b"this is text, not an image")
+
+
+def _receipt_image() -> bytes:
+    font = ImageFont.truetype(str(VERA), 28)
+    image = Image.new("RGB", (560, 900), "white")
+    draw = ImageDraw.Draw(image)
+    for y, text in [(40, "BAKKERIJ DE ZON B.V."), (90, "Kassabon 4711"), (140, "Datum 05-03-2024"),
+                    (260, "Brood      3,50"), (310, "Koffie      2,75"), (400, "TOTAAL      6,25"),
+                    (450, "BTW 9%      0,52")]:
+        draw.text((40, y), text, fill="black", font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.slow
+def test_rapidocr_reads_a_rendered_receipt() -> None:
+    ocr = LocalOcr()
+    page = ocr.words_from_image(_receipt_image())
+    assert page.width == 560 and page.height == 900
+    texts = " ".join(w.text for w in page.words)
+    assert "TOTAAL" in texts
+    result = extract_fields([page], engine="local")
+    assert result.document_kind == "receipt"
+    assert result.fields.total_incl_vat == Decimal("6.25")
+    assert result.fields.invoice_date == "2024-03-05"
+    # RapidOCR may drop the space inside all-caps text ("BAKKERIJDE ZON"): compare without spaces
+    assert (result.fields.supplier_name or "").replace(" ", "") == "BAKKERIJDEZONB.V."
+    assert 0.5 < result.confidence["total_incl_vat"] <= 1.0
