@@ -128,3 +128,17 @@ def test_multi_page_scan_without_staging_is_unreadable_not_a_crash(client: Any) 
     with Stubber(client), pytest.raises(UnreadableDocument) as caught:
         TextractRecognizer(client).recognize(docs.tiff(2), "scan.tiff")
     assert caught.value.extra["reason"] == "engine_error"
+
+
+def test_s3_stager_puts_the_scan_under_its_hash() -> None:
+    from boekstuk.adapters.recognition.chain import s3_stager
+    from moto import mock_aws
+
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(Bucket="documents", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        scan = docs.blank_pdf(2)
+        bucket, key = s3_stager(s3, "documents")(scan, "Scan 12.PDF")
+        assert bucket == "documents"
+        assert key.startswith("textract-staging/") and key.endswith(".pdf")
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == scan

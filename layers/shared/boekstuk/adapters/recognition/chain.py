@@ -12,6 +12,7 @@ pipeline and never vanishes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -53,6 +54,21 @@ class FieldExtractor(Protocol):
 
 S3Stager = Callable[[bytes, str], tuple[str, str]]
 """Puts a document's bytes in S3 for Textract's asynchronous API: ``(content, filename) -> (bucket, key)``."""
+
+
+def s3_stager(s3_client: Any, bucket: str, prefix: str = "textract-staging/") -> S3Stager:
+    """An ``S3Stager`` that writes the bytes under ``prefix`` + their SHA-256 (the same scan is stored once).
+
+    Give the prefix an S3 lifecycle rule in template.yaml: Textract only needs the object while it reads it.
+    """
+
+    def stage(content: bytes, filename: str) -> tuple[str, str]:
+        suffix = "." + filename.rsplit(".", 1)[1].lower() if "." in filename else ""
+        key = f"{prefix}{hashlib.sha256(content).hexdigest()}{suffix}"
+        s3_client.put_object(Bucket=bucket, Key=key, Body=content)
+        return bucket, key
+
+    return stage
 
 
 def _default_extractor() -> FieldExtractor:
