@@ -42,8 +42,8 @@ class LocalOcr:
     def words_from_image(self, data: bytes, *, page: int = 1) -> PageWords:
         """OCR one image (PNG, JPEG, TIFF's first frame, ...) into positioned words (pixel coordinates)."""
         try:
-            image = Image.open(io.BytesIO(data))
-            image = ImageOps.exif_transpose(image)
+            opened = Image.open(io.BytesIO(data))
+            image = ImageOps.exif_transpose(opened)
             image.load()
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
             raise UnreadableDocument(f"The image cannot be read: {exc}") from exc

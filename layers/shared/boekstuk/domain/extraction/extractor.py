@@ -23,7 +23,7 @@ from itertools import product
 
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction.ids import IdMatch, find_ibans, find_kvk, find_vat_ids
-from boekstuk.domain.extraction.layout import WIDE_GAP, Line, _make_line, build_lines
+from boekstuk.domain.extraction.layout import WIDE_GAP, Line, make_line, build_lines
 from boekstuk.domain.extraction.parse import AmountMatch, find_amounts, find_dates
 from boekstuk.domain.money import to_money
 from boekstuk.domain.recognition import (
@@ -31,8 +31,8 @@ from boekstuk.domain.recognition import (
     Engine,
     LineItem,
     PageWords,
-    Recognition,
     RecognisedFields,
+    Recognition,
     VatLine,
 )
 
@@ -254,8 +254,6 @@ class _Extractor:
             start = offset + value[1]
             results.append((score, value[0], line, start, start + len(value[0])))
             return results
-        if rest.strip() and not rest.startswith(WIDE_GAP) and not rest.strip(" :.#").strip() == "":
-            pass
         below = self._cell_below(line, offset - 1)
         if below is not None:
             value = _number_token(below.text)
@@ -272,7 +270,7 @@ class _Extractor:
                 break
             words = [w for w in other.words if w.x1 > x0 - 2 and w.x0 < x1 + 2 * line.height]
             if words:
-                return _make_line(self.pages[other.page - 1], words) if self.pages else None
+                return make_line(self.pages[other.page - 1], words) if self.pages else None
         return None
 
     # --- dates ------------------------------------------------------------------------------------------
@@ -351,7 +349,7 @@ class _Extractor:
                  ("reverse", L.REVERSE_CHARGE))
         for line in self.lines:
             amounts = find_amounts(line.text)
-            rates = [m for m in _RATE_RE.finditer(line.text)]
+            rates = list(_RATE_RE.finditer(line.text))
             amounts = [a for a in amounts if not any(r.start() <= a.start < r.end() for r in rates)]
             if not amounts:
                 continue
@@ -429,12 +427,11 @@ class _Extractor:
                        vat_lines: list[VatLine]) -> None:
         exact_lines = [v for v in vat_lines if v.category != "estimated_base"]
         if exact_lines:
+            # The VAT lines' sums are candidates too (end == 0 marks "computed, no location on the page").
             vat_sum = sum((v.amount for v in exact_lines), Decimal("0"))
             base_sum = sum((v.base for v in exact_lines), Decimal("0"))
-            anchor = exact_lines[0]
             vat.append(AmountCandidate(to_money(vat_sum), 0.9, self.lines[0], 0, 0))
             excl.append(AmountCandidate(to_money(base_sum), 0.6, self.lines[0], 0, 0))
-            del anchor
 
         def top(cands: list[AmountCandidate]) -> list[AmountCandidate | None]:
             best: dict[Decimal, AmountCandidate] = {}
@@ -486,13 +483,12 @@ class _Extractor:
         if not vat_lines and excl is not None and "vat_total" in self.fields:
             base, amount = Decimal(excl.value), Decimal(self.fields["vat_total"].value)
             if base and amount >= 0:
-                rate = amount * 100 / base
+                # No VAT line printed: infer the rate when the totals match a common one exactly.
                 for known in (Decimal(21), Decimal(9), Decimal(6), Decimal(0), Decimal(19), Decimal(7), Decimal(20),
                               Decimal("5.5"), Decimal(10)):
                     if abs(to_money(base * known / 100) - amount) <= TOLERANCE:
                         vat_lines.append(VatLine(rate=_rate_text(known), base=base, amount=amount))
                         break
-                del rate
 
     # --- document kind, currency ------------------------------------------------------------------------
 
@@ -533,11 +529,10 @@ class _Extractor:
                 cell = line.text[cell_start:cell_end]
                 if self._is_buyer_side(line, cell_start, cell_end):
                     continue
-                form = None
-                for form in L.LEGAL_FORM.finditer(cell):
-                    pass
-                if form is None:
+                forms = list(L.LEGAL_FORM.finditer(cell))
+                if not forms:
                     continue
+                form = forms[-1]  # the name runs up to the last legal form ("Holding B.V. & Co. KG")
                 name_start = _name_start(cell, form.start())
                 name = _clean_name(cell[name_start: form.end()])
                 if len(re.sub(r"[^A-Za-z]", "", name)) < 3 or len(name) > 70:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.eu import vat as eu_vat
-from stdnum.gb import vat as gb_vat
 from stdnum.exceptions import ValidationError
+from stdnum.gb import vat as gb_vat
 
 _TO_DIGIT = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "I": "1", "l": "1", "i": "1", "|": "1",
                            "Z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6", "T": "7"})
@@ -168,6 +168,7 @@ _KVK_LABEL = re.compile(
     r"hr[\s-]?nr|kvk[\s-]?nummer|kvk[\s-]?nr)\.?\s*(?:[\w-]*nummer|nr\.?|no\.?|number|#)?\s*(?:[A-Za-z]+\s+){0,2}?[:.]?\s*",
     re.IGNORECASE,
 )
+_O_TO_ZERO = str.maketrans("Oo", "00")
 _EIGHT_DIGITS = re.compile(r"(?<!\d)(\d{2}\s?\d{2}\s?\d{2}\s?\d{2}|\d{8})(?![\d,]|\.\d)")
 
 
@@ -175,7 +176,7 @@ def find_kvk(text: str) -> list[IdMatch]:
     """KvK numbers (8 digits) that follow a KvK / Chamber of Commerce / Handelsregister label."""
     found: list[IdMatch] = []
     for label in _KVK_LABEL.finditer(text):
-        window = text[label.end(): label.end() + 40].translate(str.maketrans({"O": "0", "o": "0"}))
+        window = text[label.end(): label.end() + 40].translate(_O_TO_ZERO)
         number = _EIGHT_DIGITS.search(window)
         if number and number.start() <= 25:
             value = re.sub(r"\s", "", number.group(1))

@@ -98,13 +98,14 @@ def build_lines(pages: list[PageWords]) -> list[Line]:
                 best.append(word)
         for row in rows:
             row.sort(key=lambda w: w.x0)
-            lines.append(_make_line(page, row))
+            lines.append(make_line(page, row))
     for index, line in enumerate(lines):
         line.index = index
     return lines
 
 
-def _make_line(page: PageWords, words: list[Word]) -> Line:
+def make_line(page: PageWords, words: list[Word]) -> Line:
+    """One line from words already in left-to-right order (wide gaps become ``WIDE_GAP``)."""
     height = statistics.median(w.y1 - w.y0 for w in words)
     text = ""
     spans: list[tuple[int, int]] = []
