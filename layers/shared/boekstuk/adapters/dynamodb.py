@@ -16,6 +16,8 @@ Key design (every access pattern is one GetItem or Query; uniqueness by conditio
 from __future__ import annotations
 
 import datetime as dt
+import json
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -36,8 +38,12 @@ def cancellation_codes(exc: ClientError) -> list[str]:
 
 
 def to_item(model: BaseModel, **keys: str) -> dict[str, Any]:
-    """A model as a DynamoDB item: JSON-mode values (ISO datetimes, decimal strings) plus the keys."""
-    item = {k: v for k, v in model.model_dump(mode="json").items() if v is not None}
+    """A model as a DynamoDB item: JSON-mode values (ISO datetimes, decimal strings, NULL) plus the keys.
+
+    Money is a decimal string in JSON mode, so amounts keep their exact cents.
+    """
+    # JSON floats (confidences) become Decimal, which DynamoDB takes; None becomes NULL.
+    item: dict[str, Any] = json.loads(model.model_dump_json(), parse_float=Decimal)
     item.update(keys)
     return item
 

@@ -59,8 +59,14 @@ def status_for(error: e.DomainError) -> int:
     return 500
 
 
-def problem(status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response[str]:
-    """Build a problem+json response; ``extra`` members (e.g. ``errors``, ``suggestions``) are added as-is."""
+# Extras that an error may carry for logs but that a client must not see (e.g. a package's HTTP status).
+_PRIVATE_EXTRAS = frozenset({"status", "type", "title", "code", "detail", "url", "body", "response"})
+
+
+def problem(status: int, code: str, detail: str, headers: dict[str, str] | None = None,
+            extra: dict[str, Any] | None = None) -> Response[str]:
+    """Build a problem+json response; ``extra`` members (e.g. ``errors``, ``suggestions``) are added,
+    never overriding the standard members."""
     body: dict[str, Any] = {
         "type": f"urn:boekstuk:problem:{code}",
         "title": HTTPStatus(status).phrase,
@@ -68,7 +74,7 @@ def problem(status: int, code: str, detail: str, headers: dict[str, str] | None 
         "code": code,
         "detail": detail,
     }
-    body.update(extra)
+    body.update({k: v for k, v in (extra or {}).items() if k not in _PRIVATE_EXTRAS})
     return Response(
         status_code=status,
         content_type=PROBLEM_CONTENT_TYPE,
@@ -82,4 +88,4 @@ def problem_for(error: e.DomainError) -> Response[str]:
     headers: dict[str, str] = {}
     if isinstance(error, e.PackageRateLimited) and error.retry_after:
         headers["Retry-After"] = str(int(error.retry_after + 0.999))
-    return problem(status_for(error), error.code, error.detail, headers=headers, **error.extra)
+    return problem(status_for(error), error.code, error.detail, headers=headers, extra=error.extra)

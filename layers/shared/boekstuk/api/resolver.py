@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from boekstuk.api.problems import PROBLEM_CONTENT_TYPE, problem, problem_for
 from boekstuk.domain.errors import DomainError
@@ -35,7 +37,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 class BoekstukResolver(APIGatewayRestResolver):
     """Refuses oversized bodies before routing: validation would otherwise parse them first."""
 
-    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         """Answer 413 for a body over the limit; otherwise resolve as usual."""
         body = event.get("body") or ""
         limit = get_settings().max_json_body_bytes
@@ -67,7 +69,8 @@ def make_resolver(*routers: Router) -> APIGatewayRestResolver:
 
     @app.exception_handler(RequestValidationError)
     def _validation(exc: RequestValidationError) -> Response[str]:
-        return problem(422, "validation_error", "The request has invalid or missing fields.", errors=_field_errors(exc))
+        return problem(422, "validation_error", "The request has invalid or missing fields.",
+                       extra={"errors": _field_errors(exc)})
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError) -> Response[str]:

@@ -1,0 +1,207 @@
+"""Steps 3-4 and supplier data through the API, against the five package simulators."""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+from boekstuk.local import moto_patches
+from boekstuk.local.simulators.base import complete_oauth_login
+from boekstuk.local.simulators.registry import DEMO_LOGINS
+from boekstuk.local.simulators.seed import NAMED_SUPPLIERS
+from boekstuk.local.testing import LocalAws, local_aws
+
+from tests.integration.conftest import onboarded_office
+from tests.integration.test_onboarding_api import assert_problem
+
+PACKAGES = ["exact_online", "twinfield", "snelstart", "accountview", "multivers"]
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[LocalAws]:
+    moto_patches.install()
+    with local_aws(simulators=True) as harness:
+        yield harness
+
+
+def link(aws: LocalAws, office: str, token: str, package: str) -> str:
+    """Link ``package`` the way a person does; returns the connection id."""
+    login = DEMO_LOGINS[package]
+    if package in ("twinfield", "snelstart"):
+        status, _, body = aws.api_call("POST", f"/v1/offices/{office}/connections",
+                                       {"package": package, "description": f"{package} kantoor", "credentials": login},
+                                       token=token)
+        assert status == 201 and body["status"] == "verified", body
+        return str(body["connection_id"])
+    status, _, body = aws.api_call("POST", f"/v1/offices/{office}/connections",
+                                   {"package": package, "description": f"{package} kantoor"}, token=token)
+    assert status == 201 and body["status"] == "pending_authorization", body
+    code, state = complete_oauth_login(body["authorize_url"], login["username"], login["password"])
+    query = urllib.parse.urlencode({"code": code, "state": state})
+    status, _, done = aws.api_call("GET", f"/v1/oauth/callback?{query}", headers={"Accept": "application/json"})
+    assert status == 200 and done["status"] == "verified", done
+    # The state is single use.
+    assert_problem(aws.api_call("GET", f"/v1/oauth/callback?{query}", headers={"Accept": "application/json"}),
+                   400, "invalid_oauth_state")
+    return str(body["connection_id"])
+
+
+def test_package_catalogue_is_public(aws: LocalAws) -> None:
+    status, _, packages = aws.api_call("GET", "/v1/packages")
+    assert status == 200 and [p["id"] for p in packages] == PACKAGES
+    snelstart = next(p for p in packages if p["id"] == "snelstart")
+    assert snelstart["auth"] == "credentials"
+    assert snelstart["credential_fields"] == [{"name": "client_key", "label": "Koppelsleutel", "secret": True}]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_link_list_add_and_read_suppliers(aws: LocalAws, package: str) -> None:
+    office, token = onboarded_office(aws)
+    connection = link(aws, office, token, package)
+    base = f"/v1/offices/{office}/connections/{connection}/administrations"
+    status, _, listed = aws.api_call("GET", base, token=token)
+    assert status == 200
+    admins = listed["administrations"]
+    assert len(admins) == 7 and not any(a["linked"] for a in admins)
+    closed = [a for a in admins if not a["accessible"]]
+    assert [a["name"] for a in closed] == ["Holding (geen toegang)"]
+    open_codes = [a["code"] for a in admins if a["accessible"]]
+    # A 6th code in one request is refused, and nothing is linked.
+    assert_problem(aws.api_call("POST", base, {"codes": open_codes[:6]}, token=token), 422, "too_many_administrations")
+    body = assert_problem(aws.api_call("POST", base, {"codes": [open_codes[0], closed[0]["code"]]}, token=token),
+                          403, "administration_access_denied")
+    assert body["codes"] == [closed[0]["code"]]
+    assert_problem(aws.api_call("POST", base, {"codes": ["does-not-exist"]}, token=token), 422, "unknown_administration")
+    assert_problem(aws.api_call("POST", base, {"codes": []}, token=token), 422, "validation_error")
+    status, _, added = aws.api_call("POST", base, {"codes": open_codes[:5]}, token=token)
+    assert status == 201, added
+    assert [a["code"] for a in added["added"]] == open_codes[:5]
+    body = assert_problem(aws.api_call("POST", base, {"codes": [open_codes[0], open_codes[5]]}, token=token),
+                          409, "administration_already_linked")
+    assert body["codes"] == [open_codes[0]]
+    _, _, listed = aws.api_call("GET", base, token=token)
+    assert [a["linked"] for a in listed["administrations"]].count(True) == 5
+    # The sync ran on adding: the three named suppliers read back with their exact identifiers.
+    _, _, mine = aws.api_call("GET", f"/v1/offices/{office}/administrations", token=token)
+    first = mine["administrations"][0]
+    assert first["package"] == package and first["suppliers"]["count"] >= 8 and first["suppliers"]["synced_at"]
+    suppliers_url = f"/v1/offices/{office}/administrations/{first['administration_id']}/suppliers"
+    for named in NAMED_SUPPLIERS:
+        status, _, found = aws.api_call("GET", f"{suppliers_url}?q={urllib.parse.quote(named.vat_id)}", token=token)
+        assert status == 200 and len(found["suppliers"]) == 1, found
+        supplier = found["suppliers"][0]
+        assert (supplier["name"], supplier["vat_id"], supplier["kvk"], supplier["iban"]) == (
+            named.name, named.vat_id, named.kvk, named.iban)
+        assert supplier["default_gl_account"] == named.default_gl
+        assert supplier["payment_term_days"] == named.payment_term_days
+
+
+def test_connection_errors(aws: LocalAws) -> None:
+    office, token = onboarded_office(aws)
+    url = f"/v1/offices/{office}/connections"
+    assert_problem(aws.api_call("POST", url, {"package": "snelstart", "description": "x",
+                                              "credentials": {"client_key": "wrong-key"}}, token=token),
+                   422, "invalid_package_credentials")
+    assert_problem(aws.api_call("POST", url, {"package": "snelstart", "credentials": DEMO_LOGINS["snelstart"]},
+                                token=token), 422, "description_required")
+    assert_problem(aws.api_call("POST", url, {"package": "quickbooks", "description": "x"}, token=token),
+                   422, "unknown_package")
+    body = assert_problem(aws.api_call("POST", url, {"package": "twinfield", "description": "x",
+                                                     "credentials": {"username": "DEMO"}}, token=token),
+                          422, "validation_error")
+    assert {e["field"] for e in body["errors"]} == {"credentials.password", "credentials.organisation"}
+    # Nothing was stored by any refused attempt.
+    _, _, listed = aws.api_call("GET", url, token=token)
+    assert listed["connections"] == []
+    assert_problem(aws.api_call("GET", "/v1/oauth/callback?code=x&state=forged", headers={"Accept": "application/json"}),
+                   400, "invalid_oauth_state")
+
+
+def test_package_down_answers_503_and_stores_nothing(aws: LocalAws) -> None:
+    office, token = onboarded_office(aws)
+    aws.simulators["snelstart"].simulator.faults.inject(status=503, count=20)
+    try:
+        assert_problem(aws.api_call("POST", f"/v1/offices/{office}/connections",
+                                    {"package": "snelstart", "description": "x", "credentials": DEMO_LOGINS["snelstart"]},
+                                    token=token), 503, "package_unavailable")
+    finally:
+        aws.simulators["snelstart"].simulator.faults.clear()
+    _, _, listed = aws.api_call("GET", f"/v1/offices/{office}/connections", token=token)
+    assert listed["connections"] == []
+
+
+def test_secrets_never_leave_the_server(aws: LocalAws) -> None:
+    office, token = onboarded_office(aws)
+    connection = link(aws, office, token, "snelstart")
+    _, _, listed = aws.api_call("GET", f"/v1/offices/{office}/connections", token=token)
+    assert listed["connections"][0]["connection_id"] == connection
+    assert DEMO_LOGINS["snelstart"]["client_key"] not in str(listed)
+    items = aws.client("dynamodb").scan(TableName=aws.environment["TABLE_NAME"])["Items"]
+    assert DEMO_LOGINS["snelstart"]["client_key"] not in str(items)
+
+
+def test_concurrent_requests_never_link_the_same_administration_twice(aws: LocalAws) -> None:
+    office, token = onboarded_office(aws)
+    connection = link(aws, office, token, "exact_online")
+    base = f"/v1/offices/{office}/connections/{connection}/administrations"
+    _, _, listed = aws.api_call("GET", base, token=token)
+    code = next(a["code"] for a in listed["administrations"] if a["accessible"])
+    statuses: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def add() -> None:
+        barrier.wait()
+        statuses.append(aws.api_call("POST", base, {"codes": [code]}, token=token)[0])
+
+    threads = [threading.Thread(target=add) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [201, 409, 409, 409]
+    _, _, mine = aws.api_call("GET", f"/v1/offices/{office}/administrations", token=token)
+    assert [a["code"] for a in mine["administrations"]] == [code]
+
+
+def test_rules_master_data_and_sync_on_request(aws: LocalAws) -> None:
+    office, token = onboarded_office(aws)
+    connection = link(aws, office, token, "snelstart")
+    base = f"/v1/offices/{office}/connections/{connection}/administrations"
+    _, _, listed = aws.api_call("GET", base, token=token)
+    code = next(a["code"] for a in listed["administrations"] if a["accessible"])
+    _, _, added = aws.api_call("POST", base, {"codes": [code]}, token=token)
+    adm = f"/v1/offices/{office}/administrations/{added['added'][0]['administration_id']}"
+    _, _, gl = aws.api_call("GET", f"{adm}/gl-accounts", token=token)
+    assert {"4300", "1600"} <= {g["code"] for g in gl["gl_accounts"]} and len(gl["gl_accounts"]) >= 20
+    _, _, vat = aws.api_call("GET", f"{adm}/vat-codes", token=token)
+    assert {"high", "low", "zero", "reverse_charge", "eu"} <= {v["kind"] for v in vat["vat_codes"]}
+    _, _, suppliers = aws.api_call("GET", f"{adm}/suppliers?q=Kantoorhuis", token=token)
+    supplier = suppliers["suppliers"][0]
+    high = next(v["code"] for v in vat["vat_codes"] if v["kind"] == "high")
+    rule = {"gl_account": "4310", "vat_code": high, "description_template": "[supplier] [month-1] [year]", "cost_centre": None}
+    status, _, saved = aws.api_call("PUT", f"{adm}/suppliers/{supplier['code']}/rule", rule, token=token)
+    assert status == 200 and saved["gl_account"] == "4310"
+    _, _, again = aws.api_call("GET", f"{adm}/suppliers?q=Kantoorhuis", token=token)
+    assert again["suppliers"][0]["rule"]["gl_account"] == "4310"
+    body = assert_problem(aws.api_call("PUT", f"{adm}/suppliers/{supplier['code']}/rule",
+                                       {**rule, "gl_account": "9999"}, token=token), 422, "validation_error")
+    assert body["errors"][0]["field"] == "gl_account"
+    assert aws.api_call("DELETE", f"{adm}/suppliers/{supplier['code']}/rule", token=token)[0] == 204
+    assert_problem(aws.api_call("DELETE", f"{adm}/suppliers/{supplier['code']}/rule", token=token), 404, "not_found")
+    status, _, accepted = aws.api_call("POST", f"{adm}/supplier-sync", token=token)
+    assert status == 202 and accepted["status"] == "sync_requested"
+    # Paging with limit and the opaque cursor covers every supplier once.
+    seen: list[str] = []
+    url = f"{adm}/suppliers?limit=3"
+    while url:
+        _, _, page = aws.api_call("GET", url, token=token)
+        seen += [s["code"] for s in page["suppliers"]]
+        url = f"{adm}/suppliers?limit=3&next={page['next']}" if page["next"] else ""
+    assert len(seen) == len(set(seen)) >= 8
+
+
+def test_daily_schedule_syncs_every_administration(aws: LocalAws) -> None:
+    result = aws.fire_schedule("SyncSuppliersFunction")
+    assert result["synced"] and set(result["synced"].values()) == {"synced"}
