@@ -56,6 +56,11 @@ def test_date_formats(text: str) -> None:
     assert parse_date(f"Datum: {text}") == dt.date(2024, 3, 1)
 
 
+def test_date_glued_to_a_time_by_ocr() -> None:
+    assert parse_date("Order No. 1000219 11/03/201806:20 PM") == dt.date(2018, 3, 11)
+    assert parse_date("05-02-1813:45") == dt.date(2018, 2, 5)
+
+
 def test_day_above_twelve_decides_month_first() -> None:
     assert parse_date("12/13/2016") == dt.date(2016, 12, 13)
     assert parse_date("03/01/2024", month_first=True) == dt.date(2024, 3, 1)

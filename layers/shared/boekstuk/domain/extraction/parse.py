@@ -128,7 +128,11 @@ def find_amounts(text: str) -> list[AmountMatch]:
 
 # --- dates -------------------------------------------------------------------------------------------
 
-_NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(\d{1,2})\s?([-./])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d%]|[.,]\d)")
+# The year may be glued to a time by OCR ("11/03/201806:20 PM").
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.,/-])(\d{1,2})\s?([-./])\s?(\d{1,2})\s?\2\s?"
+    r"(\d{4}(?=\d{1,2}:\d{2})|\d{2}(?=\d{2}:\d{2})|(?:\d{4}|\d{2})(?![\d%]|[.,]\d))"
+)
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)")
 _DAY_MONTH_YEAR = re.compile(
     r"(?<![\w])(\d{1,2})(?:er|e|st|nd|rd|th)?\.?\s*(?:-\s*)?(" + _MONTH_RE + r")\.?\s*(?:-\s*)?,?\s*(\d{4}|\d{2})(?!\d)",
