@@ -1,0 +1,145 @@
+"""Documents (uploaded purchase invoices, receipts, expense claims) and their booking proposals.
+
+Shapes follow API.md's document object. Statuses: received -> recognizing -> awaiting_approval -> approved ->
+booking -> booked; also rejected, duplicate, unreadable, failed. Every upload ends in one of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from boekstuk.domain.links import PostingRule
+from boekstuk.domain.money import Money
+from boekstuk.domain.recognition import Recognition
+
+DocumentKind = Literal["purchase_invoice", "receipt", "expense_claim"]
+DocumentStatus = Literal[
+    "received", "recognizing", "awaiting_approval", "approved", "booking", "booked",
+    "rejected", "duplicate", "unreadable", "failed",
+]
+FINAL_STATUSES: frozenset[str] = frozenset({"booked", "rejected", "duplicate", "unreadable", "failed"})
+MatchKind = Literal["vat_id", "kvk", "iban", "name", "new"]
+
+ALLOWED_CONTENT_TYPES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpeg",
+    "image/png": "png",
+    "image/tiff": "tiff",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+class HistoryEntry(BaseModel):
+    at: dt.datetime
+    event: str  # received, recognized, proposed, edited, duplicate, unreadable, approved, ...
+    actor: str  # "s3", "api:<username>", "system", "workflow"
+    detail: str = ""
+
+
+class ProposalSupplier(BaseModel):
+    code: str | None  # None when new: created in the package at booking
+    name: str
+    match: MatchKind
+    vat_id: str | None = None
+    kvk: str | None = None
+    iban: str | None = None
+    address: str | None = None
+
+
+class ProposalLine(BaseModel):
+    gl_account: str | None
+    description: str
+    amount_excl_vat: Money
+    vat_code: str | None
+    vat_amount: Money
+    vat_rate: str | None = None
+    cost_centre: str | None = None
+
+
+class ProposalWarning(BaseModel):
+    code: str  # totals_mismatch, duplicate_number, near_duplicate, unknown_vat_rate, low_confidence, ...
+    detail: str
+
+
+class Proposal(BaseModel):
+    """A complete booking proposal: what the bookkeeper only has to check."""
+
+    supplier: ProposalSupplier
+    invoice_number: str | None
+    invoice_date: dt.date | None
+    due_date: dt.date | None
+    currency: str = "EUR"
+    description: str | None = None
+    lines: list[ProposalLine]
+    total_incl_vat: Money
+    warnings: list[ProposalWarning] = Field(default_factory=list)
+    provenance: dict[str, str] = Field(default_factory=dict)
+    supplier_update: dict[str, str] | None = None  # fields to add to a known supplier at booking
+
+
+class Decision(BaseModel):
+    user: str
+    decision: Literal["approved", "rejected"]
+    at: dt.datetime
+    comment: str = ""
+
+
+class Approval(BaseModel):
+    required: int = 1
+    approvers: list[str] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=list)
+
+
+class Booking(BaseModel):
+    connection_id: str
+    package: str
+    status: Literal["pending", "booking", "booked", "failed"]
+    entry_id: str | None = None
+    booked_at: dt.datetime | None = None
+    error: str | None = None
+
+
+class Document(BaseModel):
+    """The stored state of one uploaded document."""
+
+    document_id: str
+    office_code: str
+    administration_id: str
+    kind: DocumentKind
+    filename: str
+    content_type: str | None = None
+    status: DocumentStatus
+    source: Literal["api", "s3_drop"]
+    s3_key: str
+    sha256: str | None = None
+    size: int | None = None
+    uploaded_by: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    error: str | None = None
+    duplicate_of: str | None = None
+    recognition: Recognition | None = None
+    proposal: Proposal | None = None
+    approval: Approval | None = None
+    bookings: list[Booking] = Field(default_factory=list)
+
+
+class BookedHistory(BaseModel):
+    """What a supplier was last booked on: the memory that makes the next proposal right."""
+
+    supplier_code: str
+    booked_at: dt.datetime
+    document_id: str
+    lines: list[ProposalLine]
+
+
+__all__ = [
+    "ALLOWED_CONTENT_TYPES", "FINAL_STATUSES", "MAX_DOCUMENT_BYTES", "Approval", "BookedHistory", "Booking",
+    "Decision", "Document", "DocumentKind", "DocumentStatus", "HistoryEntry", "MatchKind", "PostingRule",
+    "Proposal", "ProposalLine", "ProposalSupplier", "ProposalWarning",
+]
