@@ -288,3 +288,24 @@ def test_multi_page_totals_on_the_last_page() -> None:
 def test_empty_document_yields_no_fields() -> None:
     result = extract_fields([page([])], engine="local")
     assert result.fields.model_dump(exclude_none=True) == {}
+
+
+def test_month_first_dates_when_the_document_itself_shows_it() -> None:
+    lines = [
+        (50, 40, "Widget Works LLC"),
+        (350, 40, "ATTN: Klant Holding B.V."),
+        (50, 100, "Invoice # 5512"),
+        (50, 114, "Invoice date 03/01/2024"),
+        (50, 128, "Due date 03/31/2024"),
+        (300, 428, "Total due   $ 50.00"),
+    ]
+    result = extract_fields([page(lines)], engine="local")
+    assert (result.fields.invoice_date, result.fields.due_date) == ("2024-03-01", "2024-03-31")
+    assert result.fields.supplier_name == "Widget Works LLC"
+    assert result.buyer is not None and result.buyer.name == "Klant Holding B.V."
+    assert result.fields.currency == "USD"
+
+
+def test_day_first_by_default() -> None:
+    lines = [(50, 40, "Kantoor B.V."), (50, 114, "Factuurdatum 03/01/2024"), (300, 428, "Totaal € 5,00")]
+    assert extract_fields([page(lines)], engine="local").fields.invoice_date == "2024-01-03"

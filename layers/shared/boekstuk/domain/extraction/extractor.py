@@ -279,8 +279,11 @@ class _Extractor:
         invoice: list[tuple[float, dt.date, Line, int, int]] = []
         due: list[tuple[float, dt.date, Line, int, int]] = []
         unlabelled: list[tuple[float, dt.date, Line, int, int]] = []
-        month_first = bool(re.search(r"\b(?:usd|\$)|(?:inc|llc|corp)\.?\b", self.all_text, re.IGNORECASE)) and not \
-            re.search(r"€|eur\b", self.all_text, re.IGNORECASE)
+        # Day-first unless the document's own unambiguous dates (13/02 vs 02/13) say month-first.
+        pairs = re.findall(r"(?<![\d.,])(\d{1,2})[-./](\d{1,2})[-./]\d{2,4}", self.all_text)
+        month_first_votes = sum(1 for a, b in pairs if int(a) <= 12 < int(b) <= 31)
+        day_first_votes = sum(1 for a, b in pairs if int(b) <= 12 < int(a) <= 31)
+        month_first = month_first_votes > day_first_votes
         for line in self.lines:
             label_hits = _label_hits(line.text, (("invoice", L.INVOICE_DATE), ("due", L.DUE_DATE),
                                                  ("other", L.OTHER_DATE), ("invoice", L.INVOICE_NUMBER)))

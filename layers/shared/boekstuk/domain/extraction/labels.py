@@ -112,6 +112,7 @@ BUYER_HEADING = _p(
     r"rechnungs\s*-?\s*(?:empf[äa]nger|adresse|anschrift)", r"k[äa]ufer", r"leistungsempf[äa]nger", r"lieferanschrift",
     r"kunde(?!n\s*-?\s*(?:nummer|nr))", r"factur[ée]\s*[àa]", r"adresse\s*de\s*(?:facturation|livraison)",
     r"destinataire", r"client(?!\s*(?:no|nr|number|id|code|ref))", r"aan\s*:", r"to\s*:",
+    r"attn\.?", r"attention", r"t\.\s?a\.\s?v\.?", r"z\.\s?h\.\s?d\.?", r"[àa]\s*l['’]\s*attention\s*de",
 )
 SUPPLIER_HEADING = _p(
     r"leverancier", r"verkoper", r"afzender", r"seller", r"supplier", r"vendor", r"sold\s*by", r"from\s*:",
