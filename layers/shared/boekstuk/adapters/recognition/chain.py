@@ -201,25 +201,33 @@ def _amount_forms(amount: Decimal) -> set[str]:
 def _tiff_frames(content: bytes) -> list[bytes]:
     """Every frame of a multi-page TIFF as PNG bytes (the OCR engines read one image per call)."""
     frames: list[bytes] = []
-    with Image.open(io.BytesIO(content)) as image:
-        for index in range(int(getattr(image, "n_frames", 1))):
-            image.seek(index)
-            buffer = io.BytesIO()
-            image.convert("RGB").save(buffer, format="PNG")
-            frames.append(buffer.getvalue())
+    for page in _decoded_frames(content):
+        buffer = io.BytesIO()
+        page.save(buffer, format="PNG")
+        frames.append(buffer.getvalue())
     return frames
 
 
 def _tiff_as_pdf(content: bytes) -> bytes:
     """A multi-page TIFF as one PDF, for Textract's multi-page API (which reads PDFs and single TIFF pages)."""
-    with Image.open(io.BytesIO(content)) as image:
-        pages = []
-        for index in range(int(getattr(image, "n_frames", 1))):
-            image.seek(index)
-            pages.append(image.convert("RGB"))
+    pages = _decoded_frames(content)
     buffer = io.BytesIO()
     pages[0].save(buffer, format="PDF", save_all=True, append_images=pages[1:], resolution=200)
     return buffer.getvalue()
+
+
+def _decoded_frames(content: bytes) -> list[Image.Image]:
+    """Decode every frame (the intake already bounded their number and size); damaged pixel data is unreadable."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            pages = []
+            for index in range(int(getattr(image, "n_frames", 1))):
+                image.seek(index)
+                pages.append(image.convert("RGB"))
+            return pages
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        # The header was fine at intake; the pixel data is cut off or corrupt ("image file is truncated").
+        raise refuse("image_corrupt", f"The image is damaged: {exc}.") from exc
 
 
 def _local_ocr() -> OcrEngine:

@@ -652,7 +652,10 @@ def embedded_invoice_xml(pdf_content: bytes, *, limits: IntakeLimits = DEFAULT_L
     try:
         attachments: list[tuple[str, int]] = []
         for index in range(pdf.count_attachments()):
-            name = pdf.get_attachment(index).get_name() or ""
+            try:
+                name = pdf.get_attachment(index).get_name() or ""
+            except pdfium.PdfiumError:
+                continue  # a damaged attachment entry; the page itself may still be readable
             if name.lower().endswith(".xml"):
                 attachments.append((name, index))
         attachments.sort(key=lambda item: (item[0].lower() not in EMBEDDED_XML_NAMES, item[1]))

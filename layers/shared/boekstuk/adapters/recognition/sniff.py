@@ -363,7 +363,10 @@ def check_pdf(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
         if pages > limits.max_pages:
             raise refuse("too_many_pages", f"The PDF has {pages} pages; at most {limits.max_pages} are accepted.")
         for index in range(pages):
-            width, height = pdf.get_page_size(index)
+            try:
+                width, height = pdf.get_page_size(index)
+            except pdfium.PdfiumError as exc:
+                raise refuse("pdf_corrupt", f"The PDF is damaged: page {index + 1} cannot be read.") from exc
             if max(width, height) > limits.max_page_points:
                 raise refuse(
                     "page_too_large",
@@ -387,6 +390,8 @@ def check_image(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
         _check_size((int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")), 0, 1, limits)
     try:
         with warnings.catch_warnings():
+            # Pillow chatters about damaged metadata (UserWarning); the verdict below says what matters.
+            warnings.simplefilter("ignore", UserWarning)
             # Pillow's own bomb check (MAX_IMAGE_PIXELS) becomes an error too, not just a warning.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as image:
@@ -402,9 +407,12 @@ def check_image(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
         raise refuse("image_too_large", f"The image has too many pixels to be read safely ({exc}).") from exc
     except UnidentifiedImageError as exc:
         raise refuse("image_corrupt", "The image is damaged or in a format that cannot be read.") from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        # Pillow reports broken headers and truncated data as these.
-        raise refuse("image_corrupt", f"The image is damaged: {exc}.") from exc
+    except UnreadableDocument:
+        raise
+    except Exception as exc:
+        # Pillow's header parsers report damage as many kinds (OSError, SyntaxError, ValueError, TypeError,
+        # KeyError, struct.error, ...: found by fuzzing damaged TIFFs); all mean the same for us.
+        raise refuse("image_corrupt", f"The image is damaged: {exc or type(exc).__name__}.") from exc
 
 
 def _count_frames(image: Image.Image, limits: IntakeLimits) -> int:
