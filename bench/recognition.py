@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import platform
 import re
 import statistics
 import subprocess
@@ -266,7 +268,7 @@ def _i2d_one(job: tuple[str, bool]) -> dict[str, Any]:
 
     from invoice2data import extract_data
 
-    logging.disable(logging.WARNING)  # invoice2data logs every non-matching template
+    logging.disable(logging.CRITICAL)  # invoice2data logs every document no template matches
     path, image = job
     started = time.perf_counter()
     try:
@@ -432,7 +434,8 @@ def evaluate(docs: Sequence[Doc], ours: dict[str, dict[str, Any]], ours_visual: 
 def markdown(rows: dict[str, Row], kinds: dict[str, Row], per_field: dict[str, Row], meta: dict[str, Any]) -> str:
     """The Markdown tables written into bench/README.md."""
     out = [f"Run {meta['when']} on {meta['machine']}: {meta['docs']} documents ({meta['generated']} generated), "
-           f"{meta['workers']} workers, {meta['mode']}. Accuracy = share of scored fields read correctly; "
+           f"{meta['workers']} workers, {meta['mode']}; 1-minute load average at start / end {meta['load']} "
+           "(the machine is shared: absolute times are inflated by that load, both tools alike). Accuracy = share of scored fields read correctly; "
            "time = median seconds per document (per page in brackets); ratio = their median time / ours "
            "(above 1: we are faster).", "",
            "| source | doc type | docs | fields | ours | invoice2data | i2d bundled only | ours s/doc (s/page) | i2d s/doc (s/page) | ratio |",
@@ -458,9 +461,10 @@ def markdown(rows: dict[str, Row], kinds: dict[str, Row], per_field: dict[str, R
     out += ["", "Per field, all sources (invoice2data only where it ran: visual paths):", "",
             "| field | scored | ours | invoice2data (scored) |", "|---|---:|---:|---:|"]
     for name in FIELDS:
-        row = per_field.get(name)
-        if row:
-            out.append(f"| {name} | {len(row.ours)} | {pct(row.ours)} | {pct(row.theirs)} ({len(row.theirs)}) |")
+        field_row = per_field.get(name)
+        if field_row:
+            out.append(f"| {name} | {len(field_row.ours)} | {pct(field_row.ours)} | {pct(field_row.theirs)} "
+                       f"({len(field_row.theirs)}) |")
     return "\n".join(out)
 
 
@@ -479,16 +483,17 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help=f"dev set folder (default {DEFAULT_DATA}, else ../shared/data/dev)")
     parser.add_argument("--count", type=int, default=168, help="generated documents (default 168)")
-    parser.add_argument("--quick", action="store_true", help="42 generated, at most 6 dev documents per source and type")
+    parser.add_argument("--quick", action="store_true", help="28 generated, at most 4 dev documents per source and type")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-invoice2data", action="store_true")
     parser.add_argument("--no-seed-templates", action="store_true", help="invoice2data with its bundled templates only")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite bench/README.md")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
-    count = 42 if args.quick and args.count == 168 else args.count
+    count = 28 if args.quick and args.count == 168 else args.count
     data = find_data_dir(args.data)
-    docs = load_dev(data, 6 if args.quick else None) if data else []
+    docs = load_dev(data, 4 if args.quick else None) if data else []
+    load_before = os.getloadavg()[0]
     print(f"dev set: {data or 'not found, skipped'} ({len(docs)} documents)", file=sys.stderr)
     generated = generate(count, OUT / "generated")
     docs += generated
@@ -504,12 +509,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         theirs = run_invoice2data(docs, workers=args.workers, template_dirs=template_dirs)
 
     records, rows, kinds, per_field = evaluate(docs, ours, ours_visual, theirs)
-    import os
-    import platform
-
     meta = {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()} {os.cpu_count()} CPU, Python {platform.python_version()}",
             "docs": len(docs), "generated": len(generated), "workers": args.workers,
+            "load": f"{load_before:.1f} / {os.getloadavg()[0]:.1f}",
             "mode": ("quick" if args.quick else "full") + (", invoice2data with seed-supplier templates" if template_dirs
                                                             else ("" if args.no_invoice2data else ", invoice2data bundled templates only"))}
     table = markdown(rows, kinds, per_field, meta)

@@ -269,8 +269,10 @@ def pick_supplier(rng: random.Random) -> Party:
 
 # --- lines ---------------------------------------------------------------------------------------------------
 
-# sector -> (description, unit price range in euro, rate); several sectors mix 9 % and 21 %.
-CATALOGUE: dict[str, tuple[tuple[str, tuple[int, int], int], ...]] = {
+CatalogueEntry = tuple[str, tuple[int, int], int]  # description, unit price range in euro, VAT rate
+
+# sector -> what it sells; several sectors mix 9 % and 21 %.
+CATALOGUE: dict[str, tuple[CatalogueEntry, ...]] = {
     "office": (("Kopieerpapier A4 80 gr (doos 5 pak)", (18, 32), 21), ("Balpennen blauw (doos 50)", (9, 25), 21),
                ("Bureaustoel ergonomisch", (189, 449), 21), ("Toner HP 305A zwart", (59, 119), 21),
                ("Ordners A4 80 mm", (2, 6), 21), ("Koffie bonen 1 kg", (14, 24), 9), ("Thee assortiment", (4, 9), 9)),
@@ -303,7 +305,7 @@ EN_NAMES = {"Zakelijk mobiel abonnement": "Business mobile subscription", "Glasv
             "Cloud hosting maandbundel": "Cloud hosting monthly bundle", "Support uren": "Support hours",
             "Gebruikersabonnement": "User subscription", "Advieswerkzaamheden per uur": "Advisory services per hour",
             "Ontwerpkosten": "Design fee", "Eenmalige aansluitkosten": "One-off connection fee"}
-DE_LINES = (("Übernachtung Einzelzimmer", (79, 169), 7), ("Frühstück", (12, 22), 19), ("Tagungspauschale", (45, 89), 19),
+DE_LINES: tuple[CatalogueEntry, ...] = (("Übernachtung Einzelzimmer", (79, 169), 7), ("Frühstück", (12, 22), 19), ("Tagungspauschale", (45, 89), 19),
             ("Maschinenteile Satz", (120, 890), 19), ("Montage vor Ort, Stunde", (65, 95), 19),
             ("Versandkosten", (9, 39), 19), ("Messestand Miete", (900, 3900), 19))
 
@@ -322,6 +324,7 @@ def sector_of(supplier: Party, rng: random.Random) -> str:
 def random_lines(rng: random.Random, supplier: Party, kind: Kind, count: int, *, reverse_charge: bool,
                  language: Language) -> tuple[SampleLine, ...]:
     """``count`` plausible lines for this supplier; negative quantities on credit notes."""
+    catalogue: tuple[CatalogueEntry, ...]
     if supplier.country == "DE":
         catalogue = DE_LINES
     elif kind == "receipt":

@@ -256,8 +256,8 @@ class Doc:
         rows = [self.L["to"] + ":"] if heading else []
         rows += [buyer.name, "t.a.v. de crediteurenadministratie" if self.lang == "nl" else "Accounts payable",
                  buyer.street, f"{buyer.postcode} {buyer.city}"]
-        if self.lang != "nl":
-            rows.append("Nederland" if self.lang == "nl" else ("The Netherlands" if self.lang == "en" else "Niederlande"))
+        if self.lang != "nl":  # a foreign-language invoice names the buyer's country
+            rows.append("The Netherlands" if self.lang == "en" else "Niederlande")
         return rows
 
     def buyer_ids(self) -> list[str]:

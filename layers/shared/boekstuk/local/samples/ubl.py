@@ -136,4 +136,4 @@ def render_ubl(spec: InvoiceSpec) -> bytes:
         category = vat_category(line.vat_rate, line.reverse_charge, spec.supplier.country)
         _tax_category(item, "ClassifiedTaxCategory", category, Decimal(0) if line.reverse_charge else line.vat_rate)
         _amount(_cac(node, "Price"), "PriceAmount", line.unit_price, cur)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
