@@ -257,3 +257,28 @@ def test_kvk_from_the_peppol_endpoint_when_the_legal_entity_has_none() -> None:
     rec = parse_einvoice(xml)
     assert rec.fields.supplier_kvk == "12345678"
     assert rec.source["supplier_kvk"].endswith("cac:Party/cbc:EndpointID")
+
+
+def test_nonsense_numbers_are_dropped_or_derived_never_expanded() -> None:
+    xml = (
+        fixture("nlcius_invoice.xml")
+        .replace(b">230.00<", b">NaN<")
+        .replace(b"<cbc:Percent>21.00</cbc:Percent>", b"<cbc:Percent>1e999999</cbc:Percent>")
+        .replace(b">25.000<", b">1e999999<")
+    )
+    rec = parse_einvoice(xml)
+    assert rec.fields.total_incl_vat is None
+    assert "total_incl_vat" not in rec.confidence
+    # The 21 % line lost its rate: derived from 21.00 on 100.00, and said so.
+    assert [v.rate for v in rec.vat_lines] == ["21", "9"]
+    assert any("derived from its amounts" in w for w in rec.warnings)
+    assert rec.line_items[0].quantity is None
+
+
+def test_zero_rate_categories_need_no_percent() -> None:
+    xml = fixture("reverse_charge_invoice.xml").replace(
+        b"<cbc:ID>AE</cbc:ID><cbc:Percent>0</cbc:Percent>", b"<cbc:ID>AE</cbc:ID>"
+    )
+    rec = parse_einvoice(xml)
+    assert [(v.rate, v.reverse_charge) for v in rec.vat_lines] == [("0", True)]
+    assert rec.warnings == []

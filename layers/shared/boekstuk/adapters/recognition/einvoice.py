@@ -188,18 +188,54 @@ def _exact_amount(element: etree._Element | None) -> Decimal | None:
     return to_money(value) if value.is_finite() and to_money(value) == value else None
 
 
-def _rate(text: str | None) -> str | None:
-    """``"21.00"`` -> ``"21"``, ``"5.50"`` -> ``"5.5"``."""
+def _number(text: str | None, *, low: Decimal, high: Decimal) -> str | None:
+    """A plain decimal string (``"21.00"`` -> ``"21"``, ``"5.50"`` -> ``"5.5"``) when it lies in [low, high].
+
+    The bounds keep nonsense such as ``1e999999`` (a million digits once written out) out of the result.
+    """
     if text is None:
         return None
     try:
         value = Decimal(text)
     except InvalidOperation:
         return None
-    if not value.is_finite():
+    if not value.is_finite() or not low <= value <= high:
         return None
     normal = value.normalize()
     return f"{normal:f}" if normal != 0 else "0"
+
+
+def _rate(text: str | None) -> str | None:
+    """A VAT percentage between 0 and 100, as a plain string."""
+    return _number(text, low=Decimal(0), high=Decimal(100))
+
+
+def _quantity(text: str | None) -> str | None:
+    """A line quantity (may be negative on corrections), as a plain string."""
+    return _number(text, low=Decimal(-(10**12)), high=Decimal(10**12))
+
+
+ZERO_RATE_CATEGORIES: Final = frozenset({"Z", "E", "AE", "K", "G", "O"})
+"""UNCL5305 VAT categories whose rate is 0 % by definition (zero, exempt, reverse charge, intra-EU, export, outside)."""
+
+
+def _vat_line(
+    category: str | None, rate_text: str | None, base: Decimal | None, amount: Decimal | None, warnings: list[str]
+) -> VatLine:
+    """One VAT breakdown line; a missing or impossible rate is derived from the amounts, with a warning."""
+    rate = _rate(rate_text)
+    base = base if base is not None else Decimal(0)
+    amount = amount if amount is not None else Decimal(0)
+    if rate is None:
+        if category in ZERO_RATE_CATEGORIES or amount == 0:
+            rate = "0"
+        elif base != 0:
+            rate = _rate(str((amount / base * 100).quantize(Decimal("0.1")))) or "0"
+            warnings.append(f"A VAT line states no usable rate ({rate_text!r}); {rate} % was derived from its amounts.")
+        else:
+            rate = "0"
+            warnings.append(f"A VAT line states no usable rate ({rate_text!r}) and no base to derive it from.")
+    return VatLine(rate=rate, base=base, amount=amount, reverse_charge=category == "AE", category=category)
 
 
 def _iso_date(text: str | None) -> str | None:
@@ -241,6 +277,7 @@ class _Result:
     prefix: str
     values: dict[str, object] = field(default_factory=dict)
     source: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def put(self, name: str, value: object, element: etree._Element | None) -> None:
         if value is None or name in self.values:
@@ -298,6 +335,7 @@ def _finish(
         amount_due=values.get("amount_due"),
         document_type_code=values.get("document_type_code"),
     )
+    recognition.warnings.extend(found.warnings)
     if not recognition.fields.invoice_number:
         recognition.warnings.append("The e-invoice has no invoice number.")
     return recognition
@@ -407,7 +445,7 @@ def _read_ubl(root: etree._Element, origin: str) -> Recognition:
     tax_total = _ubl_tax_total(root, currency_code)
     tax_amount = _first(tax_total, "cbc:TaxAmount")
     put("vat_total", _amount(tax_amount), tax_amount)
-    vat_lines = _ubl_vat_lines(tax_total)
+    vat_lines = _ubl_vat_lines(tax_total, found.warnings)
 
     line_items = [_ubl_line(line) for line in _all(root, "cac:{InvoiceLine|CreditNoteLine}")]
     customer = _ubl_party(_node(root, "cac:AccountingCustomerParty/cac:Party"))
@@ -443,32 +481,26 @@ def _ubl_tax_total(root: etree._Element, currency: str | None) -> etree._Element
     return totals[0] if totals else None
 
 
-def _ubl_vat_lines(tax_total: etree._Element | None) -> list[VatLine]:
-    lines: list[VatLine] = []
+def _ubl_vat_lines(tax_total: etree._Element | None, warnings: list[str]) -> list[VatLine]:
     if tax_total is None:
-        return lines
-    for sub in _all(tax_total, "cac:TaxSubtotal"):
-        base = _amount(_first(sub, "cbc:TaxableAmount"))
-        amount = _amount(_first(sub, "cbc:TaxAmount"))
-        category = _text(_first(sub, "cac:TaxCategory/cbc:ID"))
-        rate = _rate(_text(_first(sub, "cac:TaxCategory/cbc:Percent", "cbc:Percent")))
-        lines.append(
-            VatLine(
-                rate=rate or "0",
-                base=base if base is not None else Decimal(0),
-                amount=amount if amount is not None else Decimal(0),
-                reverse_charge=category == "AE",
-                category=category,
-            )
+        return []
+    return [
+        _vat_line(
+            _text(_first(sub, "cac:TaxCategory/cbc:ID")),
+            _text(_first(sub, "cac:TaxCategory/cbc:Percent", "cbc:Percent")),
+            _amount(_first(sub, "cbc:TaxableAmount")),
+            _amount(_first(sub, "cbc:TaxAmount")),
+            warnings,
         )
-    return lines
+        for sub in _all(tax_total, "cac:TaxSubtotal")
+    ]
 
 
 def _ubl_line(line: etree._Element) -> LineItem:
     description = _text(_first(line, "cac:Item/cbc:Name", "cac:Item/cbc:Description", "cbc:Note")) or ""
     return LineItem(
         description=description,
-        quantity=_rate(_text(_first(line, "cbc:InvoicedQuantity", "cbc:CreditedQuantity"))),
+        quantity=_quantity(_text(_first(line, "cbc:InvoicedQuantity", "cbc:CreditedQuantity"))),
         unit_price=_exact_amount(_first(line, "cac:Price/cbc:PriceAmount")),
         amount_excl_vat=_amount(_first(line, "cbc:LineExtensionAmount")),
         vat_rate=_rate(
@@ -585,20 +617,16 @@ def _read_cii(root: etree._Element, origin: str) -> Recognition:
         element = _cii_amount(summation, tag, currency_code)
         put(name, _amount(element), element)
 
-    vat_lines: list[VatLine] = []
-    for tax in _all(settlement, "ram:ApplicableTradeTax") if settlement is not None else []:
-        category = _text(_first(tax, "ram:CategoryCode"))
-        base = _amount(_first(tax, "ram:BasisAmount"))
-        amount = _amount(_first(tax, "ram:CalculatedAmount"))
-        vat_lines.append(
-            VatLine(
-                rate=_rate(_text(_first(tax, _RATE))) or "0",
-                base=base if base is not None else Decimal(0),
-                amount=amount if amount is not None else Decimal(0),
-                reverse_charge=category == "AE",
-                category=category,
-            )
+    vat_lines = [
+        _vat_line(
+            _text(_first(tax, "ram:CategoryCode")),
+            _text(_first(tax, _RATE)),
+            _amount(_first(tax, "ram:BasisAmount")),
+            _amount(_first(tax, "ram:CalculatedAmount")),
+            found.warnings,
         )
+        for tax in (_all(settlement, "ram:ApplicableTradeTax") if settlement is not None else [])
+    ]
 
     line_items = [_cii_line(line) for line in _all(root, f"{_TX}/ram:IncludedSupplyChainTradeLineItem")]
     buyer = _buyer(_cii_party(_node(agreement, "ram:BuyerTradeParty")))
@@ -629,7 +657,7 @@ def _cii_line(line: etree._Element) -> LineItem:
             _first(line, "ram:SpecifiedTradeProduct/ram:Name", "ram:SpecifiedTradeProduct/ram:Description")
         )
         or "",
-        quantity=_rate(_text(_first(line, f"{delivery}/ram:BilledQuantity"))),
+        quantity=_quantity(_text(_first(line, f"{delivery}/ram:BilledQuantity"))),
         unit_price=_exact_amount(_first(line, f"{agreement}/ram:NetPriceProductTradePrice/ram:ChargeAmount")),
         amount_excl_vat=_amount(_first(line, f"{settlement}/{summation}/ram:LineTotalAmount")),
         vat_rate=_rate(_text(_first(line, f"{settlement}/ram:ApplicableTradeTax/{_RATE}"))),
