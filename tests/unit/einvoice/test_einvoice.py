@@ -282,3 +282,10 @@ def test_zero_rate_categories_need_no_percent() -> None:
     rec = parse_einvoice(xml)
     assert [(v.rate, v.reverse_charge) for v in rec.vat_lines] == [("0", True)]
     assert rec.warnings == []
+
+
+def test_impossible_dates_are_not_reported() -> None:
+    xml = fixture("nlcius_invoice.xml").replace(b"2024-03-31", b"2024-02-31")
+    rec = parse_einvoice(xml)
+    assert rec.fields.due_date is None
+    assert rec.fields.invoice_date == "2024-03-01"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -242,7 +243,15 @@ def _iso_date(text: str | None) -> str | None:
     if not text:
         return None
     match = _ISO_DATE.match(text) or _DIGITS_DATE.match(text)
-    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else None
+    return _valid_date(*match.groups()) if match else None
+
+
+def _valid_date(year: str, month: str, day: str) -> str | None:
+    """``YYYY-MM-DD`` when it is a real calendar date (no 31 February), else None."""
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
 
 
 def _date_in_text(text: str | None) -> str | None:
@@ -253,9 +262,9 @@ def _date_in_text(text: str | None) -> str | None:
     for pattern in _TEXT_DATES:
         for match in pattern.finditer(text):
             a, b, c = match.groups()
-            year, month, day = (a, b, c) if len(a) == 4 else (c, b, a)
-            if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
-                found.add(f"{year}-{int(month):02d}-{int(day):02d}")
+            date = _valid_date(*((a, b, c) if len(a) == 4 else (c, b, a)))
+            if date:
+                found.add(date)
     return found.pop() if len(found) == 1 else None
 
 
