@@ -69,57 +69,44 @@ class EmbeddedXml:
 # --- path helpers ------------------------------------------------------------------------------------
 
 
-def _step(step: str) -> str:
-    """``ram:{A|B}[pred]`` -> ``*[local-name()='A' or local-name()='B'][pred]``; ``..``, ``.`` and ``@x`` pass."""
+def _name_test(step: str) -> str:
+    """``ram:{A|B}`` -> ``*[local-name()='A' or local-name()='B']``; ``.``, ``..`` and ``@x`` pass unchanged."""
     if step in (".", "..") or step.startswith("@"):
         return step
-    match = re.fullmatch(r"(?:\w+:)?(\{[^}]+\}|[\w.-]+)(\[.*\])?", step)
+    match = re.fullmatch(r"(?:\w+:)?(\{[^}]+\}|[\w.-]+)", step)
     if not match:
         raise ValueError(f"bad path step {step!r}")
     names = match.group(1).strip("{}").split("|")
-    test = " or ".join(f"local-name()='{name}'" for name in names)
-    return f"*[{test}]{match.group(2) or ''}"
+    return "*[" + " or ".join(f"local-name()='{name}'" for name in names) + "]"
 
 
 @lru_cache(maxsize=512)
 def _compiled(path: str) -> etree.XPath:
-    # Split on '/' outside predicates.
+    """Compile a readable prefixed path into a namespace-agnostic XPath (one path serves ZUGFeRD 1 and CII D16B,
+    UBL Invoice and CreditNote). Prefixed names inside predicates are translated too."""
     steps: list[str] = []
     depth, current = 0, ""
-    for char in path:
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
+    for char in path:  # split on '/' outside predicates
+        depth += (char == "[") - (char == "]")
         if char == "/" and depth == 0:
             steps.append(current)
             current = ""
         else:
             current += char
     steps.append(current)
-    predicate_fixed = [_step_with_nested(s) for s in steps]
-    return etree.XPath("/".join(predicate_fixed))
-
-
-def _step_with_nested(step: str) -> str:
-    """Translate a step, and the prefixed names inside its predicates too (``[cac:TaxScheme/cbc:ID='VAT']``)."""
-    head, sep, pred = step.partition("[")
-    translated = _step(head)
-    if not sep:
-        return translated
-    pred = "[" + pred
-
-    def name_test(match: re.Match[str]) -> str:
-        return f"*[local-name()='{match.group(1)}']"
-
-    pred = re.sub(r"\b(?:cac|cbc|ram|rsm|udt|qdt):([\w]+)", name_test, pred)
-    return translated + pred
+    translated: list[str] = []
+    for step in steps:
+        head, bracket, predicate = step.partition("[")
+        predicate = re.sub(
+            r"\b(?:cac|cbc|ram|rsm|udt|qdt):(\w+)", lambda m: f"*[local-name()='{m.group(1)}']", bracket + predicate
+        )
+        translated.append(_name_test(head) + predicate)
+    return etree.XPath("/".join(translated))
 
 
 def _all(context: etree._Element, path: str) -> list[etree._Element]:
     result = _compiled(path)(context)
-    assert isinstance(result, list)
-    return [el for el in result if isinstance(el, etree._Element)]
+    return [el for el in result if isinstance(el, etree._Element)] if isinstance(result, list) else []
 
 
 def _first(context: etree._Element | None, *paths: str) -> etree._Element | None:
