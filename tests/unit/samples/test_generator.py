@@ -298,8 +298,7 @@ def test_bad_combinations_are_refused() -> None:
 
 
 def test_generated_set_is_fixed_and_mixed() -> None:
-    docs = list(generate_set(14, first_seed=0))
-    assert [d.filename for d in docs] == [d.filename for d in generate_set(14, first_seed=0)]
+    docs = list(generate_set(14, first_seed=0))  # determinism itself: test_deterministic_per_seed
     assert len({d.filename for d in docs}) == 14
     assert {d.fmt for d in docs} == {"pdf", "png", "jpeg", "ubl"}
     assert {d.truth["kind"] for d in docs} == {"invoice", "credit_note", "receipt"}
