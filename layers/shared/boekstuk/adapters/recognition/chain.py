@@ -23,8 +23,10 @@ from PIL import Image
 
 from boekstuk.adapters.recognition.einvoice import embedded_invoice_xml, parse_einvoice, read_einvoice
 from boekstuk.adapters.recognition.limits import DEFAULT_LIMITS, IntakeLimits
+from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
 from boekstuk.adapters.recognition.sniff import EINVOICE_KINDS, FileKind, Intake, check_intake, refuse
 from boekstuk.domain.errors import UnreadableDocument
+from boekstuk.domain.extraction import extract_fields
 from boekstuk.domain.recognition import Engine, PageWords, Recognition
 from boekstuk.observability import logger
 
@@ -71,12 +73,6 @@ def s3_stager(s3_client: Any, bucket: str, prefix: str = "textract-staging/") ->
     return stage
 
 
-def _default_extractor() -> FieldExtractor:
-    from boekstuk.domain.extraction import extract_fields
-
-    return extract_fields
-
-
 class _Chain(ABC):
     """The engine order shared by the local and the AWS chain; subclasses read images and scans."""
 
@@ -114,9 +110,9 @@ class _Chain(ABC):
 
     @property
     def extractor(self) -> FieldExtractor:
-        """The shared field extractor (imported on first use)."""
+        """The shared field extractor (``extract_fields`` unless one was injected)."""
         if self._extractor is None:
-            self._extractor = _default_extractor()
+            self._extractor = extract_fields
         return self._extractor
 
     def _read(self, intake: Intake, content: bytes, filename: str) -> Recognition:
@@ -141,8 +137,6 @@ class _Chain(ABC):
                     recognition.pages = pages
                     recognition.warnings.extend(self._page_disagrees(content, recognition, embedded.name))
                     return recognition
-        from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
-
         words = extract_words(content, max_pages=self.limits.max_pages)
         if has_text_layer(words):
             recognition = self._extract(words, "pdf_text", pages)
@@ -157,8 +151,6 @@ class _Chain(ABC):
         An attached XML does not always describe the page it travels with (public corpora hold such files);
         the XML still wins, but a person should look. Scanned pages (no text layer) are not judged.
         """
-        from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
-
         words = extract_words(content, max_pages=self.limits.max_pages)
         if not has_text_layer(words):
             return []
@@ -231,6 +223,7 @@ def _decoded_frames(content: bytes) -> list[Image.Image]:
 
 
 def _local_ocr() -> OcrEngine:
+    # Imported when first needed: onnxruntime is heavy, and e-invoices and text PDFs never need it.
     from boekstuk.adapters.recognition.local_ocr import LocalOcr
 
     engine: OcrEngine = LocalOcr()
@@ -301,6 +294,7 @@ class TextractRecognizer(_Chain):
     def engine(self) -> TextractEngine:
         """The Textract adapter, built on first use."""
         if self._engine is None:
+            # Imported when first needed: trp and botocore are only wanted in the AWS deployment.
             from boekstuk.adapters.recognition.textract import TextractEngine
 
             self._engine = TextractEngine(self._client)
