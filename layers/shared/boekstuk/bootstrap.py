@@ -12,15 +12,20 @@ from boekstuk.adapters.aws import AwsClients
 from boekstuk.adapters.clock import SystemClock
 from boekstuk.adapters.cognito import CognitoIdentityProvider
 from boekstuk.adapters.dynamodb import DynamoLoginGuard, DynamoOfficeRepository, DynamoSignupRepository, DynamoTable
+from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
+from boekstuk.adapters.idempotency import IdempotentRunner
 from boekstuk.adapters.lambda_trigger import LambdaSyncTrigger
 from boekstuk.adapters.packages.gateway import RegistryPackageGateway
+from boekstuk.adapters.s3 import S3DocumentStorage
 from boekstuk.adapters.secrets import SecretsManagerStore
 from boekstuk.adapters.ses import SesMailer
+from boekstuk.adapters.stepfunctions import StepFunctionsWorkflow
 from boekstuk.domain.packages import PackageApp
-from boekstuk.ports import Clock
+from boekstuk.ports import Clock, Recognizer
 from boekstuk.services.administrations import AdministrationService, SupplierService
 from boekstuk.services.connections import ConnectionService, PackageConnections
+from boekstuk.services.documents import DocumentIntake, DocumentService, S3Object
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.sessions import SessionService, UserService
 from boekstuk.settings import Settings, get_settings
@@ -132,6 +137,54 @@ class Services:
         """Suppliers, master data, rules, sync."""
         return SupplierService(self.administrations, self.connections, self.offices, self.package_connections,
                                self.sync_trigger, self.clock)
+
+    @cached_property
+    def documents(self) -> DynamoDocumentRepository:
+        """Documents and their history."""
+        return DynamoDocumentRepository(self.table)
+
+    @cached_property
+    def storage(self) -> S3DocumentStorage:
+        """The documents bucket."""
+        return S3DocumentStorage(self.aws.client("s3"), self.settings.documents_bucket)
+
+    @cached_property
+    def document_service(self) -> DocumentService:
+        """The documents API."""
+        return DocumentService(self.documents, self.storage, self.offices, self.administrations, self.clock)
+
+    @cached_property
+    def recognizer(self) -> Recognizer:
+        """Textract in AWS, the local engines (text layer, RapidOCR) in the local stack."""
+        if self.settings.recognizer == "textract":
+            from boekstuk.adapters.recognition.chain import TextractRecognizer, s3_stager
+
+            return TextractRecognizer(self.aws.client("textract"),
+                                      stage_in_s3=s3_stager(self.aws.client("s3"), self.settings.documents_bucket))
+        from boekstuk.adapters.recognition.chain import LocalRecognizer
+
+        return LocalRecognizer()
+
+    @cached_property
+    def intake(self) -> DocumentIntake:
+        """What happens when a file lands in the bucket."""
+        workflow = (StepFunctionsWorkflow(self.aws.client("stepfunctions"), self.settings.state_machine_arn)
+                    if self.settings.state_machine_arn else None)
+        return DocumentIntake(self.documents, self.storage, self.offices, self.administrations, self.recognizer,
+                              self.proposals, workflow, self.clock)
+
+    @cached_property
+    def idempotent_intake(self) -> IdempotentRunner:
+        """The intake, at most once per S3 object version."""
+
+        def receive(record: dict[str, object]) -> dict[str, object]:
+            document = self.intake.receive(S3Object(bucket=str(record["bucket"]), key=str(record["key"]),
+                                                    size=int(str(record["size"])), etag=str(record["etag"])))
+            if document is None:
+                return {"status": "ignored"}
+            return {"document_id": document.document_id, "status": document.status}
+
+        return IdempotentRunner(receive, self.settings.idempotency_table_name, self.aws.client("dynamodb"))
 
 
 @lru_cache(maxsize=1)

@@ -353,3 +353,81 @@ class SyncTrigger(Protocol):
     def request_sync(self, office_code: str, administration_id: str) -> None:
         """Start a supplier sync for one administration without waiting for it."""
         ...
+
+
+# --- documents -----------------------------------------------------------------------------------------
+
+from boekstuk.domain.documents import Document, HistoryEntry, Proposal  # noqa: E402
+
+
+class DocumentRepository(Protocol):
+    def create(self, document: Document, history: HistoryEntry) -> None:
+        """Store a new document with its first history entry (the id must be new)."""
+        ...
+
+    def get(self, office_code: str, document_id: str) -> Document | None:
+        """A document of an office."""
+        ...
+
+    def save(self, document: Document, history: HistoryEntry | None = None) -> None:
+        """Overwrite the document's state and append a history entry."""
+        ...
+
+    def history(self, document_id: str) -> list[HistoryEntry]:
+        """The document's history, oldest first."""
+        ...
+
+    def page(self, office_code: str, administration_id: str | None, status: str | None, limit: int,
+             cursor: str | None) -> tuple[list[Document], str | None]:
+        """A page of the office's documents, newest first, and the cursor of the next page."""
+        ...
+
+
+class DocumentStorage(Protocol):
+    """The documents bucket."""
+
+    def presigned_put(self, key: str, content_type: str, expires_in: int) -> tuple[str, dict[str, str]]:
+        """A URL (and the headers to send with it) to PUT one object."""
+        ...
+
+    def presigned_get(self, key: str, expires_in: int, filename: str) -> str:
+        """A short-lived URL to read one object."""
+        ...
+
+    def size(self, key: str) -> int | None:
+        """The object's size, ``None`` when it does not exist."""
+        ...
+
+    def read(self, key: str, max_bytes: int) -> bytes:
+        """The object's bytes (refuses objects larger than ``max_bytes``)."""
+        ...
+
+
+class Proposer(Protocol):
+    """Turns recognised data into a booking proposal (services/proposals.py implements it)."""
+
+    def check_file_duplicate(self, document: Document) -> str | None:
+        """The document id of an earlier upload of the same file in this administration, if any."""
+        ...
+
+    def propose(self, document: Document, recognition: Recognition) -> ProposalOutcomeLike:
+        """The proposal, and the original when this is the same supplier + invoice number again."""
+        ...
+
+
+class ProposalOutcomeLike(Protocol):
+    @property
+    def proposal(self) -> Proposal:
+        """The proposal."""
+        ...
+
+    @property
+    def duplicate_of(self) -> str | None:
+        """The original document when this one is a duplicate."""
+        ...
+
+
+class Workflow(Protocol):
+    def start(self, office_code: str, document_id: str) -> str:
+        """Start the approval and booking workflow for a document; returns the execution id."""
+        ...

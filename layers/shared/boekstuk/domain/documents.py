@@ -114,6 +114,7 @@ class Document(BaseModel):
     filename: str
     content_type: str | None = None
     status: DocumentStatus
+    awaiting_upload: bool = False  # an upload slot whose bytes have not arrived (hidden from lists, swept by TTL)
     source: Literal["api", "s3_drop"]
     s3_key: str
     sha256: str | None = None

@@ -1,0 +1,110 @@
+"""DynamoDB repository for documents and their history.
+
+| item      | pk                | sk                      | gsi1pk / gsi1sk                    |
+|-----------|-------------------|-------------------------|------------------------------------|
+| document  | OFFICE#{office}   | DOC#{document_id}       | DOCS#{office} / {created_at}#{id}  |
+| history   | DOC#{document_id} | HIST#{at}#{n}           |                                    |
+
+An upload slot whose bytes never arrive carries ``expires_at`` (TTL) so it is swept; the first save after the
+upload drops it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
+
+from boekstuk.adapters.dynamodb import DynamoTable, to_item
+from boekstuk.domain.documents import Document, HistoryEntry
+from boekstuk.domain.errors import ValidationFailed
+
+UPLOAD_SLOT_TTL = dt.timedelta(days=1)
+
+
+class DynamoDocumentRepository:
+    def __init__(self, db: DynamoTable) -> None:
+        self._db = db
+
+    def _item(self, document: Document) -> dict[str, Any]:
+        item = to_item(document, pk=f"OFFICE#{document.office_code}", sk=f"DOC#{document.document_id}",
+                       gsi1pk=f"DOCS#{document.office_code}",
+                       gsi1sk=f"{document.created_at.isoformat()}#{document.document_id}")
+        if document.awaiting_upload:
+            item["expires_at"] = int((document.created_at + UPLOAD_SLOT_TTL).timestamp())
+        return item
+
+    def _history_put(self, document_id: str, entry: HistoryEntry) -> dict[str, Any]:
+        return {"Put": {"Item": to_item(entry, pk=f"DOC#{document_id}",
+                                        sk=f"HIST#{entry.at.isoformat()}#{uuid.uuid4().hex[:8]}")}}
+
+    def create(self, document: Document, history: HistoryEntry) -> None:
+        """The document and its first history entry, atomically; the id must be new."""
+        self._db.transact([
+            {"Put": {"Item": self._item(document), "ConditionExpression": "attribute_not_exists(pk)"}},
+            self._history_put(document.document_id, history),
+        ])
+
+    def get(self, office_code: str, document_id: str) -> Document | None:
+        """A document of an office."""
+        item = self._db.get(f"OFFICE#{office_code}", f"DOC#{document_id}")
+        return Document.model_validate(item) if item else None
+
+    def save(self, document: Document, history: HistoryEntry | None = None) -> None:
+        """The new state plus (optionally) one history entry, atomically."""
+        writes: list[dict[str, Any]] = [{"Put": {"Item": self._item(document)}}]
+        if history is not None:
+            writes.append(self._history_put(document.document_id, history))
+        self._db.transact(writes)
+
+    def history(self, document_id: str) -> list[HistoryEntry]:
+        """Oldest first (the sort key starts with the timestamp)."""
+        return [HistoryEntry.model_validate(i) for i in self._db.query_prefix(f"DOC#{document_id}", "HIST#")]
+
+    def page(self, office_code: str, administration_id: str | None, status: str | None, limit: int,
+             cursor: str | None) -> tuple[list[Document], str | None]:
+        """Newest first, filtered, ``limit`` per page; the cursor is opaque to clients."""
+        condition: ConditionBase = Attr("awaiting_upload").ne(True)
+        if administration_id:
+            condition &= Attr("administration_id").eq(administration_id)
+        if status:
+            condition &= Attr("status").eq(status)
+        kwargs: dict[str, Any] = {"IndexName": "gsi1", "KeyConditionExpression": Key("gsi1pk").eq(f"DOCS#{office_code}"),
+                                  "ScanIndexForward": False, "FilterExpression": condition}
+        if cursor:
+            start = _decode(cursor)
+            if start.get("gsi1pk") != f"DOCS#{office_code}":  # a cursor of another office's list
+                raise ValidationFailed("The cursor is not valid.", errors=[{"field": "next", "message": "Invalid cursor."}])
+            kwargs["ExclusiveStartKey"] = start
+        found: list[Document] = []
+        while True:
+            # A filtered page can come back short: keep reading until the page is full or the index ends.
+            page = self._db.table.query(Limit=max(limit - len(found), 1) * 2, **kwargs)
+            for item in page.get("Items", []):
+                if len(found) < limit:
+                    found.append(Document.model_validate(item))
+                    last = item
+            if len(found) >= limit:
+                next_key = {k: last[k] for k in ("pk", "sk", "gsi1pk", "gsi1sk")}
+                return found, _encode(next_key)
+            if "LastEvaluatedKey" not in page:
+                return found, None
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _encode(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> dict[str, Any]:
+    try:
+        value: dict[str, Any] = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError as exc:
+        raise ValidationFailed("The cursor is not valid.", errors=[{"field": "next", "message": "Invalid cursor."}]) from exc
+    if not isinstance(value, dict) or not str(value.get("gsi1pk", "")).startswith("DOCS#"):
+        raise ValidationFailed("The cursor is not valid.", errors=[{"field": "next", "message": "Invalid cursor."}])
+    return value

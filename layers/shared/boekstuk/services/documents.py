@@ -1,0 +1,349 @@
+"""Documents: upload slots (presigned PUT), the S3 intake (API uploads and the ``inbox/`` drop), reading.
+
+Intake, per S3 object, at most once (idempotent on bucket, key and ETag): received -> recognizing ->
+(duplicate | unreadable | awaiting_approval, and the workflow starts). Every failure ends the document in a
+defined state with its reason; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from boekstuk.domain import errors
+from boekstuk.domain.documents import (
+    ALLOWED_CONTENT_TYPES,
+    MAX_DOCUMENT_BYTES,
+    Approval,
+    Booking,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    HistoryEntry,
+    Proposal,
+)
+from boekstuk.domain.recognition import Recognition
+from boekstuk.observability import logger
+from boekstuk.ports import (
+    AdministrationRepository,
+    Clock,
+    DocumentRepository,
+    DocumentStorage,
+    OfficeRepository,
+    Proposer,
+    Recognizer,
+    Workflow,
+)
+from boekstuk.services.connections import require_member
+
+UPLOAD_URL_TTL = 900
+CONTENT_URL_TTL = 300
+
+
+class ProposalEditor(Protocol):
+    def edit(self, document: Document, edit: Any, editor: str) -> Proposal:
+        """Validate and apply an edit; ``ValidationFailed`` with per-field errors otherwise."""
+        ...
+
+
+class CreateDocumentRequest(BaseModel):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+    kind: DocumentKind = "purchase_invoice"
+
+
+class UploadInstructions(BaseModel):
+    method: Literal["PUT"] = "PUT"
+    url: str
+    headers: dict[str, str]
+
+
+class UploadSlot(BaseModel):
+    document_id: str
+    upload: UploadInstructions
+    expires_in: int = UPLOAD_URL_TTL
+    max_bytes: int = MAX_DOCUMENT_BYTES
+
+
+class HistoryView(BaseModel):
+    at: str
+    event: str
+    actor: str
+    detail: str
+
+
+class DocumentView(BaseModel):
+    """API.md's document object."""
+
+    document_id: str
+    administration_id: str
+    kind: DocumentKind
+    filename: str
+    status: DocumentStatus
+    error: str | None = None
+    duplicate_of: str | None = None
+    created_at: str
+    updated_at: str
+    recognition: dict[str, Any] | None = None
+    proposal: Proposal | None = None
+    approval: Approval | None = None
+    bookings: list[Booking] = Field(default_factory=list)
+    history: list[HistoryView] = Field(default_factory=list)
+
+
+class DocumentSummary(BaseModel):
+    document_id: str
+    administration_id: str
+    kind: DocumentKind
+    filename: str
+    status: DocumentStatus
+    created_at: str
+    supplier: str | None = None
+    invoice_number: str | None = None
+    total_incl_vat: str | None = None
+
+
+class DocumentPage(BaseModel):
+    documents: list[DocumentSummary]
+    next: str | None = None
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def recognition_view(recognition: Recognition) -> dict[str, Any]:
+    """The API's ``recognition`` object (money as strings, only the documented members plus a few extras)."""
+    data = recognition.model_dump(mode="json")
+    return {
+        "engine": "local" if data["engine"] == "pdf_text" else data["engine"],
+        "document_kind": data.get("document_kind"),
+        "fields": data["fields"],
+        "vat_lines": data["vat_lines"],
+        "line_items": data["line_items"],
+        "confidence": data["confidence"],
+        "source": data["source"],
+        "warnings": data.get("warnings", []),
+    }
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe as the last part of an S3 key and in a header: no paths, no control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFKC", base)
+    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" .") or "document"
+    return base[:120]
+
+
+@dataclass(frozen=True)
+class S3Object:
+    """One object of an S3 ObjectCreated record, key already URL-decoded."""
+
+    bucket: str
+    key: str
+    size: int
+    etag: str
+
+
+def parse_s3_key(key: str) -> tuple[Literal["api", "s3_drop"], str, str, str | None, str] | None:
+    """``uploads/{office}/{administration}/{document_id}/{name}`` or ``inbox/{office}/{administration}/{name}``."""
+    parts = key.split("/")
+    if parts[0] == "uploads" and len(parts) >= 5:
+        return "api", parts[1], parts[2], parts[3], "/".join(parts[4:])
+    if parts[0] == "inbox" and len(parts) >= 4 and parts[-1]:
+        return "s3_drop", parts[1], parts[2], None, "/".join(parts[3:])
+    return None
+
+
+def decode_s3_key(raw: str) -> str:
+    """S3 event keys arrive URL-encoded (spaces as ``+``); decode them once."""
+    return urllib.parse.unquote_plus(raw)
+
+
+class DocumentService:
+    """The documents API."""
+
+    def __init__(self, documents: DocumentRepository, storage: DocumentStorage, offices: OfficeRepository,
+                 administrations: AdministrationRepository, clock: Clock) -> None:
+        self._documents = documents
+        self._storage = storage
+        self._offices = offices
+        self._administrations = administrations
+        self._clock = clock
+
+    def create_upload(self, office_code: str, username: str, administration_id: str,
+                      request: CreateDocumentRequest) -> UploadSlot:
+        """An upload slot: the document id and a presigned PUT (15 minutes) for its bytes."""
+        require_member(self._offices, office_code, username)
+        if self._administrations.get(office_code, administration_id) is None:
+            raise errors.NotFound("No such administration.")
+        content_type = request.content_type.split(";")[0].strip().lower()
+        if content_type not in ALLOWED_CONTENT_TYPES:
+            raise errors.UnsupportedContentType(
+                f"'{request.content_type}' is not supported; send PDF, JPEG, PNG, TIFF or UBL/CII XML.",
+                allowed=sorted(ALLOWED_CONTENT_TYPES))
+        document_id = uuid.uuid4().hex
+        filename = safe_filename(request.filename)
+        key = f"uploads/{office_code}/{administration_id}/{document_id}/{filename}"
+        now = self._clock.now()
+        document = Document(document_id=document_id, office_code=office_code, administration_id=administration_id,
+                            kind=request.kind, filename=filename, content_type=content_type, status="received",
+                            awaiting_upload=True, source="api", s3_key=key, uploaded_by=username,
+                            created_at=now, updated_at=now)
+        self._documents.create(document, HistoryEntry(at=now, event="upload_requested", actor=f"api:{username}",
+                                                      detail=filename))
+        url, headers = self._storage.presigned_put(key, content_type, UPLOAD_URL_TTL)
+        return UploadSlot(document_id=document_id, upload=UploadInstructions(url=url, headers=headers))
+
+    def _document(self, office_code: str, document_id: str) -> Document:
+        document = self._documents.get(office_code, document_id)
+        if document is None:
+            raise errors.NotFound("No such document.")
+        return document
+
+    def get(self, office_code: str, username: str, document_id: str) -> DocumentView:
+        """Everything about one document, history included."""
+        require_member(self._offices, office_code, username)
+        d = self._document(office_code, document_id)
+        return DocumentView(
+            document_id=d.document_id, administration_id=d.administration_id, kind=d.kind, filename=d.filename,
+            status=d.status, error=d.error, duplicate_of=d.duplicate_of, created_at=_iso(d.created_at),
+            updated_at=_iso(d.updated_at), recognition=recognition_view(d.recognition) if d.recognition else None,
+            proposal=d.proposal, approval=d.approval, bookings=d.bookings,
+            history=[HistoryView(at=_iso(h.at), event=h.event, actor=h.actor, detail=h.detail)
+                     for h in self._documents.history(d.document_id)])
+
+    def list(self, office_code: str, username: str, administration_id: str | None, status: str | None,
+             limit: int, cursor: str | None) -> DocumentPage:
+        """A page of the office's documents, newest first."""
+        require_member(self._offices, office_code, username)
+        found, next_cursor = self._documents.page(office_code, administration_id, status, limit, cursor)
+        return DocumentPage(next=next_cursor, documents=[
+            DocumentSummary(document_id=d.document_id, administration_id=d.administration_id, kind=d.kind,
+                            filename=d.filename, status=d.status, created_at=_iso(d.created_at),
+                            supplier=d.proposal.supplier.name if d.proposal else None,
+                            invoice_number=d.proposal.invoice_number if d.proposal else None,
+                            total_incl_vat=str(d.proposal.total_incl_vat) if d.proposal else None)
+            for d in found])
+
+    def edit_proposal(self, office_code: str, username: str, document_id: str, edit: Any,
+                      editor: ProposalEditor) -> Proposal:
+        """``PUT .../proposal``: only while awaiting approval; recorded in the history."""
+        require_member(self._offices, office_code, username)
+        document = self._document(office_code, document_id)
+        if document.status != "awaiting_approval" or document.proposal is None:
+            raise errors.InvalidStatus(
+                f"The proposal can only be edited while awaiting approval (now: {document.status}).")
+        proposal = editor.edit(document, edit, username)
+        now = self._clock.now()
+        self._documents.save(document.model_copy(update={"proposal": proposal, "updated_at": now}),
+                             HistoryEntry(at=now, event="edited", actor=f"api:{username}", detail="proposal edited"))
+        return proposal
+
+    def content_url(self, office_code: str, username: str, document_id: str) -> str:
+        """A short-lived URL to the original file."""
+        require_member(self._offices, office_code, username)
+        d = self._document(office_code, document_id)
+        if d.awaiting_upload:
+            raise errors.NotFound("The file of this document has not been uploaded yet.")
+        return self._storage.presigned_get(d.s3_key, CONTENT_URL_TTL, d.filename)
+
+
+class DocumentIntake:
+    """What happens when an object lands in the bucket (``process_invoice``)."""
+
+    def __init__(self, documents: DocumentRepository, storage: DocumentStorage, offices: OfficeRepository,
+                 administrations: AdministrationRepository, recognizer: Recognizer, proposer: Proposer,
+                 workflow: Workflow | None, clock: Clock) -> None:
+        self._documents = documents
+        self._storage = storage
+        self._offices = offices
+        self._administrations = administrations
+        self._recognizer = recognizer
+        self._proposer = proposer
+        self._workflow = workflow
+        self._clock = clock
+
+    def receive(self, obj: S3Object) -> Document | None:
+        """Create (or adopt the upload slot of) the document for one object and process it.
+
+        ``None`` for an object that belongs to no office/administration (logged; there is nobody to show it to).
+        """
+        parsed = parse_s3_key(obj.key)
+        if parsed is None:
+            logger.warning("object outside uploads/ and inbox/ ignored", key_length=len(obj.key))
+            return None
+        source, office_code, administration_id, document_id, name = parsed
+        if self._offices.get_office(office_code) is None or \
+                self._administrations.get(office_code, administration_id) is None:
+            logger.warning("object for an unknown office or administration", office=office_code)
+            return None
+        now = self._clock.now()
+        received = HistoryEntry(at=now, event="received", actor="s3" if source == "s3_drop" else "api",
+                                detail=f"{obj.size} bytes")
+        existing = self._documents.get(office_code, document_id) if document_id else None
+        if existing is not None:
+            document = existing.model_copy(update={"awaiting_upload": False, "size": obj.size, "updated_at": now})
+            self._documents.save(document, received)
+        else:
+            document = Document(document_id=document_id or uuid.uuid4().hex, office_code=office_code,
+                                administration_id=administration_id, kind="purchase_invoice",
+                                filename=safe_filename(name), status="received", source=source, s3_key=obj.key,
+                                size=obj.size, created_at=now, updated_at=now)
+            self._documents.create(document, received)
+        try:
+            return self._process(document)
+        except Exception as exc:  # noqa: BLE001 - never lose a document: record, then let the logs show it
+            logger.exception("processing failed", document_id=document.document_id)
+            failed = document.model_copy(update={"status": "unreadable", "error": f"Processing failed: {type(exc).__name__}",
+                                                 "updated_at": self._clock.now()})
+            self._documents.save(failed, HistoryEntry(at=self._clock.now(), event="unreadable", actor="system",
+                                                      detail="processing failed unexpectedly"))
+            return failed
+
+    def _transition(self, document: Document, status: DocumentStatus, event: str, detail: str = "",
+                    **changes: Any) -> Document:
+        now = self._clock.now()
+        updated = document.model_copy(update={"status": status, "updated_at": now, **changes})
+        self._documents.save(updated, HistoryEntry(at=now, event=event, actor="system", detail=detail))
+        return updated
+
+    def _process(self, document: Document) -> Document:
+        document = self._transition(document, "recognizing", "recognizing")
+        try:
+            content = self._storage.read(document.s3_key, MAX_DOCUMENT_BYTES)
+        except errors.DocumentTooLarge as exc:
+            return self._transition(document, "unreadable", "unreadable", exc.detail, error=exc.detail)
+        document = document.model_copy(update={"sha256": hashlib.sha256(content).hexdigest()})
+        original = self._proposer.check_file_duplicate(document)
+        if original:
+            return self._transition(document, "duplicate", "duplicate", f"same file as {original}",
+                                    duplicate_of=original, error=f"The same file was uploaded before ({original}).")
+        try:
+            recognition = self._recognizer.recognize(content, document.filename, document.content_type)
+        except errors.UnreadableDocument as exc:
+            return self._transition(document, "unreadable", "unreadable", exc.detail, error=exc.detail)
+        document = document.model_copy(update={"recognition": recognition})
+        document = self._transition(document, "recognizing", "recognized", f"engine {recognition.engine}")
+        outcome = self._proposer.propose(document, recognition)
+        if outcome.duplicate_of:
+            return self._transition(document, "duplicate", "duplicate",
+                                    f"same supplier and invoice number as {outcome.duplicate_of}",
+                                    proposal=outcome.proposal, duplicate_of=outcome.duplicate_of,
+                                    error=f"This invoice was already received ({outcome.duplicate_of}).")
+        document = self._transition(document, "awaiting_approval", "proposed",
+                                    f"{len(outcome.proposal.lines)} line(s), supplier match {outcome.proposal.supplier.match}",
+                                    proposal=outcome.proposal)
+        if self._workflow is not None:
+            execution = self._workflow.start(document.office_code, document.document_id)
+            logger.info("workflow started", document_id=document.document_id, execution=execution.rsplit(":", 1)[-1])
+        return document
+
