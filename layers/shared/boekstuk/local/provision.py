@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import sys
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +62,21 @@ class Provisioned:
         return self.app.resolver
 
 
+_sessions: dict[str, boto3.session.Session] = {}
+_sessions_lock = threading.Lock()
+
+
 def client(service: str, endpoint_url: str | None, region: str) -> Any:
-    """A boto3 client for the emulator (fake credentials; an explicit endpoint in server mode)."""
-    return boto3.client(service, region_name=region, endpoint_url=endpoint_url, **_FAKE_CREDENTIALS)
+    """A boto3 client for the emulator (fake credentials; an explicit endpoint in server mode).
+
+    One session per region is reused: its loaded service models make each new client cheap.
+    """
+    with _sessions_lock:
+        session = _sessions.get(region)
+        if session is None:
+            session = _sessions[region] = boto3.session.Session(region_name=region, **_FAKE_CREDENTIALS)
+        # Sessions are not thread-safe; handlers in server threads create clients too.
+        return session.client(service, endpoint_url=endpoint_url)
 
 
 def handler_module(code_dir: Path, handler: str, search_path: list[str] | None = None) -> tuple[str, str]:

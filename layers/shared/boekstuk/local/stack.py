@@ -148,7 +148,8 @@ class StackHandle:
         if self._ticker is not None:
             self._ticker.join(timeout=5)
         if self._http is not None:
-            self._http.shutdown()
+            if self._http_thread is not None:  # shutdown() waits forever on a server that never served
+                self._http.shutdown()
             self._http.server_close()
         if self._http_thread is not None:
             self._http_thread.join(timeout=5)
@@ -196,6 +197,8 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         handle.moto_url = f"http://{moto_host}:{moto_port}"
         # Step Functions tasks call AWS at localhost:$MOTO_PORT; handlers' boto3 uses AWS_ENDPOINT_URL.
         os.environ.update({"MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": handle.moto_url})
+        # moto's backends are process-global: start from nothing even if an earlier stack ran in this process.
+        requests.post(f"{handle.moto_url}/moto-api/reset", timeout=10).raise_for_status()
         requests.post(f"{handle.moto_url}/moto-api/config",
                       json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
         lambda_hook.install()

@@ -1,0 +1,162 @@
+"""stack.py: a real ``serve()`` over HTTP on an ephemeral port, clean stops, and --data-dir restarts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from boekstuk.local.stack import StackHandle, main_up, serve, start_stack_in_thread, wait_until_healthy
+
+from .conftest import TEMPLATE
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _client(handle: StackHandle, service: str) -> Any:
+    return boto3.client(service, endpoint_url=handle.moto_url, region_name="eu-west-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def test_serve_answers_over_http_then_stops_cleanly() -> None:
+    ready = threading.Event()
+    handles: list[StackHandle] = []
+
+    def on_ready(handle: StackHandle) -> None:
+        handles.append(handle)
+        ready.set()
+
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(serve(port=0, on_ready=on_ready, template=TEMPLATE)))
+    thread.start()
+    try:
+        assert ready.wait(60), "stack did not start"
+        handle = handles[0]
+        wait_until_healthy(handle.url, timeout=30)
+        health = requests.get(f"{handle.url}/v1/health", timeout=10)
+        assert health.status_code == 200 and health.json()["resource"] == "/v1/health"
+        missing = requests.get(f"{handle.url}/v1/items/1", timeout=10)
+        assert missing.status_code == 401 and missing.json()["code"] == "unauthorized"
+        index = requests.get(f"{handle.url}/", timeout=10)
+        assert index.status_code == 200 and "AWS emulator" in index.text
+        # the simulators run and their inspection endpoint is proxied
+        assert handle.simulators, "no simulators started"
+        package, server = sorted(handle.simulators.items())[0]
+        direct = requests.get(f"{server.base_url}/_local/administrations/none/entries", timeout=10)
+        proxied = requests.get(f"{handle.url}/_local/packages/{package}/administrations/none/entries", timeout=10)
+        assert (proxied.status_code, proxied.content) == (direct.status_code, direct.content)
+        # handlers run in-process against the moto server (S3 trigger -> DynamoDB over HTTP)
+        bucket = handle.provisioned.buckets["DocumentsBucket"]  # type: ignore[union-attr]
+        _client(handle, "s3").put_object(Bucket=bucket, Key="inbox/x.pdf", Body=b"%PDF")
+        items = _client(handle, "dynamodb").scan(TableName=handle.provisioned.tables["Table"])["Items"]  # type: ignore[union-attr]
+        assert [i["sk"]["S"] for i in items] == ["inbox/x.pdf"]
+        fired = requests.post(f"{handle.url}/_local/schedules/ScheduledFunction", timeout=10)
+        assert fired.status_code == 200 and fired.json()["result"] == {"ok": True}
+        assert "PACKAGE_APPS" in handle.provisioned.environment  # type: ignore[union-attr]
+        apps = json.loads(handle.provisioned.environment["PACKAGE_APPS"])  # type: ignore[union-attr]
+        assert {a["package"] for a in apps} == set(handle.simulators)
+        url = handle.url
+    finally:
+        if handles:
+            handles[0].stop()
+        thread.join(30)
+    assert not thread.is_alive() and result == [0]
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/v1/health", timeout=2)
+
+
+def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: Path) -> None:
+    first = start_stack_in_thread(port=0, data_dir=tmp_path, template=TEMPLATE)
+    try:
+        prov = first.provisioned
+        assert prov is not None
+        table, bucket = prov.tables["Table"], prov.buckets["DocumentsBucket"]
+        pool_id = prov.user_pools["UserPool"]
+        _client(first, "dynamodb").put_item(TableName=table, Item={"pk": {"S": "keep"}, "sk": {"S": "me"},
+                                                                   "blob": {"B": b"\x00\x01"}})
+        _client(first, "s3").put_object(Bucket=bucket, Key="kept/a.pdf", Body=b"%PDF-bytes", ContentType="application/pdf")
+        idp = _client(first, "cognito-idp")
+        idp.admin_create_user(UserPoolId=pool_id, Username="anna", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "custom:office_code", "Value": "devries"}])
+        idp.admin_set_user_password(UserPoolId=pool_id, Username="anna", Password="a long password 1",
+                                    Permanent=True)
+        sub = idp.admin_get_user(UserPoolId=pool_id, Username="anna")["UserAttributes"]
+        _client(first, "secretsmanager").create_secret(Name="boekstuk/local/x", SecretString="s3cret")
+        _client(first, "sesv2").send_email(
+            FromEmailAddress="noreply@boekstuk.test", Destination={"ToAddresses": ["anna@devries.nl"]},
+            Content={"Simple": {"Subject": {"Data": "Hoi"}, "Body": {"Text": {"Data": "code 123456"}}}})
+        sim = next(iter(first.simulators.values()))
+        state = sim.simulator.snapshot()
+        state.setdefault("counters", {})["boekstuk-test"] = 7
+        sim.simulator.restore(state)
+        package = sim.package_id
+    finally:
+        first.stop()
+    assert (tmp_path / "state.json").is_file()
+
+    second = start_stack_in_thread(port=0, data_dir=tmp_path, template=TEMPLATE)
+    try:
+        prov = second.provisioned
+        assert prov is not None
+        item = _client(second, "dynamodb").get_item(TableName=table, Key={"pk": {"S": "keep"}, "sk": {"S": "me"}})
+        assert item["Item"]["blob"]["B"] == b"\x00\x01"
+        obj = _client(second, "s3").get_object(Bucket=bucket, Key="kept/a.pdf")
+        assert obj["Body"].read() == b"%PDF-bytes" and obj["ContentType"] == "application/pdf"
+        # the bucket's notifications are back after the restore
+        notif = _client(second, "s3").get_bucket_notification_configuration(Bucket=bucket)
+        assert len(notif["LambdaFunctionConfigurations"]) == 1
+        pool_id = prov.user_pools["UserPool"]
+        _, client_id = prov.user_pool_clients["UserPoolClient"]
+        idp = _client(second, "cognito-idp")
+        auth = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                 AuthParameters={"USERNAME": "anna", "PASSWORD": "a long password 1"})
+        token = auth["AuthenticationResult"]["AccessToken"]
+        assert idp.admin_get_user(UserPoolId=pool_id, Username="anna")["UserAttributes"] == sub
+        answer = requests.get(f"{second.url}/v1/items/1", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["claims"]["username"] == "anna"
+        secret = _client(second, "secretsmanager").get_secret_value(SecretId="boekstuk/local/x")
+        assert secret["SecretString"] == "s3cret"
+        mail = requests.get(f"{second.url}/_local/mail?to=anna@devries.nl", timeout=10).json()["messages"]
+        assert [m["codes"] for m in mail] == [["123456"]]
+        assert second.simulators[package].simulator.snapshot()["counters"]["boekstuk-test"] == 7
+    finally:
+        second.stop()
+
+
+def test_sigterm_stops_the_cli_process_cleanly() -> None:
+    code = ("import sys; from boekstuk.local.stack import main_up; "
+            f"sys.exit(main_up(['--port', '0', '--template', {str(TEMPLATE)!r}]))")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        url = None
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.strip().startswith("Health"):
+                url = line.split()[-1]
+                break
+        assert url, "no banner"
+        assert requests.get(url, timeout=10).status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_main_up_refuses_a_non_loopback_host() -> None:
+    assert main_up(["--host", "0.0.0.0", "--port", "0"]) == 2
+
+
+def test_wait_until_healthy_times_out_on_a_closed_port() -> None:
+    with pytest.raises(TimeoutError):
+        wait_until_healthy("http://127.0.0.1:9", timeout=0.5)
