@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -302,3 +304,14 @@ def test_generated_set_is_fixed_and_mixed() -> None:
     assert len({d.filename for d in docs}) == 14
     assert {d.fmt for d in docs} == {"pdf", "png", "jpeg", "ubl"}
     assert {d.truth["kind"] for d in docs} == {"invoice", "credit_note", "receipt"}
+
+
+def test_command_line_writes_a_set_with_its_truth(tmp_path: Path) -> None:
+    from boekstuk.local.samples.__main__ import main
+
+    assert main([str(tmp_path), "--count", "3", "--first-seed", "14"]) == 0
+    truths = [json.loads(line) for line in (tmp_path / "ground_truth.jsonl").read_text().splitlines()]
+    assert len(truths) == 3
+    for truth in truths:
+        assert (tmp_path / truth["file"]).stat().st_size > 1000
+        assert truth["source"] == "boekstuk-samples"
