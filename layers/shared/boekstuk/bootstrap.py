@@ -14,6 +14,7 @@ from boekstuk.adapters.cognito import CognitoIdentityProvider
 from boekstuk.adapters.dynamodb import DynamoLoginGuard, DynamoOfficeRepository, DynamoSignupRepository, DynamoTable
 from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
+from boekstuk.adapters.dynamodb_proposals import DynamoProposalMemory
 from boekstuk.adapters.idempotency import IdempotentRunner
 from boekstuk.adapters.lambda_trigger import LambdaSyncTrigger
 from boekstuk.adapters.packages.gateway import RegistryPackageGateway
@@ -27,6 +28,7 @@ from boekstuk.services.administrations import AdministrationService, SupplierSer
 from boekstuk.services.connections import ConnectionService, PackageConnections
 from boekstuk.services.documents import DocumentIntake, DocumentService, S3Object
 from boekstuk.services.onboarding import OnboardingService
+from boekstuk.services.proposals import ProposalService, SupplierProvisioning
 from boekstuk.services.sessions import SessionService, UserService
 from boekstuk.settings import Settings, get_settings
 
@@ -185,6 +187,23 @@ class Services:
             return {"document_id": document.document_id, "status": document.status}
 
         return IdempotentRunner(receive, self.settings.idempotency_table_name, self.aws.client("dynamodb"))
+
+    @cached_property
+    def proposal_memory(self) -> DynamoProposalMemory:
+        """Duplicate claims, booked history and provisioned creditors."""
+        return DynamoProposalMemory(self.table)
+
+    @cached_property
+    def proposals(self) -> ProposalService:
+        """Booking proposals: propose, duplicates, edit, learn from bookings."""
+        return ProposalService(self.administrations, self.connections, self.package_connections,
+                               self.proposal_memory, self.clock)
+
+    @cached_property
+    def supplier_provisioning(self) -> SupplierProvisioning:
+        """At booking: the proposal's new supplier created (or supplemented) exactly once."""
+        return SupplierProvisioning(self.administrations, self.connections, self.package_connections,
+                                    self.proposal_memory)
 
 
 @lru_cache(maxsize=1)

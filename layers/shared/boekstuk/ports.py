@@ -431,3 +431,125 @@ class Workflow(Protocol):
     def start(self, office_code: str, document_id: str) -> str:
         """Start the approval and booking workflow for a document; returns the execution id."""
         ...
+
+
+# --- booking proposals (additive) ----------------------------------------------------------------------
+
+from boekstuk.domain.documents import BookedHistory  # noqa: E402 - grouped with the ports that use it
+
+
+class PackageOpener(Protocol):
+    """Opens a live connector for a stored connection (``services.connections.PackageConnections``)."""
+
+    def open(self, connection: Connection) -> AccountingPackage:
+        """A connector with the connection's current credentials."""
+        ...
+
+
+class ProposalMemory(Protocol):
+    """What proposals remember per administration: duplicate claims, near-duplicate fingerprints, what each
+    supplier was booked on, and the creditor provisioned for a document. Every claim is atomic."""
+
+    def claim_file(self, administration_id: str, sha256: str, document_id: str) -> str | None:
+        """Claim a file hash for ``document_id``; the other document's id when another already holds it."""
+        ...
+
+    def claim_invoice(self, administration_id: str, supplier_key: str, invoice_number: str,
+                      document_id: str) -> str | None:
+        """Claim (supplier, invoice number) for ``document_id``; the holder's id when another holds it."""
+        ...
+
+    def remember_fingerprint(self, administration_id: str, supplier_key: str, invoice_date: str, amount: str,
+                             document_id: str) -> list[str]:
+        """Remember (supplier, date, amount) for ``document_id``; the other documents with the same one."""
+        ...
+
+    def record_booked(self, administration_id: str, history: BookedHistory) -> None:
+        """Remember what a supplier was booked on (an older booking never replaces a newer one)."""
+        ...
+
+    def last_booked(self, administration_id: str, supplier_code: str) -> BookedHistory | None:
+        """What this supplier was last booked on, if anything."""
+        ...
+
+    def provisioned_supplier(self, administration_id: str, key: str) -> str | None:
+        """The creditor code created or chosen earlier under ``key`` (a document id or a supplier key)."""
+        ...
+
+    def remember_provisioned(self, administration_id: str, key: str, supplier_code: str) -> None:
+        """Remember the creditor code for ``key`` (so a retry never creates a second creditor)."""
+        ...
+
+
+# --- approval and booking workflow (additive) ------------------------------------------------------------
+
+from boekstuk.domain.approvals import BookingClaim, PendingApproval, StoredPolicy  # noqa: E402
+from boekstuk.domain.documents import Decision  # noqa: E402
+
+
+class WorkflowStore(Protocol):
+    """Approval policies, parked task tokens, decisions and the exactly-once booking claims."""
+
+    def get_policy(self, administration_id: str) -> StoredPolicy | None:
+        """The administration's approval policy, if one was set."""
+        ...
+
+    def put_policy(self, policy: StoredPolicy) -> None:
+        """Set (replace) the administration's approval policy."""
+        ...
+
+    def park(self, pending: PendingApproval) -> None:
+        """Store the task token and the applicable steps (a newer request replaces an older one)."""
+        ...
+
+    def pending(self, document_id: str) -> PendingApproval | None:
+        """The parked approval of a document."""
+        ...
+
+    def complete(self, document_id: str) -> PendingApproval | None:
+        """Atomically mark the parked approval completed; only the one caller that did gets it back."""
+        ...
+
+    def add_decision(self, document_id: str, decision: Decision) -> None:
+        """Record one person's decision; ``AlreadyDecided`` if they decided before."""
+        ...
+
+    def decisions(self, document_id: str) -> list[Decision]:
+        """Every decision on the document, oldest first."""
+        ...
+
+    def claim_booking(self, document_id: str, connection_id: str, owner: str, at: dt.datetime) -> BookingClaim:
+        """Take (or re-enter) the booking of (document, connection) for ``owner``.
+
+        Returns the claim; when its status is ``booked`` nothing must be posted again. Raises
+        ``BookingInProgress`` when another owner is booking it right now.
+        """
+        ...
+
+    def mark_booked(self, document_id: str, connection_id: str, owner: str, entry_id: str, at: dt.datetime) -> None:
+        """The owner posted it (or found it posted): ``booked`` for good."""
+        ...
+
+    def mark_failed(self, document_id: str, connection_id: str, owner: str, reason: str, at: dt.datetime) -> bool:
+        """The owner gave up: ``failed``; False when ``owner`` does not hold the claim (nothing changed)."""
+        ...
+
+    def reopen(self, document_id: str, connection_id: str, at: dt.datetime) -> bool:
+        """``failed`` (or never claimed) -> ``pending`` so a new execution may take it; False if not failed."""
+        ...
+
+
+class TaskTokens(Protocol):
+    """Completes ``.waitForTaskToken`` tasks and starts further executions of the workflow."""
+
+    def succeed(self, task_token: str, output: dict[str, object]) -> None:
+        """SendTaskSuccess."""
+        ...
+
+    def fail(self, task_token: str, error: str, cause: str) -> None:
+        """SendTaskFailure (``error`` is what the ASL's Catch matches)."""
+        ...
+
+    def start_again(self, office_code: str, document_id: str) -> str:
+        """A new execution for a document that had one (retry-booking); returns its id."""
+        ...
