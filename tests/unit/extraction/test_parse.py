@@ -59,6 +59,8 @@ def test_date_formats(text: str) -> None:
 def test_date_glued_to_a_time_by_ocr() -> None:
     assert parse_date("Order No. 1000219 11/03/201806:20 PM") == dt.date(2018, 3, 11)
     assert parse_date("05-02-1813:45") == dt.date(2018, 2, 5)
+    assert parse_date("DATE16MAY201814:30") == dt.date(2018, 5, 16)
+    assert parse_date("10 OCT 2017") == dt.date(2017, 10, 10)
 
 
 def test_day_above_twelve_decides_month_first() -> None:

@@ -23,7 +23,7 @@ from itertools import product
 
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction.ids import IdMatch, find_ibans, find_kvk, find_vat_ids
-from boekstuk.domain.extraction.layout import WIDE_GAP, Line, make_line, build_lines
+from boekstuk.domain.extraction.layout import WIDE_GAP, Line, build_lines, make_line
 from boekstuk.domain.extraction.parse import AmountMatch, find_amounts, find_dates
 from boekstuk.domain.money import to_money
 from boekstuk.domain.recognition import (

@@ -135,7 +135,8 @@ _NUMERIC_DATE = re.compile(
 )
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)")
 _DAY_MONTH_YEAR = re.compile(
-    r"(?<![\w])(\d{1,2})(?:er|e|st|nd|rd|th)?\.?\s*(?:-\s*)?(" + _MONTH_RE + r")\.?\s*(?:-\s*)?,?\s*(\d{4}|\d{2})(?!\d)",
+    r"(?<!\d)(\d{1,2})(?:er|e|st|nd|rd|th)?\.?\s*(?:-\s*)?(" + _MONTH_RE + r")\.?\s*(?:-\s*)?,?\s*"
+    r"(\d{4}(?=\d{1,2}:\d{2})|\d{2}(?=\d{2}:\d{2})|(?:\d{4}|\d{2})(?!\d))",
     re.IGNORECASE,
 )
 _MONTH_DAY_YEAR = re.compile(
