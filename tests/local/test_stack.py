@@ -160,3 +160,35 @@ def test_main_up_refuses_a_non_loopback_host() -> None:
 def test_wait_until_healthy_times_out_on_a_closed_port() -> None:
     with pytest.raises(TimeoutError):
         wait_until_healthy("http://127.0.0.1:9", timeout=0.5)
+
+
+def test_timer_fires_schedules_when_due_and_state_is_saved_periodically(tmp_path: Path) -> None:
+    import datetime as dt
+    import time
+
+    handle = start_stack_in_thread(port=0, data_dir=tmp_path, template=TEMPLATE, simulators=False)
+    try:
+        assert handle.provisioned is not None
+        table = handle.provisioned.tables["Table"]
+        started = dt.datetime.now(dt.UTC)
+        assert handle.schedule_runs == []
+        handle.clock = lambda: started + dt.timedelta(days=1, minutes=1)  # rate(1 day) is now due
+        handle.save_every = 0.3
+        deadline = time.monotonic() + 10
+        while not handle.schedule_runs and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [run[0] for run in handle.schedule_runs] == ["ScheduledFunction"]
+        items = _client(handle, "dynamodb").scan(TableName=table)["Items"]
+        assert [i["detail_type"]["S"] for i in items] == ["Scheduled Event"]
+        # the periodic save picks the fired schedule's row up without a stop
+        deadline = time.monotonic() + 10
+        saved: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            if (tmp_path / "state.json").is_file():
+                saved = json.loads((tmp_path / "state.json").read_text())
+                if saved["tables"]["Table"]:
+                    break
+            time.sleep(0.1)
+        assert [i["pk"]["S"] for i in saved["tables"]["Table"]] == ["schedule"]
+    finally:
+        handle.stop()

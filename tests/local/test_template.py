@@ -172,6 +172,9 @@ def test_schedule_expressions() -> None:
     assert next_fire("cron(0 3 * * ? *)", saturday) == dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC)
     # EventBridge day-of-week 2 is Monday
     assert next_fire("cron(0 8 ? * 2 *)", saturday) == dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
+    # ScheduleExpressionTimezone: 03:00 in Amsterdam is 02:00 UTC in winter
+    assert next_fire("cron(0 3 * * ? *)", saturday, "Europe/Amsterdam") == dt.datetime(
+        2026, 11, 29, 2, 0, tzinfo=dt.UTC)
     with pytest.raises(ValueError):
         next_fire("every day", saturday)
     app = SamApp.load(TEMPLATE)

@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
@@ -37,8 +38,11 @@ def scheduled_event(schedule: Schedule, *, region: str, account_id: str) -> dict
     }
 
 
-def next_fire(expression: str, after: dt.datetime) -> dt.datetime | None:
-    """When ``rate(...)``/``cron(...)`` next fires after ``after`` (UTC); ``None`` for one-off ``at(...)``."""
+def next_fire(expression: str, after: dt.datetime, timezone: str | None = None) -> dt.datetime | None:
+    """When ``rate(...)``/``cron(...)`` next fires after ``after`` (aware); ``None`` for one-off ``at(...)``.
+
+    ``timezone`` (an IANA name) is the zone the cron fields are in, as ScheduleExpressionTimezone says.
+    """
     expression = expression.strip()
     rate = _RATE.match(expression)
     if rate:
@@ -52,9 +56,10 @@ def next_fire(expression: str, after: dt.datetime) -> dt.datetime | None:
         # EventBridge uses '?' for "no specific value" and 1-7 = SUN-SAT for day-of-week; croniter uses 0-6.
         dow = "*" if dow == "?" else re.sub(r"\d", lambda m: str((int(m.group()) - 1) % 7), dow)
         dom = "*" if dom == "?" else dom
-        it = croniter(" ".join((minute, hour, dom, month, dow)), after)
+        local_after = after.astimezone(ZoneInfo(timezone)) if timezone else after
+        it = croniter(" ".join((minute, hour, dom, month, dow)), local_after)
         nxt: dt.datetime = it.get_next(dt.datetime)
-        return nxt
+        return nxt.astimezone(dt.UTC)
     if expression.startswith("at("):
         return None
     raise ValueError(f"unsupported schedule expression {expression}")

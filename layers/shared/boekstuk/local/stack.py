@@ -28,11 +28,10 @@ from boekstuk.local.gateway import Gateway
 from boekstuk.local.mail import MAILBOX
 from boekstuk.local.provision import Provisioned, provision
 from boekstuk.local.schedules import next_fire
-from boekstuk.local.template import SamApp
 from boekstuk.local.testing import (
     FAKE_AWS_ENV,
-    default_template,
     fire,
+    load_local_app,
     package_apps_json,
     reset_composition_root,
     start_simulators,
@@ -72,6 +71,8 @@ class StackHandle:
         self._env_before: dict[str, str] | None = None
         self._lock = threading.Lock()
         self.schedule_runs: list[tuple[str, str]] = []  # (function, ISO time): what the timer fired
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # tests may move time on
+        self.save_every = SNAPSHOT_EVERY_SECONDS
 
     def info(self) -> dict[str, str]:
         """What runs where (for the banner and the index page)."""
@@ -110,16 +111,16 @@ class StackHandle:
     def _tick(self) -> None:
         """Fire schedules when due and save the state periodically, until stopped."""
         assert self.provisioned is not None
-        now = dt.datetime.now(dt.UTC)
+        now = self.clock()
         due: dict[str, dt.datetime] = {}
         for schedule in self.provisioned.app.schedules:
             if schedule.enabled:
-                when = next_fire(schedule.expression, now)
+                when = next_fire(schedule.expression, now, schedule.timezone)
                 if when is not None:
                     due[schedule.function] = when
-        next_save = time.monotonic() + SNAPSHOT_EVERY_SECONDS
-        while not self._stopping.wait(1.0):
-            now = dt.datetime.now(dt.UTC)
+        last_save = time.monotonic()
+        while not self._stopping.wait(0.2):
+            now = self.clock()
             for schedule in self.provisioned.app.schedules:
                 when = due.get(schedule.function)
                 if when is not None and when <= now:
@@ -127,13 +128,13 @@ class StackHandle:
                     self.schedule_runs.append((schedule.function, now.isoformat()))
                     if exc is not None:
                         log.error("schedule %s failed: %s", schedule.function, exc)
-                    nxt = next_fire(schedule.expression, now)
+                    nxt = next_fire(schedule.expression, now, schedule.timezone)
                     if nxt is None:
                         due.pop(schedule.function, None)
                     else:
                         due[schedule.function] = nxt
-            if self.data_dir is not None and time.monotonic() >= next_save:
-                next_save = time.monotonic() + SNAPSHOT_EVERY_SECONDS
+            if self.data_dir is not None and time.monotonic() - last_save >= self.save_every:
+                last_save = time.monotonic()
                 try:
                     self.save()
                 except Exception:  # noqa: BLE001 - a failed periodic save must not stop the stack
@@ -185,7 +186,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
     _require_loopback(host)
     # werkzeug logs every request of the emulator and simulators at INFO; keep the console for the banner.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = SamApp.load(template or default_template(), parameters=parameters)
+    app = load_local_app(template, parameters)
     handle = StackHandle()
     handle.data_dir = Path(data_dir).resolve() if data_dir else None
     handle._env_before = dict(os.environ)

@@ -344,6 +344,7 @@ class Schedule(BaseModel):
     expression: str  # "rate(1 day)" / "cron(0 3 * * ? *)"
     input: str | None = None  # JSON text passed as the event, when given
     enabled: bool = True
+    timezone: str | None = None  # ScheduleV2's ScheduleExpressionTimezone (cron in local time)
 
 
 class FunctionSpec(BaseModel):
@@ -482,6 +483,7 @@ class SamApp:
                         expression=str(expression),
                         input=props.get("Input"),
                         enabled=bool(enabled),
+                        timezone=props.get("ScheduleExpressionTimezone"),
                     ))
         # API Gateway picks the most specific resource: literal segments beat {param}, {param} beats {proxy+}
         routes.sort(key=lambda r: _specificity(r.path), reverse=True)

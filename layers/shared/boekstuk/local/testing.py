@@ -26,7 +26,7 @@ from boekstuk.local.gateway import Gateway
 from boekstuk.local.mail import MAILBOX, MailMessage
 from boekstuk.local.provision import Provisioned, client, provision
 from boekstuk.local.schedules import scheduled_event
-from boekstuk.local.template import LOCAL_REGION, SamApp
+from boekstuk.local.template import LOCAL_REGION, SamApp, load_yaml
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -38,6 +38,21 @@ FAKE_AWS_ENV = {
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     "BOEKSTUK_LOCAL": "1",
 }
+
+
+LOCAL_PARAMETERS = {"Recognizer": "local"}
+"""Template parameters the local stack sets when the template declares them (the caller's values win):
+Textract's AnalyzeExpense does not exist in the emulator, so recognition runs on the local engine."""
+
+
+def load_local_app(template: str | Path | None = None, parameters: Mapping[str, str] | None = None) -> SamApp:
+    """Parse the template with ``LOCAL_PARAMETERS`` applied where it declares them."""
+    path = Path(template or default_template()).resolve()
+    data = load_yaml(path.read_text(encoding="utf-8"))
+    declared = data.get("Parameters") or {}
+    values = {k: v for k, v in LOCAL_PARAMETERS.items() if k in declared}
+    values.update(parameters or {})
+    return SamApp(data, path, values)
 
 
 def default_template() -> Path:
@@ -227,7 +242,7 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
     """
     from moto import mock_aws
 
-    app = SamApp.load(template or default_template(), parameters=parameters)
+    app = load_local_app(template, parameters)
     servers: dict[str, Any] = {}
     with patched_environ(FAKE_AWS_ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         lambda_hook.install()
