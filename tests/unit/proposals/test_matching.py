@@ -108,3 +108,15 @@ def test_known_supplier_lacking_data_gets_a_supplement() -> None:
     # Nothing to add for a complete supplier; never overwrite what the package has.
     full = World().service.propose(World().document(), recognition(iban="NL02ABNA0123456789")).proposal
     assert full.supplier_update is None
+
+
+def test_a_creditor_record_of_the_administration_itself_is_never_matched() -> None:
+    # No buyer block was recognised, but the VAT id read as the supplier's is the administration's own (it is
+    # printed on the invoice as the addressee's): the creditor for the administration itself is not proposed.
+    world = World()
+    rec = recognition(name="Onleesbaar", vat_id=BUYER_VAT, number="S-1")
+    rec.buyer = None
+    proposal = world.service.propose(world.document(), rec).proposal
+    assert proposal.supplier.code != SELF.code and proposal.supplier.match == "new"
+    # The administration's own creditor record tells its VAT id: it is not proposed as the new supplier's either.
+    assert proposal.supplier.vat_id is None

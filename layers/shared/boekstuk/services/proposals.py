@@ -146,7 +146,7 @@ class ProposalService(_Administrations):
         adm = self.administration(document)
         suppliers = self._administrations.suppliers(adm.administration_id)
         warnings: list[ProposalWarning] = []
-        buyer = self._buyer(adm, recognition)
+        buyer = self._buyer(adm, recognition, suppliers)
         choice, line_description = self._choose_supplier(document, recognition, adm, suppliers, buyer, warnings)
         code = choice.proposal.code
         rule = self._administrations.rules(adm.administration_id).get(code) if code else None
@@ -161,15 +161,24 @@ class ProposalService(_Administrations):
         return ProposalOutcome(proposal=proposal, duplicate_of=duplicate_of)
 
     @staticmethod
-    def _buyer(adm: Administration, recognition: Recognition) -> BuyerIdentity:
+    def _buyer(adm: Administration, recognition: Recognition, suppliers: list[Supplier]) -> BuyerIdentity:
+        """The administration as it appears on its invoices: its name, the recognised buyer, and the
+        identifiers of any creditor record the package keeps for the administration itself."""
         names = [adm.name]
         buyer = recognition.buyer
         if buyer and buyer.name:
             names.append(buyer.name)
+        by_name = BuyerIdentity(names=tuple(names))
+        own = [s for s in suppliers if by_name.is_buyer_name(s.name)]
+
+        def ids(*values: str | None) -> frozenset[str]:
+            return frozenset(v for v in (normalise_identifier(x) for x in values) if v)
+
         return BuyerIdentity(
             names=tuple(names),
-            vat_ids=frozenset(v for v in [normalise_identifier(buyer.vat_id if buyer else None)] if v),
-            kvks=frozenset(v for v in [normalise_identifier(buyer.kvk if buyer else None)] if v),
+            vat_ids=ids(buyer.vat_id if buyer else None, *(s.vat_id for s in own)),
+            kvks=ids(buyer.kvk if buyer else None, *(s.kvk for s in own)),
+            ibans=ids(*(s.iban for s in own)),
         )
 
     def _choose_supplier(self, document: Document, recognition: Recognition, adm: Administration,
@@ -349,7 +358,7 @@ class SupplierProvisioning(_Administrations):
         code = self._memory.provisioned_supplier(adm_id, key)
         if code is None:
             package = self.package(adm)
-            code = self._find(package, adm.code, supplier)
+            code = self._find(package, adm.code, supplier, BuyerIdentity(names=(adm.name,)))
             if code is None:
                 created = package.create_supplier(adm.code, self._new_draft(document))
                 code = created.code
@@ -359,13 +368,17 @@ class SupplierProvisioning(_Administrations):
         return code
 
     @staticmethod
-    def _find(package: AccountingPackage, administration: str, supplier: ProposalSupplier) -> str | None:
+    def _find(package: AccountingPackage, administration: str, supplier: ProposalSupplier,
+              buyer: BuyerIdentity) -> str | None:
+        """The creditor already in the package: same VAT id, KvK or IBAN, else the same name (never the
+        administration's own creditor record)."""
         for kind in ("vat_id", "kvk", "iban"):
             wanted = normalise_identifier(getattr(supplier, kind))
             if not wanted:
                 continue
             for found in package.find_suppliers(administration, **{kind: getattr(supplier, kind)}):
-                if normalise_identifier(getattr(found, kind)) == wanted and not found.blocked:
+                if normalise_identifier(getattr(found, kind)) == wanted and not found.blocked \
+                        and not buyer.is_buyer_name(found.name):
                     return found.code
         wanted_name = normalise_name(supplier.name)
         for found in package.find_suppliers(administration, name=supplier.name):
