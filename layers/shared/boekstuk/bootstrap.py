@@ -15,6 +15,7 @@ from boekstuk.adapters.dynamodb import DynamoLoginGuard, DynamoOfficeRepository,
 from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
 from boekstuk.adapters.dynamodb_proposals import DynamoProposalMemory
+from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
 from boekstuk.adapters.idempotency import IdempotentRunner
 from boekstuk.adapters.lambda_trigger import LambdaSyncTrigger
 from boekstuk.adapters.packages.gateway import RegistryPackageGateway
@@ -22,6 +23,7 @@ from boekstuk.adapters.s3 import S3DocumentStorage
 from boekstuk.adapters.secrets import SecretsManagerStore
 from boekstuk.adapters.ses import SesMailer
 from boekstuk.adapters.stepfunctions import StepFunctionsWorkflow
+from boekstuk.adapters.stepfunctions_tasks import StepFunctionsTasks
 from boekstuk.domain.packages import PackageApp
 from boekstuk.ports import Clock, Recognizer
 from boekstuk.services.administrations import AdministrationService, SupplierService
@@ -30,6 +32,7 @@ from boekstuk.services.documents import DocumentIntake, DocumentService, S3Objec
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
 from boekstuk.services.sessions import SessionService, UserService
+from boekstuk.services.workflow import WorkflowService
 from boekstuk.settings import Settings, get_settings
 
 
@@ -204,6 +207,17 @@ class Services:
         """At booking: the proposal's new supplier created (or supplemented) exactly once."""
         return SupplierProvisioning(self.administrations, self.connections, self.package_connections,
                                     self.proposal_memory)
+
+    @cached_property
+    def workflow(self) -> WorkflowService:
+        """Approval policies, the workflow's tasks (request approval, book) and approve/reject/retry."""
+        return WorkflowService(
+            documents=self.documents, store=DynamoWorkflowStore(self.table), offices=self.offices,
+            administrations=self.administrations, connections=self.connections, packages=self.package_connections,
+            storage=self.storage, mailer=SesMailer(self.aws.client("sesv2"), self.settings.sender_email),
+            tasks=StepFunctionsTasks(self.aws.client("stepfunctions"), self.settings.state_machine_arn),
+            provisioning=self.supplier_provisioning, learner=self.proposals, clock=self.clock,
+            link_base_url=self.settings.web_app_url or self.settings.api_base_url)
 
 
 @lru_cache(maxsize=1)

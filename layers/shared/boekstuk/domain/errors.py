@@ -266,3 +266,27 @@ class NotAnApprover(Forbidden):
 class AlreadyDecided(Conflict):
     code = "already_decided"
     default_detail = "You already decided on this document."
+
+
+# --- approval and booking workflow -------------------------------------------------------------------
+
+
+class DocumentRejected(DomainError):
+    """Sent as the task-failure ``error`` when a person rejects: the ASL catches it by this name."""
+
+    code = "document_rejected"
+    default_detail = "The document was rejected."
+
+
+class ProposalIncomplete(ValidationFailed):
+    """The proposal lacks what a booking needs (a GL account or VAT code on a line)."""
+
+    code = "proposal_incomplete"
+    default_detail = "The proposal is not complete enough to book."
+
+
+class BookingInProgress(Conflict):
+    """Another workflow execution holds the booking of this document into this connection."""
+
+    code = "booking_in_progress"
+    default_detail = "This document is being booked by another run."

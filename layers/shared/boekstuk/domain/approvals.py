@@ -1,0 +1,134 @@
+"""Approval policies and booking claims: the pure rules of the approval and booking workflow.
+
+A policy (API.md "Approval policy") lists steps; every step whose ``min_amount`` is at or below the invoice
+total applies. Each applicable step needs ``required`` approvals from the people it names, and one person's
+approval fills one slot only: a 6 000 euro invoice under ``[{0: piet|anna, 1}, {5000: anna, 1}]`` needs both
+piet and anna (four eyes on big invoices), never anna twice. Amounts compare by size, so a credit note of
+-6 000 needs the same approvals as an invoice of 6 000. Without a policy one approval by any admin or
+approver (the deciding roles) is enough.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from boekstuk.domain.money import Money
+
+
+class PolicyStep(BaseModel):
+    min_amount: Money = Decimal("0.00")
+    approvers: list[str] = Field(min_length=1, max_length=25)
+    required: int = Field(default=1, ge=1, le=25)
+
+
+class ApprovalPolicy(BaseModel):
+    """The request body of ``PUT .../approval-policy`` and what is stored."""
+
+    steps: list[PolicyStep] = Field(min_length=1, max_length=10)
+    auto_approve_below: Money | None = None
+
+
+class StoredPolicy(BaseModel):
+    administration_id: str
+    office_code: str
+    policy: ApprovalPolicy
+    updated_at: dt.datetime
+    updated_by: str
+
+
+class BookingTarget(BaseModel):
+    """One item of the workflow's Map: where to book the document."""
+
+    connection_id: str
+    package: str
+    administration_id: str
+
+
+class PendingApproval(BaseModel):
+    """What the RequestApproval task parked: the task token (server-side only) and the steps that apply.
+
+    ``steps`` is ``None`` when the administration has no policy (any decider may approve).
+    """
+
+    office_code: str
+    document_id: str
+    task_token: str
+    steps: list[PolicyStep] | None
+    targets: list[BookingTarget]
+    requested_at: dt.datetime
+    completed: bool = False
+
+
+BookingClaimStatus = Literal["pending", "booking", "booked", "failed"]
+
+
+class BookingClaim(BaseModel):
+    """The exactly-once record of one (document, connection): only its ``owner`` execution may post."""
+
+    document_id: str
+    connection_id: str
+    status: BookingClaimStatus
+    owner: str
+    entry_id: str | None = None
+    error: str | None = None
+    updated_at: dt.datetime
+
+
+def applicable_steps(policy: ApprovalPolicy, total: Decimal) -> list[PolicyStep]:
+    """The steps whose ``min_amount`` is at or below the total's size, in the policy's order."""
+    size = abs(total)
+    return [step for step in policy.steps if step.min_amount <= size]
+
+
+def auto_approves(policy: ApprovalPolicy, total: Decimal) -> bool:
+    """Below the threshold, or no step applies at all: nobody has to look."""
+    if policy.auto_approve_below is not None and abs(total) < policy.auto_approve_below:
+        return True
+    return not applicable_steps(policy, total)
+
+
+def eligible(steps: Sequence[PolicyStep]) -> list[str]:
+    """Everyone a step names, first-named first, once each."""
+    seen: dict[str, None] = {}
+    for step in steps:
+        for user in step.approvers:
+            seen.setdefault(user, None)
+    return list(seen)
+
+
+def required_approvals(steps: Sequence[PolicyStep]) -> int:
+    """How many distinct approvals the steps need together."""
+    return sum(step.required for step in steps)
+
+
+def steps_satisfied(steps: Sequence[PolicyStep], approved_by: Iterable[str]) -> bool:
+    """Whether distinct approvers can fill every slot of every step (bipartite matching, Kuhn's algorithm)."""
+    slots = [step for step in steps for _ in range(step.required)]
+    holder: dict[int, str] = {}
+
+    def assign(user: str, tried: set[int]) -> bool:
+        for index, step in enumerate(slots):
+            if user in step.approvers and index not in tried:
+                tried.add(index)
+                if index not in holder or assign(holder[index], tried):
+                    holder[index] = user
+                    return True
+        return False
+
+    for user in dict.fromkeys(approved_by):
+        assign(user, set())
+    return len(holder) == len(slots)
+
+
+def unsatisfiable_step(policy: ApprovalPolicy) -> int | None:
+    """The index of the first step from whose ``min_amount`` on the named people can never fill every slot."""
+    everyone = eligible(policy.steps)
+    for index, step in enumerate(policy.steps):
+        if not steps_satisfied(applicable_steps(policy, step.min_amount), everyone):
+            return index
+    return None

@@ -1,0 +1,205 @@
+"""The workflow service wired to in-memory fakes, with the real DynamoDB workflow store under moto (its
+conditional writes are what makes approvals and bookings exactly-once, so they are exercised for real)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import boto3
+from boekstuk.adapters.dynamodb import DynamoTable
+from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
+from boekstuk.domain import errors
+from boekstuk.domain.documents import Document, HistoryEntry, Proposal, ProposalLine, ProposalSupplier
+from boekstuk.domain.links import Administration, Connection
+from boekstuk.domain.onboarding import User
+from boekstuk.domain.packages import BookingResult, PurchaseBooking
+from boekstuk.services.workflow import WorkflowService
+from moto import mock_aws
+
+from tests.fakes import FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
+
+OFFICE = "devries"
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+ADM = Administration(administration_id="adm1", office_code=OFFICE, connection_id="con1", package="snelstart",
+                     code="101", name="Bakkerij De Vries B.V.", linked_at=T0)
+CONNECTION = Connection(connection_id="con1", office_code=OFFICE, package="snelstart", status="verified",
+                        secret_name="s", created_at=T0, created_by="sync")
+
+
+class InMemoryDocuments:
+    def __init__(self) -> None:
+        self.docs: dict[str, Document] = {}
+        self.events: dict[str, list[HistoryEntry]] = {}
+
+    def create(self, document: Document, history: HistoryEntry) -> None:
+        self.docs[document.document_id] = document
+        self.events[document.document_id] = [history]
+
+    def get(self, office_code: str, document_id: str) -> Document | None:
+        d = self.docs.get(document_id)
+        return d if d and d.office_code == office_code else None
+
+    def save(self, document: Document, history: HistoryEntry | None = None) -> None:
+        self.docs[document.document_id] = document
+        if history is not None:
+            self.events.setdefault(document.document_id, []).append(history)
+
+    def history(self, document_id: str) -> list[HistoryEntry]:
+        return list(self.events.get(document_id, []))
+
+    def page(self, *args: Any) -> tuple[list[Document], str | None]:
+        raise NotImplementedError
+
+
+class FakeAdministrations:
+    def get(self, office_code: str, administration_id: str) -> Administration | None:
+        return ADM if (office_code, administration_id) == (OFFICE, ADM.administration_id) else None
+
+
+class FakeConnections:
+    def get(self, office_code: str, connection_id: str) -> Connection | None:
+        return CONNECTION if (office_code, connection_id) == (OFFICE, "con1") else None
+
+
+class BookingPackage:
+    """Entries by (supplier, invoice number). ``failures``: package errors to raise on the next posts;
+    ``lose_answer``: post, then fail like a timeout (the entry exists, the caller never heard)."""
+
+    package_id = "snelstart"
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], tuple[BookingResult, PurchaseBooking]] = {}
+        self.posts = 0
+        self.failures: list[errors.PackageError] = []
+        self.lose_answer = False
+        self._lock = threading.Lock()
+
+    def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
+        found = self.entries.get((supplier_code, invoice_number))
+        return found[0] if found else None
+
+    def book_purchase(self, administration: str, booking: PurchaseBooking) -> BookingResult:
+        if self.failures:
+            raise self.failures.pop(0)
+        with self._lock:
+            self.posts += 1
+            result = BookingResult(entry_id=f"E{self.posts}", entry_number=str(self.posts))
+            self.entries[(booking.supplier_code, booking.invoice_number)] = (result, booking)
+        if self.lose_answer:
+            self.lose_answer = False
+            raise errors.PackageUnavailable("timed out")
+        return result
+
+
+@dataclass
+class Opener:
+    package: BookingPackage
+
+    def open(self, connection: Connection) -> BookingPackage:
+        return self.package
+
+
+@dataclass
+class Storage:
+    objects: dict[str, bytes] = field(default_factory=dict)
+
+    def read(self, key: str, max_bytes: int) -> bytes:
+        return self.objects[key]
+
+
+@dataclass
+class Tasks:
+    succeeded: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    started: list[str] = field(default_factory=list)
+
+    def succeed(self, task_token: str, output: dict[str, object]) -> None:
+        self.succeeded.append((task_token, output))
+
+    def fail(self, task_token: str, error: str, cause: str) -> None:
+        self.failed.append((task_token, error, cause))
+
+    def start_again(self, office_code: str, document_id: str) -> str:
+        self.started.append(document_id)
+        return f"arn:aws:states:eu-west-1:1:execution:sm:doc-{document_id}-{len(self.started)}"
+
+
+@dataclass
+class Provisioning:
+    code: str = "2001"
+    calls: int = 0
+
+    def ensure_supplier(self, document: Document) -> str:
+        self.calls += 1
+        return self.code
+
+
+@dataclass
+class Learner:
+    learned: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def record_booked(self, document: Document, supplier_code: str | None = None) -> None:
+        self.learned.append((document.document_id, supplier_code))
+
+
+class World:
+    """One office (users sync=admin, piet, anna=approver, kees=submitter, kim=admin), one administration."""
+
+    def __init__(self, table: Any) -> None:
+        self.clock = FixedClock(T0)
+        self.offices = InMemoryOffices(InMemorySignups())
+        for name, role in (("sync", "sync_user"), ("piet", "approver"), ("anna", "approver"), ("kees", "submitter"),
+                           ("kim", "admin")):
+            self.offices.users[(OFFICE, name)] = User(office_code=OFFICE, username=name, role=role,
+                                                      email=f"{name}@devries.test", created_at=T0)
+        self.documents = InMemoryDocuments()
+        self.store = DynamoWorkflowStore(DynamoTable(table))
+        self.package = BookingPackage()
+        self.storage = Storage()
+        self.tasks = Tasks()
+        self.mailer = RecordingMailer()
+        self.provisioning = Provisioning()
+        self.learner = Learner()
+        self.service = WorkflowService(
+            documents=self.documents, store=self.store, offices=self.offices,  # type: ignore[arg-type]
+            administrations=FakeAdministrations(), connections=FakeConnections(),  # type: ignore[arg-type]
+            packages=Opener(self.package), storage=self.storage, mailer=self.mailer,  # type: ignore[arg-type]
+            tasks=self.tasks, provisioning=self.provisioning, learner=self.learner, clock=self.clock,
+            link_base_url="https://app.boekstuk.test")
+
+    def document(self, total: str = "121.00", document_id: str = "doc1", number: str | None = "F-1") -> Document:
+        """An uploaded, proposed document awaiting approval (its PDF in the bucket)."""
+        amount = Decimal(total)
+        excl = (amount / Decimal("1.21")).quantize(Decimal("0.01"))
+        proposal = Proposal(
+            supplier=ProposalSupplier(code="2001", name="Kantoorhuis Utrecht B.V.", match="vat_id"),
+            invoice_number=number, invoice_date=dt.date(2026, 2, 20), due_date=dt.date(2026, 3, 22),
+            lines=[ProposalLine(gl_account="4300", description="Papier", amount_excl_vat=excl, vat_code="H21",
+                                vat_amount=amount - excl, vat_rate="21")],
+            total_incl_vat=amount)
+        doc = Document(document_id=document_id, office_code=OFFICE, administration_id="adm1",
+                       kind="purchase_invoice", filename="factuur.pdf", content_type="application/pdf",
+                       status="awaiting_approval", source="api", s3_key=f"uploads/{document_id}/factuur.pdf",
+                       created_at=T0, updated_at=T0, proposal=proposal)
+        self.storage.objects[doc.s3_key] = b"%PDF-1.7 test"
+        self.documents.create(doc, HistoryEntry(at=T0, event="received", actor="api"))
+        return doc
+
+    def status(self, document_id: str = "doc1") -> str:
+        return self.documents.docs[document_id].status
+
+
+def dynamo_table() -> Iterator[Any]:
+    """A fresh single table under moto."""
+    with mock_aws():
+        resource = boto3.resource("dynamodb", region_name="eu-west-1")
+        yield resource.create_table(
+            TableName="t", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}])
