@@ -190,5 +190,14 @@ def test_timer_fires_schedules_when_due_and_state_is_saved_periodically(tmp_path
                     break
             time.sleep(0.1)
         assert [i["pk"]["S"] for i in saved["tables"]["Table"]] == ["schedule"]
+        # Step Functions run against the server too: the Lambda task calls back into it (MOTO_PORT)
+        sfn = _client(handle, "stepfunctions")
+        arn = sfn.start_execution(stateMachineArn=handle.provisioned.state_machines["Flow"], name="srv",
+                                  input=json.dumps({"id": "srv", "refuse": True}))["executionArn"]
+        deadline = time.monotonic() + 20
+        while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        done = sfn.describe_execution(executionArn=arn)
+        assert done["status"] == "SUCCEEDED" and json.loads(done["output"])["error"] == "BookingRefused"
     finally:
         handle.stop()

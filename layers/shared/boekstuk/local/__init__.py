@@ -1,1 +1,13 @@
-"""The embedded local stack: AWS emulator, resources from template.yaml, API gateway, simulators, CLI glue."""
+"""The embedded local stack: AWS emulator, resources from template.yaml, API gateway, simulators, CLI glue.
+
+Entry points:
+
+- ``boekstuk.local.stack.main_up(argv)`` / ``serve(host, port, data_dir, on_ready)``: ``boekstuk up``.
+- ``boekstuk.local.stack.start_stack_in_thread(port=0, data_dir=None)`` -> handle with ``.url``, ``.stop()``,
+  ``.simulators``, ``.moto_url``, ``.provisioned``; ``wait_until_healthy(url, timeout)``.
+- ``boekstuk.local.testing.local_aws(template=None, simulators=False)``: in-process harness (mock_aws) with
+  ``.api_call``, ``.access_token``, ``.login``, ``.create_user``, ``.fire_schedule``, ``.mail``, ``.client``.
+- ``boekstuk.local.pytest_plugin``: fixtures ``boekstuk_aws``, ``boekstuk_aws_with_simulators``, ``boekstuk_stack``.
+- Building blocks: ``template`` (SAM parsing, intrinsics), ``provision`` (boto3 bootstrap), ``lambda_hook``
+  (in-process Lambda), ``gateway`` (API Gateway + Cognito authorizer), ``mail``, ``schedules``, ``persistence``.
+"""

@@ -30,6 +30,7 @@ from boekstuk.local.provision import Provisioned, provision
 from boekstuk.local.schedules import next_fire
 from boekstuk.local.testing import (
     FAKE_AWS_ENV,
+    LOCAL_RUNTIME_ENV,
     fire,
     load_local_app,
     package_apps_json,
@@ -211,7 +212,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         http = make_server(host, port, _Deferred(), threaded=True)  # bind first: the URL goes into the env
         handle._http = http
         handle.url = f"http://{host}:{http.server_port}"
-        extra = {**FAKE_AWS_ENV, "MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": handle.moto_url,
+        extra = {**FAKE_AWS_ENV, **LOCAL_RUNTIME_ENV, "MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": handle.moto_url,
                  "API_BASE_URL": handle.url}
         if handle.simulators:
             extra["PACKAGE_APPS"] = package_apps_json(handle.simulators)

@@ -38,6 +38,11 @@ FAKE_AWS_ENV = {
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     "BOEKSTUK_LOCAL": "1",
 }
+LOCAL_RUNTIME_ENV = {
+    # No X-Ray daemon locally, and EMF metric lines would drown the handlers' logs in the console.
+    "POWERTOOLS_TRACE_DISABLED": "1",
+    "POWERTOOLS_METRICS_DISABLED": "1",
+}
 
 
 LOCAL_PARAMETERS = {"Recognizer": "local"}
@@ -251,7 +256,7 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
         try:
             if simulators:
                 servers = start_simulators()
-            extra = {**FAKE_AWS_ENV, "API_BASE_URL": "http://localhost"}
+            extra = {**FAKE_AWS_ENV, **LOCAL_RUNTIME_ENV, "API_BASE_URL": "http://localhost"}
             if servers:
                 extra["PACKAGE_APPS"] = package_apps_json(servers)
             extra.update(environment or {})
