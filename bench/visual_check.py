@@ -24,12 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from boekstuk.adapters.recognition.local_ocr import LocalOcr
 from boekstuk.adapters.recognition.pdf_text import extract_words
 from boekstuk.domain.extraction import extract_fields
 from boekstuk.domain.extraction.parse import parse_date
 from boekstuk.domain.recognition import PageWords, Recognition
-from rapidfuzz import fuzz
 
 DATA = Path("/work/shared/data/dev")
 SOURCES = ("invoice2data", "zugferd-corpus", "sroie-icdar2019")

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from boekstuk.api.identity import current_caller
 from boekstuk.api.openapi import responses
 from boekstuk.api.resolver import make_resolver

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
 from boekstuk.bootstrap import services
 from boekstuk.domain.approvals import BookingTarget
 from boekstuk.observability import logger, metrics, tracer
-from pydantic import BaseModel, Field
 
 
 class BookTask(BaseModel):

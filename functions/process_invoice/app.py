@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from boekstuk.bootstrap import services
 from boekstuk.observability import logger, metrics, tracer
 from boekstuk.services.documents import decode_s3_key

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
 from boekstuk.bootstrap import services
 from boekstuk.observability import logger, metrics, tracer
-from pydantic import BaseModel, Field
 
 
 class RequestApprovalTask(BaseModel):

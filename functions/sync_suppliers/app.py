@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
 from boekstuk.bootstrap import services
 from boekstuk.domain.errors import DomainError
 from boekstuk.observability import logger, metrics, tracer
-from pydantic import BaseModel
 
 
 class SyncOne(BaseModel):

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from boekstuk.adapters.packages import registry as connectors
 from boekstuk.adapters.packages.base import RetryPolicy
 from boekstuk.domain.packages import OAuthTokens, PackageApp, package_info

@@ -10,6 +10,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from stdnum.nl import btw
+
 from boekstuk.adapters.packages.registry import oauth_flow
 from boekstuk.domain.errors import (
     InvalidPackageCredentials,
@@ -31,8 +33,6 @@ from boekstuk.local.simulators import seed
 from boekstuk.local.simulators.base import complete_oauth_login
 from boekstuk.local.simulators.registry import DEMO_LOGINS
 from boekstuk.ports import AccountingPackage
-from stdnum.nl import btw
-
 from tests.contract.conftest import REDIRECT_URI, Linked
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

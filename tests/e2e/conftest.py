@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from boekstuk.local.simulators.registry import DEMO_LOGINS
 from boekstuk.local.stack import StackHandle, start_stack_in_thread, wait_until_healthy
 

@@ -6,6 +6,7 @@ import secrets
 import socket
 
 import pytest
+
 from boekstuk.local import demo
 from boekstuk.local.simulators.seed import NAMED_SUPPLIERS
 from boekstuk.local.stack import StackHandle

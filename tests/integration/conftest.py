@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from boekstuk.local import moto_patches
 from boekstuk.local.testing import LocalAws, local_aws
 

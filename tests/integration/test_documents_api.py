@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import requests
+
 from boekstuk.local import moto_patches
 from boekstuk.local.samples import make_document
 from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-
 from tests.integration.conftest import onboarded_office
 from tests.integration.test_onboarding_api import assert_problem
 from tests.integration.test_packages_api import link

@@ -6,7 +6,6 @@ import datetime as dt
 import threading
 
 from boekstuk.local.testing import LocalAws
-
 from tests.integration.conftest import (
     PASSWORD,
     code_from_mail,

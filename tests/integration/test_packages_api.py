@@ -7,12 +7,12 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
+
 from boekstuk.local import moto_patches
 from boekstuk.local.simulators.base import complete_oauth_login
 from boekstuk.local.simulators.registry import DEMO_LOGINS
 from boekstuk.local.simulators.seed import NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-
 from tests.integration.conftest import onboarded_office
 from tests.integration.test_onboarding_api import assert_problem
 

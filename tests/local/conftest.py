@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from boekstuk.local.testing import LocalAws, local_aws
 
 TEMPLATE = Path(__file__).parent / "sam" / "template.yaml"

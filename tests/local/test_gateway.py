@@ -8,8 +8,9 @@ from typing import Any
 
 import jwt
 import pytest
-from boekstuk.local.testing import LocalAws, local_aws
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from boekstuk.local.testing import LocalAws, local_aws
 
 from .conftest import TEMPLATE
 

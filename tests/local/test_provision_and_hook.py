@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from boekstuk.local.provision import provision
 from boekstuk.local.template import SamApp, TemplateError, load_yaml
 from boekstuk.local.testing import LocalAws, local_aws

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from boekstuk.local.provision import handler_module
 from boekstuk.local.schedules import next_fire, scheduled_event
 from boekstuk.local.template import (

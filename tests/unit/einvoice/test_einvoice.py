@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from boekstuk.adapters.recognition.chain import LocalRecognizer
 from boekstuk.adapters.recognition.einvoice import embedded_invoice_xml, embedded_pdf, parse_einvoice
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.recognition import FIELD_NAMES
-
 from tests.unit.recognition_intake import docs
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 from boekstuk.domain.extraction import extract_fields
-
 from tests.unit.extraction.builder import page
 
 SUPPLIER_VAT = "NL810433941B01"  # valid check digits

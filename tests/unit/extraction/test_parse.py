@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+
 from boekstuk.domain.extraction.parse import find_amounts, find_dates, parse_date, parse_number
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 import requests
+
 from boekstuk.adapters.packages.accountview import table_payload
 from boekstuk.domain.errors import PackageRejected
 from boekstuk.domain.packages import BookingLine, OAuthTokens, PurchaseBooking
 from boekstuk.local.simulators.accountview import AccountViewSimulator
-
 from tests.unit.packages.helpers import Rig, link
 
 

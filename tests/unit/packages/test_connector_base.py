@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
 from boekstuk.adapters.packages.base import (
     PackageHttp,
     RefreshTooEarly,
@@ -21,8 +24,6 @@ from boekstuk.domain.errors import (
 )
 from boekstuk.domain.packages import OAuthTokens
 from boekstuk.local.simulators.base import JsonDict, Simulator, SimulatorServer, json_response
-from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
 
 
 class EchoSimulator(Simulator):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+
 from boekstuk.adapters.packages.registry import available_packages, connector_class, oauth_flow, open_package
 from boekstuk.domain.errors import InvalidPackageCredentials, UnknownPackage
 from boekstuk.domain.packages import PackageApp

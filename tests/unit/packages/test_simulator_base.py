@@ -6,6 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
 from boekstuk.local.simulators.base import (
     JsonDict,
     OAuthProvider,
@@ -17,8 +20,6 @@ from boekstuk.local.simulators.base import (
     complete_oauth_login,
     json_response,
 )
-from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
 
 
 class TinySimulator(Simulator):

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 import requests
+
 from boekstuk.domain.errors import InvalidPackageCredentials, PackageRejected
 from boekstuk.domain.packages import BookingLine, PurchaseBooking
 from boekstuk.local.simulators.snelstart import SnelStartSimulator
-
 from tests.unit.packages.helpers import Rig, link
 
 

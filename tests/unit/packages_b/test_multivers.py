@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from boekstuk.adapters.packages.base import RetryPolicy
 from boekstuk.adapters.packages.multivers import (
     MultiversConnector,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import requests
+
 from boekstuk.adapters.packages.base import RetryPolicy
 from boekstuk.adapters.packages.twinfield import (
     TwinfieldConnector,

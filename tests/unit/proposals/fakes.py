@@ -14,7 +14,6 @@ from boekstuk.domain.links import Administration, Connection, LedgerAccount, Pos
 from boekstuk.domain.packages import Address, PackageSupplier, SupplierDraft
 from boekstuk.domain.recognition import Buyer, LineItem, RecognisedFields, Recognition, VatLine
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
-
 from tests.fakes import FixedClock
 
 ADM = Administration(administration_id="adm1", office_code="devries", connection_id="con1", package="exact_online",

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from boekstuk.adapters.dynamodb import DynamoTable
 from boekstuk.adapters.dynamodb_proposals import DynamoProposalMemory
 from boekstuk.domain.documents import BookedHistory, ProposalLine
-from moto import mock_aws
 
 
 @pytest.fixture()

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from boekstuk.domain import errors
 from boekstuk.domain.documents import Document
 from boekstuk.services.proposals import ProposalEdit
-
 from tests.unit.proposals.fakes import World, recognition
 
 

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+
 from boekstuk.domain.documents import BookedHistory, ProposalLine
 from boekstuk.domain.links import PostingRule
 from boekstuk.domain.proposing import render_description
-
 from tests.unit.proposals.fakes import ADM, GRAAN, TELECOM, World, recognition
 
 

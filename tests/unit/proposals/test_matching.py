@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from boekstuk.domain.links import Supplier
 from boekstuk.domain.proposing import BuyerIdentity, Identifiers, match_supplier, name_score
 from boekstuk.domain.recognition import Buyer
-
 from tests.unit.proposals.fakes import ADM, BUYER_KVK, BUYER_VAT, GRAAN, KANTOORHUIS, SELF, TELECOM, World, recognition
 
 

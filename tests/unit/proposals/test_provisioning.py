@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from boekstuk.domain import errors
 from boekstuk.domain.documents import Document
 from boekstuk.domain.links import Supplier
-
 from tests.unit.proposals.fakes import ADM, KANTOORHUIS, World, recognition
 
 NEW = {"name": "Nieuwe Leverancier B.V.", "vat_id": "NL123456782B01", "kvk": "87654321", "iban": "NL20INGB0001234567",

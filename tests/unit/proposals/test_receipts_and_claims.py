@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 from boekstuk.domain.links import Supplier
-
 from tests.unit.proposals.fakes import KANTOORHUIS, World, recognition
 
 EMPLOYEE = Supplier(code="5001", name="Declaratie piet", default_gl_account="4600", default_vat_code="H21")

@@ -7,12 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw, ImageFont
+
 from boekstuk.adapters.recognition.chain import LocalRecognizer
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.recognition import PageWords, Word
 from boekstuk.ports import Recognizer
-from PIL import Image, ImageDraw, ImageFont
-
 from tests.unit.recognition_intake import docs
 
 EINVOICE_FIXTURES = Path(__file__).parent.parent / "einvoice" / "fixtures"

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from boekstuk.adapters.recognition.cli import main
 from boekstuk.domain.recognition import FIELD_NAMES
-
 from tests.unit.recognition_intake import docs
 
 EINVOICE_FIXTURES = Path(__file__).parent.parent / "einvoice" / "fixtures"

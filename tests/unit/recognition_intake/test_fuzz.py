@@ -12,11 +12,11 @@ import warnings
 from pathlib import Path
 
 import pytest
+
 from boekstuk.adapters.recognition.chain import LocalRecognizer
 from boekstuk.adapters.recognition.sniff import REASONS, check_intake
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.recognition import Recognition
-
 from tests.unit.recognition_intake import docs
 from tests.unit.recognition_intake.test_chain import RecordingOcr
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from boekstuk.adapters.recognition.limits import IntakeLimits
-from boekstuk.adapters.recognition.sniff import REASONS, FileKind, check_intake, parse_xml, sniff
-from boekstuk.domain.errors import UnreadableDocument
 from reportlab.lib import pdfencrypt
 from reportlab.pdfgen import canvas
 
+from boekstuk.adapters.recognition.limits import IntakeLimits
+from boekstuk.adapters.recognition.sniff import REASONS, FileKind, check_intake, parse_xml, sniff
+from boekstuk.domain.errors import UnreadableDocument
 from tests.unit.recognition_intake import docs
 
 UBL = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -8,10 +8,10 @@ from typing import Any
 
 import boto3
 import pytest
-from boekstuk.adapters.recognition.chain import TextractRecognizer
-from boekstuk.domain.errors import UnreadableDocument
 from botocore.stub import Stubber
 
+from boekstuk.adapters.recognition.chain import TextractRecognizer
+from boekstuk.domain.errors import UnreadableDocument
 from tests.unit.recognition_intake import docs
 
 EINVOICE_FIXTURES = Path(__file__).parent.parent / "einvoice" / "fixtures"
@@ -131,8 +131,9 @@ def test_multi_page_scan_without_staging_is_unreadable_not_a_crash(client: Any) 
 
 
 def test_s3_stager_puts_the_scan_under_its_hash() -> None:
-    from boekstuk.adapters.recognition.chain import s3_stager
     from moto import mock_aws
+
+    from boekstuk.adapters.recognition.chain import s3_stager
 
     with mock_aws():
         s3 = boto3.client("s3", region_name="eu-west-1")

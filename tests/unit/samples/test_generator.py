@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from boekstuk.local.samples import LAYOUTS, SampleDocument, SampleLine, build_spec, generate_set, make_document
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
 from lxml import etree
 from PIL import Image
 from schwifty import IBAN
 from stdnum.de import vat as de_vat
 from stdnum.nl import btw as nl_btw
+
+from boekstuk.local.samples import LAYOUTS, SampleDocument, SampleLine, build_spec, generate_set, make_document
+from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
 
 KINDS_FOR_LAYOUT = {layout: (("receipt",) if layout == "receipt" else ("invoice", "credit_note")) for layout in LAYOUTS}
 CASES = [(layout, kind) for layout, kinds in KINDS_FOR_LAYOUT.items() for kind in kinds]

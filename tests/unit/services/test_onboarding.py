@@ -6,9 +6,9 @@ import re
 import threading
 
 import pytest
+
 from boekstuk.domain import errors
 from boekstuk.services.onboarding import ActivationRequest, ConfirmationRequest, OnboardingService, SignupRequest
-
 from tests.fakes import FakeIdentity, FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
 PASSWORD = "correct horse battery"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from boekstuk.domain import errors
 from boekstuk.domain.onboarding import User
 from boekstuk.services.sessions import (
@@ -12,7 +13,6 @@ from boekstuk.services.sessions import (
     SessionService,
     UserService,
 )
-
 from tests.fakes import FakeIdentity, FixedClock, InMemoryLoginGuard, InMemoryOffices, InMemorySignups
 
 PASSWORD = "correct horse battery"

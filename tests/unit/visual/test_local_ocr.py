@@ -6,11 +6,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from PIL import Image, ImageDraw, ImageFont
+
 from boekstuk.adapters.recognition.local_ocr import LocalOcr, split_line
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.extraction import extract_fields
-from PIL import Image, ImageDraw, ImageFont
-
 from tests.unit.visual.conftest import VERA
 
 

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pypdfium2 as pdfium
 import pytest
-from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
-from boekstuk.domain.errors import UnreadableDocument
-from boekstuk.domain.extraction import extract_fields
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
+from boekstuk.domain.errors import UnreadableDocument
+from boekstuk.domain.extraction import extract_fields
 from tests.unit.visual.conftest import INVOICE_LINES, make_pdf
 
 

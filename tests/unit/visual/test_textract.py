@@ -9,9 +9,10 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
+
 from boekstuk.adapters.recognition.textract import TextractEngine, TextractTimeout, pages_from_blocks
 from boekstuk.domain.errors import UnreadableDocument
-from botocore.stub import Stubber
 
 FIXTURES = Path(__file__).parent / "fixtures" / "textract"
 LOCATION = {"S3Object": {"Bucket": "documents", "Name": "inbox/office/adm/factuur.pdf"}}

@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
+from moto import mock_aws
+
 from boekstuk.adapters.dynamodb import DynamoTable
 from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
 from boekstuk.domain import errors
@@ -19,8 +21,6 @@ from boekstuk.domain.links import Administration, Connection
 from boekstuk.domain.onboarding import User
 from boekstuk.domain.packages import BookingResult, PurchaseBooking
 from boekstuk.services.workflow import WorkflowService
-from moto import mock_aws
-
 from tests.fakes import FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
 OFFICE = "devries"

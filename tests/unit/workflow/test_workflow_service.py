@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from boekstuk.domain import errors
 from boekstuk.domain.approvals import ApprovalPolicy, BookingTarget
 from boekstuk.services.workflow import ApproveRequest, RejectRequest
-
 from tests.unit.workflow.fakes import OFFICE, World, dynamo_table
 
 TARGET = BookingTarget(connection_id="con1", package="snelstart", administration_id="adm1")
