@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+
 from boekstuk.local.stack import StackHandle, main_up, serve, start_stack_in_thread, wait_until_healthy
 
 from .conftest import TEMPLATE
@@ -201,3 +202,16 @@ def test_timer_fires_schedules_when_due_and_state_is_saved_periodically(tmp_path
         assert done["status"] == "SUCCEEDED" and json.loads(done["output"])["error"] == "BookingRefused"
     finally:
         handle.stop()
+
+
+def test_a_running_stack_and_a_harness_refuse_to_share_a_process() -> None:
+    from boekstuk.local.testing import local_aws
+
+    handle = start_stack_in_thread(port=0, template=TEMPLATE, simulators=False)
+    try:
+        with pytest.raises(RuntimeError, match="local stack runs"), local_aws(TEMPLATE):
+            pass
+    finally:
+        handle.stop()
+    with local_aws(TEMPLATE), pytest.raises(RuntimeError, match="harness is open"):
+        start_stack_in_thread(port=0, template=TEMPLATE, simulators=False)

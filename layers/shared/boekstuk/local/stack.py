@@ -31,6 +31,8 @@ from boekstuk.local.schedules import next_fire
 from boekstuk.local.testing import (
     FAKE_AWS_ENV,
     LOCAL_RUNTIME_ENV,
+    RUNNING_STACKS,
+    ensure_exclusive,
     fire,
     load_local_app,
     package_apps_json,
@@ -166,6 +168,7 @@ class StackHandle:
             if self._moto._server is not None:
                 self._moto._server.server_close()
         lambda_hook.unregister_all()
+        RUNNING_STACKS.discard(id(self))
         if self._env_before is not None:
             os.environ.clear()
             os.environ.update(self._env_before)
@@ -187,10 +190,12 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
     _require_loopback(host)
     # werkzeug logs every request of the emulator and simulators at INFO; keep the console for the banner.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    ensure_exclusive("stack")
     app = load_local_app(template, parameters)
     handle = StackHandle()
     handle.data_dir = Path(data_dir).resolve() if data_dir else None
     handle._env_before = dict(os.environ)
+    RUNNING_STACKS.add(id(handle))
     try:
         os.environ.update(FAKE_AWS_ENV)
         handle._moto = ThreadedMotoServer(ip_address=host, port=0, verbose=False)

@@ -234,6 +234,21 @@ class LocalAws:
 
 
 _current: list[LocalAws] = []
+RUNNING_STACKS: set[int] = set()
+"""ids of local stacks running in this process (``boekstuk.local.stack`` keeps it up to date)."""
+
+
+def ensure_exclusive(what: str) -> None:
+    """Refuse to mix a running stack and an open harness in one process.
+
+    moto's backends, the Lambda registry and the environment are process-global: mock_aws would wipe a
+    running stack's emulator, and a stack start resets the harness's. Run e2e tests in their own process.
+    """
+    if what == "harness" and RUNNING_STACKS:
+        raise RuntimeError("a local stack runs in this process; local_aws() would wipe its emulator. "
+                           "Stop it first or run e2e tests in a separate pytest process.")
+    if what == "stack" and _current:
+        raise RuntimeError("a local_aws() harness is open in this process; stop it before starting a stack.")
 
 
 @contextlib.contextmanager
@@ -247,9 +262,11 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
     """
     from moto import mock_aws
 
+    ensure_exclusive("harness")
     app = load_local_app(template, parameters)
     servers: dict[str, Any] = {}
     with patched_environ(FAKE_AWS_ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        os.environ.pop("AWS_ENDPOINT_URL", None)  # a leftover endpoint would send calls past mock_aws
         lambda_hook.install()
         mail.install()
         MAILBOX.clear()
