@@ -166,7 +166,7 @@ class World:
         self.provisioning = Provisioning()
         self.learner = Learner()
         self.service = WorkflowService(
-            documents=self.documents, store=self.store, offices=self.offices,  # type: ignore[arg-type]
+            documents=self.documents, store=self.store, offices=self.offices,
             administrations=FakeAdministrations(), connections=FakeConnections(),  # type: ignore[arg-type]
             packages=Opener(self.package), storage=self.storage, mailer=self.mailer,  # type: ignore[arg-type]
             tasks=self.tasks, provisioning=self.provisioning, learner=self.learner, clock=self.clock,
