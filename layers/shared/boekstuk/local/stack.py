@@ -23,7 +23,7 @@ from typing import Any
 import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from boekstuk.local import lambda_hook, mail, persistence
+from boekstuk.local import lambda_hook, persistence
 from boekstuk.local.gateway import Gateway
 from boekstuk.local.mail import MAILBOX
 from boekstuk.local.provision import Provisioned, provision
@@ -34,6 +34,7 @@ from boekstuk.local.testing import (
     RUNNING_STACKS,
     ensure_exclusive,
     fire,
+    install_patches,
     load_local_app,
     package_apps_json,
     reset_composition_root,
@@ -208,8 +209,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         requests.post(f"{handle.moto_url}/moto-api/reset", timeout=10).raise_for_status()
         requests.post(f"{handle.moto_url}/moto-api/config",
                       json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
-        lambda_hook.install()
-        mail.install()
+        install_patches()
         MAILBOX.clear()
         if simulators:
             handle.simulators = start_simulators()

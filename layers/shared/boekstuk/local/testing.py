@@ -21,7 +21,7 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from boekstuk.local import lambda_hook, mail
+from boekstuk.local import lambda_hook, mail, moto_patches
 from boekstuk.local.gateway import Gateway
 from boekstuk.local.mail import MAILBOX, MailMessage
 from boekstuk.local.provision import Provisioned, client, provision
@@ -58,6 +58,13 @@ def load_local_app(template: str | Path | None = None, parameters: Mapping[str, 
     values = {k: v for k, v in LOCAL_PARAMETERS.items() if k in declared}
     values.update(parameters or {})
     return SamApp(data, path, values)
+
+
+def install_patches() -> None:
+    """Everything the local stack changes in moto: in-process Lambdas, the mail recorder, fidelity fixes."""
+    lambda_hook.install()
+    mail.install()
+    moto_patches.install()
 
 
 def default_template() -> Path:
@@ -267,8 +274,7 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
     servers: dict[str, Any] = {}
     with patched_environ(FAKE_AWS_ENV), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         os.environ.pop("AWS_ENDPOINT_URL", None)  # a leftover endpoint would send calls past mock_aws
-        lambda_hook.install()
-        mail.install()
+        install_patches()
         MAILBOX.clear()
         try:
             if simulators:
