@@ -215,3 +215,19 @@ def test_a_running_stack_and_a_harness_refuse_to_share_a_process() -> None:
         handle.stop()
     with local_aws(TEMPLATE), pytest.raises(RuntimeError, match="harness is open"):
         start_stack_in_thread(port=0, template=TEMPLATE, simulators=False)
+
+
+def test_a_busy_port_fails_cleanly_and_leaves_nothing_running(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from boekstuk.local.testing import RUNNING_STACKS
+
+    env_before = dict(os.environ)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main_up(["--port", str(port), "--template", str(TEMPLATE)]) == 2
+    assert "boekstuk up:" in capsys.readouterr().err
+    assert RUNNING_STACKS == set()
+    assert dict(os.environ) == env_before

@@ -61,7 +61,7 @@ class CognitoAuthorizer:
                 response = requests.get(self.jwks_url, timeout=5)
                 response.raise_for_status()
                 jwks = jwt.PyJWKSet.from_dict(response.json())
-                self._keys = {k.key_id: k.key for k in jwks.keys}
+                self._keys = {k.key_id: k.key for k in jwks.keys if k.key_id}
             keys = self._keys
         if kid not in keys:
             raise AuthFailure("Unauthorized")
@@ -199,9 +199,9 @@ class Gateway:
                 return self._gateway_response("UNAUTHORIZED", api, request, request_id, str(exc))
         event = self.proxy_event(request, route, params, body, claims, request_id, api)
         fn = self.app.functions[route.function]
-        result, exc, _ = self._invoke(fn.name, event)
-        if exc is not None:
-            log.error("function %s failed: %s: %s", fn.logical_id, type(exc).__name__, exc)
+        result, failure, _ = self._invoke(fn.name, event)
+        if failure is not None:
+            log.error("function %s failed: %s: %s", fn.logical_id, type(failure).__name__, failure)
             return self._gateway_response("DEFAULT_5XX", api, request, request_id, "Internal server error")
         return self._proxy_response(result, api, request, request_id, fn.logical_id)
 

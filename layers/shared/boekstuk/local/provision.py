@@ -74,9 +74,11 @@ def client(service: str, endpoint_url: str | None, region: str) -> Any:
     with _sessions_lock:
         session = _sessions.get(region)
         if session is None:
-            session = _sessions[region] = boto3.session.Session(region_name=region, **_FAKE_CREDENTIALS)
+            session = _sessions[region] = boto3.session.Session(
+                aws_access_key_id=_FAKE_CREDENTIALS["aws_access_key_id"],
+                aws_secret_access_key=_FAKE_CREDENTIALS["aws_secret_access_key"], region_name=region)
         # Sessions are not thread-safe; handlers in server threads create clients too.
-        return session.client(service, endpoint_url=endpoint_url)
+        return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
 def handler_module(code_dir: Path, handler: str, search_path: list[str] | None = None) -> tuple[str, str]:

@@ -214,7 +214,10 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         if simulators:
             handle.simulators = start_simulators()
 
-        http = make_server(host, port, _Deferred(), threaded=True)  # bind first: the URL goes into the env
+        try:
+            http = make_server(host, port, _Deferred(), threaded=True)  # bind first: the URL goes into the env
+        except SystemExit as exc:  # werkzeug exits the process when the port is taken
+            raise OSError(f"cannot listen on {host}:{port}: the address is in use") from exc
         handle._http = http
         handle.url = f"http://{host}:{http.server_port}"
         extra = {**FAKE_AWS_ENV, **LOCAL_RUNTIME_ENV, "MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": handle.moto_url,
@@ -233,7 +236,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
                 persistence.restore(prov, saved, handle.simulators)
         gateway = Gateway(prov, simulator_urls=lambda: {p: s.base_url for p, s in handle.simulators.items()},
                           fire_schedule=handle.fire_schedule, info=handle.info)
-        http.app = gateway  # type: ignore[attr-defined]
+        http.app = gateway  # the bound server now serves the real app
         handle._http_thread = threading.Thread(target=lambda: http.serve_forever(poll_interval=0.1),
                                                name="boekstuk-api", daemon=True)
         handle._http_thread.start()
@@ -280,7 +283,7 @@ def serve(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None
           on_ready: Callable[[StackHandle], None] | None = None, template: str | Path | None = None) -> int:
     """Run the stack until SIGINT/SIGTERM (or ``on_ready``'s handle is stopped); returns an exit code."""
     stop = threading.Event()
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
