@@ -42,3 +42,13 @@ def test_web_folder_is_served_under_app(tmp_path: Path) -> None:
         assert page.status_code == 200 and b"boekstuk web" in page.data
         assert b'href="/app/"' in client.get("/").data
         assert client.get("/v1/health").status_code == 200  # the API is still served next to it
+
+
+def test_harness_sets_and_then_restores_the_environment() -> None:
+    import os
+
+    before = os.environ.get("TABLE_NAME")
+    with local_aws(TEMPLATE) as harness:
+        assert os.environ["TABLE_NAME"] == harness.provisioned.tables["Table"]
+        assert os.environ["BOEKSTUK_LOCAL"] == "1"
+    assert os.environ.get("TABLE_NAME") == before

@@ -229,5 +229,5 @@ def test_a_busy_port_fails_cleanly_and_leaves_nothing_running(capsys: pytest.Cap
         port = busy.getsockname()[1]
         assert main_up(["--port", str(port), "--template", str(TEMPLATE)]) == 2
     assert "boekstuk up:" in capsys.readouterr().err
-    assert RUNNING_STACKS == set()
+    assert set() == RUNNING_STACKS
     assert dict(os.environ) == env_before
