@@ -84,7 +84,7 @@ def test_unknown_supplier_is_new_with_the_recognised_data() -> None:
         "code": None, "name": "Nieuwe Leverancier B.V.", "match": "new", "vat_id": "NL123456782B01",
         "kvk": "87654321", "iban": "NL20INGB0001234567", "address": "Dorpsstraat 1, 1234 AB Ergens"}
     assert proposal.provenance["supplier"] == "new supplier (recognised)"
-    assert world.package.calls == ["find", "find", "find", "find"]  # VAT id, KvK, IBAN, name
+    assert world.package.calls == ["find"]  # one lookup with VAT id, KvK, IBAN and name
     assert {w.code for w in proposal.warnings} >= {"missing_gl_account"}
 
 
