@@ -146,3 +146,14 @@ def test_unregistered_function_fails_like_a_broken_deployment() -> None:
 
     result, exc, _ = lambda_hook.run_handler("nobody-registered-this", {})
     assert result is None and isinstance(exc, ImportError)
+
+
+def test_event_invocations_finish_before_the_call_returns_in_the_harness(aws: LocalAws) -> None:
+    import importlib
+
+    task = importlib.import_module(aws.provisioned.functions["TaskFunction"].module.rsplit(".", 1)[0])
+    run_id = uuid.uuid4().hex
+    answer = aws.client("lambda").invoke(FunctionName="TaskFunction", InvocationType="Event",
+                                         Payload=json.dumps({"id": run_id}))
+    assert answer["StatusCode"] == 202
+    assert task.ATTEMPTS[run_id] == 1  # deterministic for tests: no background thread here

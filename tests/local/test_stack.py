@@ -200,6 +200,19 @@ def test_timer_fires_schedules_when_due_and_state_is_saved_periodically(tmp_path
             time.sleep(0.05)
         done = sfn.describe_execution(executionArn=arn)
         assert done["status"] == "SUCCEEDED" and json.loads(done["output"])["error"] == "BookingRefused"
+        # InvocationType=Event returns 202 while the handler still runs (it waits on a gate here)
+        import importlib
+
+        task = importlib.import_module(handle.provisioned.functions["TaskFunction"].module.rsplit(".", 1)[0])
+        task.GATE.clear()
+        answer = _client(handle, "lambda").invoke(FunctionName="TaskFunction", InvocationType="Event",
+                                                  Payload=json.dumps({"id": "async", "wait_gate": True}))
+        assert answer["StatusCode"] == 202 and "async" not in task.ATTEMPTS
+        task.GATE.set()
+        deadline = time.monotonic() + 10
+        while "async" not in task.ATTEMPTS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert task.ATTEMPTS["async"] == 1
     finally:
         handle.stop()
 

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _targets: dict[str, str] = {}  # Lambda function name -> "dotted.module.attribute"
 _original: Callable[..., tuple[str, bool, str]] | None = None
+_original_invoke: Callable[..., Any] | None = None
+_async_events = False
 
 
 @dataclass
@@ -122,26 +124,51 @@ def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
         return json.dumps(doc), True, ""
 
 
+def set_async_events(enabled: bool) -> None:
+    """Run ``InvocationType=Event`` invocations in a background thread, as AWS does (moto runs them inline).
+
+    The running stack turns this on so an API call that starts a job answers at once; the in-process test
+    harness leaves it off so a test sees the job's effects as soon as the call returns.
+    """
+    global _async_events
+    _async_events = enabled
+
+
+def _invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
+    """Replacement for ``LambdaFunction.invoke`` that hands Event invocations to a thread when asked."""
+    invocation_type = (request_headers or {}).get("x-amz-invocation-type", "RequestResponse")
+    if _async_events and invocation_type == "Event":
+        event = json.loads(body) if body else {}
+        threading.Thread(target=self._invoke_lambda, args=(event,), daemon=True,
+                         name=f"lambda-event-{self.function_name}").start()
+        return b""
+    assert _original_invoke is not None
+    return _original_invoke(self, body, request_headers, response_headers)
+
+
 def install() -> None:
     """Patch moto so every Lambda invocation runs in-process (idempotent)."""
-    global _original
+    global _original, _original_invoke
     from moto.awslambda.models import LambdaFunction
 
     with _lock:
         if _original is None:
             _original = LambdaFunction._invoke_lambda
+            _original_invoke = LambdaFunction.invoke
             LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+            LambdaFunction.invoke = _invoke  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
-    """Restore moto's own ``_invoke_lambda``."""
-    global _original
+    """Restore moto's own ``_invoke_lambda`` and ``invoke``."""
+    global _original, _original_invoke
     from moto.awslambda.models import LambdaFunction
 
     with _lock:
-        if _original is not None:
+        if _original is not None and _original_invoke is not None:
             LambdaFunction._invoke_lambda = _original  # type: ignore[method-assign]
-            _original = None
+            LambdaFunction.invoke = _original_invoke  # type: ignore[method-assign]
+            _original = _original_invoke = None
 
 
 def register_provisioned(functions: dict[str, Any]) -> None:

@@ -169,6 +169,7 @@ class StackHandle:
             if self._moto._server is not None:
                 self._moto._server.server_close()
         lambda_hook.unregister_all()
+        lambda_hook.set_async_events(False)
         RUNNING_STACKS.discard(id(self))
         if self._env_before is not None:
             os.environ.clear()
@@ -210,6 +211,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         requests.post(f"{handle.moto_url}/moto-api/config",
                       json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
         install_patches()
+        lambda_hook.set_async_events(True)
         MAILBOX.clear()
         if simulators:
             handle.simulators = start_simulators()

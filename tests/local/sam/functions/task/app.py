@@ -1,8 +1,10 @@
 """Test handler for Step Functions: fails with custom error names the ASL retries or catches."""
 
 import os
+import threading
 
 ATTEMPTS: dict[str, int] = {}
+GATE = threading.Event()  # tests hold a "wait_gate" invocation here to prove it runs in the background
 
 
 class TransientError(Exception):
@@ -15,6 +17,8 @@ class BookingRefused(Exception):
 
 def lambda_handler(event, context):
     key = event.get("id", "x")
+    if event.get("wait_gate"):
+        GATE.wait(10)
     ATTEMPTS[key] = ATTEMPTS.get(key, 0) + 1
     if event.get("refuse"):
         raise BookingRefused("package said no")
