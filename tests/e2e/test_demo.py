@@ -20,6 +20,8 @@ def test_demo_runs_green_twice(stack: StackHandle, capsys: pytest.CaptureFixture
     assert "DEMO FAILED" not in first.err, first.err
     for expected in ("Step 1: sign up", "carries code", "Step 2: activate", "Link SnelStart", "Link Exact Online",
                      "callback answered", "no access for this package user", "added 5", *(s.name for s in NAMED_SUPPLIERS),
+                     "status: awaiting_approval", "Recognition (", "NL853746333B01", "Booking proposal",
+                     "matched by vat_id", "Approve as 'piet'", "status: booked", "What exact_online now holds",
                      "Done."):
         assert expected in first.out, expected
     # Idempotent across runs: a fresh e-mail and office each time.
