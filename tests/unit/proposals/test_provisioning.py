@@ -91,3 +91,11 @@ def test_creditor_of_the_generic_receipt_is_created_once_per_administration() ->
             name=f"Winkel {n}", vat_id=None, kind="receipt", number=None)).proposal}))
     codes = {world.provisioning.ensure_supplier(d) for d in docs}
     assert len(codes) == 1 and world.package.calls.count("create") == 1
+
+
+def test_a_new_supplier_from_an_e_invoice_gets_its_address_with_the_country_apart() -> None:
+    world = World()
+    doc = proposed(world, **{**NEW, "address": "Hendrikweg 87, 8006 QB Bornerbroek, NL", "number": "A-1"})
+    created = world.package.creditors[world.provisioning.ensure_supplier(doc)]
+    assert (created.address.street, created.address.postcode, created.address.city, created.address.country) == (
+        "Hendrikweg 87", "8006 QB", "Bornerbroek", "NL")

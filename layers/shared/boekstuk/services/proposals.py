@@ -417,8 +417,10 @@ def _parse_address(text: str | None) -> Address:
     if not match:
         return Address(street=flat[:100])
     street = flat[:match.start()].strip(" ,") or None
-    city = flat[match.end():].strip(" ,") or None
-    return Address(street=street, postcode=match.group(1), city=city, country="NL")
+    rest = [part.strip() for part in flat[match.end():].split(",") if part.strip()]
+    # "..., 8006 QB Bornerbroek, NL": a trailing two-letter part is the country, not part of the city.
+    country = rest.pop().upper() if len(rest) > 1 and re.fullmatch(r"[A-Za-z]{2}", rest[-1]) else "NL"
+    return Address(street=street, postcode=match.group(1), city=", ".join(rest) or None, country=country)
 
 
 def _address_text(address: Address) -> str | None:
