@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from boekstuk.local.simulators.base import RateLimiter
 from boekstuk.local.simulators.registry import DEMO_LOGINS
 from boekstuk.local.stack import StackHandle, start_stack_in_thread, wait_until_healthy
 
@@ -34,6 +35,22 @@ def stack() -> Iterator[StackHandle]:
         yield handle
     finally:
         handle.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request: pytest.FixtureRequest) -> None:
+    """Each test starts with fresh per-minute package budgets.
+
+    Every e2e office links the same demo user of each simulator, so one test's calls (the demo books and syncs
+    in Exact's divisions) would count against the next test's minute; real customers do not share divisions.
+    """
+    if "stack" not in request.fixturenames:
+        return
+    stack: StackHandle = request.getfixturevalue("stack")
+    for server in stack.simulators.values():
+        for value in vars(server.simulator).values():
+            if isinstance(value, RateLimiter):
+                value.reset()
 
 
 @dataclass

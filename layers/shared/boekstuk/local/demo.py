@@ -27,7 +27,7 @@ DOCUMENT_STOP_STATUSES = {"awaiting_approval", "approved", "booking", "booked", 
                           "unreadable", "failed"}
 DOCUMENT_BAD_STATUSES = {"rejected", "duplicate", "unreadable", "failed"}
 DOCUMENTS_PATH = "/v1/offices/{office}/administrations/{administration_id}/documents"
-TIMEOUT = 30.0
+TIMEOUT = 90.0  # seconds per request: a package's rate limit can hold an answer for up to a minute
 
 
 class DemoFailed(Exception):
@@ -415,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     except requests.ConnectionError as exc:
         print(f"\nDEMO FAILED: cannot reach {demo.url} ({type(exc).__name__}). "
               f"Start the stack first with `boekstuk up`.", file=sys.stderr)
+        return 1
+    except requests.RequestException as exc:
+        print(f"\nDEMO FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     return 0
 
