@@ -206,7 +206,7 @@ class Services:
     def supplier_provisioning(self) -> SupplierProvisioning:
         """At booking: the proposal's new supplier created (or supplemented) exactly once."""
         return SupplierProvisioning(self.administrations, self.connections, self.package_connections,
-                                    self.proposal_memory)
+                                    self.proposal_memory, self.clock)
 
     @cached_property
     def workflow(self) -> WorkflowService:

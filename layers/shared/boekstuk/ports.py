@@ -480,6 +480,12 @@ class ProposalMemory(Protocol):
         """Remember the creditor code for ``key`` (so a retry never creates a second creditor)."""
         ...
 
+    def claim_creation(self, administration_id: str, supplier_key: str, document_id: str, at: dt.datetime,
+                       stale_before: dt.datetime) -> str | None:
+        """Claim the right to create the creditor ``supplier_key``; the holder's document id when another
+        document holds a claim made at or after ``stale_before`` (an older claim is taken over)."""
+        ...
+
 
 # --- approval and booking workflow (additive) ------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -83,6 +84,7 @@ class FakePackage:
         self.calls: list[str] = []
         self.down = False
         self.lose_next_answer = False
+        self.find_delay = 0.0  # widens the window between lookup and creation (concurrency tests)
         self._lock = threading.Lock()
 
     def _answer(self, value: Any) -> Any:
@@ -96,9 +98,11 @@ class FakePackage:
         self.calls.append("find")
         if self.down:
             raise errors.PackageUnavailable()
-        return [s for s in self.creditors.values()
-                if (vat_id and s.vat_id == vat_id) or (kvk and s.kvk == kvk) or (iban and s.iban == iban)
-                or (name and name.lower() in s.name.lower())]
+        found = [s for s in self.creditors.values()
+                 if (vat_id and s.vat_id == vat_id) or (kvk and s.kvk == kvk) or (iban and s.iban == iban)
+                 or (name and name.lower() in s.name.lower())]
+        time.sleep(self.find_delay)  # the answer is on its way while others act
+        return found
 
     def create_supplier(self, administration: str, supplier: SupplierDraft) -> PackageSupplier:
         self.calls.append("create")
@@ -131,6 +135,7 @@ class InMemoryProposalMemory:
         self.prints: dict[tuple[str, str], set[str]] = {}
         self.booked: dict[tuple[str, str], BookedHistory] = {}
         self.provisioned: dict[tuple[str, str], str] = {}
+        self.creations: dict[tuple[str, str], tuple[str, dt.datetime]] = {}
         self._lock = threading.Lock()
 
     def _claim(self, key: tuple[str, str], document_id: str) -> str | None:
@@ -167,6 +172,15 @@ class InMemoryProposalMemory:
     def remember_provisioned(self, administration_id: str, key: str, supplier_code: str) -> None:
         self.provisioned[(administration_id, key)] = supplier_code
 
+    def claim_creation(self, administration_id: str, supplier_key: str, document_id: str, at: dt.datetime,
+                       stale_before: dt.datetime) -> str | None:
+        with self._lock:
+            holder = self.creations.get((administration_id, supplier_key))
+            if holder is None or holder[0] == document_id or holder[1] < stale_before:
+                self.creations[(administration_id, supplier_key)] = (document_id, at)
+                return None
+            return holder[0]
+
 
 class World:
     """One administration with its package, memory and both services."""
@@ -179,7 +193,7 @@ class World:
         self.service = ProposalService(self.administrations, FakeConnections(), FakeOpener(self.package),
                                        self.memory, self.clock)
         self.provisioning = SupplierProvisioning(self.administrations, FakeConnections(), FakeOpener(self.package),
-                                                 self.memory)
+                                                 self.memory, self.clock)
         self._ids = itertools.count(1)
 
     def document(self, kind: str = "purchase_invoice", sha256: str | None = None, uploaded_by: str | None = "piet",

@@ -71,3 +71,12 @@ def test_fingerprints_and_history(memory: DynamoProposalMemory) -> None:
     assert memory.provisioned_supplier("a", "doc1") is None
     memory.remember_provisioned("a", "doc1", "3001")
     assert memory.provisioned_supplier("a", "doc1") == "3001"
+
+
+def test_creation_claim_is_taken_over_only_when_stale(memory: DynamoProposalMemory) -> None:
+    t0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    assert memory.claim_creation("a", "vat:NL1", "d1", t0, t0 - dt.timedelta(minutes=2)) is None
+    assert memory.claim_creation("a", "vat:NL1", "d1", t0, t0 - dt.timedelta(minutes=2)) is None
+    assert memory.claim_creation("a", "vat:NL1", "d2", t0, t0 - dt.timedelta(minutes=2)) == "d1"
+    later = t0 + dt.timedelta(minutes=3)
+    assert memory.claim_creation("a", "vat:NL1", "d2", later, later - dt.timedelta(minutes=2)) is None

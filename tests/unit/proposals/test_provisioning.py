@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from boekstuk.domain import errors
@@ -99,3 +102,37 @@ def test_a_new_supplier_from_an_e_invoice_gets_its_address_with_the_country_apar
     created = world.package.creditors[world.provisioning.ensure_supplier(doc)]
     assert (created.address.street, created.address.postcode, created.address.city, created.address.country) == (
         "Hendrikweg 87", "8006 QB", "Bornerbroek", "NL")
+
+
+def test_two_documents_of_one_new_supplier_booked_at_once_create_it_once() -> None:
+    world = World()
+    docs = [proposed(world, **{**NEW, "number": f"P-{n}"}) for n in range(6)]
+    world.package.find_delay = 0.05  # every document looks the supplier up before any creates it
+    barrier = threading.Barrier(len(docs))
+
+    def book(doc: Document) -> str | None:
+        barrier.wait()
+        try:
+            return world.provisioning.ensure_supplier(doc)
+        except errors.PackageUnavailable:
+            return None  # the workflow retries this one
+
+    with ThreadPoolExecutor(len(docs)) as pool:
+        first_round = list(pool.map(book, docs))
+    assert world.package.calls.count("create") == 1
+    retried = {world.provisioning.ensure_supplier(d) for d, code in zip(docs, first_round, strict=True)
+               if code is None}
+    assert len({c for c in first_round if c} | retried) == 1
+    assert world.package.calls.count("create") == 1
+
+
+def test_a_creation_claim_of_a_vanished_document_is_taken_over() -> None:
+    world = World()
+    stuck, other = proposed(world, **{**NEW, "number": "V-1"}), proposed(world, **{**NEW, "number": "V-2"})
+    key = "vat:NL123456782B01"
+    world.memory.claim_creation(ADM.administration_id, key, stuck.document_id, world.clock.now(), world.clock.now())
+    with pytest.raises(errors.PackageUnavailable):
+        world.provisioning.ensure_supplier(other)  # the other document is creating it right now
+    world.clock.advance(minutes=3)
+    code = world.provisioning.ensure_supplier(other)
+    assert world.package.calls.count("create") == 1 and code in world.package.creditors

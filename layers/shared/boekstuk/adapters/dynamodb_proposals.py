@@ -8,6 +8,7 @@ creditors. One partition per administration, separate from its synced master dat
 | near-duplicate print     | PROPOSALS#{adm id}     | NEAR#{supplier key}#{date}#{amount}#{doc id}|
 | booked history           | PROPOSALS#{adm id}     | BOOKED#{supplier code}                      |
 | provisioned creditor     | PROPOSALS#{adm id}     | PROVISIONED#{document id or supplier key}   |
+| creditor creation claim  | PROPOSALS#{adm id}     | CREATING#{supplier key}                     |
 
 Claims are conditional puts (``attribute_not_exists(pk) OR document_id = :me``): the first document wins,
 the same document may claim again (a retried Lambda), every other one learns the winner's id. Each access is
@@ -16,6 +17,7 @@ one PutItem/GetItem/Query; a lost claim reads the winner from the failed conditi
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -102,3 +104,20 @@ class DynamoProposalMemory:
         """Remember (or confirm) the creditor for ``key``."""
         self._db.table.put_item(Item={"pk": _pk(administration_id), "sk": f"PROVISIONED#{key}",
                                       "supplier_code": supplier_code})
+
+    def claim_creation(self, administration_id: str, supplier_key: str, document_id: str, at: dt.datetime,
+                       stale_before: dt.datetime) -> str | None:
+        """First document creates the creditor; a claim older than ``stale_before`` is taken over."""
+        pk, sk = _pk(administration_id), f"CREATING#{supplier_key}"
+        try:
+            self._db.table.put_item(
+                Item={"pk": pk, "sk": sk, "document_id": document_id, "claimed_at": at.isoformat()},
+                ConditionExpression="attribute_not_exists(pk) OR document_id = :me OR claimed_at < :stale",
+                ExpressionAttributeValues={":me": document_id, ":stale": stale_before.isoformat()},
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
+            holder = (self._db.get(pk, sk) or {}).get("document_id")
+            return str(holder) if holder else None
+        return None

@@ -21,6 +21,7 @@ Creditor conventions (the issue leaves them to us):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -54,6 +55,9 @@ from boekstuk.ports import (
     PackageOpener,
     ProposalMemory,
 )
+
+CREATION_CLAIM_TTL = dt.timedelta(minutes=2)
+"""A document that claimed a creditor's creation and then vanished (crashed, rejected) blocks others this long."""
 
 RECEIPT_CREDITOR = "Kassabon"
 """The generic creditor for receipts from shops that are not creditors of the administration."""
@@ -325,9 +329,10 @@ class SupplierProvisioning(_Administrations):
     """At booking: the creditor to book on exists in the package, exactly once."""
 
     def __init__(self, administrations: AdministrationRepository, connections: ConnectionRepository,
-                 packages: PackageOpener, memory: ProposalMemory) -> None:
+                 packages: PackageOpener, memory: ProposalMemory, clock: Clock | None = None) -> None:
         super().__init__(administrations, connections, packages)
         self._memory = memory
+        self._clock = clock
 
     def ensure_supplier(self, document: Document) -> str:
         """Create the ``new`` supplier (or apply the ``supplier_update``) once; the code to book on.
@@ -357,9 +362,16 @@ class SupplierProvisioning(_Administrations):
         key = supplier_key(supplier)
         code = self._memory.provisioned_supplier(adm_id, key)
         if code is None:
+            # Two documents of one new supplier booked at the same time: only one may create it.
+            now = self._clock.now() if self._clock else dt.datetime.now(dt.UTC)
+            holder = self._memory.claim_creation(adm_id, key, document.document_id, now, now - CREATION_CLAIM_TTL)
             package = self.package(adm)
             code = self._find(package, adm.code, supplier, BuyerIdentity(names=(adm.name,)))
             if code is None:
+                if holder is not None:
+                    # PackageUnavailable is what the workflow retries with back-off; by then it exists.
+                    raise errors.PackageUnavailable(
+                        f"Creditor '{supplier.name}' is being created for document {holder}; try again shortly.")
                 created = package.create_supplier(adm.code, self._new_draft(document))
                 code = created.code
                 logger.info("supplier created", administration_id=adm_id, supplier=code)
