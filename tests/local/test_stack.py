@@ -90,6 +90,10 @@ def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: 
         idp.admin_set_user_password(UserPoolId=pool_id, Username="anna", Password="a long password 1",
                                     Permanent=True)
         sub = idp.admin_get_user(UserPoolId=pool_id, Username="anna")["UserAttributes"]
+        _, client_id = prov.user_pool_clients["UserPoolClient"]
+        old_token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+            "USERNAME": "anna", "PASSWORD": "a long password 1"})["AuthenticationResult"]["AccessToken"]
+        first_ids = (pool_id, client_id)
         _client(first, "secretsmanager").create_secret(Name="boekstuk/local/x", SecretString="s3cret")
         _client(first, "sesv2").send_email(
             FromEmailAddress="noreply@boekstuk.test", Destination={"ToAddresses": ["anna@devries.nl"]},
@@ -123,6 +127,11 @@ def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: 
         assert idp.admin_get_user(UserPoolId=pool_id, Username="anna")["UserAttributes"] == sub
         answer = requests.get(f"{second.url}/v1/items/1", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert answer.status_code == 200 and answer.json()["claims"]["username"] == "anna"
+        # the pool and client keep their ids, so a token from before the restart is still accepted
+        assert (pool_id, client_id) == first_ids
+        assert os.environ["USER_POOL_ID"] == pool_id and second.provisioned.environment["USER_POOL_CLIENT_ID"] == client_id
+        answer = requests.get(f"{second.url}/v1/items/1", headers={"Authorization": f"Bearer {old_token}"}, timeout=10)
+        assert answer.status_code == 200
         secret = _client(second, "secretsmanager").get_secret_value(SecretId="boekstuk/local/x")
         assert secret["SecretString"] == "s3cret"
         mail = requests.get(f"{second.url}/_local/mail?to=anna@devries.nl", timeout=10).json()["messages"]

@@ -91,18 +91,72 @@ def snapshot(prov: Provisioned, simulators: Mapping[str, Any] | None = None) -> 
     sims = {}
     for package_id, server in (simulators or {}).items():
         sims[package_id] = server.simulator.snapshot()
+    identity = {
+        "pools": dict(prov.user_pools),
+        "clients": {logical: client_id for logical, (_, client_id) in prov.user_pool_clients.items()},
+    }
     return {
         "version": FORMAT_VERSION,
         "saved_at": dt.datetime.now(dt.UTC).isoformat(),
-        "tables": tables, "buckets": buckets, "users": users, "secrets": secrets,
+        "identity": identity, "tables": tables, "buckets": buckets, "users": users, "secrets": secrets,
         "mail": MAILBOX.snapshot(), "simulators": sims,
     }
 
 
+def _keep_identity_ids(prov: Provisioned, saved: Mapping[str, Any]) -> None:
+    """Give the new user pools and app clients the ids they had before the restart.
+
+    Access tokens name the pool (issuer) and the client, so with the old ids a token issued before the
+    restart still passes the authorizer, and USER_POOL_ID / USER_POOL_CLIENT_ID stay the same.
+    """
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    backend = cognitoidp_backends[prov.account_id][prov.region]
+    renamed: dict[str, str] = {}
+    resolver = prov.resolver
+    for logical, old_id in (saved.get("pools") or {}).items():
+        new_id = prov.user_pools.get(logical)
+        if new_id is None or new_id == old_id:
+            continue
+        pool = backend.user_pools.pop(new_id)
+        pool.id, pool.arn = old_id, pool.arn.replace(new_id, old_id)
+        backend.user_pools[old_id] = pool
+        for member in (*pool.clients.values(), *pool.groups.values(), *pool.users.values()):
+            member.user_pool_id = old_id
+        prov.user_pools[logical] = old_id
+        renamed[new_id] = old_id
+        resolver.refs[logical] = old_id
+        for attribute in ("Arn", "ProviderName", "ProviderURL", "UserPoolId"):
+            if (logical, attribute) in resolver.attrs:
+                resolver.attrs[(logical, attribute)] = str(resolver.attrs[(logical, attribute)]).replace(new_id, old_id)
+    for logical, old_client in (saved.get("clients") or {}).items():
+        if logical not in prov.user_pool_clients:
+            continue
+        pool_id, new_client = prov.user_pool_clients[logical]
+        pool_id = renamed.get(pool_id, pool_id)
+        pool = backend.user_pools[pool_id]
+        if new_client != old_client:
+            client_model = pool.clients.pop(new_client)
+            client_model.id = old_client
+            pool.clients[old_client] = client_model
+            renamed[new_client] = old_client
+        prov.user_pool_clients[logical] = (pool_id, old_client)
+        resolver.refs[logical] = old_client
+        resolver.attrs[(logical, "ClientId")] = old_client
+    for key, value in list(prov.environment.items()):
+        for new, old in renamed.items():
+            value = value.replace(new, old)
+        prov.environment[key] = value
+
+
 def restore(prov: Provisioned, data: Mapping[str, Any], simulators: Mapping[str, Any] | None = None) -> None:
-    """Load a snapshot into freshly provisioned resources (no S3 triggers fire while restoring)."""
+    """Load a snapshot into freshly provisioned resources (no S3 triggers fire while restoring).
+
+    Call it before the handlers' environment is applied: it may change ``prov.environment``.
+    """
     if data.get("version") != FORMAT_VERSION:
         raise ValueError(f"unsupported state format {data.get('version')!r}")
+    _keep_identity_ids(prov, data.get("identity") or {})
     ddb = client("dynamodb", prov.endpoint_url, prov.region)
     for logical_id, items in (data.get("tables") or {}).items():
         name = prov.tables.get(logical_id)

@@ -228,14 +228,14 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
             extra["PACKAGE_APPS"] = package_apps_json(handle.simulators)
         prov = provision(app, endpoint_url=handle.moto_url, extra_environment=extra)
         handle.provisioned = prov
+        if handle.data_dir is not None:
+            saved = persistence.load(handle.data_dir)
+            if saved is not None:
+                persistence.restore(prov, saved, handle.simulators)  # may keep the old user pool ids
         lambda_hook.unregister_all()
         lambda_hook.register_provisioned(prov.functions)
         os.environ.update(prov.environment)
         reset_composition_root()
-        if handle.data_dir is not None:
-            saved = persistence.load(handle.data_dir)
-            if saved is not None:
-                persistence.restore(prov, saved, handle.simulators)
         gateway = Gateway(prov, simulator_urls=lambda: {p: s.base_url for p, s in handle.simulators.items()},
                           fire_schedule=handle.fire_schedule, info=handle.info)
         http.app = gateway  # the bound server now serves the real app
