@@ -24,7 +24,7 @@ app = make_resolver()
     tags=["onboarding"],
     responses={201: {"description": "Office, subscription and synchronisation user created"},
                **responses(errors.OfficeCodeTaken, errors.WeakPassword, errors.AlreadyActivated,
-                           errors.ActivationExpired, errors.InvalidActivationToken)},
+                           errors.ActivationExpired, errors.InvalidActivationToken, success=None)},
 )
 def handle_activate(body: ActivationRequest) -> Response[ActivationResponse]:
     result = services().onboarding.activate(body)

@@ -44,7 +44,7 @@ def handle_list_package_administrations(office: str, connection_id: str) -> Pack
     responses={201: {"description": "Added; each starts a supplier sync"},
                **responses(errors.TooManyAdministrations, errors.NoAdministrations, errors.UnknownAdministration,
                            errors.AdministrationAlreadyLinked, errors.AdministrationAccessDenied, errors.NotAnAdmin,
-                           errors.NotFound, errors.ConnectionNotReady, errors.PackageUnavailable)},
+                           errors.NotFound, errors.ConnectionNotReady, errors.PackageUnavailable, success=None)},
 )
 def handle_add_administrations(office: str, connection_id: str,
                                body: AddAdministrationsRequest) -> Response[AddAdministrationsResponse]:

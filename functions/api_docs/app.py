@@ -23,19 +23,20 @@ class Health(BaseModel):
 
 
 @app.get("/v1/health", summary="Health", tags=["meta"],
-         responses={503: {"description": "Problem: `unavailable`"}})
+         responses={200: {"description": "The system can serve requests"},
+                    503: {"description": "Problem: `unavailable`"}})
 def handle_health() -> Response[Any]:
     if not services().health_check():
         return problem(503, "unavailable", "The system cannot serve requests yet.")
     return Response(status_code=200, content_type="application/json", body=Health(status="ok"))
 
 
-@app.get("/v1/openapi.json", summary="The OpenAPI document", tags=["meta"], include_in_schema=False)
+@app.get("/v1/openapi.json", summary="The OpenAPI document", tags=["meta"])
 def handle_openapi() -> dict[str, Any]:
     return committed_openapi()
 
 
-@app.get("/v1/docs", summary="Swagger UI", tags=["meta"], include_in_schema=False)
+@app.get("/v1/docs", summary="Swagger UI", tags=["meta"])
 def handle_docs() -> Response[str]:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=SWAGGER_HTML)
 

@@ -45,7 +45,7 @@ def handle_reject(office: str, document_id: str, body: RejectRequest) -> Decisio
 @app.post("/v1/offices/<office>/documents/<document_id>/retry-booking", summary="Re-queue a failed booking",
           tags=["approvals"],
           responses={202: {"description": "Booking re-queued"},
-                     **responses(errors.NotFound, errors.NotAnApprover, errors.InvalidStatus, validates_input=False)})
+                     **responses(errors.NotFound, errors.NotAnApprover, errors.InvalidStatus, validates_input=False, success=None)})
 def handle_retry_booking(office: str, document_id: str) -> Response[RetryResult]:
     caller = current_caller(app)
     caller.require_office(office)

@@ -27,7 +27,7 @@ app = make_resolver()
     summary="Request an upload slot (presigned PUT) for a document",
     tags=["documents"],
     responses={201: {"description": "Upload slot: PUT the bytes to upload.url with upload.headers"},
-               **responses(errors.UnsupportedContentType, errors.NotFound)},
+               **responses(errors.UnsupportedContentType, errors.NotFound, success=None)},
 )
 def handle_create_document(office: str, administration_id: str, body: CreateDocumentRequest) -> Response[UploadSlot]:
     caller = current_caller(app)
@@ -60,7 +60,7 @@ def handle_get_document(office: str, document_id: str) -> DocumentView:
 
 @app.get("/v1/offices/<office>/documents/<document_id>/content", summary="Redirect to the original file",
          tags=["documents"], responses={302: {"description": "Short-lived presigned URL"},
-                                        **responses(errors.NotFound, validates_input=False)})
+                                        **responses(errors.NotFound, validates_input=False, success=None)})
 def handle_get_content(office: str, document_id: str) -> Response[str]:
     caller = current_caller(app)
     caller.require_office(office)

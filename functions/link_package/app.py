@@ -32,7 +32,7 @@ def handle_list_packages() -> list[PackageInfo]:
     tags=["packages"],
     responses={201: {"description": "Connection verified, or pending authorization with an authorize_url"},
                **responses(errors.InvalidPackageCredentials, errors.PackageUnavailable, errors.DescriptionRequired,
-                           errors.UnknownPackage, errors.NotAnAdmin, errors.NotFound)},
+                           errors.UnknownPackage, errors.NotAnAdmin, errors.NotFound, success=None)},
 )
 def handle_create_connection(office: str, body: CreateConnectionRequest) -> Response[ConnectionView]:
     caller = current_caller(app)
@@ -56,7 +56,7 @@ def handle_list_connections(office: str) -> ConnectionList:
     tags=["packages"],
     responses={302: {"description": "Redirect to the web app"},
                **responses(errors.InvalidOAuthState, errors.InvalidPackageCredentials, errors.PackageUnavailable,
-                           validates_input=False)},
+                           validates_input=False, success=None)},
 )
 def handle_oauth_callback() -> Response[Any]:
     params = app.current_event.query_string_parameters or {}

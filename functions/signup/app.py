@@ -24,7 +24,7 @@ app = make_resolver()
     tags=["onboarding"],
     responses={201: {"description": "Signup created; a code was e-mailed"},
                200: {"description": "Pending signup for this e-mail: a new code was sent"},
-               **responses(errors.PlanNotConfirmed, errors.TermsNotAccepted, errors.TooManyAttempts)},
+               **responses(errors.PlanNotConfirmed, errors.TermsNotAccepted, errors.TooManyAttempts, success=None)},
 )
 def handle_create_signup(body: SignupRequest) -> Response[SignupResponse]:
     result, created = services().onboarding.sign_up(body)

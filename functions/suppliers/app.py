@@ -37,7 +37,7 @@ def handle_list_suppliers(
 
 
 @app.post(f"{BASE}/supplier-sync", summary="Sync suppliers from the package now", tags=["suppliers"],
-          responses={202: {"description": "Sync started"}, **responses(errors.NotFound, validates_input=False)})
+          responses={202: {"description": "Sync started"}, **responses(errors.NotFound, validates_input=False, success=None)})
 def handle_request_sync(office: str, administration_id: str) -> Response[SyncAccepted]:
     caller = current_caller(app)
     caller.require_office(office)
@@ -54,7 +54,7 @@ def handle_put_rule(office: str, administration_id: str, code: str, body: Postin
 
 
 @app.delete(f"{BASE}/suppliers/<code>/rule", summary="Remove a supplier's posting rule", tags=["suppliers"],
-            responses={204: {"description": "Removed"}, **responses(errors.NotFound, validates_input=False)})
+            responses={204: {"description": "Removed"}, **responses(errors.NotFound, validates_input=False, success=None)})
 def handle_delete_rule(office: str, administration_id: str, code: str) -> Response[str]:
     caller = current_caller(app)
     caller.require_office(office)

@@ -24,7 +24,7 @@ app = make_resolver()
     summary="Add a user to the office (office admins)",
     tags=["users"],
     responses={201: {"description": "User created"},
-               **responses(errors.NotAnAdmin, errors.UsernameTaken, errors.WeakPassword, errors.NotFound)},
+               **responses(errors.NotAnAdmin, errors.UsernameTaken, errors.WeakPassword, errors.NotFound, success=None)},
 )
 def handle_create_user(office: str, body: CreateUserRequest) -> Response[UserView]:
     caller = current_caller(app)

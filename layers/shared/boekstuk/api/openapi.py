@@ -23,15 +23,18 @@ class Problem(BaseModel):
     errors: list[dict[str, str]] | None = None
 
 
-def responses(*raised: type[DomainError], validates_input: bool = True) -> dict[int, dict[str, Any]]:
-    """The ``responses`` argument of a route: one entry per status, listing the error codes behind it."""
+def responses(*raised: type[DomainError], validates_input: bool = True, success: int | None = 200,
+              success_description: str = "OK") -> dict[int, dict[str, Any]]:
+    """The ``responses`` argument of a route: the success status (its schema comes from the return type) and
+    one entry per error status, listing the error codes behind it."""
     by_status: dict[int, list[str]] = defaultdict(list)
     for cls in ((ValidationFailed,) if validates_input else ()) + raised:
         code = cls.code
         status = status_for(cls())
         if code not in by_status[status]:
             by_status[status].append(code)
-    return {
+    documented: dict[int, dict[str, Any]] = {success: {"description": success_description}} if success else {}
+    return documented | {
         status: {
             "description": "Problem: " + ", ".join(f"`{c}`" for c in codes),
             "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
