@@ -56,7 +56,7 @@ def handle_list_connections(office: str) -> ConnectionList:
     tags=["packages"],
     responses={302: {"description": "Redirect to the web app"},
                **responses(errors.InvalidOAuthState, errors.InvalidPackageCredentials, errors.PackageUnavailable,
-                           validates_input=False, success=None)},
+                           validates_input=False, success_description="Linked (JSON answer when Accept: application/json)")},
 )
 def handle_oauth_callback() -> Response[Any]:
     params = app.current_event.query_string_parameters or {}
