@@ -105,3 +105,15 @@ def test_only_while_awaiting_approval() -> None:
 def test_edit_dates_are_dates() -> None:
     edit = ProposalEdit.parse(body())
     assert edit.invoice_date == dt.date(2026, 2, 10) and edit.lines[0].amount_excl_vat == Decimal("100.00")
+
+
+def test_a_corrected_number_that_another_document_has_is_refused() -> None:
+    world = World()
+    other = world.document()
+    world.service.propose(other, recognition(number="F2026-777"))
+    with pytest.raises(errors.ValidationFailed) as caught:
+        world.service.edit(proposed(world), body(invoice_number="F2026-777"), "anna")
+    assert fields_of(caught.value) == {"invoice_number"}
+    assert other.document_id in caught.value.extra["errors"][0]["message"]
+    # A new number nobody has is fine.
+    assert world.service.edit(proposed(world), body(invoice_number="F2026-778"), "anna").invoice_number == "F2026-778"

@@ -74,6 +74,7 @@ def test_description_template_month_and_year() -> None:
     ("0", {"reverse": True}, "VL"),
     ("0", {"category": "K", "vat_id": "DE123456789"}, "EU"),
     ("0", {"reverse": True, "vat_id": "DE123456789"}, "EU"),
+    ("0", {"vat_id": "DE123456789"}, "EU"),
 ])
 def test_vat_lines_map_to_the_package_codes(rate: str, kwargs: dict[str, object], code: str) -> None:
     world = World(cached=[])
@@ -178,3 +179,14 @@ def test_every_field_says_where_it_came_from() -> None:
         "due_date": "supplier payment term (14 days)", "currency": "recognised", "total_incl_vat": "recognised",
         "lines[0].gl_account": "package default", "lines[0].vat_code": "package default",
         "lines[0].amount_excl_vat": "vat breakdown"}
+
+
+def test_a_rule_for_reverse_charge_beats_a_zero_rate_read_without_the_verlegd_note() -> None:
+    world = World()
+    world.administrations.rule_map["2001"] = PostingRule(gl_account="4300", vat_code="VL")
+    proposal = world.service.propose(world.document(), recognition(vat=[("0", "100.00", "0.00")])).proposal
+    assert proposal.lines[0].vat_code == "VL" and proposal.provenance["lines[0].vat_code"] == "supplier rule"
+    # But a rule's 0 % code never hides VAT the invoice does charge.
+    world.administrations.rule_map["2001"] = PostingRule(gl_account="4300", vat_code="N0")
+    charged = world.service.propose(world.document(), recognition(number="R-2")).proposal
+    assert charged.lines[0].vat_code == "H21"

@@ -298,11 +298,23 @@ class ProposalService(_Administrations):
         if document.status != "awaiting_approval" or document.proposal is None:
             raise errors.InvalidStatus("The proposal can only be edited while the document awaits approval.")
         adm_id = document.administration_id
-        return apply_edit(document.proposal, edit, editor,
-                          suppliers=self._administrations.suppliers(adm_id),
-                          gl_accounts=self._administrations.gl_accounts(adm_id),
-                          vat_codes=self._administrations.vat_codes(adm_id),
-                          today=self._clock.now().date())
+        edited = apply_edit(document.proposal, edit, editor,
+                            suppliers=self._administrations.suppliers(adm_id),
+                            gl_accounts=self._administrations.gl_accounts(adm_id),
+                            vat_codes=self._administrations.vat_codes(adm_id),
+                            today=self._clock.now().date())
+        old = document.proposal
+        if (edited.invoice_number, edited.supplier.code) != (old.invoice_number, old.supplier.code) \
+                and edited.invoice_number:
+            # A corrected number (or creditor) must not turn this into a duplicate of another document.
+            holder = self._memory.claim_invoice(adm_id, supplier_key(edited.supplier),
+                                                _number_key(edited.invoice_number), document.document_id)
+            if holder:
+                raise errors.ValidationFailed("This invoice is already in the administration.", errors=[{
+                    "field": "invoice_number",
+                    "message": f"Invoice {edited.invoice_number} of {edited.supplier.name} is already in this "
+                               f"administration (document {holder})."}])
+        return edited
 
     # -- learning ---------------------------------------------------------------------------------------
 

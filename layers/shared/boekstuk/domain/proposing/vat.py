@@ -16,6 +16,9 @@ EU_COUNTRIES = frozenset(
     ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "PL", "PT", "RO", "SE", "SI", "SK"])
 """EU member states other than NL, by the prefix of their VAT ids (Greece uses EL)."""
 
+NO_VAT_CHARGED: frozenset[str] = frozenset({"zero", "reverse_charge", "eu"})
+"""Kinds whose invoices charge no VAT."""
+
 
 def rate_value(rate: str | None) -> Decimal | None:
     """``"21"``, ``"21.0"``, ``"21%"`` -> Decimal(21); anything else None."""
@@ -44,7 +47,8 @@ def vat_kind(rate: str | None, *, reverse_charge: bool = False, category: str | 
     if value == 9:
         return "low"
     if value == 0:
-        return "zero"
+        # 0 % from a supplier elsewhere in the EU is an intra-community acquisition (the buyer accounts for it).
+        return "eu" if country in EU_COUNTRIES else "zero"
     return None
 
 
@@ -70,6 +74,10 @@ def compatible(code: TaxCode, kind: VatKind | None, rate: str | None) -> bool:
         return True
     if kind is None:
         return False
+    if kind in NO_VAT_CHARGED and code.kind in NO_VAT_CHARGED:
+        # The invoice shows no VAT either way; whether it is 0 %, verlegd or an EU acquisition is what the
+        # bookkeeper's rule (or history) knows better than a missed "BTW verlegd" on the page.
+        return True
     if code.kind != kind:
         return False
     value = rate_value(rate)
