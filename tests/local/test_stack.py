@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -74,6 +75,15 @@ def test_serve_answers_over_http_then_stops_cleanly() -> None:
         requests.get(f"{url}/v1/health", timeout=2)
 
 
+def _wait_for(condition: Any, timeout: float = 15.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
 def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: Path) -> None:
     first = start_stack_in_thread(port=0, data_dir=tmp_path, template=TEMPLATE)
     try:
@@ -98,6 +108,13 @@ def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: 
         _client(first, "sesv2").send_email(
             FromEmailAddress="noreply@boekstuk.test", Destination={"ToAddresses": ["anna@devries.nl"]},
             Content={"Simple": {"Subject": {"Data": "Hoi"}, "Body": {"Text": {"Data": "code 123456"}}}})
+        # a workflow parked on a task token (like a document awaiting approval) when the stack stops
+        task = importlib.import_module(prov.functions["TaskFunction"].module.rsplit(".", 1)[0])
+        sfn = _client(first, "stepfunctions")
+        sfn.start_execution(stateMachineArn=prov.state_machines["Flow"], name="parked",
+                            input=json.dumps({"id": "parked", "park": True}))
+        _wait_for(lambda: "parked" in task.TOKENS)
+        old_task_token = task.TOKENS["parked"]
         sim = next(iter(first.simulators.values()))
         state = sim.simulator.snapshot()
         state.setdefault("counters", {})["boekstuk-test"] = 7
@@ -137,6 +154,14 @@ def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: 
         mail = requests.get(f"{second.url}/_local/mail?to=anna@devries.nl", timeout=10).json()["messages"]
         assert [m["codes"] for m in mail] == [["123456"]]
         assert second.simulators[package].simulator.snapshot()["counters"]["boekstuk-test"] == 7
+        # the parked workflow was started again: it parked with a new token, which completes it
+        assert second.resumed_executions == 1 and "Resumed workflows" in second.banner()
+        _wait_for(lambda: task.TOKENS["parked"] != old_task_token)
+        sfn = _client(second, "stepfunctions")
+        sfn.send_task_success(taskToken=task.TOKENS["parked"], output=json.dumps({"approved": True}))
+        arn = f"{prov.state_machines['Flow'].replace(':stateMachine:', ':execution:')}:parked"
+        _wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING")
+        assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
     finally:
         second.stop()
 

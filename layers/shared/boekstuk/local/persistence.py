@@ -91,6 +91,15 @@ def snapshot(prov: Provisioned, simulators: Mapping[str, Any] | None = None) -> 
     sims = {}
     for package_id, server in (simulators or {}).items():
         sims[package_id] = server.simulator.snapshot()
+    sfn = client("stepfunctions", prov.endpoint_url, prov.region)
+    executions: dict[str, list[dict[str, Any]]] = {}
+    for logical_id, arn in prov.state_machines.items():
+        running = []
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
+            for entry in page["executions"]:
+                described = sfn.describe_execution(executionArn=entry["executionArn"])
+                running.append({"name": entry["name"], "input": described.get("input", "{}")})
+        executions[logical_id] = running
     identity = {
         "pools": dict(prov.user_pools),
         "clients": {logical: client_id for logical, (_, client_id) in prov.user_pool_clients.items()},
@@ -99,7 +108,7 @@ def snapshot(prov: Provisioned, simulators: Mapping[str, Any] | None = None) -> 
         "version": FORMAT_VERSION,
         "saved_at": dt.datetime.now(dt.UTC).isoformat(),
         "identity": identity, "tables": tables, "buckets": buckets, "users": users, "secrets": secrets,
-        "mail": MAILBOX.snapshot(), "simulators": sims,
+        "mail": MAILBOX.snapshot(), "simulators": sims, "executions": executions,
     }
 
 
@@ -121,7 +130,8 @@ def _keep_identity_ids(prov: Provisioned, saved: Mapping[str, Any]) -> None:
         pool = backend.user_pools.pop(new_id)
         pool.id, pool.arn = old_id, pool.arn.replace(new_id, old_id)
         backend.user_pools[old_id] = pool
-        for member in (*pool.clients.values(), *pool.groups.values(), *pool.users.values()):
+        members: list[Any] = [*pool.clients.values(), *pool.groups.values(), *pool.users.values()]
+        for member in members:
             member.user_pool_id = old_id
         prov.user_pools[logical] = old_id
         renamed[new_id] = old_id
@@ -211,6 +221,27 @@ def restore(prov: Provisioned, data: Mapping[str, Any], simulators: Mapping[str,
         server = (simulators or {}).get(package_id)
         if server is not None:
             server.simulator.restore(state)
+
+
+def resume_executions(prov: Provisioned, data: Mapping[str, Any]) -> int:
+    """Start again, from the beginning and with their original input and name, the workflow executions that
+    were running when the state was saved; returns how many.
+
+    moto cannot persist an execution (a task token parked for approval dies with the process), so a
+    document awaiting approval would be stuck after a restart. The workflow is idempotent by design
+    (the approval step stores a fresh token, booking is exactly-once), so re-running it is safe.
+    Call it once the handlers are registered and their environment is applied.
+    """
+    sfn = client("stepfunctions", prov.endpoint_url, prov.region)
+    count = 0
+    for logical_id, executions in (data.get("executions") or {}).items():
+        arn = prov.state_machines.get(logical_id)
+        if arn is None:
+            continue
+        for execution in executions:
+            sfn.start_execution(stateMachineArn=arn, name=execution["name"], input=execution["input"])
+            count += 1
+    return count
 
 
 def save(data_dir: Path, data: Mapping[str, Any]) -> Path:

@@ -77,6 +77,7 @@ class StackHandle:
         self.schedule_runs: list[tuple[str, str]] = []  # (function, ISO time): what the timer fired
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # tests may move time on
         self.save_every = SNAPSHOT_EVERY_SECONDS
+        self.resumed_executions = 0  # workflow executions started again from the data dir
 
     def info(self) -> dict[str, str]:
         """What runs where (for the banner and the index page)."""
@@ -90,6 +91,8 @@ class StackHandle:
         for package_id, server in sorted(self.simulators.items()):
             rows[f"Simulator {package_id}"] = server.base_url
         rows["State"] = str(self.data_dir) if self.data_dir else "in memory (use --data-dir to keep it)"
+        if self.resumed_executions:
+            rows["Resumed workflows"] = f"{self.resumed_executions} (were running at the last stop)"
         return rows
 
     def banner(self) -> str:
@@ -228,14 +231,15 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
             extra["PACKAGE_APPS"] = package_apps_json(handle.simulators)
         prov = provision(app, endpoint_url=handle.moto_url, extra_environment=extra)
         handle.provisioned = prov
-        if handle.data_dir is not None:
-            saved = persistence.load(handle.data_dir)
-            if saved is not None:
-                persistence.restore(prov, saved, handle.simulators)  # may keep the old user pool ids
+        saved = persistence.load(handle.data_dir) if handle.data_dir is not None else None
+        if saved is not None:
+            persistence.restore(prov, saved, handle.simulators)  # may keep the old user pool ids
         lambda_hook.unregister_all()
         lambda_hook.register_provisioned(prov.functions)
         os.environ.update(prov.environment)
         reset_composition_root()
+        if saved is not None:
+            handle.resumed_executions = persistence.resume_executions(prov, saved)
         gateway = Gateway(prov, simulator_urls=lambda: {p: s.base_url for p, s in handle.simulators.items()},
                           fire_schedule=handle.fire_schedule, info=handle.info)
         http.app = gateway  # the bound server now serves the real app

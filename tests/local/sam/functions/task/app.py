@@ -4,6 +4,7 @@ import os
 import threading
 
 ATTEMPTS: dict[str, int] = {}
+TOKENS: dict[str, str] = {}  # id -> the task token of a parked execution
 GATE = threading.Event()  # tests hold a "wait_gate" invocation here to prove it runs in the background
 
 
@@ -17,6 +18,9 @@ class BookingRefused(Exception):
 
 def lambda_handler(event, context):
     key = event.get("id", "x")
+    if "token" in event:  # the Park state: remember the token, like request_approval stores it
+        TOKENS[key] = event["token"]
+        return {"parked": key}
     if event.get("wait_gate"):
         GATE.wait(10)
     ATTEMPTS[key] = ATTEMPTS.get(key, 0) + 1
