@@ -86,7 +86,7 @@ def document(adm: Administration, status: str = "recognizing", kind: str = "purc
     now = dt.datetime.now(dt.UTC)
     doc_id = uuid.uuid4().hex
     return Document(document_id=doc_id, office_code=adm.office_code, administration_id=adm.administration_id,
-                    kind=kind, filename="f.pdf", status=status, source="api", s3_key=f"x/{doc_id}",  # type: ignore[arg-type]
+                    kind=kind, filename="f.pdf", status=status, source="api", s3_key=f"x/{doc_id}",
                     uploaded_by="sync", created_at=now, updated_at=now)
 
 

@@ -7,13 +7,14 @@ import itertools
 import threading
 import time
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from boekstuk.domain import errors
 from boekstuk.domain.documents import BookedHistory, Document, Proposal
 from boekstuk.domain.links import Administration, Connection, LedgerAccount, PostingRule, Supplier, TaxCode
 from boekstuk.domain.packages import Address, PackageSupplier, SupplierDraft
 from boekstuk.domain.recognition import Buyer, LineItem, RecognisedFields, Recognition, VatLine
+from boekstuk.ports import AccountingPackage, AdministrationRepository, ConnectionRepository
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
 from tests.fakes import FixedClock
 
@@ -125,8 +126,9 @@ class FakeOpener:
     def __init__(self, package: FakePackage) -> None:
         self.package = package
 
-    def open(self, connection: Connection) -> FakePackage:
-        return self.package
+    def open(self, connection: Connection) -> AccountingPackage:
+        # Only the creditor methods are faked: the services under test call nothing else.
+        return cast(AccountingPackage, self.package)
 
 
 class InMemoryProposalMemory:
@@ -190,9 +192,12 @@ class World:
         self.administrations = FakeAdministrations(cached)
         self.package = FakePackage(in_package if in_package is not None else self.administrations.supplier_list)
         self.memory = InMemoryProposalMemory()
-        self.service = ProposalService(self.administrations, FakeConnections(), FakeOpener(self.package),
-                                       self.memory, self.clock)
-        self.provisioning = SupplierProvisioning(self.administrations, FakeConnections(), FakeOpener(self.package),
+        # The fakes implement what the proposal services read, not every repository method.
+        administrations = cast(AdministrationRepository, self.administrations)
+        connections = cast(ConnectionRepository, FakeConnections())
+        self.service = ProposalService(administrations, connections, FakeOpener(self.package), self.memory,
+                                       self.clock)
+        self.provisioning = SupplierProvisioning(administrations, connections, FakeOpener(self.package),
                                                  self.memory, self.clock)
         self._ids = itertools.count(1)
 
@@ -201,7 +206,7 @@ class World:
         n = next(self._ids)
         now = self.clock.now()
         return Document(document_id=f"doc{n:04d}", office_code=ADM.office_code, administration_id=ADM.administration_id,
-                        kind=kind, filename="f.pdf", status=status, source="api", s3_key=f"k/{n}", sha256=sha256,  # type: ignore[arg-type]
+                        kind=kind, filename="f.pdf", status=status, source="api", s3_key=f"k/{n}", sha256=sha256,
                         uploaded_by=uploaded_by, created_at=now, updated_at=now, proposal=proposal)
 
 
@@ -218,7 +223,7 @@ def recognition(*, name: str | None = "Kantoorhuis Utrecht B.V.", vat_id: str | 
     base = sum((Decimal(b) for _, b, _ in vat), Decimal("0"))
     tax = sum((Decimal(a) for _, _, a in vat), Decimal("0"))
     return Recognition(
-        engine="pdf_text", document_kind=kind,  # type: ignore[arg-type]
+        engine="pdf_text", document_kind=kind,
         fields=RecognisedFields(supplier_name=name, supplier_vat_id=vat_id, supplier_kvk=kvk, supplier_iban=iban,
                                 invoice_number=number, invoice_date=date, due_date=due, currency=currency,
                                 total_incl_vat=Decimal(total) if total else base + tax,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -12,11 +13,11 @@ from boekstuk.domain.documents import Document
 from boekstuk.domain.links import Supplier
 from tests.unit.proposals.fakes import ADM, KANTOORHUIS, World, recognition
 
-NEW = {"name": "Nieuwe Leverancier B.V.", "vat_id": "NL123456782B01", "kvk": "87654321", "iban": "NL20INGB0001234567",
+NEW: dict[str, Any] = {"name": "Nieuwe Leverancier B.V.", "vat_id": "NL123456782B01", "kvk": "87654321", "iban": "NL20INGB0001234567",
        "address": "Dorpsstraat 1, 1234 AB Ergens", "due": "2026-02-24"}
 
 
-def proposed(world: World, **kwargs: str) -> Document:
+def proposed(world: World, **kwargs: Any) -> Document:
     doc = world.document(status="approved")
     return doc.model_copy(update={"proposal": world.service.propose(doc, recognition(**kwargs)).proposal})
 
