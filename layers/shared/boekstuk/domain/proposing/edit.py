@@ -25,6 +25,8 @@ MAX_DATE_SPAN = dt.timedelta(days=366)
 
 
 class ProposalEditLine(BaseModel):
+    # One line of the edited proposal. No docstring on purpose: it would become the schema's description and
+    # change the committed OpenAPI document (api/openapi.json) that the contract tests compare.
     model_config = ConfigDict(extra="forbid")
 
     gl_account: str = Field(min_length=1, max_length=40)

@@ -97,6 +97,8 @@ MatchedBy = Literal["vat_id", "kvk", "iban", "name"]
 
 @dataclass(frozen=True)
 class SupplierMatch:
+    """The matched creditor and the identifier that matched it."""
+
     supplier: Supplier
     kind: MatchedBy
 
