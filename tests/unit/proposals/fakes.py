@@ -12,7 +12,7 @@ from typing import Any, cast
 from boekstuk.domain import errors
 from boekstuk.domain.documents import BookedHistory, Document, Proposal
 from boekstuk.domain.links import Administration, Connection, LedgerAccount, PostingRule, Supplier, TaxCode
-from boekstuk.domain.packages import Address, PackageSupplier, SupplierDraft
+from boekstuk.domain.packages import Address, GLAccount, PackageSupplier, SupplierDraft, VatCode
 from boekstuk.domain.recognition import Buyer, LineItem, RecognisedFields, Recognition, VatLine
 from boekstuk.ports import AccountingPackage, AdministrationRepository, ConnectionRepository
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
@@ -85,6 +85,7 @@ class FakePackage:
         self.calls: list[str] = []
         self.down = False
         self.lose_next_answer = False
+        self.extra_accounts: list[GLAccount] = []  # created in the package after the last sync
         self.find_delay = 0.0  # widens the window between lookup and creation (concurrency tests)
         self._lock = threading.Lock()
 
@@ -104,6 +105,18 @@ class FakePackage:
                  or (name and name.lower() in s.name.lower())]
         time.sleep(self.find_delay)  # the answer is on its way while others act
         return found
+
+    def list_gl_accounts(self, administration: str) -> list[GLAccount]:
+        self.calls.append("gl_accounts")
+        if self.down:
+            raise errors.PackageUnavailable()
+        return [GLAccount(code=g.code, name=g.name) for g in GL_ACCOUNTS] + self.extra_accounts
+
+    def list_vat_codes(self, administration: str) -> list[VatCode]:
+        self.calls.append("vat_codes")
+        if self.down:
+            raise errors.PackageUnavailable()
+        return [VatCode.model_validate(v.model_dump()) for v in VAT_CODES]
 
     def create_supplier(self, administration: str, supplier: SupplierDraft) -> PackageSupplier:
         self.calls.append("create")

@@ -117,3 +117,18 @@ def test_a_corrected_number_that_another_document_has_is_refused() -> None:
     assert other.document_id in caught.value.extra["errors"][0]["message"]
     # A new number nobody has is fine.
     assert world.service.edit(proposed(world), body(invoice_number="F2026-778"), "anna").invoice_number == "F2026-778"
+
+
+def test_an_account_added_in_the_package_since_the_last_sync_is_accepted() -> None:
+    from boekstuk.domain.packages import GLAccount
+
+    world = World()
+    doc = proposed(world)
+    edit = body(lines=[{"gl_account": "4350", "amount_excl_vat": "100.00", "vat_code": "H21", "vat_amount": "21.00"}])
+    with pytest.raises(errors.ValidationFailed):
+        world.service.edit(doc, edit, "anna")  # neither in the cache nor in the package
+    world.package.extra_accounts.append(GLAccount(code="4350", name="Vakliteratuur"))
+    assert world.service.edit(doc, edit, "anna").lines[0].gl_account == "4350"
+    world.package.down = True  # the package cannot be asked: the cache decides, and it does not know 4350
+    with pytest.raises(errors.ValidationFailed):
+        world.service.edit(doc, edit, "anna")

@@ -190,3 +190,14 @@ def test_a_rule_for_reverse_charge_beats_a_zero_rate_read_without_the_verlegd_no
     world.administrations.rule_map["2001"] = PostingRule(gl_account="4300", vat_code="N0")
     charged = world.service.propose(world.document(), recognition(number="R-2")).proposal
     assert charged.lines[0].vat_code == "H21"
+
+
+def test_before_the_first_sync_the_vat_codes_come_from_the_package() -> None:
+    world = World()
+    world.administrations.vat = []
+    proposal = world.service.propose(world.document(), recognition(vat=[("9", "100.00", "9.00")])).proposal
+    assert proposal.lines[0].vat_code == "L9" and "vat_codes" in world.package.calls
+    world.package.down = True
+    unknown = world.service.propose(world.document(), recognition(number="Z-2")).proposal
+    assert unknown.lines[0].vat_code is None
+    assert "master_data_unavailable" in {w.code for w in unknown.warnings}

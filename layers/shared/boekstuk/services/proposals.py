@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from boekstuk.domain import errors
 from boekstuk.domain.documents import BookedHistory, Document, Proposal, ProposalSupplier, ProposalWarning
-from boekstuk.domain.links import Administration, Supplier, normalise_identifier
+from boekstuk.domain.links import Administration, LedgerAccount, Supplier, TaxCode, normalise_identifier
 from boekstuk.domain.packages import Address, PackageSupplier, SupplierDraft
 from boekstuk.domain.proposing import (
     HISTORY_WINDOW,
@@ -159,7 +159,7 @@ class ProposalService(_Administrations):
             history = None  # older than six months: the supplier's default is the better guess again
         proposal = build_proposal(recognition, ProposalInputs(
             document_id=document.document_id, document_kind=document.kind, supplier=choice,
-            vat_codes=self._administrations.vat_codes(adm.administration_id), rule=rule, history=history,
+            vat_codes=self._vat_codes(adm, warnings), rule=rule, history=history,
             warnings=warnings, line_description=line_description))
         duplicate_of = self._duplicates(document, proposal)
         return ProposalOutcome(proposal=proposal, duplicate_of=duplicate_of)
@@ -298,11 +298,15 @@ class ProposalService(_Administrations):
         if document.status != "awaiting_approval" or document.proposal is None:
             raise errors.InvalidStatus("The proposal can only be edited while the document awaits approval.")
         adm_id = document.administration_id
+        gl_accounts = self._administrations.gl_accounts(adm_id)
+        vat_codes = self._administrations.vat_codes(adm_id)
+        if {ln.gl_account for ln in edit.lines} - {g.code for g in gl_accounts} \
+                or {ln.vat_code for ln in edit.lines} - {v.code for v in vat_codes}:
+            # Not in the synced cache: the package is the truth (an account added since the last sync).
+            gl_accounts, vat_codes = self._fresh_master_data(document, gl_accounts, vat_codes)
         edited = apply_edit(document.proposal, edit, editor,
-                            suppliers=self._administrations.suppliers(adm_id),
-                            gl_accounts=self._administrations.gl_accounts(adm_id),
-                            vat_codes=self._administrations.vat_codes(adm_id),
-                            today=self._clock.now().date())
+                            suppliers=self._administrations.suppliers(adm_id), gl_accounts=gl_accounts,
+                            vat_codes=vat_codes, today=self._clock.now().date())
         old = document.proposal
         if (edited.invoice_number, edited.supplier.code) != (old.invoice_number, old.supplier.code) \
                 and edited.invoice_number:
@@ -315,6 +319,34 @@ class ProposalService(_Administrations):
                     "message": f"Invoice {edited.invoice_number} of {edited.supplier.name} is already in this "
                                f"administration (document {holder})."}])
         return edited
+
+    def _fresh_master_data(self, document: Document, gl_accounts: list[LedgerAccount],
+                           vat_codes: list[TaxCode]) -> tuple[list[LedgerAccount], list[TaxCode]]:
+        """GL accounts and VAT codes read from the package; the cached ones when it cannot be asked."""
+        try:
+            adm = self.administration(document)
+            package = self.package(adm)
+            return ([LedgerAccount.model_validate(g.model_dump()) for g in package.list_gl_accounts(adm.code)],
+                    [TaxCode.model_validate(v.model_dump()) for v in package.list_vat_codes(adm.code)])
+        except errors.PackageError as exc:
+            logger.warning("master data lookup in the package failed", document_id=document.document_id,
+                           code=exc.code)
+            return gl_accounts, vat_codes
+
+    def _vat_codes(self, adm: Administration, warnings: list[ProposalWarning]) -> list[TaxCode]:
+        """The synced VAT codes; before the first sync (none cached) the package's own."""
+        cached = self._administrations.vat_codes(adm.administration_id)
+        if cached:
+            return cached
+        try:
+            return [TaxCode.model_validate(v.model_dump()) for v in self.package(adm).list_vat_codes(adm.code)]
+        except errors.PackageError as exc:
+            logger.warning("VAT codes lookup in the package failed", administration_id=adm.administration_id,
+                           code=exc.code)
+            warnings.append(ProposalWarning(code="master_data_unavailable", detail=(
+                "The administration's VAT codes are not synced yet and the package could not be asked: "
+                "choose the VAT codes.")))
+            return []
 
     # -- learning ---------------------------------------------------------------------------------------
 
