@@ -191,3 +191,24 @@ def test_authorization_header_with_or_without_bearer(aws: LocalAws, prefix: str)
     token = _token(aws)
     status, _, _ = aws.api_call("GET", "/v1/items/1", headers={"Authorization": prefix + token})
     assert status == 200
+
+
+def test_cors_preflight_from_the_api_cors_property(aws: LocalAws) -> None:
+    status, headers, _ = aws.api_call("OPTIONS", "/v1/items/42", headers={"Origin": "http://localhost:5173"})
+    assert status == 200  # answered by the gateway: no token needed, no function runs
+    assert headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    assert headers["Access-Control-Allow-Headers"] == "Authorization,Content-Type"
+    assert headers["Access-Control-Max-Age"] == "600"
+    _assert_problem(aws.api_call("OPTIONS", "/v1/nothing"), 404, "not_found")
+
+
+def test_mail_page_for_a_browser(aws: LocalAws) -> None:
+    aws.client("sesv2").send_email(
+        FromEmailAddress="noreply@boekstuk.test", Destination={"ToAddresses": ["browser@devries.nl"]},
+        Content={"Simple": {"Subject": {"Data": "<Welkom>"}, "Body": {"Text": {"Data": "https://x.test/a"}}}})
+    status, headers, body = aws.api_call("GET", "/_local/mail?to=browser@devries.nl",
+                                         headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "&lt;Welkom&gt;" in body and '<a href="https://x.test/a">' in body
+    status, headers, body = aws.api_call("GET", "/_local/mail?to=browser@devries.nl", headers={"Accept": "*/*"})
+    assert headers["Content-Type"] == "application/json" and body["messages"][0]["subject"] == "<Welkom>"

@@ -178,6 +178,10 @@ class Gateway:
     def _api(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
         found = self.app.route_for(request.method, request.path)
+        if found is None and request.method == "OPTIONS":
+            preflight = self._preflight(request.path)
+            if preflight is not None:
+                return preflight
         if found is None:
             return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", None, request, request_id,
                                           "Missing Authentication Token")
@@ -204,6 +208,17 @@ class Gateway:
             log.error("function %s failed: %s: %s", fn.logical_id, type(failure).__name__, failure)
             return self._gateway_response("DEFAULT_5XX", api, request, request_id, "Internal server error")
         return self._proxy_response(result, api, request, request_id, fn.logical_id)
+
+    def _preflight(self, path: str) -> Response | None:
+        """The CORS preflight answer SAM generates for every path of an Api with ``Cors`` (no authorizer)."""
+        for route in self.app.routes:
+            api = self.app.apis.get(route.api) if route.api else None
+            if api is not None and api.cors is not None and match_path(route.path, path) is not None:
+                response = Response(b"", status=200, content_type="application/json")
+                for key, value in api.cors.items():
+                    response.headers[key] = value
+                return response
+        return None
 
     def _invoke_function(self, function_name: str, event: dict[str, Any]) -> tuple[Any, BaseException | None, str]:
         fn = self.provisioned.function_by_name(function_name)
@@ -325,6 +340,9 @@ class Gateway:
         path = request.path
         if path == "/_local/mail" and request.method == "GET":
             messages = self.mailbox.messages(request.args.get("to"))
+            if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html" and \
+                    "text/html" in request.accept_mimetypes.values():
+                return self._mail_page(messages)
             return Response(json.dumps({"messages": [m.model_dump() for m in messages]}),
                             content_type="application/json")
         params = match_path("/_local/packages/{package}/administrations/{code}/entries", path)
@@ -358,6 +376,19 @@ class Gateway:
             return problem(502, "schedule_failed", "Bad Gateway", f"{type(exc).__name__}: {exc}")
         return Response(json.dumps({"function": logical_id, "result": result}, default=str),
                         content_type="application/json")
+
+    def _mail_page(self, messages: list[Any]) -> Response:
+        """The mailbox for a person in a browser (API clients get JSON)."""
+        items = "".join(
+            f"<article><h2>{html.escape(m.subject)}</h2><p><small>{html.escape(m.at)} &middot; to "
+            f"{html.escape(', '.join(m.to))}</small></p><pre>{html.escape(m.body)}</pre>"
+            + "".join(f'<p><a href="{html.escape(link)}">{html.escape(link)}</a></p>' for link in m.links)
+            + "</article>" for m in reversed(messages))
+        page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local mailbox</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:60em}}article{{border-bottom:1px solid #ccc}}
+pre{{white-space:pre-wrap}}</style></head><body><h1>Local mailbox ({len(messages)})</h1>
+<p>Newest first. JSON: <code>curl {html.escape('/_local/mail?to=address')}</code></p>{items}</body></html>"""
+        return Response(page, content_type="text/html; charset=utf-8")
 
     def _index(self) -> Response:
         rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{_link(v)}</td></tr>" for k, v in self.info().items())

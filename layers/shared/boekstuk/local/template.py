@@ -376,6 +376,7 @@ class ApiSpec(BaseModel):
     authorizers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     binary_media_types: list[str] = Field(default_factory=list)
     gateway_responses: dict[str, GatewayResponse] = Field(default_factory=dict)
+    cors: dict[str, str] | None = None  # preflight answer headers from the Api's Cors property
 
 
 class SamApp:
@@ -450,6 +451,7 @@ class SamApp:
                     headers=headers,
                 )
             stage = props.get("StageName", "Prod")
+            cors = _cors_headers(props.get("Cors"))
             out[logical_id] = ApiSpec(
                 logical_id=logical_id,
                 stage=stage if isinstance(stage, str) else "Prod",
@@ -457,6 +459,7 @@ class SamApp:
                 authorizers=auth.get("Authorizers") or {},
                 binary_media_types=[str(t).replace("~1", "/") for t in props.get("BinaryMediaTypes") or []],
                 gateway_responses=responses,
+                cors=cors,
             )
         return out
 
@@ -520,6 +523,21 @@ class SamApp:
     def path_exists(self, path: str) -> bool:
         """Whether any route (any method) serves ``path``."""
         return any(match_path(r.path, path) is not None for r in self.routes)
+
+
+def _cors_headers(cors: Any) -> dict[str, str] | None:
+    """The headers SAM's generated OPTIONS methods answer with (values in the template are quoted: "'*'")."""
+    if not cors:
+        return None
+    if isinstance(cors, str):
+        cors = {"AllowOrigin": cors}
+    names = {"AllowOrigin": "Access-Control-Allow-Origin", "AllowMethods": "Access-Control-Allow-Methods",
+             "AllowHeaders": "Access-Control-Allow-Headers", "MaxAge": "Access-Control-Max-Age"}
+    headers = {header: str(cors[key]).strip("'") for key, header in names.items() if key in cors}
+    if cors.get("AllowCredentials") in (True, "true", "'true'"):
+        headers["Access-Control-Allow-Credentials"] = "true"
+    headers.setdefault("Access-Control-Allow-Methods", "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT")
+    return headers
 
 
 def _specificity(path: str) -> tuple[int, int]:
