@@ -277,7 +277,8 @@ invoice's VAT id the first time), number, dates, total, every GL account, and th
 amounts per code. The baseline column runs the same stream without `record_booked`, so only the
 package defaults (and the recognised VAT rates) decide; a new supplier is created with the approved
 account as its package default, so the baseline, too, knows it after one booking. See the docstring of
-`bench/proposals.py`.
+`bench/proposals.py`. For comparison, `--count 30 --package exact_online --formats pdf` (2026-11-28): 73 % of
+the proposals needed no edit with learning, 50 % without (it takes about 80 s: Exact's 60 calls a minute).
 
 """
 
