@@ -52,3 +52,18 @@ def test_harness_sets_and_then_restores_the_environment() -> None:
         assert os.environ["TABLE_NAME"] == harness.provisioned.tables["Table"]
         assert os.environ["BOEKSTUK_LOCAL"] == "1"
     assert os.environ.get("TABLE_NAME") == before
+
+
+def test_module_level_helpers_use_the_open_harness() -> None:
+    import pytest
+
+    from boekstuk.local import testing
+
+    with pytest.raises(RuntimeError, match="no local_aws"):
+        testing.api_call("GET", "/v1/health")
+    with local_aws(TEMPLATE) as harness:
+        assert testing.current() is harness
+        token = testing.access_token("kees", "a long password 1")
+        status, _, body = testing.api_call("GET", "/v1/items/9", token=token)
+        assert status == 200 and body["claims"]["username"] == "kees"
+        assert testing.fire_schedule("ScheduledFunction") == {"ok": True}
