@@ -113,6 +113,17 @@ def test_unknown_references_and_parameters_fail_loudly() -> None:
         Resolver({"Parameters": {"NoDefault": {"Type": "String"}}})
     with pytest.raises(TemplateError):
         _resolver().resolve({"Fn::ImportValue": "x"})
+    with pytest.raises(TemplateError, match="not one of"):
+        Resolver({"Parameters": {"Stage": {"Type": "String", "Default": "dev", "AllowedValues": ["dev", "prod"]}}},
+                 parameters={"Stage": "test"})
+
+
+def test_parameter_types() -> None:
+    template = {"Parameters": {"Names": {"Type": "CommaDelimitedList", "Default": "a, b"},
+                               "Seconds": {"Type": "Number", "Default": 5}}}
+    resolver = Resolver(template)
+    assert resolver.resolve({"Ref": "Names"}) == ["a", "b"]
+    assert resolver.resolve({"Fn::Sub": "${Seconds}s"}) == "5s"
 
 
 def test_sam_app_parses_routes_triggers_schedules_and_globals() -> None:

@@ -121,11 +121,17 @@ class Resolver:
         given = dict(parameters or {})
         for name, spec in (template.get("Parameters") or {}).items():
             if name in given:
-                self.refs[name] = given[name]
+                value = given[name]
             elif "Default" in spec:
-                self.refs[name] = spec["Default"]
+                value = spec["Default"]
             else:
                 raise TemplateError(f"parameter {name} has no Default and no value was given")
+            allowed = spec.get("AllowedValues")
+            if allowed is not None and str(value) not in {str(a) for a in allowed}:
+                raise TemplateError(f"parameter {name}={value!r} is not one of {allowed}")
+            if str(spec.get("Type", "")).startswith("CommaDelimitedList") and isinstance(value, str):
+                value = [v.strip() for v in value.split(",")]
+            self.refs[name] = value
         self._conditions: dict[str, bool] = {}
 
     # conditions
