@@ -459,6 +459,15 @@ class ProposalMemory(Protocol):
         """Claim (supplier, invoice number) for ``document_id``; the holder's id when another holds it."""
         ...
 
+    def release_file(self, administration_id: str, sha256: str, document_id: str) -> None:
+        """Give up ``document_id``'s claim on a file hash (no-op when another document holds it)."""
+        ...
+
+    def release_invoice(self, administration_id: str, supplier_key: str, invoice_number: str,
+                        document_id: str) -> None:
+        """Give up ``document_id``'s claim on (supplier, invoice number) (no-op when another holds it)."""
+        ...
+
     def remember_fingerprint(self, administration_id: str, supplier_key: str, invoice_date: str, amount: str,
                              document_id: str) -> list[str]:
         """Remember (supplier, date, amount) for ``document_id``; the other documents with the same one."""

@@ -165,6 +165,18 @@ class InMemoryProposalMemory:
                       document_id: str) -> str | None:
         return self._claim((administration_id, f"INVOICE#{supplier_key}#{invoice_number}"), document_id)
 
+    def _release(self, key: tuple[str, str], document_id: str) -> None:
+        with self._lock:
+            if self.claims.get(key) == document_id:
+                del self.claims[key]
+
+    def release_file(self, administration_id: str, sha256: str, document_id: str) -> None:
+        self._release((administration_id, f"FILE#{sha256}"), document_id)
+
+    def release_invoice(self, administration_id: str, supplier_key: str, invoice_number: str,
+                        document_id: str) -> None:
+        self._release((administration_id, f"INVOICE#{supplier_key}#{invoice_number}"), document_id)
+
     def remember_fingerprint(self, administration_id: str, supplier_key: str, invoice_date: str, amount: str,
                              document_id: str) -> list[str]:
         with self._lock:

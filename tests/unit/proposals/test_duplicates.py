@@ -80,3 +80,19 @@ def test_receipts_without_a_number_are_never_number_duplicates() -> None:
     assert a.duplicate_of is None and b.duplicate_of is None
     assert a.proposal.invoice_number != b.proposal.invoice_number
     assert a.proposal.provenance["invoice_number"].startswith("generated")
+
+
+def test_a_rejected_document_releases_its_claims() -> None:
+    world = World()
+    rejected = world.document(sha256="h")
+    assert world.service.check_file_duplicate(rejected) is None
+    proposal = world.service.propose(rejected, recognition(number="R-1")).proposal
+    holder = world.document(sha256="h")
+    assert world.service.check_file_duplicate(holder) == rejected.document_id
+    world.service.release_claims(rejected.model_copy(update={"proposal": proposal, "status": "rejected"}))
+    again = world.document(sha256="h")
+    assert world.service.check_file_duplicate(again) is None
+    assert world.service.propose(again, recognition(number="R-1")).duplicate_of is None
+    # Releasing never frees a claim another document holds.
+    world.service.release_claims(holder)
+    assert world.service.check_file_duplicate(world.document(sha256="h")) == again.document_id

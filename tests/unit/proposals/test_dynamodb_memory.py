@@ -80,3 +80,14 @@ def test_creation_claim_is_taken_over_only_when_stale(memory: DynamoProposalMemo
     assert memory.claim_creation("a", "vat:NL1", "d2", t0, t0 - dt.timedelta(minutes=2)) == "d1"
     later = t0 + dt.timedelta(minutes=3)
     assert memory.claim_creation("a", "vat:NL1", "d2", later, later - dt.timedelta(minutes=2)) is None
+
+
+def test_release_only_frees_our_own_claim(memory: DynamoProposalMemory) -> None:
+    assert memory.claim_invoice("a", "vat:NL1", "F1", "d1") is None
+    memory.release_invoice("a", "vat:NL1", "F1", "d2")  # not ours: stays
+    assert memory.claim_invoice("a", "vat:NL1", "F1", "d3") == "d1"
+    memory.release_invoice("a", "vat:NL1", "F1", "d1")
+    assert memory.claim_invoice("a", "vat:NL1", "F1", "d3") is None
+    assert memory.claim_file("a", "h", "d1") is None
+    memory.release_file("a", "h", "d1")
+    assert memory.claim_file("a", "h", "d2") is None

@@ -68,6 +68,23 @@ class DynamoProposalMemory:
         """First document with this supplier's invoice number wins."""
         return self._claim(_pk(administration_id), f"INVOICE#{supplier_key}#{invoice_number}", document_id)
 
+    def _release(self, pk: str, sk: str, document_id: str) -> None:
+        try:
+            self._db.table.delete_item(Key={"pk": pk, "sk": sk}, ConditionExpression="document_id = :me",
+                                       ExpressionAttributeValues={":me": document_id})
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise  # held by another document (or gone): nothing of ours to release
+
+    def release_file(self, administration_id: str, sha256: str, document_id: str) -> None:
+        """Delete the file claim if this document holds it."""
+        self._release(_pk(administration_id), f"FILE#{sha256}", document_id)
+
+    def release_invoice(self, administration_id: str, supplier_key: str, invoice_number: str,
+                        document_id: str) -> None:
+        """Delete the invoice-number claim if this document holds it."""
+        self._release(_pk(administration_id), f"INVOICE#{supplier_key}#{invoice_number}", document_id)
+
     def remember_fingerprint(self, administration_id: str, supplier_key: str, invoice_date: str, amount: str,
                              document_id: str) -> list[str]:
         """Store this document's print, then one Query for every document with the same print."""

@@ -6,7 +6,8 @@ Entry points for the documents pipeline (``process_invoice``, ``PUT .../proposal
     services().proposals.propose(document, recognition)      -> ProposalOutcome(proposal, duplicate_of)
     services().proposals.edit(document, ProposalEdit.parse(body), username) -> Proposal
     services().supplier_provisioning.ensure_supplier(document) -> supplier code to book on
-    services().proposals.record_booked(document)              (after the booking succeeded)
+    services().proposals.record_booked(document, supplier_code) (after the booking succeeded)
+    services().proposals.release_claims(document)             (after a rejection: number and file free again)
 
 Creditor conventions (the issue leaves them to us):
 - **Expense claims**: the employee is the creditor, as Dutch packages book "declaraties": a creditor named
@@ -142,6 +143,17 @@ class ProposalService(_Administrations):
         if not document.sha256:
             return None
         return self._memory.claim_file(document.administration_id, document.sha256, document.document_id)
+
+    def release_claims(self, document: Document) -> None:
+        """A rejected (or deleted) document no longer blocks its file and invoice number: a corrected
+        re-upload of the same invoice is then not called a duplicate of the rejected one."""
+        adm_id = document.administration_id
+        if document.sha256:
+            self._memory.release_file(adm_id, document.sha256, document.document_id)
+        proposal = document.proposal
+        if proposal is not None and proposal.invoice_number:
+            self._memory.release_invoice(adm_id, supplier_key(proposal.supplier),
+                                         _number_key(proposal.invoice_number), document.document_id)
 
     # -- propose ----------------------------------------------------------------------------------------
 
