@@ -142,11 +142,28 @@ def test_big_invoice_needs_piet_and_anna(world: World) -> None:
         approve(world, "piet")
 
 
+def test_an_approval_given_before_the_workflow_asks_completes_when_it_asks(world: World) -> None:
+    # The document shows awaiting_approval as soon as it is proposed; the RequestApproval task may come later.
+    world.document(total="100.00")
+    assert approve(world, "piet") == "awaiting_approval"
+    assert world.tasks.succeeded == []
+    assert world.service.request_approval(OFFICE, "doc1", "tok") == "approved"
+    assert world.status() == "approved" and len(world.tasks.succeeded) == 1
+    with pytest.raises(errors.AlreadyDecided):
+        approve(world, "piet")
+
+
+def test_a_rejection_given_before_the_workflow_asks_fails_the_task_when_it_asks(world: World) -> None:
+    world.document(total="100.00")
+    world.service.reject(OFFICE, "anna", "doc1", RejectRequest(reason="Dubbel"))
+    assert world.service.request_approval(OFFICE, "doc1", "tok") == "rejected"
+    assert world.status() == "rejected"
+    assert world.tasks.failed == [("tok", "DocumentRejected", "Rejected by anna: Dubbel")]
+
+
 def test_decisions_only_while_awaiting_approval(world: World) -> None:
     set_policy(world)
     world.document(total="100.00")
-    with pytest.raises(errors.InvalidStatus):  # the token is not parked yet
-        approve(world, "piet")
     world.service.request_approval(OFFICE, "doc1", "tok")
     world.service.reject(OFFICE, "anna", "doc1", RejectRequest(reason="Niet van ons"))
     assert world.status() == "rejected"

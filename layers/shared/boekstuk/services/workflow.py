@@ -273,6 +273,17 @@ class WorkflowService:
         required = required_approvals(steps) if steps is not None else 1
         self._store.park(PendingApproval(office_code=office_code, document_id=document_id, task_token=task_token,
                                          steps=steps, targets=targets, requested_at=now))
+        # People may have decided before the request was parked (the document is awaiting_approval from the
+        # moment it is proposed): if their decisions already settle it, complete now.
+        early = self._store.decisions(document_id)
+        rejection = next((d for d in early if d.decision == "rejected"), None)
+        approved_by = [d.user for d in early if d.decision == "approved"]
+        if rejection is not None:
+            self._finish(office_code, document_id, "rejected", rejection.user, rejection.comment)
+            return "rejected"
+        if approved_by and (steps_satisfied(steps, approved_by) if steps is not None else True):
+            self._finish(office_code, document_id, "approved", approved_by[-1], "")
+            return "approved"
         waiting = document.model_copy(update={
             "updated_at": now,
             "approval": Approval(required=required, approvers=approvers,
@@ -327,8 +338,8 @@ class WorkflowService:
             raise errors.AlreadyDecided()
         if document.status != "awaiting_approval":
             raise errors.InvalidStatus(f"The document is {document.status}; it is not awaiting approval.")
-        if pending is None or pending.completed:
-            raise errors.InvalidStatus("The approval request is still being prepared; try again in a moment.")
+        if pending is not None and pending.completed:
+            raise errors.InvalidStatus("The approval of this document is already complete.")
         now = self._clock.now()
         self._store.add_decision(document_id, Decision(user=username, decision=verdict, at=now, comment=comment))
         decisions = self._store.decisions(document_id)
@@ -345,13 +356,30 @@ class WorkflowService:
                 self._documents.save(current, HistoryEntry(at=now, event="approval_given", actor=actor,
                                                            detail=comment))
             return DecisionResult(document_id=document_id, status=current.status, approval=approval)
-        won = self._store.complete(document_id)
-        if won is None:
-            # Another decision completed it at the same moment: its save is the truth; ours is in the store.
+        if self._store.pending(document_id) is None:
+            # The workflow has not parked its request yet (the document shows awaiting_approval as soon as it is
+            # proposed). The decision is stored; request_approval finds it and completes the approval itself.
             current = self._document(office_code, document_id)
-            return DecisionResult(document_id=document_id, status=current.status, approval=approval)
+            current = current.model_copy(update={"approval": approval, "updated_at": now})
+            self._documents.save(current, HistoryEntry(at=now, event="approval_given", actor=actor, detail=comment))
+            if self._store.pending(document_id) is None:
+                return DecisionResult(document_id=document_id, status=current.status, approval=approval)
+            # Parked meanwhile: whichever of us completes first sends the token (complete() is atomic).
+        return self._finish(office_code, document_id, verdict, username, comment)
+
+    def _finish(self, office_code: str, document_id: str, verdict: Literal["approved", "rejected"], username: str,
+                comment: str) -> DecisionResult:
+        """Complete the parked request exactly once: save the outcome, then send the token."""
+        won = self._store.complete(document_id)
+        document = self._document(office_code, document_id)
+        if won is None:
+            # Another decision (or request_approval) completed it at the same moment: its save is the truth.
+            return DecisionResult(document_id=document_id, status=document.status,
+                                  approval=document.approval or Approval())
+        now = self._clock.now()
+        actor = "system" if username == "system" else f"api:{username}"
         # Decisions recorded while this one was completing belong on the document too.
-        approval = approval.model_copy(update={"decisions": self._store.decisions(document_id)})
+        approval = (document.approval or Approval()).model_copy(update={"decisions": self._store.decisions(document_id)})
         if verdict == "rejected":
             document = document.model_copy(update={"status": "rejected", "approval": approval, "updated_at": now,
                                                    "error": f"Rejected by {username}: {comment}"})
