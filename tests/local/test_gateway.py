@@ -101,6 +101,10 @@ def test_token_signed_with_another_key_is_401_problem(aws: LocalAws) -> None:
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forged = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": "dummy"})
     _assert_problem(aws.api_call("GET", "/v1/items/42", token=forged), 401, "unauthorized")
+    unknown_kid = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": "not-in-the-jwks"})
+    _assert_problem(aws.api_call("GET", "/v1/items/42", token=unknown_kid), 401, "unauthorized")
+    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    _assert_problem(aws.api_call("GET", "/v1/items/42", token=unsigned), 401, "unauthorized")
     assert aws.api_call("GET", "/v1/items/42", token=valid)[0] == 200
 
 

@@ -47,20 +47,19 @@ class CognitoAuthorizer:
     """Checks a token as API Gateway's Cognito user-pool authorizer does: RS256 signature against the
     pool's JWKS, expiry, issuer, ``token_use``, the app client and, when the route has them, scopes."""
 
-    def __init__(self, pool_id: str, client_ids: set[str], region: str, jwks_url: str) -> None:
+    def __init__(self, pool_id: str, client_ids: set[str], region: str,
+                 fetch_jwks: Callable[[], dict[str, Any]]) -> None:
         self.pool_id = pool_id
         self.client_ids = client_ids
         self.issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
-        self.jwks_url = jwks_url
+        self.fetch_jwks = fetch_jwks
         self._keys: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
     def _signing_key(self, kid: str | None) -> Any:
         with self._lock:
             if self._keys is None:
-                response = requests.get(self.jwks_url, timeout=5)
-                response.raise_for_status()
-                jwks = jwt.PyJWKSet.from_dict(response.json())
+                jwks = jwt.PyJWKSet.from_dict(self.fetch_jwks())
                 self._keys = {k.key_id: k.key for k in jwks.keys if k.key_id}
             keys = self._keys
         if kid not in keys:
@@ -137,9 +136,7 @@ class Gateway:
         self.fire_schedule = fire_schedule
         self.info = info or (lambda: {})
         self._invoke = invoke or self._invoke_function
-        endpoint = provisioned.endpoint_url
-        self._jwks_url = jwks_url or (
-            lambda pool: f"{endpoint or f'https://cognito-idp.{self.region}.amazonaws.com'}/{pool}/.well-known/jwks.json")
+        self._jwks_url = jwks_url
         self._authorizers: dict[str, CognitoAuthorizer] = {}
         self.wsgi: Callable[..., Any] = self._app
         web_dir = web_dir if web_dir is not None else self.app.base_dir / "web"
@@ -240,8 +237,26 @@ class Gateway:
             raise TemplateError("the API's Cognito authorizer names no UserPoolArn")
         if pool_id not in self._authorizers:
             clients = {c for p, c in self.provisioned.user_pool_clients.values() if p == pool_id}
-            self._authorizers[pool_id] = CognitoAuthorizer(pool_id, clients, self.region, self._jwks_url(pool_id))
+            self._authorizers[pool_id] = CognitoAuthorizer(pool_id, clients, self.region, self._jwks_fetcher(pool_id))
         return self._authorizers[pool_id]
+
+    def _jwks_fetcher(self, pool_id: str) -> Callable[[], dict[str, Any]]:
+        """Where the pool's signing keys come from: the moto server's JWKS endpoint (as API Gateway fetches
+        the pool's), or, in-process under mock_aws, the emulator's key set itself (no HTTP at all)."""
+        endpoint = self.provisioned.endpoint_url
+        url = self._jwks_url(pool_id) if self._jwks_url else (
+            f"{endpoint}/{pool_id}/.well-known/jwks.json" if endpoint else None)
+        if url is None:
+            from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
+
+            return lambda: dict(json.loads(CognitoIdpJsonWebKeyResponse.json_web_key))
+
+        def fetch() -> dict[str, Any]:
+            response = requests.get(url, timeout=5)
+            response.raise_for_status()
+            return dict(response.json())
+
+        return fetch
 
     def proxy_event(self, request: Request, route: Route, params: dict[str, str], body: bytes,
                     claims: dict[str, Any] | None, request_id: str, api: ApiSpec | None) -> dict[str, Any]:
