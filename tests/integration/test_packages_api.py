@@ -205,3 +205,17 @@ def test_rules_master_data_and_sync_on_request(aws: LocalAws) -> None:
 def test_daily_schedule_syncs_every_administration(aws: LocalAws) -> None:
     result = aws.fire_schedule("SyncSuppliersFunction")
     assert result["synced"] and set(result["synced"].values()) == {"synced"}
+
+
+def test_a_rate_limited_package_answers_503_promptly_instead_of_holding_the_request(aws: LocalAws) -> None:
+    office, token = onboarded_office(aws)
+    connection = link(aws, office, token, "snelstart")
+    faults = aws.simulators["snelstart"].simulator.faults
+    faults.inject(status=429, count=20, retry_after=60)  # a minute: far longer than a person should wait
+    try:
+        status, headers, body = aws.api_call("GET", f"/v1/offices/{office}/connections/{connection}/administrations",
+                                             token=token)
+    finally:
+        faults.clear()
+    assert status == 503 and body["code"] == "package_rate_limited", body
+    assert int(headers["Retry-After"]) >= 59

@@ -259,9 +259,10 @@ class PackageGateway(Protocol):
     """Opens connectors for this system's registrations at the packages."""
 
     def open(
-        self, package: str, credentials: dict[str, object], on_tokens_changed: TokensChanged | None = None
+        self, package: str, credentials: dict[str, object], on_tokens_changed: TokensChanged | None = None,
+        *, interactive: bool = False,
     ) -> AccountingPackage:
-        """A connector for one connection's credentials."""
+        """A connector for one connection's credentials; ``interactive`` caps waits while a person waits."""
         ...
 
     def oauth(self, package: str) -> OAuthFlow:

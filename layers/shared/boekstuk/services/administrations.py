@@ -123,7 +123,7 @@ class AdministrationService:
         """What the linked package user can see, with ``linked`` and ``accessible``."""
         require_member(self._offices, office_code, username)
         connection = self._connection(office_code, connection_id)
-        found = self._packages.open(connection).list_administrations()
+        found = self._packages.open(connection, interactive=True).list_administrations()
         linked = self._administrations.linked_codes(office_code, connection_id)
         return PackageAdministrationList(administrations=[
             PackageAdministrationView(code=a.code, name=a.name, linked=a.code in linked, accessible=a.accessible)
@@ -140,7 +140,7 @@ class AdministrationService:
             raise errors.TooManyAdministrations(
                 f"At most {MAX_ADMINISTRATIONS_PER_REQUEST} administrations per request; you sent {len(codes)}.")
         connection = self._connection(office_code, connection_id)
-        package = self._packages.open(connection)
+        package = self._packages.open(connection, interactive=True)
         known = {a.code: a for a in package.list_administrations()}
         unknown = [c for c in codes if c not in known]
         if unknown:

@@ -78,8 +78,8 @@ class PackageConnections:
         self._secrets = secrets
         self._gateway = gateway
 
-    def open(self, connection: Connection) -> AccountingPackage:
-        """A connector with the connection's current credentials."""
+    def open(self, connection: Connection, *, interactive: bool = False) -> AccountingPackage:
+        """A connector with the connection's current credentials (``interactive``: an API request waits)."""
         if connection.status != "verified":
             raise errors.ConnectionNotReady()
         stored = self._secrets.get(connection.secret_name)
@@ -89,7 +89,7 @@ class PackageConnections:
             self._secrets.put(connection.secret_name, {"package": connection.package, "kind": "oauth2",
                                                        "credentials": tokens.model_dump(mode="json")})
 
-        return self._gateway.open(connection.package, credentials, on_tokens_changed=save)
+        return self._gateway.open(connection.package, credentials, on_tokens_changed=save, interactive=interactive)
 
 
 class ConnectionService:
@@ -123,7 +123,7 @@ class ConnectionService:
         if info.auth == "credentials":
             credentials = self._checked_credentials(info, request.credentials)
             # Verified before anything is stored: a refusal or an outage leaves no trace.
-            self._gateway.open(info.id, dict(credentials)).verify()
+            self._gateway.open(info.id, dict(credentials), interactive=True).verify()
             self._secrets.put(secret_name, {"package": info.id, "kind": "credentials", "credentials": credentials})
             connection = Connection(connection_id=connection_id, office_code=office_code, package=info.id,
                                     description=description, status="verified", secret_name=secret_name,

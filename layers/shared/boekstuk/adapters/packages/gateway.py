@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from boekstuk.adapters.packages.base import RetryPolicy
 from boekstuk.adapters.packages.registry import oauth_flow, open_package
 from boekstuk.domain.errors import UnknownPackage
 from boekstuk.domain.packages import PackageApp
 from boekstuk.ports import AccountingPackage, OAuthFlow, TokensChanged
+
+# A person is waiting (API Gateway gives up after 29 s): wait out at most a short rate-limit window, then answer
+# 503 with Retry-After. Background work (supplier sync, booking) keeps the connectors' long default waits.
+INTERACTIVE_RETRY = RetryPolicy(max_attempts=2, backoff_max=2.0, max_rate_limit_waits=1, max_rate_limit_wait=5.0)
 
 
 class RegistryPackageGateway:
@@ -21,9 +26,13 @@ class RegistryPackageGateway:
         return app
 
     def open(
-        self, package: str, credentials: dict[str, object], on_tokens_changed: TokensChanged | None = None
+        self, package: str, credentials: dict[str, object], on_tokens_changed: TokensChanged | None = None,
+        *, interactive: bool = False,
     ) -> AccountingPackage:
-        """A connector for one connection's credentials."""
+        """A connector for one connection's credentials; ``interactive`` when a person waits for the answer."""
+        if interactive:
+            return open_package(self._app(package), credentials, on_tokens_changed=on_tokens_changed,
+                                retry=INTERACTIVE_RETRY)
         return open_package(self._app(package), credentials, on_tokens_changed=on_tokens_changed)
 
     def oauth(self, package: str) -> OAuthFlow:
