@@ -168,7 +168,7 @@ def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: 
 
 def test_sigterm_stops_the_cli_process_cleanly() -> None:
     code = ("import sys; from boekstuk.local.stack import main_up; "
-            f"sys.exit(main_up(['--port', '0', '--template', {str(TEMPLATE)!r}]))")
+            f"sys.exit(main_up(['--port', '0', '--no-simulators', '--template', {str(TEMPLATE)!r}]))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:

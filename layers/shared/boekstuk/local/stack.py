@@ -286,7 +286,8 @@ def wait_until_healthy(url: str, timeout: float = 30.0) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None = None,
-          on_ready: Callable[[StackHandle], None] | None = None, template: str | Path | None = None) -> int:
+          on_ready: Callable[[StackHandle], None] | None = None, template: str | Path | None = None,
+          simulators: bool = True) -> int:
     """Run the stack until SIGINT/SIGTERM (or ``on_ready``'s handle is stopped); returns an exit code."""
     stop = threading.Event()
     previous: dict[signal.Signals, Any] = {}
@@ -295,7 +296,7 @@ def serve(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     handle: StackHandle | None = None
     try:
-        handle = start_stack(host, port, data_dir, template=template)
+        handle = start_stack(host, port, data_dir, template=template, simulators=simulators)
         print(handle.banner(), flush=True)
         if on_ready is not None:
             on_ready(handle)
@@ -312,16 +313,17 @@ def serve(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None
 
 
 def main_up(argv: list[str] | None = None) -> int:
-    """``boekstuk up [--host H] [--port N] [--data-dir D] [--template T]``."""
+    """``boekstuk up [--host H] [--port N] [--data-dir D] [--template T] [--no-simulators]``."""
     parser = argparse.ArgumentParser(prog="boekstuk up", description="Start the local stack on loopback.")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="API port (default 3000; 0 picks a free one)")
     parser.add_argument("--data-dir", default=None, help="keep state here across restarts (default: in memory)")
     parser.add_argument("--template", default=None, help="SAM template (default: the repository's template.yaml)")
+    parser.add_argument("--no-simulators", action="store_true", help="do not start the package simulators")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        code = serve(args.host, args.port, args.data_dir, template=args.template)
+        code = serve(args.host, args.port, args.data_dir, template=args.template, simulators=not args.no_simulators)
     except (ValueError, OSError) as exc:
         print(f"boekstuk up: {exc}", file=sys.stderr)
         return 2
