@@ -120,3 +120,21 @@ def test_a_creditor_record_of_the_administration_itself_is_never_matched() -> No
     assert proposal.supplier.code != SELF.code and proposal.supplier.match == "new"
     # The administration's own creditor record tells its VAT id: it is not proposed as the new supplier's either.
     assert proposal.supplier.vat_id is None
+
+
+def test_supplement_and_new_supplier_carry_identifiers_without_spaces() -> None:
+    bare = KANTOORHUIS.model_copy(update={"iban": None})
+    world = World(cached=[bare])
+    proposal = world.service.propose(world.document(), recognition(iban="NL91 ABNA 0417 1643 00")).proposal
+    assert proposal.supplier_update == {"iban": "NL91ABNA0417164300"}
+    new = world.service.propose(world.document(), recognition(
+        name="Nieuw B.V.", vat_id="nl 1234.56782 b01", number="Q-2")).proposal
+    assert (new.supplier.match, new.supplier.vat_id) == ("new", "NL123456782B01")
+
+
+def test_a_connection_that_is_gone_still_gives_a_proposal() -> None:
+    world = World(cached=[])
+    world.administrations.adm = world.administrations.adm.model_copy(update={"connection_id": "gone"})
+    proposal = world.service.propose(world.document(), recognition()).proposal
+    assert proposal.supplier.match == "new"
+    assert "supplier_lookup_failed" in {w.code for w in proposal.warnings}

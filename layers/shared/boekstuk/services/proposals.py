@@ -60,6 +60,10 @@ from boekstuk.ports import (
 CREATION_CLAIM_TTL = dt.timedelta(minutes=2)
 """A document that claimed a creditor's creation and then vanished (crashed, rejected) blocks others this long."""
 
+_LOOKUP_FAILURES = (errors.PackageError, errors.ConnectionNotReady, errors.NotFound)
+"""A package that cannot be asked right now (down, refusing, connection not authorised or gone): proposing
+goes on from the cache with a warning; only booking needs the package."""
+
 RECEIPT_CREDITOR = "Kassabon"
 """The generic creditor for receipts from shops that are not creditors of the administration."""
 
@@ -215,10 +219,7 @@ class ProposalService(_Administrations):
         is_receipt = document.kind == "receipt" or recognition.document_kind == "receipt"
         if found is not None:
             s = found.supplier
-            update = None if is_receipt else supplement(s, f.supplier_vat_id if ids.vat_id else None,
-                                                        f.supplier_kvk if ids.kvk else None,
-                                                        f.supplier_iban if ids.iban else None,
-                                                        recognition.supplier_address)
+            update = None if is_receipt else supplement(s, ids.vat_id, ids.kvk, ids.iban, recognition.supplier_address)
             proposal = ProposalSupplier(code=s.code, name=s.name, match=found.kind,
                                         vat_id=s.vat_id or ids.vat_id, kvk=s.kvk or ids.kvk, iban=s.iban or ids.iban,
                                         address=_address_text(s.address) or recognition.supplier_address)
@@ -232,9 +233,7 @@ class ProposalService(_Administrations):
             warnings.append(ProposalWarning(code="unknown_supplier",
                                             detail="No supplier name was found: choose the supplier."))
         proposal = ProposalSupplier(code=None, name=name or "Onbekende leverancier", match="new",
-                                    vat_id=f.supplier_vat_id if ids.vat_id else None,
-                                    kvk=f.supplier_kvk if ids.kvk else None,
-                                    iban=f.supplier_iban if ids.iban else None, address=recognition.supplier_address)
+                                    vat_id=ids.vat_id, kvk=ids.kvk, iban=ids.iban, address=recognition.supplier_address)
         return SupplierChoice(proposal, "new supplier (recognised)"), None
 
     def _package_lookup(self, ids: Identifiers, adm: Administration, buyer: BuyerIdentity,
@@ -249,7 +248,7 @@ class ProposalService(_Administrations):
             return None
         try:
             found = [_as_supplier(s) for s in self.package(adm).find_suppliers(adm.code, **wanted)]
-        except errors.PackageError as exc:
+        except _LOOKUP_FAILURES as exc:
             logger.warning("supplier lookup in the package failed", administration_id=adm.administration_id,
                            code=exc.code)
             warnings.append(ProposalWarning(code="supplier_lookup_failed", detail=(
@@ -267,7 +266,7 @@ class ProposalService(_Administrations):
             try:
                 found = next((_as_supplier(s) for s in self.package(adm).find_suppliers(adm.code, name=name)
                               if normalise_name(s.name) == wanted and not s.blocked), None)
-            except errors.PackageError as exc:
+            except _LOOKUP_FAILURES as exc:
                 logger.warning("creditor lookup failed", administration_id=adm.administration_id, code=exc.code)
                 warnings.append(ProposalWarning(code="supplier_lookup_failed",
                                                 detail=f"The package could not be asked for creditor '{name}'."))
@@ -340,7 +339,7 @@ class ProposalService(_Administrations):
             package = self.package(adm)
             return ([LedgerAccount.model_validate(g.model_dump()) for g in package.list_gl_accounts(adm.code)],
                     [TaxCode.model_validate(v.model_dump()) for v in package.list_vat_codes(adm.code)])
-        except errors.PackageError as exc:
+        except _LOOKUP_FAILURES as exc:
             logger.warning("master data lookup in the package failed", document_id=document.document_id,
                            code=exc.code)
             return gl_accounts, vat_codes
@@ -352,7 +351,7 @@ class ProposalService(_Administrations):
             return cached
         try:
             return [TaxCode.model_validate(v.model_dump()) for v in self.package(adm).list_vat_codes(adm.code)]
-        except errors.PackageError as exc:
+        except _LOOKUP_FAILURES as exc:
             logger.warning("VAT codes lookup in the package failed", administration_id=adm.administration_id,
                            code=exc.code)
             warnings.append(ProposalWarning(code="master_data_unavailable", detail=(
