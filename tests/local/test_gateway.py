@@ -216,3 +216,22 @@ def test_mail_page_for_a_browser(aws: LocalAws) -> None:
     assert "&lt;Welkom&gt;" in body and '<a href="https://x.test/a">' in body
     status, headers, body = aws.api_call("GET", "/_local/mail?to=browser@devries.nl", headers={"Accept": "*/*"})
     assert headers["Content-Type"] == "application/json" and body["messages"][0]["subject"] == "<Welkom>"
+
+
+def test_a_function_slower_than_the_integration_timeout_is_504_problem(aws: LocalAws) -> None:
+    import importlib
+
+    from werkzeug.test import Client
+
+    from boekstuk.local.gateway import Gateway
+
+    api = importlib.import_module(aws.provisioned.functions["ApiFunction"].module.rsplit(".", 1)[0])
+    api.RELEASE.clear()
+    client = Client(Gateway(aws.provisioned, integration_timeout=0.3))
+    try:
+        answer = client.get("/v1/files/x/slow")
+        assert answer.status_code == 504 and answer.json["code"] == "gateway_timeout"
+        assert answer.headers["Content-Type"] == "application/problem+json"
+    finally:
+        api.RELEASE.set()
+    assert client.get("/v1/files/x/fast").status_code == 200

@@ -110,7 +110,9 @@ _DEFAULT_RESPONSES: dict[str, tuple[int, str, str]] = {
     "REQUEST_TOO_LARGE": (413, "payload_too_large", "Payload Too Large"),
     "DEFAULT_5XX": (502, "internal_error", "Internal Server Error"),
     "DEFAULT_4XX": (400, "bad_request", "Bad Request"),
+    "INTEGRATION_TIMEOUT": (504, "gateway_timeout", "Gateway Timeout"),
 }
+INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway REST's default (and maximum without a quota raise)
 
 
 class Gateway:
@@ -127,8 +129,10 @@ class Gateway:
         fire_schedule: Callable[[str], tuple[Any, BaseException | None]] | None = None,
         info: Callable[[], Mapping[str, str]] | None = None,
         web_dir: Path | None = None,
+        integration_timeout: float = INTEGRATION_TIMEOUT_SECONDS,
     ) -> None:
         self.provisioned = provisioned
+        self.integration_timeout = integration_timeout
         self.app = provisioned.app
         self.region = provisioned.region
         self.mailbox = mailbox
@@ -200,11 +204,25 @@ class Gateway:
                 return self._gateway_response("UNAUTHORIZED", api, request, request_id, str(exc))
         event = self.proxy_event(request, route, params, body, claims, request_id, api)
         fn = self.app.functions[route.function]
-        result, failure, _ = self._invoke(fn.name, event)
+        outcome = self._invoke_with_timeout(fn.name, event)
+        if outcome is None:
+            log.error("function %s did not answer within %s s", fn.logical_id, self.integration_timeout)
+            return self._gateway_response("INTEGRATION_TIMEOUT", api, request, request_id, "Endpoint request timed out")
+        result, failure, _ = outcome
         if failure is not None:
             log.error("function %s failed: %s: %s", fn.logical_id, type(failure).__name__, failure)
             return self._gateway_response("DEFAULT_5XX", api, request, request_id, "Internal server error")
         return self._proxy_response(result, api, request, request_id, fn.logical_id)
+
+    def _invoke_with_timeout(self, function_name: str,
+                             event: dict[str, Any]) -> tuple[Any, BaseException | None, str] | None:
+        """Invoke, giving up after the integration timeout as API Gateway does (the function runs on)."""
+        box: list[tuple[Any, BaseException | None, str]] = []
+        worker = threading.Thread(target=lambda: box.append(self._invoke(function_name, event)),
+                                  name=f"api-{function_name}", daemon=True)
+        worker.start()
+        worker.join(self.integration_timeout)
+        return box[0] if box else None
 
     def _preflight(self, path: str) -> Response | None:
         """The CORS preflight answer SAM generates for every path of an Api with ``Cors`` (no authorizer)."""
@@ -425,7 +443,7 @@ pre{{white-space:pre-wrap}}</style></head><body><h1>Local mailbox ({len(messages
         return Response(page, content_type="text/html; charset=utf-8")
 
 
-_ERROR_TYPES = {"UNAUTHORIZED": "UnauthorizedException", "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
+_ERROR_TYPES = {"INTEGRATION_TIMEOUT": "IntegrationTimeout", "UNAUTHORIZED": "UnauthorizedException", "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
                 "REQUEST_TOO_LARGE": "RequestTooLargeException", "ACCESS_DENIED": "AccessDeniedException"}
 
 

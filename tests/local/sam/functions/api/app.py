@@ -1,11 +1,16 @@
 """Test handler: echoes what API Gateway handed it."""
 
 import json
+import threading
+
+RELEASE = threading.Event()  # a "/slow" request waits here until the test releases it
 
 
 def lambda_handler(event, context):
     if event["path"].endswith("/boom"):
         raise RuntimeError("boom")
+    if event["path"].endswith("/slow"):
+        RELEASE.wait(10)
     body = {
         "resource": event["resource"],
         "path": event["path"],
