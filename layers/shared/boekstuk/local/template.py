@@ -120,6 +120,7 @@ class Resolver:
         self.attrs: dict[tuple[str, str], Any] = {}
         given = dict(parameters or {})
         for name, spec in (template.get("Parameters") or {}).items():
+            value: Any
             if name in given:
                 value = given[name]
             elif "Default" in spec:
