@@ -377,12 +377,12 @@ def ratio(row: Row) -> str:
 
 
 def evaluate(docs: Sequence[Doc], ours: dict[str, dict[str, Any]], ours_visual: dict[str, dict[str, Any]],
-             theirs: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Row], dict[str, Row],
-                                                          dict[str, Row]]:
-    """Score every document on every path; rows per source x type, per generated kind, and per field."""
+             theirs: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Row],
+                                                          dict[str, dict[str, Row]], dict[str, Row]]:
+    """Score every document on every path; rows per source x type, generated set by kind and layout, per field."""
     records: list[dict[str, Any]] = []
     rows: dict[str, Row] = defaultdict(Row)
-    kinds: dict[str, Row] = defaultdict(Row)
+    breakdowns: dict[str, dict[str, Row]] = {"kind": defaultdict(Row), "layout": defaultdict(Row)}
     per_field: dict[str, Row] = defaultdict(Row)
     for doc in docs:
         paths: list[tuple[str, str, dict[str, Any]]] = []
@@ -417,21 +417,23 @@ def evaluate(docs: Sequence[Doc], ours: dict[str, dict[str, Any]], ours_visual: 
                 if other is not None:
                     per_field[name].theirs.append(other[name])
             if doc.source == GENERATED_SOURCE:
-                kind_row = kinds[f"{doc.kind} | {label}"]
-                kind_row.docs += 1
-                kind_row.ours += mine.values()
-                kind_row.ours_seconds += [result["seconds"]] if result.get("seconds") is not None else []
-                if other is not None:
-                    kind_row.has_theirs = True
-                    kind_row.theirs += other.values()
-                    kind_row.theirs_seconds.append(their["seconds"] if their else 0.0)
+                for by, value in (("kind", doc.kind), ("layout", str(doc.truth.get("layout")))):
+                    sub = breakdowns[by][f"{value} | {label}"]
+                    sub.docs += 1
+                    sub.ours += mine.values()
+                    sub.ours_seconds += [result["seconds"]] if result.get("seconds") is not None else []
+                    if other is not None:
+                        sub.has_theirs = True
+                        sub.theirs += other.values()
+                        sub.theirs_seconds.append(their["seconds"] if their else 0.0)
             records.append({"doc_id": doc.doc_id, "source": doc.source, "doc_type": doc.doc_type, "path": path,
                             "kind": doc.kind, "ours": mine, "theirs": other, "ours_result": result,
                             "theirs_result": their if path == "visual" else None})
-    return records, rows, kinds, per_field
+    return records, rows, breakdowns, per_field
 
 
-def markdown(rows: dict[str, Row], kinds: dict[str, Row], per_field: dict[str, Row], meta: dict[str, Any]) -> str:
+def markdown(rows: dict[str, Row], breakdowns: dict[str, dict[str, Row]], per_field: dict[str, Row],
+             meta: dict[str, Any]) -> str:
     """The Markdown tables written into bench/README.md."""
     out = [f"Run {meta['when']} on {meta['machine']}: {meta['docs']} documents ({meta['generated']} generated), "
            f"{meta['workers']} workers, {meta['mode']}; 1-minute load average at start / end {meta['load']} "
@@ -450,14 +452,16 @@ def markdown(rows: dict[str, Row], kinds: dict[str, Row], per_field: dict[str, R
                    f"{med(row.ours_seconds)} ({med(row.ours_page_seconds)}) | "
                    f"{med(row.theirs_seconds) if row.has_theirs else 'n/a'} "
                    f"({med(row.theirs_page_seconds) if row.has_theirs else 'n/a'}) | {ratio(row)} |")
-    out += ["", "Generated Dutch set by document kind:", "",
-            "| kind | doc type | docs | fields | ours | invoice2data | ours s/doc | i2d s/doc |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for key in sorted(kinds):
-        row = kinds[key]
-        kind, label = key.split(" | ")
-        out.append(f"| {kind} | {label} | {row.docs} | {len(row.ours)} | {pct(row.ours)} | "
-                   f"{pct(row.theirs) if row.has_theirs else 'n/a'} | {med(row.ours_seconds)} | "
-                   f"{med(row.theirs_seconds) if row.has_theirs else 'n/a'} |")
+    for by, title in (("kind", "document kind"), ("layout", "layout family")):
+        out += ["", f"Generated Dutch set by {title}:", "",
+                f"| {by} | doc type | docs | fields | ours | invoice2data | ours s/doc | i2d s/doc |",
+                "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for key in sorted(breakdowns[by]):
+            row = breakdowns[by][key]
+            value, label = key.split(" | ")
+            out.append(f"| {value} | {label} | {row.docs} | {len(row.ours)} | {pct(row.ours)} | "
+                       f"{pct(row.theirs) if row.has_theirs else 'n/a'} | {med(row.ours_seconds)} | "
+                       f"{med(row.theirs_seconds) if row.has_theirs else 'n/a'} |")
     out += ["", "Per field, all sources (invoice2data only where it ran: visual paths):", "",
             "| field | scored | ours | invoice2data (scored) |", "|---|---:|---:|---:|"]
     for name in FIELDS:
@@ -478,6 +482,33 @@ def write_readme(table: str) -> None:
     README.write_text(f"{head}{MARK_BEGIN}\n{table}\n{MARK_END}{tail}")
 
 
+def rescore(raw: Path, args: argparse.Namespace) -> int:
+    """Score the stored raw results of an earlier run again (same documents, same seeds) and report."""
+    saved = json.loads(raw.read_text())
+    meta = saved["meta"]
+    quick = str(meta["mode"]).startswith("quick")
+    data = find_data_dir(args.data)
+    docs = (load_dev(data, 4 if quick else None) if data else []) + generate(int(meta["generated"]), OUT / "generated")
+    ours: dict[str, dict[str, Any]] = {}
+    ours_visual: dict[str, dict[str, Any]] = {}
+    theirs: dict[str, dict[str, Any]] = {}
+    for record in saved["documents"]:
+        result = record["ours_result"]
+        hybrid_visual = record["doc_type"] == "hybrid_pdf" and record["path"] == "visual"
+        if "file" in result:
+            (ours_visual if hybrid_visual else ours)[result["file"]] = result
+        if record.get("theirs_result"):
+            theirs[record["theirs_result"]["file"]] = record["theirs_result"]
+    records, rows, breakdowns, per_field = evaluate(docs, ours, ours_visual, theirs)
+    table = markdown(rows, breakdowns, per_field, meta)
+    raw.write_text(json.dumps({"meta": meta, "documents": records}, indent=1, default=str, ensure_ascii=False))
+    raw.with_suffix(".md").write_text(table + "\n")
+    print(table)
+    if not args.no_readme:
+        write_readme(table)
+    return 0
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     """Run the benchmark; returns the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -488,7 +519,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--no-invoice2data", action="store_true")
     parser.add_argument("--no-seed-templates", action="store_true", help="invoice2data with its bundled templates only")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite bench/README.md")
+    parser.add_argument("--rescore", metavar="JSON", help="re-score the raw results of an earlier run (no recognition)")
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.rescore:
+        return rescore(Path(args.rescore), args)
 
     count = 28 if args.quick and args.count == 168 else args.count
     data = find_data_dir(args.data)
@@ -508,14 +542,14 @@ def main(argv: Iterable[str] | None = None) -> int:
             template_dirs.append(str(write_seed_templates(OUT / "invoice2data-templates")))
         theirs = run_invoice2data(docs, workers=args.workers, template_dirs=template_dirs)
 
-    records, rows, kinds, per_field = evaluate(docs, ours, ours_visual, theirs)
+    records, rows, breakdowns, per_field = evaluate(docs, ours, ours_visual, theirs)
     meta = {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()} {os.cpu_count()} CPU, Python {platform.python_version()}",
             "docs": len(docs), "generated": len(generated), "workers": args.workers,
             "load": f"{load_before:.1f} / {os.getloadavg()[0]:.1f}",
             "mode": ("quick" if args.quick else "full") + (", invoice2data with seed-supplier templates" if template_dirs
                                                             else ("" if args.no_invoice2data else ", invoice2data bundled templates only"))}
-    table = markdown(rows, kinds, per_field, meta)
+    table = markdown(rows, breakdowns, per_field, meta)
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = "quick" if args.quick else "full"
     (OUT / f"recognition-{stamp}.json").write_text(json.dumps({"meta": meta, "documents": records}, indent=1,
