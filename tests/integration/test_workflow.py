@@ -81,12 +81,12 @@ def office(aws: LocalAws) -> Office:
     return Office(code, token, str(session["access_token"]), adms[0], adms[1])
 
 
-def upload(aws: LocalAws, office: Office, adm: Adm, price: str = "250.00") -> str:
+def upload(aws: LocalAws, office: Office, adm: Adm, price: str = "250.00", number: str | None = None) -> str:
     """A generated invoice of Kantoorhuis Utrecht to ``adm``, uploaded through an upload slot; its id."""
     seed = next(_seeds)
     buyer = next(a for a in ADMINISTRATIONS if a.name == adm.name)
     sample = make_document(seed, supplier=NAMED_SUPPLIERS[0], buyer=buyer, fmt="pdf", layout="classic",
-                           invoice_number=f"KH-{seed}", invoice_date=dt.date.today() - dt.timedelta(days=3),
+                           invoice_number=number or f"KH-{seed}", invoice_date=dt.date.today() - dt.timedelta(days=3),
                            lines=[SampleLine("Kantoorartikelen", Decimal(1), Decimal(price), Decimal(21))])
     status, _, slot = aws.api_call(
         "POST", f"/v1/offices/{office.code}/administrations/{adm.administration_id}/documents",
@@ -191,6 +191,9 @@ def test_reject_ends_the_workflow(aws: LocalAws, office: Office) -> None:
     assert entries(aws, office, office.approvers, body["proposal"]["invoice_number"]) == []
     assert_problem(aws.api_call("POST", f"/v1/offices/{office.code}/documents/{doc}/retry-booking",
                                 token=office.token), 409, "invalid_status")
+    # A corrected invoice with the same number is a new document, not a duplicate of the rejected one.
+    again = upload(aws, office, office.approvers, price="260.00", number=body["proposal"]["invoice_number"])
+    assert awaiting(aws, office, again)["status"] == "awaiting_approval"
 
 
 def test_outage_is_retried_then_booked(aws: LocalAws, office: Office) -> None:

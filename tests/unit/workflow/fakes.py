@@ -142,9 +142,13 @@ class Provisioning:
 @dataclass
 class Learner:
     learned: list[tuple[str, str | None]] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)
 
     def record_booked(self, document: Document, supplier_code: str | None = None) -> None:
         self.learned.append((document.document_id, supplier_code))
+
+    def release_claims(self, document: Document) -> None:
+        self.released.append(document.document_id)
 
 
 class World:

@@ -159,6 +159,7 @@ def test_a_rejection_given_before_the_workflow_asks_fails_the_task_when_it_asks(
     assert world.service.request_approval(OFFICE, "doc1", "tok") == "rejected"
     assert world.status() == "rejected"
     assert world.tasks.failed == [("tok", "DocumentRejected", "Rejected by anna: Dubbel")]
+    assert world.learner.released == ["doc1"]  # its invoice number no longer blocks a corrected re-upload
 
 
 def test_decisions_only_while_awaiting_approval(world: World) -> None:

@@ -64,6 +64,10 @@ class BookingLearner(Protocol):
         """Remember what the supplier was booked on, for the next proposal."""
         ...
 
+    def release_claims(self, document: Document) -> None:
+        """A rejected document no longer blocks its file and invoice number."""
+        ...
+
 
 # --- API shapes ------------------------------------------------------------------------------------------
 
@@ -384,6 +388,8 @@ class WorkflowService:
             document = document.model_copy(update={"status": "rejected", "approval": approval, "updated_at": now,
                                                    "error": f"Rejected by {username}: {comment}"})
             self._documents.save(document, HistoryEntry(at=now, event="rejected", actor=actor, detail=comment))
+            # A corrected re-upload of this invoice must not be called a duplicate of the rejected one.
+            self._learner.release_claims(document)
             self._tasks.fail(won.task_token, REJECTED_ERROR, f"Rejected by {username}: {comment}")
         else:
             document = document.model_copy(update={
