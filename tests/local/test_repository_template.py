@@ -67,3 +67,15 @@ def test_module_level_helpers_use_the_open_harness() -> None:
         status, _, body = testing.api_call("GET", "/v1/items/9", token=token)
         assert status == 200 and body["claims"]["username"] == "kees"
         assert testing.fire_schedule("ScheduledFunction") == {"ok": True}
+
+
+def test_snapshot_skips_secrets_scheduled_for_deletion() -> None:
+    from boekstuk.local import persistence
+
+    with local_aws(TEMPLATE) as harness:
+        sm = harness.client("secretsmanager")
+        sm.create_secret(Name="boekstuk/local/live", SecretString="1")
+        sm.create_secret(Name="boekstuk/local/gone", SecretString="2")
+        sm.delete_secret(SecretId="boekstuk/local/gone", RecoveryWindowInDays=7)
+        data = persistence.snapshot(harness.provisioned)
+        assert [s["name"] for s in data["secrets"]] == ["boekstuk/local/live"]

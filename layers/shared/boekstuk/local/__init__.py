@@ -2,7 +2,8 @@
 
 Entry points:
 
-- ``boekstuk.local.stack.main_up(argv)`` / ``serve(host, port, data_dir, on_ready)``: ``boekstuk up``.
+- ``boekstuk.local.stack.main_up(argv)`` / ``serve(host, port, data_dir, on_ready)``: ``boekstuk up
+  [--host 127.0.0.1] [--port 3000] [--data-dir D] [--template T] [--no-simulators]``.
 - ``boekstuk.local.stack.start_stack_in_thread(port=0, data_dir=None)`` -> handle with ``.url``, ``.stop()``,
   ``.simulators``, ``.moto_url``, ``.provisioned``; ``wait_until_healthy(url, timeout)``.
 - ``boekstuk.local.testing.local_aws(template=None, simulators=False)``: in-process harness (mock_aws) with

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from boekstuk.local.mail import MAILBOX
 from boekstuk.local.provision import Provisioned, client
 
@@ -84,7 +86,11 @@ def snapshot(prov: Provisioned, simulators: Mapping[str, Any] | None = None) -> 
     secrets = []
     for page in aws["secretsmanager"].get_paginator("list_secrets").paginate():
         for entry in page["SecretList"]:
-            value = aws["secretsmanager"].get_secret_value(SecretId=entry["ARN"])
+            try:
+                value = aws["secretsmanager"].get_secret_value(SecretId=entry["ARN"])
+            except ClientError as exc:  # e.g. scheduled for deletion: nothing to keep, never fail the save
+                log.info("not keeping secret %s: %s", entry["Name"], exc)
+                continue
             secrets.append({"name": entry["Name"], "description": entry.get("Description"),
                             "string": value.get("SecretString"),
                             "binary": base64.b64encode(value["SecretBinary"]).decode() if "SecretBinary" in value else None})
