@@ -192,3 +192,17 @@ def test_schedule_expressions() -> None:
     app = SamApp.load(TEMPLATE)
     event = scheduled_event(app.schedules[0], region="eu-west-1", account_id="123456789012")
     assert event["detail-type"] == "Scheduled Event"
+
+
+def test_http_api_events_are_refused_rather_than_served_with_the_wrong_payload_format() -> None:
+    template = load_yaml("""
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Events:
+        Get: {Type: HttpApi, Properties: {Path: /x, Method: GET}}
+""")
+    with pytest.raises(TemplateError, match="HttpApi"):
+        SamApp(template)

@@ -478,8 +478,11 @@ class SamApp:
             for event_name, event in fn.events.items():
                 kind = event.get("Type")
                 props = event.get("Properties") or {}
-                if kind in ("Api", "HttpApi"):
+                if kind == "Api":
                     routes.append(self._route(fn.logical_id, props))
+                elif kind == "HttpApi":
+                    # HTTP APIs send payload format 2.0; the local gateway builds REST (1.0) events only.
+                    raise TemplateError(f"{fn.logical_id}.{event_name}: HttpApi events are not supported locally")
                 elif kind == "S3":
                     triggers.append(_s3_trigger(fn.logical_id, props))
                 elif kind in ("Schedule", "ScheduleV2"):
