@@ -206,3 +206,18 @@ Resources:
 """)
     with pytest.raises(TemplateError, match="HttpApi"):
         SamApp(template)
+
+
+def test_unsupported_event_types_are_reported(caplog: pytest.LogCaptureFixture) -> None:
+    template = load_yaml("""
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Events:
+        Queue: {Type: SQS, Properties: {Queue: arn:aws:sqs:eu-west-1:123456789012:q}}
+""")
+    with caplog.at_level("WARNING"):
+        app = SamApp(template)
+    assert app.routes == [] and "Fn.Queue: SQS events are not wired up locally" in caplog.text

@@ -8,6 +8,7 @@ deployment cannot drift apart. This module is pure parsing: it never talks to AW
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+log = logging.getLogger(__name__)
 
 LOCAL_ACCOUNT_ID = "123456789012"
 LOCAL_REGION = "eu-west-1"
@@ -498,6 +501,9 @@ class SamApp:
                         enabled=bool(enabled),
                         timezone=props.get("ScheduleExpressionTimezone"),
                     ))
+                else:
+                    log.warning("%s.%s: %s events are not wired up locally; the function will not be triggered",
+                                fn.logical_id, event_name, kind)
         # API Gateway picks the most specific resource: literal segments beat {param}, {param} beats {proxy+}
         routes.sort(key=lambda r: _specificity(r.path), reverse=True)
         return routes, triggers, schedules
