@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from boekstuk.domain.packages import Address, PackageId, VatKind
+from boekstuk.domain.packages import GLAccount, PackageId, PackageSupplier, VatCode
 
 ConnectionStatus = Literal["pending_authorization", "verified"]
 
@@ -54,34 +54,10 @@ class Administration(BaseModel):
     sync_error: str | None = None
 
 
-class Supplier(BaseModel):
-    """A creditor synced from the package (the package is the truth; this is its cache)."""
-
-    code: str
-    name: str
-    vat_id: str | None = None
-    kvk: str | None = None
-    iban: str | None = None
-    address: Address = Field(default_factory=Address)
-    email: str | None = None
-    default_gl_account: str | None = None
-    default_vat_code: str | None = None
-    payment_term_days: int | None = None
-    blocked: bool = False
-    package_ref: str | None = None
-
-
-class LedgerAccount(BaseModel):
-    code: str
-    name: str
-    balance_sheet: bool = False
-
-
-class TaxCode(BaseModel):
-    code: str
-    name: str
-    rate: str | None
-    kind: VatKind
+# The synced cache holds exactly what the package returned: the same models, under the names services use.
+Supplier = PackageSupplier
+LedgerAccount = GLAccount
+TaxCode = VatCode
 
 
 class MasterData(BaseModel):

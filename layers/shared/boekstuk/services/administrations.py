@@ -16,7 +16,6 @@ from boekstuk.domain.links import (
     LedgerAccount,
     MasterData,
     PostingRule,
-    Supplier,
     TaxCode,
     normalise_identifier,
 )
@@ -207,11 +206,9 @@ class SupplierService:
             raise errors.NotFound("The administration's connection is gone.")
         try:
             package = self._packages.open(connection)
-            data = MasterData(
-                suppliers=[Supplier.model_validate(s.model_dump()) for s in package.list_suppliers(adm.code)],
-                gl_accounts=[LedgerAccount.model_validate(g.model_dump()) for g in package.list_gl_accounts(adm.code)],
-                vat_codes=[TaxCode.model_validate(v.model_dump()) for v in package.list_vat_codes(adm.code)],
-            )
+            data = MasterData(suppliers=list(package.list_suppliers(adm.code)),
+                              gl_accounts=package.list_gl_accounts(adm.code),
+                              vat_codes=package.list_vat_codes(adm.code))
         except errors.PackageError as exc:
             self._administrations.record_sync_error(adm, f"{exc.code}: {exc.detail}")
             raise
