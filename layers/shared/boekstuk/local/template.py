@@ -76,6 +76,18 @@ def load_yaml(text: str) -> dict[str, Any]:
     return data
 
 
+_parsed: dict[tuple[Path, int], dict[str, Any]] = {}
+
+
+def load_template_file(path: Path) -> dict[str, Any]:
+    """``load_yaml`` of a file, parsed once per file version (test harnesses load the template per test)."""
+    path = path.resolve()
+    key = (path, path.stat().st_mtime_ns)
+    if key not in _parsed:
+        _parsed[key] = load_yaml(path.read_text(encoding="utf-8"))
+    return copy.deepcopy(_parsed[key])
+
+
 # --- intrinsic functions -----------------------------------------------------------------------------
 
 
@@ -409,7 +421,7 @@ class SamApp:
     def load(cls, path: str | Path, parameters: Mapping[str, str] | None = None) -> SamApp:
         """Read and parse ``template.yaml``."""
         p = Path(path).resolve()
-        return cls(load_yaml(p.read_text(encoding="utf-8")), p, parameters)
+        return cls(load_template_file(p), p, parameters)
 
     def physical_name(self, value: Any, logical_id: str) -> str:
         """A name property resolved now (parameters and pseudo parameters only), else the logical id."""

@@ -26,7 +26,7 @@ from boekstuk.local.gateway import Gateway
 from boekstuk.local.mail import MAILBOX, MailMessage
 from boekstuk.local.provision import Provisioned, client, provision
 from boekstuk.local.schedules import scheduled_event
-from boekstuk.local.template import LOCAL_REGION, SamApp, load_yaml
+from boekstuk.local.template import LOCAL_REGION, SamApp, load_template_file
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -53,7 +53,7 @@ Textract's AnalyzeExpense does not exist in the emulator, so recognition runs on
 def load_local_app(template: str | Path | None = None, parameters: Mapping[str, str] | None = None) -> SamApp:
     """Parse the template with ``LOCAL_PARAMETERS`` applied where it declares them."""
     path = Path(template or default_template()).resolve()
-    data = load_yaml(path.read_text(encoding="utf-8"))
+    data = load_template_file(path)
     declared = data.get("Parameters") or {}
     values = {k: v for k, v in LOCAL_PARAMETERS.items() if k in declared}
     values.update(parameters or {})
