@@ -9,6 +9,18 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
+from boekstuk.domain.approvals import BookingClaim, PendingApproval, StoredPolicy
+from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
+from boekstuk.domain.links import (
+    Administration,
+    Connection,
+    LedgerAccount,
+    MasterData,
+    OAuthState,
+    PostingRule,
+    Supplier,
+    TaxCode,
+)
 from boekstuk.domain.onboarding import ActivationGrant, Office, SessionTokens, Signup, User
 from boekstuk.domain.packages import (
     BookingResult,
@@ -231,16 +243,6 @@ class LoginGuard(Protocol):
 
 # --- packages, connections, administrations -----------------------------------------------------------
 
-from boekstuk.domain.links import (  # noqa: E402 - grouped with the ports that use them
-    Administration,
-    Connection,
-    LedgerAccount,
-    MasterData,
-    OAuthState,
-    PostingRule,
-    Supplier,
-    TaxCode,
-)
 
 
 class SecretStore(Protocol):
@@ -358,7 +360,6 @@ class SyncTrigger(Protocol):
 
 # --- documents -----------------------------------------------------------------------------------------
 
-from boekstuk.domain.documents import Document, HistoryEntry, Proposal  # noqa: E402
 
 
 class DocumentRepository(Protocol):
@@ -436,7 +437,6 @@ class Workflow(Protocol):
 
 # --- booking proposals (additive) ----------------------------------------------------------------------
 
-from boekstuk.domain.documents import BookedHistory  # noqa: E402 - grouped with the ports that use it
 
 
 class PackageOpener(Protocol):
@@ -499,8 +499,6 @@ class ProposalMemory(Protocol):
 
 # --- approval and booking workflow (additive) ------------------------------------------------------------
 
-from boekstuk.domain.approvals import BookingClaim, PendingApproval, StoredPolicy  # noqa: E402
-from boekstuk.domain.documents import Decision  # noqa: E402
 
 
 class WorkflowStore(Protocol):
