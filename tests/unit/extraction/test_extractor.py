@@ -240,7 +240,29 @@ def test_reverse_charge() -> None:
     result = extract_fields([page(lines)], engine="pdf_text")
     assert result.fields.total_incl_vat == Decimal("5000.00")
     assert any(v.reverse_charge for v in result.vat_lines)
-    assert result.fields.vat_total in (None, Decimal("0.00"))
+    assert result.fields.vat_total == Decimal("0.00")
+
+
+def test_reverse_charge_named_only_in_words_still_has_a_zero_vat_total() -> None:
+    lines = [
+        (50, 40, "Bouwbedrijf Jansen B.V."),
+        (50, 54, f"BTW {SUPPLIER_VAT}"),
+        (50, 100, "Factuurnummer 78"),
+        (50, 114, "Factuurdatum 12-01-2024"),
+        (50, 300, "BTW verlegd naar de afnemer"),
+        (300, 400, "Subtotaal              € 2.500,00"),
+        (300, 428, "Totaal te betalen      € 2.500,00"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.total_incl_vat == Decimal("2500.00")
+    assert result.fields.vat_total == Decimal("0.00")
+
+
+def test_no_vat_wording_leaves_the_vat_total_unknown() -> None:
+    # A till receipt that names no VAT at all: 0,00 would be a guess.
+    lines = [(10, 10, "Bakker Bart"), (10, 40, "Brood        3,50"), (10, 60, "Totaal       3,50")]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.vat_total is None
 
 
 def test_receipt_on_a_narrow_page() -> None:

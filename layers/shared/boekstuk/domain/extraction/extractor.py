@@ -468,6 +468,10 @@ class _Extractor:
                           cand.start, cand.end)
         if i is not None and e is not None and v is None and i.value != e.value:
             self._set("vat_total", str(to_money(i.value - e.value)), 0.6, None)
+        elif (i is not None and e is not None and v is None and i.value == e.value
+              and vat_lines and all(line.amount == 0 for line in vat_lines)):
+            # Verlegd or 0 %: the page names the VAT and there is none to pay, so the VAT total is 0,00.
+            self._set("vat_total", "0.00", 0.7, None)
         elif i is None and e is not None and v is not None:
             self._set("total_incl_vat", str(to_money(e.value + v.value)), 0.6, None)
         elif i is not None and e is None and v is not None:
