@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from boekstuk.domain import errors
+
 Plan = Literal["trial", "premium"]
 Role = Literal["sync_user", "admin", "approver", "submitter"]
 SignupStatus = Literal["pending_confirmation", "confirmed", "activated"]
@@ -121,6 +123,19 @@ def office_code_suggestions(code: str, count: int = 12) -> list[str]:
 def is_strong_password(password: str) -> bool:
     """The password policy of API.md (and of the Cognito pool): at least 12 characters."""
     return len(password) >= MIN_PASSWORD_LENGTH
+
+
+def checked_login(username: str, password: str) -> str:
+    """The normalised username of a new login; ``ValidationFailed`` or ``WeakPassword`` when a rule is broken."""
+    name = username.strip().lower()
+    if not USERNAME_PATTERN.match(name):
+        raise errors.ValidationFailed(
+            "The username may hold letters, digits, '.', '_' and '-'.",
+            errors=[{"field": "username", "message": "Use letters, digits, '.', '_' or '-' (max 64)."}],
+        )
+    if not is_strong_password(password):
+        raise errors.WeakPassword()
+    return name
 
 
 def trial_end(now: dt.datetime, plan: Plan) -> dt.datetime | None:

@@ -21,7 +21,8 @@ from boekstuk.domain.links import (
 )
 from boekstuk.observability import logger
 from boekstuk.ports import AdministrationRepository, Clock, ConnectionRepository, OfficeRepository, SyncTrigger
-from boekstuk.services.connections import PackageConnections, require_admin, require_member
+from boekstuk.services.access import require_admin, require_member
+from boekstuk.services.connections import PackageConnections
 
 
 class PackageAdministrationView(BaseModel):

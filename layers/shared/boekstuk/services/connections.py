@@ -14,10 +14,11 @@ from pydantic import BaseModel, Field
 
 from boekstuk.domain import errors
 from boekstuk.domain.links import OAUTH_STATE_TTL, Connection, OAuthState
-from boekstuk.domain.onboarding import User, hash_secret, new_token
+from boekstuk.domain.onboarding import hash_secret, new_token
 from boekstuk.domain.packages import PACKAGES, OAuthTokens, PackageInfo, package_info
 from boekstuk.observability import logger
 from boekstuk.ports import AccountingPackage, Clock, ConnectionRepository, OfficeRepository, PackageGateway, SecretStore
+from boekstuk.services.access import require_admin, require_member
 
 
 class CreateConnectionRequest(BaseModel):
@@ -51,24 +52,6 @@ class CallbackResult(BaseModel):
     package: str
     status: Literal["verified"] = "verified"
     office_code: str
-
-
-def require_admin(offices: OfficeRepository, office_code: str, username: str) -> User:
-    """The caller, who must be an office admin."""
-    user = offices.get_user(office_code, username)
-    if user is None:
-        raise errors.Unauthorized("This login no longer belongs to a user of the office.")
-    if not user.is_admin:
-        raise errors.NotAnAdmin()
-    return user
-
-
-def require_member(offices: OfficeRepository, office_code: str, username: str) -> User:
-    """The caller, who must be a user of the office."""
-    user = offices.get_user(office_code, username)
-    if user is None:
-        raise errors.Unauthorized("This login no longer belongs to a user of the office.")
-    return user
 
 
 class PackageConnections:

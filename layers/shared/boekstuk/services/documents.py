@@ -42,7 +42,7 @@ from boekstuk.ports import (
     Recognizer,
     Workflow,
 )
-from boekstuk.services.connections import require_member
+from boekstuk.services.access import require_member
 
 UPLOAD_URL_TTL = 900
 CONTENT_URL_TTL = 300

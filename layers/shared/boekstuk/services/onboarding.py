@@ -15,14 +15,13 @@ from boekstuk.domain.onboarding import (
     ACTIVATION_TOKEN_TTL,
     CONFIRMATION_CODE_TTL,
     MAX_CONFIRMATION_ATTEMPTS,
-    USERNAME_PATTERN,
     ActivationGrant,
     Office,
     Plan,
     Signup,
     User,
+    checked_login,
     hash_secret,
-    is_strong_password,
     is_valid_office_code,
     new_confirmation_code,
     new_token,
@@ -188,14 +187,7 @@ class OnboardingService:
                 "The office code must be 3-30 characters: letters a-z, digits and '-'.",
                 errors=[{"field": "office_code", "message": "Use 3-30 characters of a-z, 0-9 and '-'."}],
             )
-        username = request.username.strip().lower()
-        if not USERNAME_PATTERN.match(username):
-            raise errors.ValidationFailed(
-                "The username may hold letters, digits, '.', '_' and '-'.",
-                errors=[{"field": "username", "message": "Use letters, digits, '.', '_' or '-' (max 64)."}],
-            )
-        if not is_strong_password(request.password):
-            raise errors.WeakPassword()
+        username = checked_login(request.username, request.password)
         if self._offices.office_codes_taken([office_code]):
             raise self._code_taken(office_code)
         signup = self._signups.get(grant.signup_id)

@@ -8,8 +8,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from boekstuk.domain import errors
-from boekstuk.domain.onboarding import USERNAME_PATTERN, Role, User, is_strong_password, normalise_office_code
+from boekstuk.domain.onboarding import Role, User, checked_login, normalise_office_code
 from boekstuk.ports import Clock, IdentityProvider, LoginGuard, OfficeRepository
+from boekstuk.services.access import require_admin, require_member
 
 MAX_LOGIN_FAILURES = 5
 LOGIN_FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -104,25 +105,10 @@ class UserService:
         self._identity = identity
         self._clock = clock
 
-    def require_user(self, office_code: str, username: str) -> User:
-        """The calling user's record; ``Unauthorized`` when the login no longer has one."""
-        user = self._offices.get_user(office_code, username)
-        if user is None:
-            raise errors.Unauthorized("This login no longer belongs to a user of the office.")
-        return user
-
     def create_user(self, office_code: str, caller: str, request: CreateUserRequest) -> UserView:
         """Add a user with a role; the login is created in the identity provider."""
-        if not self.require_user(office_code, caller).is_admin:
-            raise errors.NotAnAdmin()
-        username = request.username.lower()
-        if not USERNAME_PATTERN.match(username):
-            raise errors.ValidationFailed(
-                "The username may hold letters, digits, '.', '_' and '-'.",
-                errors=[{"field": "username", "message": "Use letters, digits, '.', '_' or '-' (max 64)."}],
-            )
-        if not is_strong_password(request.password):
-            raise errors.WeakPassword()
+        require_admin(self._offices, office_code, caller)
+        username = checked_login(request.username, request.password)
         if self._offices.get_user(office_code, username) is not None:
             raise errors.UsernameTaken()
         user = User(
@@ -142,9 +128,9 @@ class UserService:
 
     def list_users(self, office_code: str, caller: str) -> UserList:
         """All users of the caller's office."""
-        self.require_user(office_code, caller)
+        require_member(self._offices, office_code, caller)
         return UserList(users=[UserView.of(u) for u in self._offices.list_users(office_code)])
 
     def me(self, office_code: str, caller: str) -> UserView:
         """The calling user."""
-        return UserView.of(self.require_user(office_code, caller))
+        return UserView.of(require_member(self._offices, office_code, caller))

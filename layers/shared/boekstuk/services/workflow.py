@@ -48,7 +48,7 @@ from boekstuk.ports import (
     TaskTokens,
     WorkflowStore,
 )
-from boekstuk.services.connections import require_admin, require_member
+from boekstuk.services.access import require_admin, require_member
 
 REJECTED_ERROR = errors.DocumentRejected.__name__  # the ASL's Catch matches this name
 
