@@ -247,10 +247,13 @@ class MultiversSimulator(Simulator):
             Rule(f"{db}/Supplier/<supplier_id>", endpoint="supplier_item", methods=["GET", "PUT"]),
             Rule(f"{db}/BankAccountInfoList/BySupplierId/<supplier_id>", endpoint="bank_accounts", methods=["GET"]),
             Rule(f"{db}/BankAccount", endpoint="bank_account_create", methods=["POST"]),
-            Rule(f"{db}/AccountInfoList/<int:fiscal_year>", endpoint="account_list", methods=["GET"]),
-            Rule(f"{db}/VatCodeInfoList", endpoint="vat_code_list", methods=["GET"]),
-            Rule(f"{db}/JournalInfoList", endpoint="journal_list", methods=["GET"]),
-            Rule(f"{db}/PaymentConditionInfoList", endpoint="payment_condition_list", methods=["GET"]),
+            # GL accounts are per fiscal year (the same chart every year here); journal "I" is purchases.
+            Rule(f"{db}/AccountInfoList/<int:fiscal_year>", endpoint="master_data", methods=["GET"],
+                 defaults={"table": "accounts"}),
+            Rule(f"{db}/VatCodeInfoList", endpoint="master_data", methods=["GET"], defaults={"table": "vatCodes"}),
+            Rule(f"{db}/JournalInfoList", endpoint="master_data", methods=["GET"], defaults={"table": "journals"}),
+            Rule(f"{db}/PaymentConditionInfoList", endpoint="master_data", methods=["GET"],
+                 defaults={"table": "paymentConditions"}),
             Rule(f"{db}/GetNextJournalTransactionCommand", endpoint="next_transaction", methods=["POST"]),
             Rule(f"{db}/SupplierInvoice", endpoint="supplier_invoice_create", methods=["POST"]),
             Rule(f"{db}/SupplierInvoice/<invoice_id>", endpoint="supplier_invoice_get", methods=["GET"]),
@@ -492,25 +495,10 @@ class MultiversSimulator(Simulator):
 
     # --- master data -----------------------------------------------------------------------------------
 
-    def account_list(self, request: Request, db: str, fiscal_year: int) -> Response:
-        """GL accounts of one fiscal year (the same chart every year here)."""
+    def master_data(self, request: Request, db: str, table: str, fiscal_year: int | None = None) -> Response:
+        """GL accounts, VAT codes (integer ids), journals or payment conditions of one database."""
         denied = self._guard(request, db)
-        return denied or json_response(list(self._adms[db]["accounts"].values()))
-
-    def vat_code_list(self, request: Request, db: str) -> Response:
-        """VAT codes with integer ids."""
-        denied = self._guard(request, db)
-        return denied or json_response(list(self._adms[db]["vatCodes"].values()))
-
-    def journal_list(self, request: Request, db: str) -> Response:
-        """Journals (``I`` is the purchase journal)."""
-        denied = self._guard(request, db)
-        return denied or json_response(list(self._adms[db]["journals"].values()))
-
-    def payment_condition_list(self, request: Request, db: str) -> Response:
-        """Payment conditions with their number of days."""
-        denied = self._guard(request, db)
-        return denied or json_response(list(self._adms[db]["paymentConditions"].values()))
+        return denied or json_response(list(self._adms[db][table].values()))
 
     def next_transaction(self, request: Request, db: str) -> Response:
         """Reserve the next ``journalTransaction`` of a journal and fiscal year."""
