@@ -203,8 +203,16 @@ def test_rules_master_data_and_sync_on_request(aws: LocalAws) -> None:
 
 
 def test_daily_schedule_syncs_every_administration(aws: LocalAws) -> None:
+    office, token = onboarded_office(aws)
+    connection = link(aws, office, token, "twinfield")
+    base = f"/v1/offices/{office}/connections/{connection}/administrations"
+    _, _, listed = aws.api_call("GET", base, token=token)
+    codes = [a["code"] for a in listed["administrations"] if a["accessible"]][:2]
+    _, _, added = aws.api_call("POST", base, {"codes": codes}, token=token)
+    mine = {a["administration_id"] for a in added["added"]}
     result = aws.fire_schedule("SyncSuppliersFunction")
-    assert result["synced"] and set(result["synced"].values()) == {"synced"}
+    assert mine <= set(result["synced"]) and {result["synced"][a] for a in mine} == {"synced"}
+    assert set(result["synced"].values()) == {"synced"}  # every other office's administrations too
 
 
 def test_a_rate_limited_package_answers_503_promptly_instead_of_holding_the_request(aws: LocalAws) -> None:
