@@ -23,7 +23,6 @@ from boekstuk.adapters.s3 import S3DocumentStorage
 from boekstuk.adapters.secrets import SecretsManagerStore
 from boekstuk.adapters.ses import SesMailer
 from boekstuk.adapters.stepfunctions import StepFunctionsWorkflow
-from boekstuk.adapters.stepfunctions_tasks import StepFunctionsTasks
 from boekstuk.domain.packages import PackageApp
 from boekstuk.ports import Clock, Recognizer
 from boekstuk.services.administrations import AdministrationService, SupplierService
@@ -171,10 +170,14 @@ class Services:
         return LocalRecognizer()
 
     @cached_property
+    def step_functions(self) -> StepFunctionsWorkflow:
+        """The approval and booking state machine."""
+        return StepFunctionsWorkflow(self.aws.client("stepfunctions"), self.settings.state_machine_arn)
+
+    @cached_property
     def intake(self) -> DocumentIntake:
         """What happens when a file lands in the bucket."""
-        workflow = (StepFunctionsWorkflow(self.aws.client("stepfunctions"), self.settings.state_machine_arn)
-                    if self.settings.state_machine_arn else None)
+        workflow = self.step_functions if self.settings.state_machine_arn else None
         return DocumentIntake(self.documents, self.storage, self.offices, self.administrations, self.recognizer,
                               self.proposals, workflow, self.clock)
 
@@ -215,7 +218,7 @@ class Services:
             documents=self.documents, store=DynamoWorkflowStore(self.table), offices=self.offices,
             administrations=self.administrations, connections=self.connections, packages=self.package_connections,
             storage=self.storage, mailer=SesMailer(self.aws.client("sesv2"), self.settings.sender_email),
-            tasks=StepFunctionsTasks(self.aws.client("stepfunctions"), self.settings.state_machine_arn),
+            tasks=self.step_functions,
             provisioning=self.supplier_provisioning, learner=self.proposals, clock=self.clock,
             link_base_url=self.settings.web_app_url or self.settings.api_base_url)
 
