@@ -24,8 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from boekstuk.local import moto_patches  # noqa: E402
 from boekstuk.local.testing import LocalAws, local_aws  # noqa: E402
-from tests.integration.conftest import onboarded_office  # noqa: E402
-from tests.integration.test_packages_api import link  # noqa: E402
+from tests.integration.conftest import add_accessible, link, onboarded_office  # noqa: E402
 
 CONTENT_TYPES = {".xml": "application/xml", ".pdf": "application/pdf", ".jpg": "image/jpeg",
                  ".jpeg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff", ".tiff": "image/tiff"}
@@ -56,9 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     with local_aws(simulators=True) as aws:
         office, token = onboarded_office(aws)
         connection = link(aws, office, token, "snelstart")
-        base = f"/v1/offices/{office}/connections/{connection}/administrations"
-        code = next(a["code"] for a in aws.api_call("GET", base, token=token)[2]["administrations"] if a["accessible"])
-        adm = aws.api_call("POST", base, {"codes": [code]}, token=token)[2]["added"][0]["administration_id"]
+        adm = add_accessible(aws, office, token, connection, 1)[0]["administration_id"]
         for n, (path, doc_type) in enumerate(files):
             started = time.perf_counter()
             content = path.read_bytes()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 import re
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from boekstuk.local import moto_patches
+from boekstuk.local.simulators.base import complete_oauth_login
+from boekstuk.local.simulators.registry import DEMO_LOGINS
 from boekstuk.local.testing import LocalAws, local_aws
 
 PASSWORD = "correct horse battery staple"
@@ -63,3 +66,43 @@ def onboarded_office(aws: LocalAws, username: str = "sync") -> tuple[str, str]:
                                                                "password": PASSWORD})
     assert status == 200, session
     return office, str(session["access_token"])
+
+
+def assert_problem(response: tuple, status: int, code: str) -> dict:
+    got_status, headers, body = response
+    assert got_status == status, body
+    assert headers.get("Content-Type", "").startswith("application/problem+json"), headers
+    assert body["code"] == code and body["status"] == status and body["detail"] and body["title"]
+    return body
+
+
+def link(aws: LocalAws, office: str, token: str, package: str) -> str:
+    """Link ``package`` the way a person does; returns the connection id."""
+    login = DEMO_LOGINS[package]
+    if package in ("twinfield", "snelstart"):
+        status, _, body = aws.api_call("POST", f"/v1/offices/{office}/connections",
+                                       {"package": package, "description": f"{package} kantoor", "credentials": login},
+                                       token=token)
+        assert status == 201 and body["status"] == "verified", body
+        return str(body["connection_id"])
+    status, _, body = aws.api_call("POST", f"/v1/offices/{office}/connections",
+                                   {"package": package, "description": f"{package} kantoor"}, token=token)
+    assert status == 201 and body["status"] == "pending_authorization", body
+    code, state = complete_oauth_login(body["authorize_url"], login["username"], login["password"])
+    query = urllib.parse.urlencode({"code": code, "state": state})
+    status, _, done = aws.api_call("GET", f"/v1/oauth/callback?{query}", headers={"Accept": "application/json"})
+    assert status == 200 and done["status"] == "verified", done
+    # The state is single use.
+    assert_problem(aws.api_call("GET", f"/v1/oauth/callback?{query}", headers={"Accept": "application/json"}),
+                   400, "invalid_oauth_state")
+    return str(body["connection_id"])
+
+
+def add_accessible(aws: LocalAws, office: str, token: str, connection: str, count: int) -> list[dict[str, Any]]:
+    """Add the first ``count`` administrations the package user has access to; the ``added`` entries."""
+    base = f"/v1/offices/{office}/connections/{connection}/administrations"
+    _, _, listed = aws.api_call("GET", base, token=token)
+    codes = [a["code"] for a in listed["administrations"] if a["accessible"]][:count]
+    status, _, added = aws.api_call("POST", base, {"codes": codes}, token=token)
+    assert status == 201, added
+    return list(added["added"])

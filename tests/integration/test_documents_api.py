@@ -16,9 +16,7 @@ from boekstuk.local import moto_patches
 from boekstuk.local.samples import make_document
 from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import onboarded_office
-from tests.integration.test_onboarding_api import assert_problem
-from tests.integration.test_packages_api import link
+from tests.integration.conftest import add_accessible, assert_problem, link, onboarded_office
 
 FINAL_OR_WAITING = {"awaiting_approval", "approved", "booking", "booked", "rejected", "duplicate", "unreadable", "failed"}
 
@@ -34,11 +32,9 @@ def aws() -> Iterator[LocalAws]:
 def office(aws: LocalAws) -> dict[str, str]:
     office, token = onboarded_office(aws)
     connection = link(aws, office, token, "snelstart")
-    base = f"/v1/offices/{office}/connections/{connection}/administrations"
-    _, _, listed = aws.api_call("GET", base, token=token)
-    first = next(a for a in listed["administrations"] if a["name"] == ADMINISTRATIONS[0].name)
-    _, _, added = aws.api_call("POST", base, {"codes": [first["code"]]}, token=token)
-    return {"office": office, "token": token, "administration_id": added["added"][0]["administration_id"]}
+    added = add_accessible(aws, office, token, connection, 1)
+    assert added[0]["name"] == ADMINISTRATIONS[0].name  # the buyer the generated invoices are addressed to
+    return {"office": office, "token": token, "administration_id": added[0]["administration_id"]}
 
 
 def upload(aws: LocalAws, office: dict[str, str], content: bytes, filename: str, content_type: str,

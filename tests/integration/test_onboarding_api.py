@@ -8,21 +8,13 @@ import threading
 from boekstuk.local.testing import LocalAws
 from tests.integration.conftest import (
     PASSWORD,
+    assert_problem,
     code_from_mail,
     confirmed_token,
     onboarded_office,
     signup_body,
     unique,
 )
-
-
-def assert_problem(response: tuple, status: int, code: str) -> dict:
-    got_status, headers, body = response
-    assert got_status == status, body
-    assert headers.get("Content-Type", "").startswith("application/problem+json"), headers
-    assert body["code"] == code and body["status"] == status and body["detail"] and body["title"]
-    return body
-
 
 # --- step 1 -------------------------------------------------------------------------------------------
 

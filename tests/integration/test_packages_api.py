@@ -9,12 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from boekstuk.local import moto_patches
-from boekstuk.local.simulators.base import complete_oauth_login
 from boekstuk.local.simulators.registry import DEMO_LOGINS
 from boekstuk.local.simulators.seed import NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import onboarded_office
-from tests.integration.test_onboarding_api import assert_problem
+from tests.integration.conftest import add_accessible, assert_problem, link, onboarded_office
 
 PACKAGES = ["exact_online", "twinfield", "snelstart", "accountview", "multivers"]
 
@@ -24,28 +22,6 @@ def aws() -> Iterator[LocalAws]:
     moto_patches.install()
     with local_aws(simulators=True) as harness:
         yield harness
-
-
-def link(aws: LocalAws, office: str, token: str, package: str) -> str:
-    """Link ``package`` the way a person does; returns the connection id."""
-    login = DEMO_LOGINS[package]
-    if package in ("twinfield", "snelstart"):
-        status, _, body = aws.api_call("POST", f"/v1/offices/{office}/connections",
-                                       {"package": package, "description": f"{package} kantoor", "credentials": login},
-                                       token=token)
-        assert status == 201 and body["status"] == "verified", body
-        return str(body["connection_id"])
-    status, _, body = aws.api_call("POST", f"/v1/offices/{office}/connections",
-                                   {"package": package, "description": f"{package} kantoor"}, token=token)
-    assert status == 201 and body["status"] == "pending_authorization", body
-    code, state = complete_oauth_login(body["authorize_url"], login["username"], login["password"])
-    query = urllib.parse.urlencode({"code": code, "state": state})
-    status, _, done = aws.api_call("GET", f"/v1/oauth/callback?{query}", headers={"Accept": "application/json"})
-    assert status == 200 and done["status"] == "verified", done
-    # The state is single use.
-    assert_problem(aws.api_call("GET", f"/v1/oauth/callback?{query}", headers={"Accept": "application/json"}),
-                   400, "invalid_oauth_state")
-    return str(body["connection_id"])
 
 
 def test_package_catalogue_is_public(aws: LocalAws) -> None:
@@ -168,11 +144,8 @@ def test_concurrent_requests_never_link_the_same_administration_twice(aws: Local
 def test_rules_master_data_and_sync_on_request(aws: LocalAws) -> None:
     office, token = onboarded_office(aws)
     connection = link(aws, office, token, "snelstart")
-    base = f"/v1/offices/{office}/connections/{connection}/administrations"
-    _, _, listed = aws.api_call("GET", base, token=token)
-    code = next(a["code"] for a in listed["administrations"] if a["accessible"])
-    _, _, added = aws.api_call("POST", base, {"codes": [code]}, token=token)
-    adm = f"/v1/offices/{office}/administrations/{added['added'][0]['administration_id']}"
+    added = add_accessible(aws, office, token, connection, 1)
+    adm = f"/v1/offices/{office}/administrations/{added[0]['administration_id']}"
     _, _, gl = aws.api_call("GET", f"{adm}/gl-accounts", token=token)
     assert {"4300", "1600"} <= {g["code"] for g in gl["gl_accounts"]} and len(gl["gl_accounts"]) >= 20
     _, _, vat = aws.api_call("GET", f"{adm}/vat-codes", token=token)
@@ -205,11 +178,7 @@ def test_rules_master_data_and_sync_on_request(aws: LocalAws) -> None:
 def test_daily_schedule_syncs_every_administration(aws: LocalAws) -> None:
     office, token = onboarded_office(aws)
     connection = link(aws, office, token, "twinfield")
-    base = f"/v1/offices/{office}/connections/{connection}/administrations"
-    _, _, listed = aws.api_call("GET", base, token=token)
-    codes = [a["code"] for a in listed["administrations"] if a["accessible"]][:2]
-    _, _, added = aws.api_call("POST", base, {"codes": codes}, token=token)
-    mine = {a["administration_id"] for a in added["added"]}
+    mine = {a["administration_id"] for a in add_accessible(aws, office, token, connection, 2)}
     result = aws.fire_schedule("SyncSuppliersFunction")
     assert mine <= set(result["synced"]) and {result["synced"][a] for a in mine} == {"synced"}
     assert set(result["synced"].values()) == {"synced"}  # every other office's administrations too

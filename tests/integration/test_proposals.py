@@ -31,8 +31,8 @@ from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, See
 from boekstuk.local.testing import LocalAws, local_aws
 from boekstuk.services.connections import PackageConnections
 from boekstuk.services.proposals import ProposalEdit, SupplierProvisioning
-from tests.integration.conftest import onboarded_office
-from tests.integration.test_packages_api import PACKAGES, link
+from tests.integration.conftest import link, onboarded_office
+from tests.integration.test_packages_api import PACKAGES
 
 
 @dataclass

@@ -18,9 +18,7 @@ from boekstuk.local import moto_patches
 from boekstuk.local.samples import SampleLine, make_document
 from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import PASSWORD, onboarded_office
-from tests.integration.test_onboarding_api import assert_problem
-from tests.integration.test_packages_api import link
+from tests.integration.conftest import PASSWORD, assert_problem, link, onboarded_office
 
 _seeds = itertools.count(4100)
 
