@@ -19,6 +19,7 @@ from boekstuk.domain.links import (
     TaxCode,
     normalise_identifier,
 )
+from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.observability import logger
 from boekstuk.ports import AdministrationRepository, Clock, ConnectionRepository, OfficeRepository, SyncTrigger
 from boekstuk.services.access import require_admin, require_member
@@ -99,10 +100,6 @@ class SyncAccepted(BaseModel):
     administration_id: str
 
 
-def _iso(value: object) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None  # type: ignore[attr-defined]
-
-
 class AdministrationService:
     def __init__(self, administrations: AdministrationRepository, connections: ConnectionRepository,
                  offices: OfficeRepository, packages: PackageConnections, sync: SyncTrigger, clock: Clock) -> None:
@@ -172,7 +169,7 @@ class AdministrationService:
         return AdministrationList(administrations=[
             AdministrationView(administration_id=a.administration_id, connection_id=a.connection_id,
                                package=a.package, code=a.code, name=a.name,
-                               suppliers=SupplierCount(count=a.suppliers_count, synced_at=_iso(a.synced_at)),
+                               suppliers=SupplierCount(count=a.suppliers_count, synced_at=api_timestamp(a.synced_at) if a.synced_at else None),
                                sync_error=a.sync_error)
             for a in self._administrations.for_office(office_code)])
 

@@ -16,6 +16,7 @@ from boekstuk.domain import errors
 from boekstuk.domain.links import OAUTH_STATE_TTL, Connection, OAuthState
 from boekstuk.domain.onboarding import hash_secret, new_token
 from boekstuk.domain.packages import PACKAGES, OAuthTokens, PackageInfo, package_info
+from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.observability import logger
 from boekstuk.ports import AccountingPackage, Clock, ConnectionRepository, OfficeRepository, PackageGateway, SecretStore
 from boekstuk.services.access import require_admin, require_member
@@ -40,7 +41,7 @@ class ConnectionView(BaseModel):
         """The API view (never any secret)."""
         return cls(connection_id=connection.connection_id, package=connection.package,
                    description=connection.description, status=connection.status,
-                   created_at=connection.created_at.isoformat().replace("+00:00", "Z"), authorize_url=authorize_url)
+                   created_at=api_timestamp(connection.created_at), authorize_url=authorize_url)
 
 
 class ConnectionList(BaseModel):

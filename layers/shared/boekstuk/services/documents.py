@@ -7,7 +7,6 @@ defined state with its reason; nothing is lost.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -31,6 +30,7 @@ from boekstuk.domain.documents import (
     Proposal,
 )
 from boekstuk.domain.recognition import Recognition
+from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.observability import logger
 from boekstuk.ports import (
     AdministrationRepository,
@@ -114,10 +114,6 @@ class DocumentSummary(BaseModel):
 class DocumentPage(BaseModel):
     documents: list[DocumentSummary]
     next: str | None = None
-
-
-def _iso(value: dt.datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def recognition_view(recognition: Recognition) -> dict[str, Any]:
@@ -215,10 +211,10 @@ class DocumentService:
         d = self._document(office_code, document_id)
         return DocumentView(
             document_id=d.document_id, administration_id=d.administration_id, kind=d.kind, filename=d.filename,
-            status=d.status, error=d.error, duplicate_of=d.duplicate_of, created_at=_iso(d.created_at),
-            updated_at=_iso(d.updated_at), recognition=recognition_view(d.recognition) if d.recognition else None,
+            status=d.status, error=d.error, duplicate_of=d.duplicate_of, created_at=api_timestamp(d.created_at),
+            updated_at=api_timestamp(d.updated_at), recognition=recognition_view(d.recognition) if d.recognition else None,
             proposal=d.proposal, approval=d.approval, bookings=d.bookings,
-            history=[HistoryView(at=_iso(h.at), event=h.event, actor=h.actor, detail=h.detail)
+            history=[HistoryView(at=api_timestamp(h.at), event=h.event, actor=h.actor, detail=h.detail)
                      for h in self._documents.history(d.document_id)])
 
     def list(self, office_code: str, username: str, administration_id: str | None, status: str | None,
@@ -228,7 +224,7 @@ class DocumentService:
         found, next_cursor = self._documents.page(office_code, administration_id, status, limit, cursor)
         return DocumentPage(next=next_cursor, documents=[
             DocumentSummary(document_id=d.document_id, administration_id=d.administration_id, kind=d.kind,
-                            filename=d.filename, status=d.status, created_at=_iso(d.created_at),
+                            filename=d.filename, status=d.status, created_at=api_timestamp(d.created_at),
                             supplier=d.proposal.supplier.name if d.proposal else None,
                             invoice_number=d.proposal.invoice_number if d.proposal else None,
                             total_incl_vat=str(d.proposal.total_incl_vat) if d.proposal else None)

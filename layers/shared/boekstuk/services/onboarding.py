@@ -29,6 +29,7 @@ from boekstuk.domain.onboarding import (
     office_code_suggestions,
     trial_end,
 )
+from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.ports import Clock, IdentityProvider, Mailer, OfficeRepository, SignupRepository
 
 
@@ -227,7 +228,7 @@ class OnboardingService:
             office_code=office_code,
             username=username,
             plan=office.plan,
-            trial_ends_at=office.trial_ends_at.isoformat().replace("+00:00", "Z") if office.trial_ends_at else None,
+            trial_ends_at=api_timestamp(office.trial_ends_at) if office.trial_ends_at else None,
         )
 
     def _code_taken(self, office_code: str) -> errors.OfficeCodeTaken:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from boekstuk.domain import errors
 from boekstuk.domain.onboarding import Role, User, checked_login, normalise_office_code
+from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.ports import Clock, IdentityProvider, LoginGuard, OfficeRepository
 from boekstuk.services.access import require_admin, require_member
 
@@ -57,7 +58,7 @@ class UserView(BaseModel):
             email=user.email,
             role=user.role,
             is_admin=user.is_admin,
-            created_at=user.created_at.isoformat().replace("+00:00", "Z"),
+            created_at=api_timestamp(user.created_at),
         )
 
 

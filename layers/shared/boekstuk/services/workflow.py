@@ -9,7 +9,6 @@ package keeps failing. The task token is stored only in the workflow store and i
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import mimetypes
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ from boekstuk.domain.documents import MAX_DOCUMENT_BYTES, Approval, Booking, Dec
 from boekstuk.domain.links import Administration
 from boekstuk.domain.onboarding import DECIDING_ROLES, User
 from boekstuk.domain.packages import Attachment, BookingLine, BookingResult, PurchaseBooking
+from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.observability import logger
 from boekstuk.ports import (
     AdministrationRepository,
@@ -112,10 +112,6 @@ class BookOutcome(BaseModel):
     error: str | None = None
 
 
-def _iso(value: dt.datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
-
-
 def failure_reason(error: dict[str, Any] | None) -> str:
     """A sentence from the ``{"Error", "Cause"}`` a Catch hands over; never a stack trace."""
     if not error:
@@ -190,7 +186,7 @@ class WorkflowService:
     def _view(stored: StoredPolicy) -> ApprovalPolicyView:
         below = stored.policy.auto_approve_below
         return ApprovalPolicyView(steps=stored.policy.steps, auto_approve_below=f"{below:.2f}" if below is not None else None,
-                                  updated_at=_iso(stored.updated_at), updated_by=stored.updated_by)
+                                  updated_at=api_timestamp(stored.updated_at), updated_by=stored.updated_by)
 
     def _validate(self, office_code: str, policy: ApprovalPolicy) -> None:
         users = {u.username: u for u in self._offices.list_users(office_code)}
