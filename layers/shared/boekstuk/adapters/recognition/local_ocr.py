@@ -8,7 +8,10 @@ tolerates the glued words that remain.
 
 Speed (2 cores): the page image is bounded (PDFs rendered at ``dpi``, images scaled down to ``max_side``),
 and the angle classifier is skipped: pages are upright; a page whose lines come out vertical is turned
-and read again.
+and read again. Lines are recognised one at a time at their own width (``rec_batch=1``, ``rec_min_width=48``)
+instead of RapidOCR's batches of six padded to at least 320 px: invoices are full of short boxes ("21%",
+"€"), and the padding was most of the recogniser's work (measured: recognition 1.0 -> 0.6 s per page, and
+more spaces between words kept). ``threads`` should not exceed the cores a process may use.
 """
 
 from __future__ import annotations
@@ -30,10 +33,14 @@ Image.MAX_IMAGE_PIXELS = 60_000_000  # a decompression bomb fails loudly instead
 class LocalOcr:
     """OCR on this machine; the models load once, on first use (not at import time)."""
 
-    def __init__(self, *, dpi: int = 150, max_side: int = 1800, threads: int = 2) -> None:
+    def __init__(
+        self, *, dpi: int = 150, max_side: int = 1800, threads: int = 2, rec_batch: int = 1, rec_min_width: int = 48
+    ) -> None:
         self.dpi = dpi
         self.max_side = max_side
         self.threads = threads
+        self.rec_batch = rec_batch
+        self.rec_min_width = rec_min_width
         self._engine: Any = None
         self._lock = threading.Lock()
 
@@ -80,12 +87,15 @@ class LocalOcr:
                     print_verbose=False,
                     intra_op_num_threads=self.threads,
                     inter_op_num_threads=1,
+                    rec_batch_num=self.rec_batch,
+                    rec_img_shape=[3, 48, self.rec_min_width],
                 )
             return self._engine
 
     def _run(self, image: Image.Image) -> list[Any]:
         engine = self._get_engine()
-        array = np.asarray(image)[:, :, ::-1]  # RGB -> BGR, as the engine expects for arrays
+        # RGB -> BGR as the engine expects, and contiguous: OpenCV copies a strided view on every line it crops.
+        array = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
         result, _ = engine(array, use_cls=False, return_word_box=True)
         return list(result or [])
 
