@@ -330,3 +330,19 @@ def test_month_first_dates_when_the_document_itself_shows_it() -> None:
 def test_day_first_by_default() -> None:
     lines = [(50, 40, "Kantoor B.V."), (50, 114, "Factuurdatum 03/01/2024"), (300, 428, "Totaal € 5,00")]
     assert extract_fields([page(lines)], engine="local").fields.invoice_date == "2024-01-03"
+
+
+def test_two_parties_ids_on_one_printed_line() -> None:
+    # The buyer's "Uw BTW-nummer" on the left and the supplier's "BTW-id" in the right column, on one line:
+    # each id belongs to the party its own label names, not to a hint further back on the line.
+    result = extract_fields([page([
+        (56, 40, "FACTUUR"),
+        (56, 60, "Klant Holding B.V."),
+        (400, 60, "Installatiebedrijf Van Dam"),
+        (56, 100, f"Uw BTW-nummer: {BUYER_VAT}"),
+        (447, 100, f"BTW-id: {SUPPLIER_VAT}"),
+        (56, 120, "Factuurnummer: 2403395"),
+        (300, 200, "Totaal incl. BTW  € 121,00"),
+    ])], engine="pdf_text")
+    assert result.fields.supplier_vat_id == SUPPLIER_VAT
+    assert result.buyer is not None and result.buyer.vat_id == BUYER_VAT

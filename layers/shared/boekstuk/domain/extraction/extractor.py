@@ -164,10 +164,16 @@ class _Extractor:
     def _is_buyer_side(self, line: Line, start: int, end: int) -> bool:
         if any(region.holds(line, start, end) for region in self.buyer_regions):
             return not any(region.holds(line, start, end) for region in self.supplier_regions)
-        before = line.text[max(0, start - 40): start]
-        cell_start, _ = _cell(line.text, start)
-        return bool(L.BUYER_HINT.search(line.text[max(cell_start, start - 40): start]) or (
-            L.BUYER_HINT.search(before) and not L.SUPPLIER_HEADING.search(before)))
+        # The id's own label decides: the text before it in its cell ("Uw BTW-nummer: NL..."), or, when the id
+        # starts its cell, the cell before it (a label column). Not blindly the characters before it: two
+        # parties' ids often share a printed line ("Uw BTW-nummer: NL...   BTW-id: NL...").
+        cells = _cells(line.text)
+        index = next((i for i, (s, e) in enumerate(cells) if s <= start < e + len(WIDE_GAP)), 0)
+        cell_start = cells[index][0]
+        label = line.text[max(cell_start, start - 40): start]
+        if not label.strip(" :") and index > 0:
+            label = line.text[cells[index - 1][0]: cells[index - 1][1]][-40:]
+        return bool(L.BUYER_HINT.search(label) and not L.SUPPLIER_HEADING.search(label))
 
     # --- identifiers -----------------------------------------------------------------------------------
 
