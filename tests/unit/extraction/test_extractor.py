@@ -346,3 +346,34 @@ def test_two_parties_ids_on_one_printed_line() -> None:
     ])], engine="pdf_text")
     assert result.fields.supplier_vat_id == SUPPLIER_VAT
     assert result.buyer is not None and result.buyer.vat_id == BUYER_VAT
+
+
+def test_letterhead_name_without_a_legal_form_is_not_the_street_beside_it() -> None:
+    # No legal form anywhere but the buyer's: the name is the letterhead that the web domain spells, not the
+    # street printed (slightly higher) in the right-hand column, nor the sender line's address parts.
+    lines = [
+        (480, 38, "Sofialaan 913"),
+        (480, 52, "5428 PZ Ellecom"),
+        (480, 66, "033-7056280"),
+        (480, 80, "www.hoeksbouw.test"),
+        (56, 120, "Hoeks Bouw · Sofialaan 913 · 5428 PZ Ellecom"),
+        (56, 150, "Factuur aan:"),
+        (56, 164, "De Vries Vastgoed B.V."),
+        (337, 164, "Factuurnummer   VF2572764"),
+        (300, 300, "Totaal incl. BTW  € 121,00"),
+    ]
+    words = page(lines)
+    logo = page([(110, 40, "Hoeks Bouw")], font=20).words
+    result = extract_fields([words.model_copy(update={"words": words.words + logo})], engine="pdf_text")
+    assert result.fields.supplier_name == "Hoeks Bouw"
+
+
+def test_letterhead_fallback_skips_titles_labels_and_reads_names_with_tel_inside() -> None:
+    result = extract_fields([page([
+        (56, 30, "* FACTUUR *"),
+        (56, 50, "Ansems Hotel"),
+        (56, 64, "Kerkstraat 4"),
+        (56, 78, "Tel. 047-3855209"),
+        (300, 300, "Totaal  € 21,00"),
+    ])], engine="pdf_text")
+    assert result.fields.supplier_name == "Ansems Hotel"

@@ -15,6 +15,7 @@ How it reads a page
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -567,18 +568,45 @@ class _Extractor:
                     candidates.append((0.9, _clean_name(match.group(1).split(WIDE_GAP)[0]), line, match.start(1),
                                        match.end(1)))
         if not candidates:
-            # The letterhead: the highest text line on page 1 that is not a title, label, address or number.
-            for line in first_page[:8]:
-                cell_start, cell_end = _cells(line.text)[0]
-                cell = line.text[cell_start:cell_end]
-                if self._is_buyer_side(line, cell_start, cell_end) or not _plausible_name(cell):
-                    continue
-                candidates.append((0.55, _clean_name(cell), line, cell_start, cell_end))
-                break
+            candidates = self._letterhead_names(first_page)
         if candidates:
             counts = Counter(c[1].lower() for c in candidates)
             best = max(candidates, key=lambda c: (c[0] + 0.03 * min(counts[c[1].lower()], 3), -c[2].index))
             self._set("supplier_name", best[1], best[0], best[2], best[3], best[4])
+
+    def _letterhead_names(self, first_page: list[Line]) -> list[tuple[float, str, Line, int, int]]:
+        """Names without a legal form: the letterhead's cells, the sender line above a window address.
+
+        A letterhead name is printed larger than the address under it, is often what the firm's e-mail or
+        web domain spells, and is never a street, postcode, phone number or title. The highest plausible cell
+        is the fallback when neither signal speaks.
+        """
+        domains = {m.lower() for m in re.findall(r"(?i)(?:@|www\.)([a-z0-9-]{4,})\.", self.all_text)}
+        found: list[tuple[float, str, Line, int, int]] = []
+        top = [line for line in first_page if line.rel_top < 0.3][:12]
+        tallest = max((line.height for line in top), default=0.0)
+        for rank, line in enumerate(top):
+            for cell_start, cell_end in _cells(line.text):
+                cell = line.text[cell_start:cell_end]
+                # A sender line "Name · Street 1 · 1234 AB Town" (the return address of a window envelope).
+                parts = re.split(r"\s[·|•]\s", cell)
+                end = cell_end
+                if len(parts) > 1 and any(_address_like(part) for part in parts[1:]):
+                    cell, end = parts[0], cell_start + len(parts[0])
+                name = _clean_name(cell)
+                if (self._is_buyer_side(line, cell_start, end) or not _plausible_name(name) or _address_like(name)
+                        or _is_title(name) or any(label.match(name) for label in _FIELD_LABELS)):
+                    continue
+                score = 0.55 - 0.01 * rank
+                # Larger type tips the balance between neighbouring lines only: stamps ("POSTED") are large too.
+                if tallest and line.height >= 0.95 * tallest and line.height > 1.15 * min(x.height for x in top):
+                    score += 0.02
+                if _spells_domain(name, domains):
+                    score += 0.15
+                if len(parts) > 1:
+                    score += 0.05
+                found.append((score, name, line, cell_start, end))
+        return [max(found, key=lambda c: c[0])] if found else []
 
     def _buyer_name(self) -> str | None:
         for region in self.buyer_regions:
@@ -788,10 +816,50 @@ def _plausible_name(text: str) -> bool:
         return False
     if find_dates(text) or find_amounts(text) or find_ibans(text) or find_vat_ids(text):
         return False
-    if re.search(r"(?i)(?:tel|fax|e-?mail|www\.|http|@|\bpage\b|pagina|seite|datum|date)", text):
+    if re.search(r"(?i)\b(?:tel|fax|phone|telefoon|e-?mail|page|pagina|seite|datum|date)\b|www\.|http|@", text):
         return False
     digits = sum(ch.isdigit() for ch in text)
     return digits <= len(text) * 0.3
+
+
+_STREET = re.compile(
+    r"^(?:(?:jalan|jln|lorong|rue|avenue|chemin|via|lot|no\.?)\s.*|"  # the street word first: Jalan Permas 10/10
+    r".*?(?:straat|str\.?|weg|laan|plein|dreef|baan|gracht|kade|singel|hof|pad|dijk|markt|steeg|park|plantsoen|"
+    r"erf|veld|wal|haven|ring|boulevard|promenade|allee|zijde|oord|stra(?:ß|ss)e|platz|gasse|damm|street|st\.?|"
+    r"road|rd\.?|avenue|ave\.?|lane|drive|way))"  # or last: Sofialaan 913, Hauptstraße 5, Main Street 1
+    r"\s?\d{1,5}\s?[A-Za-z]?(?:\s?[-/]\s?\d{1,4}[A-Za-z]?)?$",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"(?:^|\s)(?:\d{4}\s?[A-Z]{2}|\d{5}|[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2})(?:\s|$)")
+_PHONE = re.compile(r"(?:\+\d{2}|\b0\d{1,3})[\s-]?\d{3}[\s-]?\d{2,4}")
+
+
+_FIELD_LABELS = (L.INVOICE_NUMBER, L.INVOICE_DATE, L.DUE_DATE, L.TOTAL_INCL_STRONG, L.TOTAL_EXCL, L.VAT_TOTAL)
+
+
+def _address_like(text: str) -> bool:
+    """A street with its house number, a postcode with its town, or a phone number: never a firm's name."""
+    text = text.strip(" ,.")
+    return bool(_STREET.match(text) or _POSTCODE.search(text) or _PHONE.search(text))
+
+
+def _is_title(text: str) -> bool:
+    """A document title, also when OCR split or glued it (``CRED ITNOTA``)."""
+    squeezed = re.sub(r"[^\w]", "", text)
+    return bool(L.DOCUMENT_TITLE.fullmatch(squeezed) or L.CREDIT_NOTE.fullmatch(squeezed))
+
+
+def _spells_domain(name: str, domains: set[str]) -> bool:
+    """Whether a name is what an e-mail or web domain on the document spells (``Hoeks Bouw`` -> hoeksbouw.nl)."""
+    letters = re.sub(r"[^a-z0-9]", "", name.lower())
+    if len(letters) < 4:
+        return False
+    for domain in domains:
+        plain = domain.replace("-", "")
+        common = len(os.path.commonprefix([letters, plain]))
+        if common >= min(len(letters), len(plain), 8):
+            return True
+    return False
 
 
 def _source_line(extractor: _Extractor, found: Found) -> int:

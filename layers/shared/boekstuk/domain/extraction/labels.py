@@ -128,7 +128,7 @@ BUYER_HINT = _p(
 LEGAL_FORM = re.compile(
     r"(?<![A-Za-z])(?:B\.?\s?V\.?|N\.?\s?V\.?|V\.?O\.?F\.?|C\.?V\.?|Holding|Stichting|Vereniging|Coöperatie|"
     r"(?:GmbH|GMBH)(?:\s*&\s*Co\.?\s*KG)?|AG|UG|KG|OHG|e\.\s?K\.|GbR|mbH|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|"
-    r"Corporation|PLC|LLP|S\.?A\.?R\.?L\.?|S\.?A\.?S\.?|S\.A\.|EURL|SDN\.?\s?BHD\.?|BHD\.?|S/B|"
+    r"Corporation|PLC|LLP|S\.?A\.?R\.?L\.?|S\.?A\.?S\.?|S\.A\.|EURL|(?i:sdn\.?\s?bhd)\.?|BHD\.?|S/B|"
     r"ENTERPRISE|TRADING|Co\.)(?![A-Za-z])",
 )
 """Company legal forms: a line carrying one is probably a company name."""
