@@ -377,3 +377,15 @@ def test_letterhead_fallback_skips_titles_labels_and_reads_names_with_tel_inside
         (300, 300, "Totaal  € 21,00"),
     ])], engine="pdf_text")
     assert result.fields.supplier_name == "Ansems Hotel"
+
+
+def test_receipt_number_after_a_bare_bon_label() -> None:
+    result = extract_fields([page([
+        (20, 20, "Bakkerij De Zon"),
+        (20, 40, "27 juni 2023 12:10  Bon B230627-076"),
+        (20, 80, "TOTAAL  € 8,60"),
+    ], size=(226, 400))], engine="pdf_text")
+    assert result.fields.invoice_number == "B230627-076"
+    other = extract_fields([page([(20, 20, "Kassabon 058029"), (20, 40, "Cadeaubon  € 5,00")], size=(226, 400))],
+                           engine="pdf_text")
+    assert other.fields.invoice_number == "058029"
