@@ -389,3 +389,25 @@ def test_receipt_number_after_a_bare_bon_label() -> None:
     other = extract_fields([page([(20, 20, "Kassabon 058029"), (20, 40, "Cadeaubon  € 5,00")], size=(226, 400))],
                            engine="pdf_text")
     assert other.fields.invoice_number == "058029"
+
+
+def test_supplier_kvk_beside_the_buyers_own_label_and_value() -> None:
+    result = extract_fields([page([
+        (56, 40, "van Drenthe Software N.V."),
+        (56, 100, "Your CoC number: 54391317"),
+        (300, 100, "Chamber of Commerce (KvK): 33800732"),
+        (300, 200, "Total incl. VAT  1,423.96"),
+    ])], engine="pdf_text")
+    assert result.fields.supplier_kvk == "33800732"
+    assert result.buyer is not None and result.buyer.kvk == "54391317"
+
+
+def test_full_width_punctuation_from_ocr_is_read_as_ascii() -> None:
+    result = extract_fields([page([
+        (56, 40, "Bouwbedrijf De Steiger B.V."),
+        (300, 100, "Totaal excl. BTW  5.286，19"),
+        (300, 114, "BTW 21%  1.110，10"),
+        (300, 128, "Totaal incl. BTW  6.396，29"),
+    ])], engine="local")
+    assert result.fields.total_excl_vat == Decimal("5286.19")
+    assert result.fields.total_incl_vat == Decimal("6396.29")

@@ -172,8 +172,9 @@ class _Extractor:
         index = next((i for i, (s, e) in enumerate(cells) if s <= start < e + len(WIDE_GAP)), 0)
         cell_start = cells[index][0]
         label = line.text[max(cell_start, start - 40): start]
-        if not label.strip(" :") and index > 0:
-            label = line.text[cells[index - 1][0]: cells[index - 1][1]][-40:]
+        previous = line.text[cells[index - 1][0]: cells[index - 1][1]] if index > 0 else ""
+        if not label.strip(" :") and not re.search(r"\d", previous):  # a label column holds no values itself
+            label = previous[-40:]
         return bool(L.BUYER_HINT.search(label) and not L.SUPPLIER_HEADING.search(label))
 
     # --- identifiers -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import unicodedata
 from dataclasses import dataclass, field
 
 from boekstuk.domain.recognition import PageWords, Word
@@ -113,6 +114,8 @@ def make_line(page: PageWords, words: list[Word]) -> Line:
         if i:
             gap = word.x0 - words[i - 1].x1
             text += WIDE_GAP if gap > 1.5 * height else " "
-        spans.append((len(text), len(text) + len(word.text)))
-        text += word.text
+        # NFKC: OCR engines trained on CJK text return full-width punctuation ("5.286，19", "Amount（RM）").
+        word_text = unicodedata.normalize("NFKC", word.text)
+        spans.append((len(text), len(text) + len(word_text)))
+        text += word_text
     return Line(page=page.page, words=words, page_width=page.width, page_height=page.height, text=text, spans=spans)
