@@ -411,3 +411,11 @@ def test_full_width_punctuation_from_ocr_is_read_as_ascii() -> None:
     ])], engine="local")
     assert result.fields.total_excl_vat == Decimal("5286.19")
     assert result.fields.total_incl_vat == Decimal("6396.29")
+
+
+def test_euro_is_the_currency_of_a_euro_area_supplier_that_prints_none() -> None:
+    lines = [(56, 40, "van Drenthe Software N.V."), (56, 60, f"VAT number: {SUPPLIER_VAT}"),
+             (300, 200, "Total incl. VAT  1,423.96")]
+    assert extract_fields([page(lines)], engine="pdf_text").fields.currency == "EUR"
+    foreign = [(56, 40, "Acme Inc."), (56, 60, "EIN 12-3456789"), (300, 200, "Total  1,423.96")]
+    assert extract_fields([page(foreign)], engine="pdf_text").fields.currency is None

@@ -532,6 +532,11 @@ class _Extractor:
             self._set("currency", counts.most_common(1)[0][0], 0.9, None)
         elif re.search(r"(?i)\b(?:btw|factuur|totaal|mwst|rechnung|tva|facture)\b", self.all_text):
             self._set("currency", "EUR", 0.7, None)
+        elif any(str(self.fields[name].value)[:2] in _EURO_COUNTRIES for name in ("supplier_vat_id", "supplier_iban")
+                 if name in self.fields):
+            # No currency printed (an English invoice: "Total 1,176.83"): a supplier registered and banking in
+            # the euro area bills in euros.
+            self._set("currency", "EUR", 0.6, None)
 
     # --- names --------------------------------------------------------------------------------------------
 
@@ -834,6 +839,10 @@ _STREET = re.compile(
 _POSTCODE = re.compile(r"(?:^|\s)(?:\d{4}\s?[A-Z]{2}|\d{5}|[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2})(?:\s|$)")
 _PHONE = re.compile(r"(?:\+\d{2}|\b0\d{1,3})[\s-]?\d{3}[\s-]?\d{2,4}")
 
+
+_EURO_COUNTRIES = {"AT", "BE", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV", "MT",
+                   "NL", "PT", "SI", "SK"}
+"""Country prefixes (VAT ids use EL for Greece, IBANs GR) of the euro area."""
 
 _FIELD_LABELS = (L.INVOICE_NUMBER, L.INVOICE_DATE, L.DUE_DATE, L.TOTAL_INCL_STRONG, L.TOTAL_EXCL, L.VAT_TOTAL)
 
