@@ -132,3 +132,19 @@ def test_cli_workers_share_the_cores() -> None:
     assert isinstance(one, LocalOcr) and isinstance(two, LocalOcr)
     assert one.threads == cores
     assert two.threads == max(1, cores // 2)
+
+
+def test_an_amount_is_not_cut_at_its_decimal_comma() -> None:
+    # The comma is narrow and sits in its own gap (~0.2 line height on each side): one word, not "382 ,66".
+    words = split_line(_line("382,66", _advance([9, 9, 13, 6, 9])))
+    assert [w.text for w in words] == ["382,66"]
+
+
+def test_line_builder_joins_an_amount_cut_before_its_decimals() -> None:
+    from boekstuk.domain.extraction.layout import build_lines
+    from boekstuk.domain.recognition import PageWords, Word
+
+    page = PageWords(page=1, width=600, height=800, words=[
+        Word(text="Totaal", x0=10, y0=10, x1=60, y1=30), Word(text="382", x0=300, y0=10, x1=330, y1=30),
+        Word(text=",66", x0=334, y0=10, x1=355, y1=30)])
+    assert build_lines([page])[0].text.endswith("382,66")

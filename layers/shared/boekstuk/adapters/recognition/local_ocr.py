@@ -189,7 +189,12 @@ def split_line(line: Any) -> list[Word]:
             before, now = chars[previous], char
             change = _kind(before) != _kind(now) and not (_kind(before) == "upper" and _kind(now) == "lower")
             after_colon = before == ":" and now not in "/\\"
-            if gap > 0.3 * height or (gap > 0.14 * height and change) or (after_colon and gap > 0.1 * height):
+            # Inside an amount ("382,66", "1.234,56") the separator sits in a gap of its own: never cut there.
+            in_number = (now in ",." and before.isdigit()) or (before in ",." and now.isdigit()
+                                                                and len(current) > 1 and chars[current[-2]].isdigit())
+            if in_number and gap < 0.5 * height:
+                pass
+            elif gap > 0.3 * height or (gap > 0.14 * height and change) or (after_colon and gap > 0.1 * height):
                 flush()
         current.append(index)
     flush()

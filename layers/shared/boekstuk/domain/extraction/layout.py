@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
@@ -105,17 +106,23 @@ def build_lines(pages: list[PageWords]) -> list[Line]:
     return lines
 
 
+_DECIMALS = re.compile(r"^[,.]\d{2}(?!\d)")
+
+
 def make_line(page: PageWords, words: list[Word]) -> Line:
     """One line from words already in left-to-right order (wide gaps become ``WIDE_GAP``)."""
     height = statistics.median(w.y1 - w.y0 for w in words)
     text = ""
     spans: list[tuple[int, int]] = []
     for i, word in enumerate(words):
-        if i:
-            gap = word.x0 - words[i - 1].x1
-            text += WIDE_GAP if gap > 1.5 * height else " "
         # NFKC: OCR engines trained on CJK text return full-width punctuation ("5.286，19", "Amount（RM）").
         word_text = unicodedata.normalize("NFKC", word.text)
+        if i:
+            gap = word.x0 - words[i - 1].x1
+            if _DECIMALS.match(word_text) and text[-1:].isdigit() and gap < height:
+                pass  # OCR cut an amount before its decimal comma ("382 ,66"): join it again
+            else:
+                text += WIDE_GAP if gap > 1.5 * height else " "
         spans.append((len(text), len(text) + len(word_text)))
         text += word_text
     return Line(page=page.page, words=words, page_width=page.width, page_height=page.height, text=text, spans=spans)
