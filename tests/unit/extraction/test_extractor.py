@@ -419,3 +419,19 @@ def test_euro_is_the_currency_of_a_euro_area_supplier_that_prints_none() -> None
     assert extract_fields([page(lines)], engine="pdf_text").fields.currency == "EUR"
     foreign = [(56, 40, "Acme Inc."), (56, 60, "EIN 12-3456789"), (300, 200, "Total  1,423.96")]
     assert extract_fields([page(foreign)], engine="pdf_text").fields.currency is None
+
+
+def test_total_row_of_a_vat_specification_table_is_read_by_its_columns() -> None:
+    # One label ("Totaal") on a row of three amounts: the header above says which is which.
+    result = extract_fields([page([
+        (20, 20, "Reijers Hotel"),
+        (20, 60, "Betaald creditcard   340,90"),
+        # OCR lost the per-cent signs: the rate rows give nothing away
+        (20, 100, "BTW      Excl.       BTW       Incl."),
+        (20, 114, "A 218    213,67      44,87     258,54"),
+        (20, 128, "B 91     75,56       6,80      82,36"),
+        (20, 142, "Totaal   289,23      51,67     340,90"),
+    ], size=(300, 400))], engine="local")
+    assert result.fields.total_incl_vat == Decimal("340.90")
+    assert result.fields.total_excl_vat == Decimal("289.23")
+    assert result.fields.vat_total == Decimal("51.67")

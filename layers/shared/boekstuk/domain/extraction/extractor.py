@@ -394,10 +394,40 @@ class _Extractor:
                 value = Decimal(rate.group(1).replace(",", "."))
                 if value <= 30:
                     rate_lines.append((value, amounts, line, has_vat_word))
+        self._summary_row(incl, excl, vat)
         vat_lines = self._vat_lines(rate_lines, vat)
         self._choose_totals(incl, excl, vat, vat_lines)
         self._complete_vat_lines(vat_lines)
         return vat_lines
+
+    def _summary_row(self, incl: list[AmountCandidate], excl: list[AmountCandidate],
+                     vat: list[AmountCandidate]) -> None:
+        """The total row of a VAT specification table: ``Totaal 289,23 51,67 340,90`` under ``Excl. BTW Incl.``.
+
+        Till receipts and hotel bills print their totals this way; the one label on the row ("Totaal") says
+        nothing about which column is which, the header above does.
+        """
+        for header in self.lines:
+            columns: dict[str, tuple[float, float]] = {}
+            for start, end in _cells(header.text):
+                cell = header.text[start:end].strip().lower()
+                kind = next((k for k, pattern in _SUMMARY_COLUMNS if pattern.fullmatch(cell)), None)
+                if kind:  # the last one wins: "BTW %  Excl.  BTW  Incl." opens with the rate column
+                    x0, _, x1, _ = header.box(start, end)
+                    columns[kind] = (x0, x1)
+            if len(columns) < 3:
+                continue
+            for row in self.lines[header.index + 1: header.index + 8]:
+                if row.page != header.page or not L.TOTAL_INCL_WEAK.match(row.text.strip()):
+                    continue
+                for amount in find_amounts(row.text):
+                    x0, _, x1, _ = row.box(amount.start, amount.end)
+                    for kind, (cx0, cx1) in columns.items():
+                        if x0 < cx1 + row.height and cx0 - row.height < x1:
+                            target = {"excl": excl, "vat": vat, "incl": incl}[kind]
+                            target.append(AmountCandidate(amount.value, 1.0, row, amount.start, amount.end))
+                            break
+                break
 
     def _vat_lines(self, rate_lines: list[tuple[Decimal, list[AmountMatch], Line, bool]],
                    vat: list[AmountCandidate]) -> list[VatLine]:
@@ -843,6 +873,13 @@ _PHONE = re.compile(r"(?:\+\d{2}|\b0\d{1,3})[\s-]?\d{3}[\s-]?\d{2,4}")
 _EURO_COUNTRIES = {"AT", "BE", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV", "MT",
                    "NL", "PT", "SI", "SK"}
 """Country prefixes (VAT ids use EL for Greece, IBANs GR) of the euro area."""
+
+_SUMMARY_COLUMNS = (
+    ("excl", re.compile(r"(?:excl|exkl|ex|netto|net|basis|grondslag|ht)\.?(?:\s*(?:btw|vat|mwst|tva))?")),
+    ("vat", re.compile(r"(?:btw|vat|mwst|ust|tva|tax|gst)(?:\s*(?:bedrag|amount|betrag))?")),
+    ("incl", re.compile(r"(?:incl|inkl|inc|brutto|gross|ttc|totaal|total|bedrag)\.?(?:\s*(?:btw|vat|mwst|tva))?")),
+)
+"""Column headers of a VAT specification table (``BTW %  Excl.  BTW  Incl.``), each a cell of its own."""
 
 _FIELD_LABELS = (L.INVOICE_NUMBER, L.INVOICE_DATE, L.DUE_DATE, L.TOTAL_INCL_STRONG, L.TOTAL_EXCL, L.VAT_TOTAL)
 
