@@ -435,3 +435,16 @@ def test_total_row_of_a_vat_specification_table_is_read_by_its_columns() -> None
     assert result.fields.total_incl_vat == Decimal("340.90")
     assert result.fields.total_excl_vat == Decimal("289.23")
     assert result.fields.vat_total == Decimal("51.67")
+
+
+def test_ocr_slips_in_number_labels_series_prefixes_and_thousands() -> None:
+    for label in ("Factuunummer", "Factuumummer", "Factuurnum mer"):
+        result = extract_fields([page([(56, 60, f"{label}   2023-21233")])], engine="local")
+        assert result.fields.invoice_number == "2023-21233", label
+    below = extract_fields([page([(56, 60, "CREDITNOTANUMMER   FACTUURDATUM"),
+                                  (56, 74, "CN 46743           26 november 2023")])], engine="local")
+    assert below.fields.invoice_number == "CN46743"
+    german = extract_fields([page([(56, 40, "Ruppert Handelsgesellschaft GmbH"),
+                                   (300, 100, "Nettobetrag   4 .395,95"),
+                                   (300, 114, "Gesamtbetrag  4.395,95")])], engine="local")
+    assert german.fields.total_excl_vat == Decimal("4395.95")

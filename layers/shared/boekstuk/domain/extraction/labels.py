@@ -16,6 +16,7 @@ def _p(*alternatives: str) -> re.Pattern[str]:
 NUMBER_WORD = r"(?:nummer|number|numéro|numero|nr|no|num|n°|nº|#)"
 
 INVOICE_NUMBER = _p(
+    r"factu{1,2}[rm]?\s*-?\s*n?u?\s*m\s*m?er",  # OCR: "Factuunummer", "Factuumummer" (rn -> m), "Factuurnum mer"
     r"factuur\s*-?\s*" + NUMBER_WORD + r"\.?",
     r"(?:credit\s*-?\s*nota|creditfactuur|credit\s*note|gutschrift)\s*-?\s*" + NUMBER_WORD + r"\.?",
     r"invoice\s*" + NUMBER_WORD + r"\.?",

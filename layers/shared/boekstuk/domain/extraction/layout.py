@@ -106,7 +106,8 @@ def build_lines(pages: list[PageWords]) -> list[Line]:
     return lines
 
 
-_DECIMALS = re.compile(r"^[,.]\d{2}(?!\d)")
+_DECIMALS = re.compile(r"^[,.](?:\d{2}(?!\d)|\d{3}(?:[.,]\d{3})*[.,]\d{2}(?!\d))")
+"""The rest of an amount after a stray OCR space: ",66" or ".395,95"."""
 
 
 def make_line(page: PageWords, words: list[Word]) -> Line:
@@ -120,7 +121,7 @@ def make_line(page: PageWords, words: list[Word]) -> Line:
         if i:
             gap = word.x0 - words[i - 1].x1
             if _DECIMALS.match(word_text) and text[-1:].isdigit() and gap < height:
-                pass  # OCR cut an amount before its decimal comma ("382 ,66"): join it again
+                pass  # OCR cut an amount at a separator ("382 ,66", "4 .395,95"): join it again
             else:
                 text += WIDE_GAP if gap > 1.5 * height else " "
         spans.append((len(text), len(text) + len(word_text)))
