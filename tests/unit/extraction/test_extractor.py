@@ -330,3 +330,31 @@ def test_month_first_dates_when_the_document_itself_shows_it() -> None:
 def test_day_first_by_default() -> None:
     lines = [(50, 40, "Kantoor B.V."), (50, 114, "Factuurdatum 03/01/2024"), (300, 428, "Totaal € 5,00")]
     assert extract_fields([page(lines)], engine="local").fields.invoice_date == "2024-01-03"
+
+
+def test_receipt_totals_labelled_in_parentheses() -> None:
+    # Malaysian GST receipts: "Total (Inclusive of GST):", "Total (Excluding GST):"; the VAT word inside the
+    # parentheses must not make the amount a VAT amount.
+    lines = [
+        (10, 10, "RESTORAN WAN SHENG"),
+        (10, 40, "Date : 19-03-2018 18:08"),
+        (10, 100, "Total (Excluding GST):   5.66"),
+        (10, 114, "GST payable (6%):   0.34"),
+        (10, 128, "Total (Inclusive of GST):   6.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert (result.fields.total_excl_vat, result.fields.vat_total, result.fields.total_incl_vat) == (
+        Decimal("5.66"), Decimal("0.34"), Decimal("6.00"))
+
+
+def test_taxable_amount_is_the_base_not_the_vat() -> None:
+    lines = [
+        (10, 10, "OCEAN PACKAGING ENTERPRISE"),
+        (10, 100, "SUBTOTAL   RM152.00"),
+        (10, 114, "GST TAXABLE   RM152.00"),
+        (10, 128, "GST 0%   RM0.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_excl_vat == Decimal("152.00")
+    assert result.fields.vat_total != Decimal("152.00")
+    assert result.fields.total_incl_vat != Decimal("304.00")  # not base + "VAT" 152.00

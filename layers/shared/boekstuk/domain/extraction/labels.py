@@ -61,7 +61,7 @@ OTHER_DATE = _p(
 
 TOTAL_INCL_STRONG = _p(
     r"totaal\s*(?:incl(?:\.|usief)?|inclusief)\s*(?:btw)?", r"totaal\s*te\s*betalen", r"te\s*betalen", r"totaalbedrag",
-    r"total\s*(?:incl(?:\.|uding|usive)?|inc\.?)\s*(?:vat|tax|gst)?", r"total\s*(?:amount\s*)?(?:due|payable)",
+    r"total\s*\(?\s*(?:incl(?:\.|uding|usive)?|inc\.?)\s*(?:of\s*)?(?:vat|tax|gst)?\)?", r"total\s*(?:amount\s*)?(?:due|payable)",
     r"amount\s*(?:due|payable)", r"balance\s*due", r"grand\s*total", r"rounded\s*total", r"total\s*rounded",
     r"nett?\s*total", r"total\s*sales\s*\(?incl", r"total\s*amount", r"invoice\s*total", r"total\s*\(?rm\)?",
     r"gesamt\s*-?\s*betrag", r"rechnungs\s*-?\s*betrag", r"zahl\s*-?\s*betrag", r"brutto\s*-?\s*betrag",
@@ -73,11 +73,11 @@ TOTAL_INCL_STRONG = _p(
 TOTAL_INCL_WEAK = _p(r"totaal", r"total", r"totale", r"summe", r"gesamt", r"bedrag", r"amount", r"betrag", r"montant")
 TOTAL_EXCL = _p(
     r"totaal\s*(?:excl(?:\.|usief)?|exclusief)\s*(?:btw)?", r"excl(?:\.|usief)?\s*btw", r"exclusief", r"subtotaal",
-    r"sub\s*-?\s*totaal", r"netto\s*(?:bedrag|totaal)?", r"total\s*(?:excl(?:\.|uding|usive)?|ex\.?)\s*(?:vat|tax|gst)?",
+    r"sub\s*-?\s*totaal", r"netto\s*(?:bedrag|totaal)?", r"total\s*\(?\s*(?:excl(?:\.|uding|usive)?|ex\.?)\s*(?:of\s*)?(?:vat|tax|gst)?\)?",
     r"sub\s*-?\s*total", r"net\s*(?:amount|total)", r"total\s*net", r"total\s*before\s*tax", r"amount\s*excl",
     r"nettobetrag", r"summe\s*netto", r"gesamt\s*netto", r"netto\s*summe", r"zwischensumme", r"summe\s*positionen",
     r"gesamtbetrag\s*der\s*positionen", r"steuerbasisbetrag", r"total\s*ht", r"montant\s*(?:eur\s*)?ht", r"sous\s*-?\s*total",
-    r"basis\s*bedrag", r"grondslag", r"rechnungs\s*-?\s*summe\s*netto",
+    r"basis\s*bedrag", r"grondslag", r"rechnungs\s*-?\s*summe\s*netto", r"(?:vat|tax|gst|sst)?\s*taxable(?:\s*amount)?",
     r"(?:excl|exkl|zzgl)(?:\.|usief|usive)?\s*(?:btw|vat|ust|mwst|tax|gst|tva)", r"netto",
 )
 VAT = _p(
