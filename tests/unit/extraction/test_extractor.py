@@ -358,3 +358,26 @@ def test_taxable_amount_is_the_base_not_the_vat() -> None:
     assert result.fields.total_excl_vat == Decimal("152.00")
     assert result.fields.vat_total != Decimal("152.00")
     assert result.fields.total_incl_vat != Decimal("304.00")  # not base + "VAT" 152.00
+
+
+def test_total_label_followed_by_an_amount_with_glued_currency() -> None:
+    # "TOTAL RM152.00": the label "total (RM)" ends inside the amount "RM152.00"; it still labels it.
+    lines = [
+        (10, 10, "OCEAN PACKAGING ENTERPRISE"),
+        (10, 100, "TOTAL   RM152.00"),
+        (10, 114, "CASH   RM200.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_incl_vat == Decimal("152.00")
+
+
+def test_vat_included_in_total_is_the_vat_amount() -> None:
+    lines = [
+        (10, 10, "MR. D.I.Y. (KUCHAI) SDN BHD"),
+        (10, 100, "Total Incl. GST@6%   RM 22.90"),
+        (10, 114, "CASH   RM 23.00"),
+        (10, 128, "CHANGE   RM 0.10"),
+        (10, 142, "GST @6% included in total   RM 1.30"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert (result.fields.total_incl_vat, result.fields.vat_total) == (Decimal("22.90"), Decimal("1.30"))

@@ -694,7 +694,9 @@ _STRONG_KINDS = {"excl", "incl_strong", "vat_total", "invoice", "due", "other", 
 def _nearest_label(hits: list[tuple[int, int, str]], offset: int, text: str = "") -> str | None:
     """The label a value belongs to: the last one before it, unless a weak word (``BTW`` in
     ``Totaal excl. BTW``) only follows a stronger label in the same cell."""
-    before = [h for h in hits if h[1] <= offset]
+    # A label may end inside the amount's currency sign ("total (RM)" reads the RM of "TOTAL RM152.00"),
+    # never inside its digits (a date label "vom 1" that took a digit of the date is not before it).
+    before = [h for h in hits if h[1] <= offset or (h[0] < offset and not re.search(r"\d", text[offset:h[1]]))]
     if not before:
         return None
     last = before[-1]

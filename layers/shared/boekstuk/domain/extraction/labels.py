@@ -86,7 +86,7 @@ VAT = _p(
 )
 VAT_TOTAL = _p(r"totaal\s*btw", r"btw\s*-?\s*bedrag", r"total\s*(?:vat|tax|gst)", r"(?:vat|tax|gst)\s*(?:amount|total)",
                r"summe\s*(?:mwst|ust|steuer)", r"steuerbetrag", r"mwst\s*-?\s*betrag", r"ust\s*-?\s*betrag",
-               r"montant\s*(?:de\s*la\s*)?tva", r"total\s*tva", r"tva\s*totale")
+               r"montant\s*(?:de\s*la\s*)?tva", r"total\s*tva", r"tva\s*totale", r"included\s*in\s*(?:the\s*)?total")
 NOT_TOTAL = _p(
     r"korting", r"discount", r"rabatt", r"remise", r"verzend", r"shipping", r"porto", r"versand", r"cash",
     r"change", r"wisselgeld", r"contant", r"tendered", r"rounding", r"afronding", r"ideal", r"rembours",
