@@ -381,3 +381,17 @@ def test_vat_included_in_total_is_the_vat_amount() -> None:
     ]
     result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
     assert (result.fields.total_incl_vat, result.fields.vat_total) == (Decimal("22.90"), Decimal("1.30"))
+
+
+def test_the_title_tax_invoice_does_not_label_the_amounts_under_it() -> None:
+    lines = [
+        (10, 10, "OCEAN PACKAGING ENTERPRISE"),
+        (10, 40, "TAX INVOICE"),
+        (10, 60, "#027553 27/06/2018 12:45"),
+        (10, 80, "4x 38.00   152.00"),
+        (10, 100, "SUBTOTAL   152.00"),
+        (10, 114, "GST 0%   0.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.vat_total != Decimal("38.00")
+    assert result.fields.total_incl_vat != Decimal("190.00")

@@ -94,9 +94,10 @@ NOT_TOTAL = _p(
     r"anzahlung", r"voorschot", r"saldo\s*vorige", r"previous\s*balance", r"qty", r"quantity", r"aantal", r"menge",
     r"items?\s*count", r"total\s*(?:qty|quantity|items?|discount|savings)", r"you\s*saved", r"credit\s*card",
     r"visa", r"mastercard", r"master", r"debit", r"card", r"pin\b", r"tunai", r"prélèvement", r"pr[ée]l[èe]vement",
-    r"thuiskopie", r"incasso", r"customer\s*(?:copy|points)", r"points", r"statiegeld",
+    r"thuiskopie", r"incasso", r"customer\s*(?:copy|points)", r"points", r"statiegeld", r"tax\s*invoice",
 )
-"""Labels of amounts that are never the invoice total (discounts, payments, change, quantities)."""
+"""Labels of amounts that are never the invoice total (discounts, payments, change, quantities). The title
+"Tax invoice" is here so that its "tax" does not label the amounts printed under it as VAT."""
 
 REVERSE_CHARGE = _p(
     r"btw\s*verlegd", r"verlegd", r"verleggingsregeling", r"reverse\s*-?\s*charge", r"vat\s*reverse",
