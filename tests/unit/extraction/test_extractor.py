@@ -395,3 +395,19 @@ def test_the_title_tax_invoice_does_not_label_the_amounts_under_it() -> None:
     result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
     assert result.fields.vat_total != Decimal("38.00")
     assert result.fields.total_incl_vat != Decimal("190.00")
+
+
+def test_amounts_split_by_ocr_at_the_decimal_point() -> None:
+    # Receipt OCR often reads "6.70" as "6 .70" or "6. 70"; a spaced date is still no amount.
+    lines = [
+        (10, 10, "DOMINO'S PIZZA"),
+        (10, 40, "Date 08 .05 .18"),
+        (10, 100, "Sub-Total   15.60"),
+        (10, 114, "Coupon Discount   8.90"),
+        (10, 128, "Grand Total   6 .70"),
+        (10, 142, "Cash   50. 00"),
+        (10, 156, "Change Due   43.30"),
+        (10, 170, "*6 GST Included   0.38"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_incl_vat == Decimal("6.70")

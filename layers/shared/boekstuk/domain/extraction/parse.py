@@ -34,6 +34,8 @@ _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=Tru
 
 # Amount: optional sign or parenthesis, optional currency, digits with thousands separators, two decimals
 # (or one/none only right after a currency sign), optional trailing minus ("12,50-", Dutch bookkeeping style).
+# OCR of receipts splits an amount at its decimal point ("6 .70", "6. 00"): a space on either side of the
+# point is allowed when exactly two decimals follow and no further separated digits (a spaced date "05 .02 .18").
 _CURRENCY_SIGN = r"(?:€|EUR|\$|USD|£|GBP|RM|MYR|CHF|₹|Rs\.?|INR)"
 AMOUNT_RE = re.compile(
     r"(?<![\w.,/:-])"
@@ -41,7 +43,7 @@ AMOUNT_RE = re.compile(
     r"(?P<cur1>" + _CURRENCY_SIGN + r")?\s?"
     r"(?P<neg2>[-−–]\s?)?"
     r"(?P<num>\d{1,3}(?:(?P<sep>[.,'’]|\s(?=\d{3}(?!\d)))\d{3})*(?:(?:[.,]\d{2})|(?:[.,]-))"
-    r"|\d+(?:[.,]\d{2}|[.,]-))"
+    r"|\d+(?:[.,]\d{2}|[.,]-)|\d+(?:\s[.,]\s?|[.,]\s)\d{2}(?!\s?[.,]\s?\d))"
     r"(?![\d%])(?![.,]\d)"
     r"(?P<neg3>-(?![\d\w])|\))?"
     r"(?:\s?(?P<cur2>" + _CURRENCY_SIGN + r")(?![A-Za-z]))?",
