@@ -411,3 +411,16 @@ def test_amounts_split_by_ocr_at_the_decimal_point() -> None:
     ]
     result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
     assert result.fields.total_incl_vat == Decimal("6.70")
+
+
+def test_receipt_without_a_readable_total_line_takes_cash_minus_change() -> None:
+    lines = [
+        (10, 10, "BHPetrol Permas Jaya 2"),
+        (10, 40, "10-04-2018 08:11:53"),
+        (10, 80, "PPF   50.00"),
+        (10, 100, "TOTAL. AMOUNT"),
+        (60, 114, "CASH   RM 60.00"),
+        (60, 128, "CHANGE   RM 10.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_incl_vat == Decimal("50.00")

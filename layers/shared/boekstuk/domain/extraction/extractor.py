@@ -347,6 +347,8 @@ class _Extractor:
         excl: list[AmountCandidate] = []
         vat: list[AmountCandidate] = []
         rate_lines: list[tuple[Decimal, list[AmountMatch], Line, bool]] = []
+        paid: list[AmountCandidate] = []
+        change: list[AmountCandidate] = []
         kinds = (("not", L.NOT_TOTAL), ("vat_total", L.VAT_TOTAL), ("excl", L.TOTAL_EXCL),
                  ("incl_strong", L.TOTAL_INCL_STRONG), ("incl", L.TOTAL_INCL_WEAK), ("vat", L.VAT),
                  ("reverse", L.REVERSE_CHARGE))
@@ -381,11 +383,22 @@ class _Extractor:
                 elif kind == "vat" and not rates:
                     candidate.score = 0.7 - penalty
                     vat.append(candidate)
+                elif kind == "not" and not from_above:
+                    label = line.text[:amount.start]
+                    if L.CHANGE.search(label):
+                        change.append(candidate)
+                    elif L.PAID.search(label):
+                        paid.append(candidate)
             has_vat_word = bool(L.VAT.search(line.text) or L.REVERSE_CHARGE.search(line.text))
             for rate in rates:
                 value = Decimal(rate.group(1).replace(",", "."))
                 if value <= 30:
                     rate_lines.append((value, amounts, line, has_vat_word))
+        if not incl and paid:
+            # A receipt whose total line OCR lost (or that prints none) still shows what was paid and the
+            # change given back: total = paid - change. Only a fallback, so it ranks below any labelled total.
+            returned = change[0].value if change and 0 <= change[0].value <= paid[0].value else Decimal("0")
+            incl.append(AmountCandidate(to_money(paid[0].value - returned), 0.5, paid[0].line, 0, 0))
         vat_lines = self._vat_lines(rate_lines, vat)
         self._choose_totals(incl, excl, vat, vat_lines)
         self._complete_vat_lines(vat_lines)

@@ -98,6 +98,11 @@ NOT_TOTAL = _p(
 )
 """Labels of amounts that are never the invoice total (discounts, payments, change, quantities). The title
 "Tax invoice" is here so that its "tax" does not label the amounts printed under it as VAT."""
+PAID = _p(r"cash", r"tunai", r"tendered", r"contant", r"card", r"visa", r"mastercard", r"debit", r"pin\b")
+"""Tender labels on a receipt (what the customer handed over): with the change, they give the total. Not
+"paid"/"betaald", which on invoices name an advance already paid."""
+CHANGE = _p(r"change", r"wisselgeld")
+"""Change given back on a receipt."""
 
 REVERSE_CHARGE = _p(
     r"btw\s*verlegd", r"verlegd", r"verleggingsregeling", r"reverse\s*-?\s*charge", r"vat\s*reverse",
