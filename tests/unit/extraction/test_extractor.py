@@ -424,3 +424,13 @@ def test_receipt_without_a_readable_total_line_takes_cash_minus_change() -> None
     ]
     result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
     assert result.fields.total_incl_vat == Decimal("50.00")
+
+
+def test_month_name_with_a_zero_for_the_letter_o() -> None:
+    lines = [
+        (10, 10, "ELKEN SERVICE SDN BHD"),
+        (10, 40, "DATE   : 10 0CT 2017 TUE"),
+        (10, 100, "TOTAL AMOUNT DUE   250.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.invoice_date == "2017-10-10"

@@ -30,7 +30,13 @@ for _number, _names in enumerate(
     for _name in _names.split():
         MONTHS[_name] = _number
 
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+# OCR reads the letter O of a printed month as a zero ("10 0CT 2017", "N0V"): an "o" also matches "0".
+_MONTH_RE = "|".join(sorted((re.escape(m).replace("o", "[o0]") for m in MONTHS), key=len, reverse=True))
+
+
+def _month(name: str) -> int:
+    return MONTHS[name.lower().replace("0", "o")]
+
 
 # Amount: optional sign or parenthesis, optional currency, digits with thousands separators, two decimals
 # (or one/none only right after a currency sign), optional trailing minus ("12,50-", Dutch bookkeeping style).
@@ -182,9 +188,9 @@ def find_dates(text: str, *, month_first: bool = False) -> list[DateMatch]:
     for m in _ISO_DATE.finditer(text):
         add(_make(int(m.group(1)), int(m.group(3)), int(m.group(4))), m.start(), m.end())
     for m in _DAY_MONTH_YEAR.finditer(text):
-        add(_make(_year(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1))), m.start(), m.end())
+        add(_make(_year(m.group(3)), _month(m.group(2)), int(m.group(1))), m.start(), m.end())
     for m in _MONTH_DAY_YEAR.finditer(text):
-        add(_make(_year(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2))), m.start(), m.end())
+        add(_make(_year(m.group(3)), _month(m.group(1)), int(m.group(2))), m.start(), m.end())
     for m in _NUMERIC_DATE.finditer(text):
         first, second, year = int(m.group(1)), int(m.group(3)), _year(m.group(4))
         day, month = (second, first) if (month_first and first <= 12) or second > 12 else (first, second)
