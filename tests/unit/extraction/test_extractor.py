@@ -434,3 +434,13 @@ def test_month_name_with_a_zero_for_the_letter_o() -> None:
     ]
     result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
     assert result.fields.invoice_date == "2017-10-10"
+
+
+def test_supplier_name_without_registration_number_and_with_unglued_legal_form() -> None:
+    def name(first_line: str) -> str | None:
+        lines = [(10, 10, first_line), (10, 24, "Lot LG 26, Subang Parade"), (10, 100, "Total RM   89.00")]
+        return extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local").fields.supplier_name
+
+    assert name("Best Denki Malaysia (308282-A)") == "Best Denki Malaysia"
+    assert name("WARAKUYAPERMASCITYSDNBHD") == "WARAKUYAPERMASCITY SDN BHD"
+    assert name("MR. D.I.Y. (KUCHAI) SDN BHD") == "MR. D.I.Y. (KUCHAI) SDN BHD"

@@ -785,8 +785,15 @@ def _name_start(cell: str, form_start: int) -> int:
 _NAME_NOISE = re.compile(r"(?i)^(?:\W+|copyright|\d{4}\s|name\s*:|naam\s*:|firma\s*:|company\s*:)+")
 
 
+_TRAILING_REGISTRATION = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
+"""A company registration number printed after the name ("Best Denki Malaysia (308282-A)") is no part of it."""
+_GLUED_SDN_BHD = re.compile(r"(?<=[A-Z])\s?SDN\s?BHD$")
+"""OCR that drops spaces glues the Malaysian legal form to the name ("WARAKUYAPERMASCITYSDNBHD")."""
+
+
 def _clean_name(text: str) -> str:
     text = _NAME_NOISE.sub("", text.strip()).strip(" ,;:-|")
+    text = _GLUED_SDN_BHD.sub(" SDN BHD", _TRAILING_REGISTRATION.sub("", text))
     return re.sub(r"\s{2,}", " ", text)
 
 
