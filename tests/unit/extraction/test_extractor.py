@@ -444,3 +444,14 @@ def test_supplier_name_without_registration_number_and_with_unglued_legal_form()
     assert name("Best Denki Malaysia (308282-A)") == "Best Denki Malaysia"
     assert name("WARAKUYAPERMASCITYSDNBHD") == "WARAKUYAPERMASCITY SDN BHD"
     assert name("MR. D.I.Y. (KUCHAI) SDN BHD") == "MR. D.I.Y. (KUCHAI) SDN BHD"
+
+
+def test_total_label_misread_by_ocr() -> None:
+    lines = [
+        (10, 10, "Guardian Health And Beauty Sdn Bhd"),
+        (10, 100, "RUUNDING ADJUSIMENIS   0.01-"),
+        (10, 114, "IUIAL (GSI INLL)   4.50"),
+        (10, 128, "LASH   4.50"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_incl_vat == Decimal("4.50")

@@ -70,7 +70,9 @@ TOTAL_INCL_STRONG = _p(
     r"total\s*[àa]\s*payer", r"rechnungs\s*-?\s*summe\s*brutto", r"(?:incl|inkl)(?:\.|usief|usive|usive)?\s*(?:btw|vat|ust|mwst|tax|gst|tva)",
     r"summe\s*(?:inkl|incl)", r"brutto",
 )
-TOTAL_INCL_WEAK = _p(r"totaal", r"total", r"totale", r"summe", r"gesamt", r"bedrag", r"amount", r"betrag", r"montant")
+TOTAL_INCL_WEAK = _p(r"totaal", r"total", r"totale", r"summe", r"gesamt", r"bedrag", r"amount", r"betrag", r"montant",
+                     r"[ti1][o0u][ti1][a4][l1i](?![A-Za-z])")
+"""The last pattern is TOTAL as OCR misreads receipt fonts (T as I, O as U or 0, L as I: "IUIAL", "T0TAL")."""
 TOTAL_EXCL = _p(
     r"totaal\s*(?:excl(?:\.|usief)?|exclusief)\s*(?:btw)?", r"excl(?:\.|usief)?\s*btw", r"exclusief", r"subtotaal",
     r"sub\s*-?\s*totaal", r"netto\s*(?:bedrag|totaal)?", r"total\s*\(?\s*(?:excl(?:\.|uding|usive)?|ex\.?)\s*(?:of\s*)?(?:vat|tax|gst)?\)?",
