@@ -455,3 +455,14 @@ def test_total_label_misread_by_ocr() -> None:
     ]
     result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
     assert result.fields.total_incl_vat == Decimal("4.50")
+
+
+def test_date_that_lost_a_separator_to_ocr_when_no_other_date_is_readable() -> None:
+    lines = [
+        (10, 10, "99 SPEED MART S/B"),
+        (10, 40, "01:34PM   568017   05 02-18"),
+        (10, 100, "Total Sales (Inclusive GST) RM 141.50"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.invoice_date == "2018-02-05"
+    assert result.confidence["invoice_date"] < 0.5

@@ -24,7 +24,7 @@ from itertools import product
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction.ids import IdMatch, find_ibans, find_kvk, find_vat_ids
 from boekstuk.domain.extraction.layout import WIDE_GAP, Line, build_lines, make_line
-from boekstuk.domain.extraction.parse import AmountMatch, find_amounts, find_dates
+from boekstuk.domain.extraction.parse import AmountMatch, find_amounts, find_broken_dates, find_dates
 from boekstuk.domain.money import to_money
 from boekstuk.domain.recognition import (
     Buyer,
@@ -303,6 +303,11 @@ class _Extractor:
                     invoice.append(entry)
                 elif kind is None:
                     unlabelled.append((0.6 - 0.2 * line.rel_top, date.value, line, date.start, date.end))
+        if not invoice and not unlabelled and not due:
+            # No readable date at all: accept a date that lost one separator to OCR, as a weak guess.
+            for line in self.lines:
+                for date in find_broken_dates(line.text, month_first=month_first):
+                    unlabelled.append((0.4, date.value, line, date.start, date.end))
         if invoice:
             best = max(invoice, key=lambda e: (e[0], -e[2].index))
             self._set("invoice_date", best[1].isoformat(), best[0], best[2], best[3], best[4])

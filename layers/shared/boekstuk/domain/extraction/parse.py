@@ -199,6 +199,22 @@ def find_dates(text: str, *, month_first: bool = False) -> list[DateMatch]:
     return found
 
 
+# OCR drops one of a numeric date's two separators ("05 02-18"): day and month of two digits each.
+_BROKEN_DATE = re.compile(r"(?<![\d.,/:-])(\d{2}) (\d{2})[-./](\d{4}|\d{2})(?![\d%]|[.,]\d)")
+
+
+def find_broken_dates(text: str, *, month_first: bool = False) -> list[DateMatch]:
+    """Numeric dates with one separator lost to OCR; only a fallback for documents without a readable date."""
+    found: list[DateMatch] = []
+    for m in _BROKEN_DATE.finditer(text):
+        first, second, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        day, month = (second, first) if (month_first and first <= 12) or second > 12 else (first, second)
+        value = _make(year, month, day)
+        if value:
+            found.append(DateMatch(value, m.start(), m.end()))
+    return found
+
+
 def parse_date(text: str, *, month_first: bool = False) -> dt.date | None:
     """The first date in ``text``, or None."""
     dates = find_dates(text, month_first=month_first)
