@@ -466,3 +466,15 @@ def test_date_that_lost_a_separator_to_ocr_when_no_other_date_is_readable() -> N
     result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
     assert result.fields.invoice_date == "2018-02-05"
     assert result.confidence["invoice_date"] < 0.5
+
+
+def test_invoice_number_under_the_title_after_a_number_sign() -> None:
+    lines = [
+        (50, 27, "Sammy Maystone"),
+        (460, 27, "INVOICE"),
+        (460, 60, "# invoice_number_1"),
+        (436, 113, "Date:   Jan 1, 2022"),
+        (416, 546, "Total:   $127.50"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.invoice_number == "invoice_number_1"

@@ -242,8 +242,29 @@ class _Extractor:
                         if best is None or score > best[0]:
                             best = (score, value, target, start, end)
                         break
+        if best is None:
+            best = self._number_under_title()
         if best:
             self._set("invoice_number", best[1], best[0], best[2], best[3], best[4])
+
+    def _number_under_title(self) -> tuple[float, str, Line, int, int] | None:
+        """``INVOICE`` as a heading with ``# 1042`` right under it (a common template): the number sign labels it."""
+        for line in self.lines:
+            if line.page != 1 or line.rel_top > 0.4:
+                continue
+            for start, end in _cells(line.text):
+                # OCR may split the title ("INV OICE").
+                if not L.TITLE_NUMBER.fullmatch(re.sub(r"\s", "", line.text[start:end])):
+                    continue
+                below = self._cell_below(line, end - 1)
+                sign = re.match(r"\s*(?:#|no\.?|nr\.?)\s*", below.text, re.IGNORECASE) if below else None
+                if below is None or sign is None:
+                    continue
+                value = _number_token(below.text[sign.end():])
+                if value is not None:
+                    first = sign.end() + value[1]
+                    return 0.75, value[0], below, first, first + len(value[0])
+        return None
 
     def _number_after(self, line: Line, offset: int, score: float) -> list[tuple[float, str, Line, int, int]]:
         """Invoice-number-like tokens after a label: same line first, then in the cell below the label."""
