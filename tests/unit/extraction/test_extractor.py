@@ -478,3 +478,13 @@ def test_invoice_number_under_the_title_after_a_number_sign() -> None:
     ]
     result = extract_fields([page(lines)], engine="pdf_text")
     assert result.fields.invoice_number == "invoice_number_1"
+
+
+def test_german_compound_invoice_title_with_type_code_and_number() -> None:
+    lines = [
+        (65, 52, "Mietrechnung (387) Nr. 9314110911/00/M/00/N vom 01.10.2018"),
+        (70, 252, "Name:   MUSTER-Autovermietung"),
+        (213, 600, "Bruttosumme   340,96"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.invoice_number == "9314110911/00/M/00/N"

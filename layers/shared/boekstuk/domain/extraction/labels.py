@@ -23,7 +23,7 @@ INVOICE_NUMBER = _p(
     r"bill\s*(?:no|nr|number|#)\.?",
     r"(?:receipt|document|doc|bon|beleg|transaction|trans|bill)\s*-?\s*(?:no|nr|number|nummer|#)\.?",
     r"rechnungs?\s*-?\s*" + NUMBER_WORD + r"\.?",
-    r"(?:hande)?lsrechnung\s*(?:\(\d+\))?\s*nr\.?",
+    r"[a-zäöüß]*rechnung\s*(?:\(\d+\))?\s*nr\.?",  # German compounds: Handels-, Miet-, Schlussrechnung (380) Nr.
     r"num[ée]ro\s*de\s*(?:la\s*)?facture",
     r"n[°º]\s*(?:de\s*)?facture",
     r"facture\s*n[°º]",
