@@ -448,3 +448,161 @@ def test_ocr_slips_in_number_labels_series_prefixes_and_thousands() -> None:
                                    (300, 100, "Nettobetrag   4 .395,95"),
                                    (300, 114, "Gesamtbetrag  4.395,95")])], engine="local")
     assert german.fields.total_excl_vat == Decimal("4395.95")
+
+
+def test_receipt_totals_labelled_in_parentheses() -> None:
+    # Malaysian GST receipts: "Total (Inclusive of GST):", "Total (Excluding GST):"; the VAT word inside the
+    # parentheses must not make the amount a VAT amount.
+    lines = [
+        (10, 10, "RESTORAN WAN SHENG"),
+        (10, 40, "Date : 19-03-2018 18:08"),
+        (10, 100, "Total (Excluding GST):   5.66"),
+        (10, 114, "GST payable (6%):   0.34"),
+        (10, 128, "Total (Inclusive of GST):   6.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert (result.fields.total_excl_vat, result.fields.vat_total, result.fields.total_incl_vat) == (
+        Decimal("5.66"), Decimal("0.34"), Decimal("6.00"))
+
+
+def test_taxable_amount_is_the_base_not_the_vat() -> None:
+    lines = [
+        (10, 10, "OCEAN PACKAGING ENTERPRISE"),
+        (10, 100, "SUBTOTAL   RM152.00"),
+        (10, 114, "GST TAXABLE   RM152.00"),
+        (10, 128, "GST 0%   RM0.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_excl_vat == Decimal("152.00")
+    assert result.fields.vat_total != Decimal("152.00")
+    assert result.fields.total_incl_vat != Decimal("304.00")  # not base + "VAT" 152.00
+
+
+def test_total_label_followed_by_an_amount_with_glued_currency() -> None:
+    # "TOTAL RM152.00": the label "total (RM)" ends inside the amount "RM152.00"; it still labels it.
+    lines = [
+        (10, 10, "OCEAN PACKAGING ENTERPRISE"),
+        (10, 100, "TOTAL   RM152.00"),
+        (10, 114, "CASH   RM200.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_incl_vat == Decimal("152.00")
+
+
+def test_vat_included_in_total_is_the_vat_amount() -> None:
+    lines = [
+        (10, 10, "MR. D.I.Y. (KUCHAI) SDN BHD"),
+        (10, 100, "Total Incl. GST@6%   RM 22.90"),
+        (10, 114, "CASH   RM 23.00"),
+        (10, 128, "CHANGE   RM 0.10"),
+        (10, 142, "GST @6% included in total   RM 1.30"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert (result.fields.total_incl_vat, result.fields.vat_total) == (Decimal("22.90"), Decimal("1.30"))
+
+
+def test_the_title_tax_invoice_does_not_label_the_amounts_under_it() -> None:
+    lines = [
+        (10, 10, "OCEAN PACKAGING ENTERPRISE"),
+        (10, 40, "TAX INVOICE"),
+        (10, 60, "#027553 27/06/2018 12:45"),
+        (10, 80, "4x 38.00   152.00"),
+        (10, 100, "SUBTOTAL   152.00"),
+        (10, 114, "GST 0%   0.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.vat_total != Decimal("38.00")
+    assert result.fields.total_incl_vat != Decimal("190.00")
+
+
+def test_amounts_split_by_ocr_at_the_decimal_point() -> None:
+    # Receipt OCR often reads "6.70" as "6 .70" or "6. 70"; a spaced date is still no amount.
+    lines = [
+        (10, 10, "DOMINO'S PIZZA"),
+        (10, 40, "Date 08 .05 .18"),
+        (10, 100, "Sub-Total   15.60"),
+        (10, 114, "Coupon Discount   8.90"),
+        (10, 128, "Grand Total   6 .70"),
+        (10, 142, "Cash   50. 00"),
+        (10, 156, "Change Due   43.30"),
+        (10, 170, "*6 GST Included   0.38"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_incl_vat == Decimal("6.70")
+
+
+def test_receipt_without_a_readable_total_line_takes_cash_minus_change() -> None:
+    lines = [
+        (10, 10, "BHPetrol Permas Jaya 2"),
+        (10, 40, "10-04-2018 08:11:53"),
+        (10, 80, "PPF   50.00"),
+        (10, 100, "TOTAL. AMOUNT"),
+        (60, 114, "CASH   RM 60.00"),
+        (60, 128, "CHANGE   RM 10.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_incl_vat == Decimal("50.00")
+
+
+def test_month_name_with_a_zero_for_the_letter_o() -> None:
+    lines = [
+        (10, 10, "ELKEN SERVICE SDN BHD"),
+        (10, 40, "DATE   : 10 0CT 2017 TUE"),
+        (10, 100, "TOTAL AMOUNT DUE   250.00"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.invoice_date == "2017-10-10"
+
+
+def test_supplier_name_without_registration_number_and_with_unglued_legal_form() -> None:
+    def name(first_line: str) -> str | None:
+        lines = [(10, 10, first_line), (10, 24, "Lot LG 26, Subang Parade"), (10, 100, "Total RM   89.00")]
+        return extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local").fields.supplier_name
+
+    assert name("Best Denki Malaysia (308282-A)") == "Best Denki Malaysia"
+    assert name("WARAKUYAPERMASCITYSDNBHD") == "WARAKUYAPERMASCITY SDN BHD"
+    assert name("MR. D.I.Y. (KUCHAI) SDN BHD") == "MR. D.I.Y. (KUCHAI) SDN BHD"
+
+
+def test_total_label_misread_by_ocr() -> None:
+    lines = [
+        (10, 10, "Guardian Health And Beauty Sdn Bhd"),
+        (10, 100, "RUUNDING ADJUSIMENIS   0.01-"),
+        (10, 114, "IUIAL (GSI INLL)   4.50"),
+        (10, 128, "LASH   4.50"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.total_incl_vat == Decimal("4.50")
+
+
+def test_date_that_lost_a_separator_to_ocr_when_no_other_date_is_readable() -> None:
+    lines = [
+        (10, 10, "99 SPEED MART S/B"),
+        (10, 40, "01:34PM   568017   05 02-18"),
+        (10, 100, "Total Sales (Inclusive GST) RM 141.50"),
+    ]
+    result = extract_fields([page(lines, size=(200.0, 500.0), font=8)], engine="local")
+    assert result.fields.invoice_date == "2018-02-05"
+    assert result.confidence["invoice_date"] < 0.5
+
+
+def test_invoice_number_under_the_title_after_a_number_sign() -> None:
+    lines = [
+        (50, 27, "Sammy Maystone"),
+        (460, 27, "INVOICE"),
+        (460, 60, "# invoice_number_1"),
+        (436, 113, "Date:   Jan 1, 2022"),
+        (416, 546, "Total:   $127.50"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.invoice_number == "invoice_number_1"
+
+
+def test_german_compound_invoice_title_with_type_code_and_number() -> None:
+    lines = [
+        (65, 52, "Mietrechnung (387) Nr. 9314110911/00/M/00/N vom 01.10.2018"),
+        (70, 252, "Name:   MUSTER-Autovermietung"),
+        (213, 600, "Bruttosumme   340,96"),
+    ]
+    result = extract_fields([page(lines)], engine="pdf_text")
+    assert result.fields.invoice_number == "9314110911/00/M/00/N"

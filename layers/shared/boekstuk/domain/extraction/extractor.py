@@ -25,7 +25,7 @@ from itertools import product
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction.ids import IdMatch, find_ibans, find_kvk, find_vat_ids
 from boekstuk.domain.extraction.layout import WIDE_GAP, Line, build_lines, make_line
-from boekstuk.domain.extraction.parse import AmountMatch, find_amounts, find_dates
+from boekstuk.domain.extraction.parse import AmountMatch, find_amounts, find_broken_dates, find_dates
 from boekstuk.domain.money import to_money
 from boekstuk.domain.recognition import (
     Buyer,
@@ -250,8 +250,29 @@ class _Extractor:
                         if best is None or score > best[0]:
                             best = (score, value, target, start, end)
                         break
+        if best is None:
+            best = self._number_under_title()
         if best:
             self._set("invoice_number", best[1], best[0], best[2], best[3], best[4])
+
+    def _number_under_title(self) -> tuple[float, str, Line, int, int] | None:
+        """``INVOICE`` as a heading with ``# 1042`` right under it (a common template): the number sign labels it."""
+        for line in self.lines:
+            if line.page != 1 or line.rel_top > 0.4:
+                continue
+            for start, end in _cells(line.text):
+                # OCR may split the title ("INV OICE").
+                if not L.TITLE_NUMBER.fullmatch(re.sub(r"\s", "", line.text[start:end])):
+                    continue
+                below = self._cell_below(line, end - 1)
+                sign = re.match(r"\s*(?:#|no\.?|nr\.?)\s*", below.text, re.IGNORECASE) if below else None
+                if below is None or sign is None:
+                    continue
+                value = _number_token(below.text[sign.end():])
+                if value is not None:
+                    first = sign.end() + value[1]
+                    return 0.75, value[0], below, first, first + len(value[0])
+        return None
 
     def _number_after(self, line: Line, offset: int, score: float) -> list[tuple[float, str, Line, int, int]]:
         """Invoice-number-like tokens after a label: same line first, then in the cell below the label."""
@@ -311,6 +332,11 @@ class _Extractor:
                     invoice.append(entry)
                 elif kind is None:
                     unlabelled.append((0.6 - 0.2 * line.rel_top, date.value, line, date.start, date.end))
+        if not invoice and not unlabelled and not due:
+            # No readable date at all: accept a date that lost one separator to OCR, as a weak guess.
+            for line in self.lines:
+                for date in find_broken_dates(line.text, month_first=month_first):
+                    unlabelled.append((0.4, date.value, line, date.start, date.end))
         if invoice:
             best = max(invoice, key=lambda e: (e[0], -e[2].index))
             self._set("invoice_date", best[1].isoformat(), best[0], best[2], best[3], best[4])
@@ -355,6 +381,8 @@ class _Extractor:
         excl: list[AmountCandidate] = []
         vat: list[AmountCandidate] = []
         rate_lines: list[tuple[Decimal, list[AmountMatch], Line, bool]] = []
+        paid: list[AmountCandidate] = []
+        change: list[AmountCandidate] = []
         kinds = (("not", L.NOT_TOTAL), ("vat_total", L.VAT_TOTAL), ("excl", L.TOTAL_EXCL),
                  ("incl_strong", L.TOTAL_INCL_STRONG), ("incl", L.TOTAL_INCL_WEAK), ("vat", L.VAT),
                  ("reverse", L.REVERSE_CHARGE))
@@ -389,12 +417,23 @@ class _Extractor:
                 elif kind == "vat" and not rates:
                     candidate.score = 0.7 - penalty
                     vat.append(candidate)
+                elif kind == "not" and not from_above:
+                    label = line.text[:amount.start]
+                    if L.CHANGE.search(label):
+                        change.append(candidate)
+                    elif L.PAID.search(label):
+                        paid.append(candidate)
             has_vat_word = bool(L.VAT.search(line.text) or L.REVERSE_CHARGE.search(line.text))
             for rate in rates:
                 value = Decimal(rate.group(1).replace(",", "."))
                 if value <= 30:
                     rate_lines.append((value, amounts, line, has_vat_word))
         self._summary_row(incl, excl, vat)
+        if not incl and paid:
+            # A receipt whose total line OCR lost (or that prints none) still shows what was paid and the
+            # change given back: total = paid - change. Only a fallback, so it ranks below any labelled total.
+            returned = change[0].value if change and 0 <= change[0].value <= paid[0].value else Decimal("0")
+            incl.append(AmountCandidate(to_money(paid[0].value - returned), 0.5, paid[0].line, 0, 0))
         vat_lines = self._vat_lines(rate_lines, vat)
         self._choose_totals(incl, excl, vat, vat_lines)
         self._complete_vat_lines(vat_lines)
@@ -764,7 +803,9 @@ _STRONG_KINDS = {"excl", "incl_strong", "vat_total", "invoice", "due", "other", 
 def _nearest_label(hits: list[tuple[int, int, str]], offset: int, text: str = "") -> str | None:
     """The label a value belongs to: the last one before it, unless a weak word (``BTW`` in
     ``Totaal excl. BTW``) only follows a stronger label in the same cell."""
-    before = [h for h in hits if h[1] <= offset]
+    # A label may end inside the amount's currency sign ("total (RM)" reads the RM of "TOTAL RM152.00"),
+    # never inside its digits (a date label "vom 1" that took a digit of the date is not before it).
+    before = [h for h in hits if h[1] <= offset or (h[0] < offset and not re.search(r"\d", text[offset:h[1]]))]
     if not before:
         return None
     last = before[-1]
@@ -844,8 +885,15 @@ def _name_start(cell: str, form_start: int) -> int:
 _NAME_NOISE = re.compile(r"(?i)^(?:\W+|copyright|\d{4}\s|name\s*:|naam\s*:|firma\s*:|company\s*:)+")
 
 
+_TRAILING_REGISTRATION = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
+"""A company registration number printed after the name ("Best Denki Malaysia (308282-A)") is no part of it."""
+_GLUED_SDN_BHD = re.compile(r"(?<=[A-Z])\s?SDN\s?BHD$")
+"""OCR that drops spaces glues the Malaysian legal form to the name ("WARAKUYAPERMASCITYSDNBHD")."""
+
+
 def _clean_name(text: str) -> str:
     text = _NAME_NOISE.sub("", text.strip()).strip(" ,;:-|")
+    text = _GLUED_SDN_BHD.sub(" SDN BHD", _TRAILING_REGISTRATION.sub("", text))
     return re.sub(r"\s{2,}", " ", text)
 
 

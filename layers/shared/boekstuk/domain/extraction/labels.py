@@ -27,7 +27,7 @@ INVOICE_NUMBER = _p(
     r"(?:kassa)?bon(?=\s*:?\s*[A-Z]{0,2}\d)", r"ticket(?=\s*:?\s*\d)", r"transacti(?:e|on)(?=\s*:?\s*\d)",
     r"beleg(?=\s*:?\s*\d)", r"receipt(?=\s*:?\s*#?\s*\d)",
     r"rechnungs?\s*-?\s*" + NUMBER_WORD + r"\.?",
-    r"(?:hande)?lsrechnung\s*(?:\(\d+\))?\s*nr\.?",
+    r"[a-zäöüß]*rechnung\s*(?:\(\d+\))?\s*nr\.?",  # German compounds: Handels-, Miet-, Schlussrechnung (380) Nr.
     r"num[ée]ro\s*de\s*(?:la\s*)?facture",
     r"n[°º]\s*(?:de\s*)?facture",
     r"facture\s*n[°º]",
@@ -65,7 +65,7 @@ OTHER_DATE = _p(
 
 TOTAL_INCL_STRONG = _p(
     r"totaal\s*(?:incl(?:\.|usief)?|inclusief)\s*(?:btw)?", r"totaal\s*te\s*betalen", r"te\s*betalen", r"totaalbedrag",
-    r"total\s*(?:incl(?:\.|uding|usive)?|inc\.?)\s*(?:vat|tax|gst)?", r"total\s*(?:amount\s*)?(?:due|payable)",
+    r"total\s*\(?\s*(?:incl(?:\.|uding|usive)?|inc\.?)\s*(?:of\s*)?(?:vat|tax|gst)?\)?", r"total\s*(?:amount\s*)?(?:due|payable)",
     r"amount\s*(?:due|payable)", r"balance\s*due", r"grand\s*total", r"rounded\s*total", r"total\s*rounded",
     r"nett?\s*total", r"total\s*sales\s*\(?incl", r"total\s*amount", r"invoice\s*total", r"total\s*\(?rm\)?",
     r"gesamt\s*-?\s*betrag", r"rechnungs\s*-?\s*betrag", r"zahl\s*-?\s*betrag", r"brutto\s*-?\s*betrag",
@@ -74,14 +74,16 @@ TOTAL_INCL_STRONG = _p(
     r"total\s*[àa]\s*payer", r"rechnungs\s*-?\s*summe\s*brutto", r"(?:incl|inkl)(?:\.|usief|usive|usive)?\s*(?:btw|vat|ust|mwst|tax|gst|tva)",
     r"summe\s*(?:inkl|incl)", r"brutto",
 )
-TOTAL_INCL_WEAK = _p(r"totaal", r"total", r"totale", r"summe", r"gesamt", r"bedrag", r"amount", r"betrag", r"montant")
+TOTAL_INCL_WEAK = _p(r"totaal", r"total", r"totale", r"summe", r"gesamt", r"bedrag", r"amount", r"betrag", r"montant",
+                     r"[ti1][o0u][ti1][a4][l1i](?![A-Za-z])")
+"""The last pattern is TOTAL as OCR misreads receipt fonts (T as I, O as U or 0, L as I: "IUIAL", "T0TAL")."""
 TOTAL_EXCL = _p(
     r"totaal\s*(?:excl(?:\.|usief)?|exclusief)\s*(?:btw)?", r"excl(?:\.|usief)?\s*btw", r"exclusief", r"subtotaal",
-    r"sub\s*-?\s*totaal", r"netto\s*(?:bedrag|totaal)?", r"total\s*(?:excl(?:\.|uding|usive)?|ex\.?)\s*(?:vat|tax|gst)?",
+    r"sub\s*-?\s*totaal", r"netto\s*(?:bedrag|totaal)?", r"total\s*\(?\s*(?:excl(?:\.|uding|usive)?|ex\.?)\s*(?:of\s*)?(?:vat|tax|gst)?\)?",
     r"sub\s*-?\s*total", r"net\s*(?:amount|total)", r"total\s*net", r"total\s*before\s*tax", r"amount\s*excl",
     r"nettobetrag", r"summe\s*netto", r"gesamt\s*netto", r"netto\s*summe", r"zwischensumme", r"summe\s*positionen",
     r"gesamtbetrag\s*der\s*positionen", r"steuerbasisbetrag", r"total\s*ht", r"montant\s*(?:eur\s*)?ht", r"sous\s*-?\s*total",
-    r"basis\s*bedrag", r"grondslag", r"rechnungs\s*-?\s*summe\s*netto",
+    r"basis\s*bedrag", r"grondslag", r"rechnungs\s*-?\s*summe\s*netto", r"(?:vat|tax|gst|sst)?\s*taxable(?:\s*amount)?",
     r"(?:excl|exkl|zzgl)(?:\.|usief|usive)?\s*(?:btw|vat|ust|mwst|tax|gst|tva)", r"netto",
 )
 VAT = _p(
@@ -90,7 +92,7 @@ VAT = _p(
 )
 VAT_TOTAL = _p(r"totaal\s*btw", r"btw\s*-?\s*bedrag", r"total\s*(?:vat|tax|gst)", r"(?:vat|tax|gst)\s*(?:amount|total)",
                r"summe\s*(?:mwst|ust|steuer)", r"steuerbetrag", r"mwst\s*-?\s*betrag", r"ust\s*-?\s*betrag",
-               r"montant\s*(?:de\s*la\s*)?tva", r"total\s*tva", r"tva\s*totale")
+               r"montant\s*(?:de\s*la\s*)?tva", r"total\s*tva", r"tva\s*totale", r"included\s*in\s*(?:the\s*)?total")
 NOT_TOTAL = _p(
     r"korting", r"discount", r"rabatt", r"remise", r"verzend", r"shipping", r"porto", r"versand", r"cash",
     r"change", r"wisselgeld", r"contant", r"tendered", r"rounding", r"afronding", r"ideal", r"rembours",
@@ -98,9 +100,15 @@ NOT_TOTAL = _p(
     r"anzahlung", r"voorschot", r"saldo\s*vorige", r"previous\s*balance", r"qty", r"quantity", r"aantal", r"menge",
     r"items?\s*count", r"total\s*(?:qty|quantity|items?|discount|savings)", r"you\s*saved", r"credit\s*card",
     r"visa", r"mastercard", r"master", r"debit", r"card", r"pin\b", r"tunai", r"prélèvement", r"pr[ée]l[èe]vement",
-    r"thuiskopie", r"incasso", r"customer\s*(?:copy|points)", r"points", r"statiegeld",
+    r"thuiskopie", r"incasso", r"customer\s*(?:copy|points)", r"points", r"statiegeld", r"tax\s*invoice",
 )
-"""Labels of amounts that are never the invoice total (discounts, payments, change, quantities)."""
+"""Labels of amounts that are never the invoice total (discounts, payments, change, quantities). The title
+"Tax invoice" is here so that its "tax" does not label the amounts printed under it as VAT."""
+PAID = _p(r"cash", r"tunai", r"tendered", r"contant", r"card", r"visa", r"mastercard", r"debit", r"pin\b")
+"""Tender labels on a receipt (what the customer handed over): with the change, they give the total. Not
+"paid"/"betaald", which on invoices name an advance already paid."""
+CHANGE = _p(r"change", r"wisselgeld")
+"""Change given back on a receipt."""
 
 REVERSE_CHARGE = _p(
     r"btw\s*verlegd", r"verlegd", r"verleggingsregeling", r"reverse\s*-?\s*charge", r"vat\s*reverse",

@@ -30,10 +30,18 @@ for _number, _names in enumerate(
     for _name in _names.split():
         MONTHS[_name] = _number
 
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+# OCR reads the letter O of a printed month as a zero ("10 0CT 2017", "N0V"): an "o" also matches "0".
+_MONTH_RE = "|".join(sorted((re.escape(m).replace("o", "[o0]") for m in MONTHS), key=len, reverse=True))
+
+
+def _month(name: str) -> int:
+    return MONTHS[name.lower().replace("0", "o")]
+
 
 # Amount: optional sign or parenthesis, optional currency, digits with thousands separators, two decimals
 # (or one/none only right after a currency sign), optional trailing minus ("12,50-", Dutch bookkeeping style).
+# OCR of receipts splits an amount at its decimal point ("6 .70", "6. 00"): a space on either side of the
+# point is allowed when exactly two decimals follow and no further separated digits (a spaced date "05 .02 .18").
 _CURRENCY_SIGN = r"(?:€|EUR|\$|USD|£|GBP|RM|MYR|CHF|₹|Rs\.?|INR)"
 AMOUNT_RE = re.compile(
     r"(?<![\w.,/:-])"
@@ -41,7 +49,7 @@ AMOUNT_RE = re.compile(
     r"(?P<cur1>" + _CURRENCY_SIGN + r")?\s?"
     r"(?P<neg2>[-−–]\s?)?"
     r"(?P<num>\d{1,3}(?:(?P<sep>[.,'’]|\s(?=\d{3}(?!\d)))\d{3})*(?:(?:[.,]\d{2})|(?:[.,]-))"
-    r"|\d+(?:[.,]\d{2}|[.,]-))"
+    r"|\d+(?:[.,]\d{2}|[.,]-)|\d+(?:\s[.,]\s?|[.,]\s)\d{2}(?!\s?[.,]\s?\d))"
     r"(?![\d%])(?![.,]\d)"
     r"(?P<neg3>-(?![\d\w])|\))?"
     r"(?:\s?(?P<cur2>" + _CURRENCY_SIGN + r")(?![A-Za-z]))?",
@@ -180,14 +188,30 @@ def find_dates(text: str, *, month_first: bool = False) -> list[DateMatch]:
     for m in _ISO_DATE.finditer(text):
         add(_make(int(m.group(1)), int(m.group(3)), int(m.group(4))), m.start(), m.end())
     for m in _DAY_MONTH_YEAR.finditer(text):
-        add(_make(_year(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1))), m.start(), m.end())
+        add(_make(_year(m.group(3)), _month(m.group(2)), int(m.group(1))), m.start(), m.end())
     for m in _MONTH_DAY_YEAR.finditer(text):
-        add(_make(_year(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2))), m.start(), m.end())
+        add(_make(_year(m.group(3)), _month(m.group(1)), int(m.group(2))), m.start(), m.end())
     for m in _NUMERIC_DATE.finditer(text):
         first, second, year = int(m.group(1)), int(m.group(3)), _year(m.group(4))
         day, month = (second, first) if (month_first and first <= 12) or second > 12 else (first, second)
         add(_make(year, month, day), m.start(), m.end())
     found.sort(key=lambda d: d.start)
+    return found
+
+
+# OCR drops one of a numeric date's two separators ("05 02-18"): day and month of two digits each.
+_BROKEN_DATE = re.compile(r"(?<![\d.,/:-])(\d{2}) (\d{2})[-./](\d{4}|\d{2})(?![\d%]|[.,]\d)")
+
+
+def find_broken_dates(text: str, *, month_first: bool = False) -> list[DateMatch]:
+    """Numeric dates with one separator lost to OCR; only a fallback for documents without a readable date."""
+    found: list[DateMatch] = []
+    for m in _BROKEN_DATE.finditer(text):
+        first, second, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        day, month = (second, first) if (month_first and first <= 12) or second > 12 else (first, second)
+        value = _make(year, month, day)
+        if value:
+            found.append(DateMatch(value, m.start(), m.end()))
     return found
 
 
