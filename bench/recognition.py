@@ -140,6 +140,8 @@ def norm_date(value: Any) -> str | None:
     elif match := re.search(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})", text):
         d, m, y = map(int, match.groups())
         y += 2000 if y < 100 else 0
+        if m > 12 >= d:  # verbatim US order ("12/13/2016"): only when day-first is impossible
+            d, m = m, d
     elif match := re.search(r"(\d{1,2})\.?\s*([a-zä]+)\.?\s*(\d{4})", text):
         d, y = int(match.group(1)), int(match.group(3))
         m = MONTHS.get(match.group(2), 0)
@@ -155,8 +157,18 @@ def norm_amount(value: Any) -> Decimal | None:
     """An amount as a two-decimal ``Decimal``; the sign is dropped (credit notes are stored either way)."""
     if value in (None, ""):
         return None
+    text = str(value)
+    if not isinstance(value, int | float | Decimal):
+        # SROIE keeps totals verbatim ("RM 22.90", "$8.20", "1,234.50"): drop the currency, read the separators.
+        text = re.sub(r"[^\d.,\-]", "", text)
+        if "," in text and "." in text:
+            text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else text.replace(".", "").replace(",", ".")
+        elif re.search(r",\d{2}$", text):
+            text = text.replace(",", ".")
+        else:
+            text = text.replace(",", "")
     try:
-        return abs(Decimal(str(value))).quantize(Decimal("0.01"))
+        return abs(Decimal(text)).quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
 
