@@ -174,8 +174,8 @@ def norm_amount(value: Any) -> Decimal | None:
 
 
 def norm_id(value: Any) -> str:
-    """VAT ids, IBANs, KvK and invoice numbers compared without spaces, dots and dashes, in upper case."""
-    return re.sub(r"[\s.\-]", "", str(value)).upper()
+    """VAT ids, IBANs, KvK and invoice numbers compared without spaces, dots, dashes and a leading ``#``."""
+    return re.sub(r"[\s.\-]", "", str(value)).lstrip("#").upper()
 
 
 def norm_name(value: Any) -> str:

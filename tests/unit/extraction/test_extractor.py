@@ -606,3 +606,15 @@ def test_german_compound_invoice_title_with_type_code_and_number() -> None:
     ]
     result = extract_fields([page(lines)], engine="pdf_text")
     assert result.fields.invoice_number == "9314110911/00/M/00/N"
+
+
+def test_german_net_total_labelled_without_vat() -> None:
+    result = extract_fields([page([
+        (56, 40, "Lieferant GmbH"),
+        (300, 100, "Positionssumme              473,00"),
+        (300, 114, "Rechnungssumme ohne USt.    473,00"),
+        (300, 128, "Steuerbetrag                56,87"),
+        (300, 142, "Bruttosumme                 529,87"),
+    ])], engine="pdf_text")
+    assert result.fields.total_excl_vat == Decimal("473.00")
+    assert result.fields.vat_total == Decimal("56.87")

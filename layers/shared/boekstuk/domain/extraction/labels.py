@@ -83,7 +83,8 @@ TOTAL_EXCL = _p(
     r"sub\s*-?\s*total", r"net\s*(?:amount|total)", r"total\s*net", r"total\s*before\s*tax", r"amount\s*excl",
     r"nettobetrag", r"summe\s*netto", r"gesamt\s*netto", r"netto\s*summe", r"zwischensumme", r"summe\s*positionen",
     r"gesamtbetrag\s*der\s*positionen", r"steuerbasisbetrag", r"total\s*ht", r"montant\s*(?:eur\s*)?ht", r"sous\s*-?\s*total",
-    r"basis\s*bedrag", r"grondslag", r"rechnungs\s*-?\s*summe\s*netto", r"(?:vat|tax|gst|sst)?\s*taxable(?:\s*amount)?",
+    r"basis\s*bedrag", r"grondslag", r"rechnungs\s*-?\s*summe\s*netto", r"(?:rechnungs\s*-?\s*)?summe\s*ohne\s*(?:ust|mwst|steuer)",
+    r"ohne\s*(?:ust|mwst|umsatzsteuer)", r"positions\s*-?\s*summe", r"(?:vat|tax|gst|sst)?\s*taxable(?:\s*amount)?",
     r"(?:excl|exkl|zzgl)(?:\.|usief|usive)?\s*(?:btw|vat|ust|mwst|tax|gst|tva)", r"netto",
 )
 VAT = _p(
