@@ -611,10 +611,12 @@ def test_german_compound_invoice_title_with_type_code_and_number() -> None:
 def test_german_net_total_labelled_without_vat() -> None:
     result = extract_fields([page([
         (56, 40, "Lieferant GmbH"),
-        (300, 100, "Positionssumme              473,00"),
-        (300, 114, "Rechnungssumme ohne USt.    473,00"),
-        (300, 128, "Steuerbetrag                56,87"),
-        (300, 142, "Bruttosumme                 529,87"),
+        (56, 60, "Umsatzsteueraufschlüsselung"),
+        (56, 74, "Art (Kategorie)   Warenwert   Basisbetrag   Steuersatz [%]   Steuerbetrag"),
+        (56, 88, "Umsatzsteuer (S)   275,00   7   19,25"),
+        (56, 102, "Umsatzsteuer (S)   198,00   19   37,62"),
+        (300, 130, "Rechnungssumme ohne USt.    473,00"),
+        (300, 144, "Steuerbetrag                56,87"),
     ])], engine="pdf_text")
     assert result.fields.total_excl_vat == Decimal("473.00")
     assert result.fields.vat_total == Decimal("56.87")
