@@ -449,7 +449,7 @@ class _Extractor:
         for header in self.lines:
             columns: dict[str, tuple[float, float]] = {}
             for start, end in _cells(header.text):
-                cell = header.text[start:end].strip().lower()
+                cell = header.text[start:end].replace(" ", "").lower()  # OCR splits short headers ("BT W")
                 kind = next((k for k, pattern in _SUMMARY_COLUMNS if pattern.fullmatch(cell)), None)
                 if kind:  # the last one wins: "BTW %  Excl.  BTW  Incl." opens with the rate column
                     x0, _, x1, _ = header.box(start, end)

@@ -24,7 +24,7 @@ INVOICE_NUMBER = _p(
     r"bill\s*(?:no|nr|number|#)\.?",
     r"(?:receipt|document|doc|bon|beleg|transaction|trans|bill)\s*-?\s*(?:no|nr|number|nummer|#)\.?",
     # A receipt's number often has no number word: "Bon 058029", "Kassabon B230627-076", "Ticket 4711".
-    r"(?:kassa)?bon(?=\s*:?\s*[A-Z]{0,2}\d)", r"ticket(?=\s*:?\s*\d)", r"transacti(?:e|on)(?=\s*:?\s*\d)",
+    r"(?:kassa)?bon(?=\s*:?\s*[A-Z]{0,2}\s?\d)", r"ticket(?=\s*:?\s*\d)", r"transacti(?:e|on)(?=\s*:?\s*\d)",
     r"beleg(?=\s*:?\s*\d)", r"receipt(?=\s*:?\s*#?\s*\d)",
     r"rechnungs?\s*-?\s*" + NUMBER_WORD + r"\.?",
     r"[a-zäöüß]*rechnung\s*(?:\(\d+\))?\s*nr\.?",  # German compounds: Handels-, Miet-, Schlussrechnung (380) Nr.
