@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from boekstuk.adapters.packages import registry as connectors
-from boekstuk.adapters.packages.base import RetryPolicy
+from boekstuk.adapters.packages.base import CallbackTokenStore, RetryPolicy
 from boekstuk.domain.packages import OAuthTokens, PackageApp, package_info
 from boekstuk.local.simulators import registry as simulators
 from boekstuk.local.simulators.base import SimClock, SimulatorServer, complete_oauth_login
@@ -91,7 +91,7 @@ class Linked:
             if _accepts(cls, name):
                 options[name] = value
         return connectors.open_package(self.app, credentials if credentials is not None else self.credentials,
-                                       session=self.session, on_tokens_changed=self.saved_tokens.append, **options)
+                                       session=self.session, token_store=CallbackTokenStore(self.saved_tokens.append), **options)
 
     def entries(self, administration: str) -> list[dict[str, Any]]:
         """The simulator's inspection endpoint, over HTTP as other tools use it."""

@@ -286,7 +286,7 @@ def test_tokens_are_refreshed_after_expiry(linked: Linked) -> None:
     linked.clock.advance(2 * 3600)  # past every package's access-token lifetime
     assert len(package.list_gl_accounts(administration)) >= 20
     if linked.oauth:
-        assert linked.saved_tokens, "new tokens must be handed to on_tokens_changed"
+        assert linked.saved_tokens, "new tokens must be handed to the token store"
         newest = linked.saved_tokens[-1]
         assert newest.access_token != linked.credentials["access_token"]
         # a connector opened from the saved tokens keeps working

@@ -11,7 +11,13 @@ from functools import cached_property, lru_cache
 from boekstuk.adapters.aws import AwsClients
 from boekstuk.adapters.clock import SystemClock
 from boekstuk.adapters.cognito import CognitoIdentityProvider
-from boekstuk.adapters.dynamodb import DynamoLoginGuard, DynamoOfficeRepository, DynamoSignupRepository, DynamoTable
+from boekstuk.adapters.dynamodb import (
+    DynamoLoginGuard,
+    DynamoOfficeRepository,
+    DynamoRefreshLeases,
+    DynamoSignupRepository,
+    DynamoTable,
+)
 from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
 from boekstuk.adapters.dynamodb_proposals import DynamoProposalMemory
@@ -116,8 +122,8 @@ class Services:
 
     @cached_property
     def package_connections(self) -> PackageConnections:
-        """Opens connectors for stored connections."""
-        return PackageConnections(self.secrets, self.package_gateway)
+        """Opens connectors for stored connections; token refreshes take turns through a DynamoDB lease."""
+        return PackageConnections(self.secrets, self.package_gateway, DynamoRefreshLeases(self.table))
 
     @cached_property
     def sync_trigger(self) -> LambdaSyncTrigger:

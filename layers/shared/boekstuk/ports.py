@@ -6,7 +6,8 @@ Only ``typing.Protocol`` here: no behaviour, no imports from adapters.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from boekstuk.domain.approvals import BookingClaim, PendingApproval, StoredPolicy
@@ -108,8 +109,34 @@ class AccountingPackage(Protocol):
         ...
 
 
-TokensChanged = Callable[[OAuthTokens], None]
-"""Called by a connector whenever it obtained new tokens (refresh tokens rotate: store them at once)."""
+class TokenStore(Protocol):
+    """Where one connection's OAuth tokens live, shared by every process that uses the connection.
+
+    Refresh tokens rotate (Exact Online): when two Lambdas refresh the same connection at once, the package
+    accepts only the first, and the loser's pair is dead. So a connector refreshes only inside
+    ``refreshing()``, which holds the connection's refresh lease and yields the tokens stored *now*: when
+    another process refreshed in the meantime, those are used instead of refreshing again.
+    """
+
+    def refreshing(self) -> AbstractContextManager[OAuthTokens | None]:
+        """Hold the connection's refresh lease; yields the stored tokens (None when not stored)."""
+        ...
+
+    def save(self, tokens: OAuthTokens) -> None:
+        """Store a new pair at once (the old refresh token may be dead already)."""
+        ...
+
+
+class RefreshLeases(Protocol):
+    """Short exclusive leases across processes (DynamoDB conditional writes), one per connection."""
+
+    def acquire(self, key: str, owner: str, seconds: float) -> bool:
+        """Take the lease ``key`` for ``seconds`` unless another owner holds an unexpired one."""
+        ...
+
+    def release(self, key: str, owner: str) -> None:
+        """Give the lease back (only when ``owner`` still holds it)."""
+        ...
 
 
 class OAuthFlow(Protocol):
@@ -261,7 +288,7 @@ class PackageGateway(Protocol):
     """Opens connectors for this system's registrations at the packages."""
 
     def open(
-        self, package: str, credentials: dict[str, object], on_tokens_changed: TokensChanged | None = None,
+        self, package: str, credentials: dict[str, object], token_store: TokenStore | None = None,
         *, interactive: bool = False,
     ) -> AccountingPackage:
         """A connector for one connection's credentials; ``interactive`` caps waits while a person waits."""

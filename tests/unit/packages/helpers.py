@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from boekstuk.adapters.packages.base import RetryPolicy
+from boekstuk.adapters.packages.base import CallbackTokenStore, RetryPolicy
 from boekstuk.adapters.packages.registry import connector_class, oauth_flow, open_package
 from boekstuk.domain.packages import OAuthTokens, PackageApp, package_info
 from boekstuk.local.simulators.base import SimClock, Simulator, SimulatorServer, complete_oauth_login
@@ -31,7 +31,7 @@ class Rig:
 
     def open(self, credentials: dict[str, Any] | None = None, **options: Any) -> AccountingPackage:
         return open_package(self.app, self.credentials if credentials is None else credentials,
-                            on_tokens_changed=self.saved.append, clock=self.clock.now, sleep=self.sleep,
+                            token_store=CallbackTokenStore(self.saved.append), clock=self.clock.now, sleep=self.sleep,
                             retry=RetryPolicy(backoff_base=0.01, backoff_max=0.02), **options)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from boekstuk.adapters.packages.base import (
+    CallbackTokenStore,
     PackageHttp,
     RefreshTooEarly,
     RetryPolicy,
@@ -137,7 +139,7 @@ def test_token_keeper_refreshes_before_expiry_and_reports() -> None:
         return OAuthTokens(access_token=f"at{next(issued)}", refresh_token="rt2", expires_at=now[0] + 600)
 
     keeper = TokenKeeper(OAuthTokens(access_token="at", refresh_token="rt", expires_at=1600), refresh,
-                         clock=lambda: now[0], margin=30, on_changed=saved.append)
+                         clock=lambda: now[0], margin=30, store=CallbackTokenStore(saved.append))
     assert keeper.access_token() == "at"
     now[0] = 1575
     assert keeper.access_token() == "at0"
@@ -159,3 +161,37 @@ def test_tokens_from_credentials_validates() -> None:
     assert tokens_from_credentials({"access_token": "a", "expires_at": 1}).access_token == "a"
     with pytest.raises(InvalidPackageCredentials):
         tokens_from_credentials({"nope": 1})
+
+
+class _SharedStore:
+    """A ``TokenStore`` whose stored pair another process may have replaced (what the secret holds)."""
+
+    def __init__(self, stored: OAuthTokens) -> None:
+        self.stored = stored
+        self.leases = 0
+
+    @contextlib.contextmanager
+    def refreshing(self) -> Iterator[OAuthTokens | None]:
+        self.leases += 1
+        yield self.stored
+
+    def save(self, tokens: OAuthTokens) -> None:
+        self.stored = tokens
+
+
+def test_token_keeper_uses_the_pair_another_process_stored_instead_of_refreshing() -> None:
+    calls: list[str] = []
+
+    def refresh(old: OAuthTokens) -> OAuthTokens:
+        calls.append(old.refresh_token or "")
+        return OAuthTokens(access_token="at-mine", refresh_token="rt-mine", expires_at=2000)
+
+    mine = OAuthTokens(access_token="at", refresh_token="rt", expires_at=1000)
+    store = _SharedStore(OAuthTokens(access_token="at-other", refresh_token="rt-other", expires_at=1600))
+    keeper = TokenKeeper(mine, refresh, clock=lambda: 990.0, margin=30, store=store)
+    assert keeper.access_token() == "at-other"  # due for a refresh: but another process already did it
+    assert calls == [] and store.leases == 1
+    store.stored = OAuthTokens(access_token="at-old", refresh_token="rt-other", expires_at=1000)
+    keeper2 = TokenKeeper(store.stored, refresh, clock=lambda: 990.0, margin=30, store=store)
+    assert keeper2.access_token() == "at-mine"  # same pair stored: refresh it, inside the lease, and store it
+    assert calls == ["rt-other"] and store.stored.refresh_token == "rt-mine"

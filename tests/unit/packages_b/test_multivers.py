@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from boekstuk.adapters.packages.base import RetryPolicy
+from boekstuk.adapters.packages.base import CallbackTokenStore, RetryPolicy
 from boekstuk.adapters.packages.multivers import (
     MultiversConnector,
     classify_vat,
@@ -194,7 +194,7 @@ def connect(
         app_for(server),
         link(server, clock).model_dump(),
         clock=clock.now,
-        on_tokens_changed=(saved if saved is not None else []).append,
+        token_store=CallbackTokenStore((saved if saved is not None else []).append),
         **options,
     )
 

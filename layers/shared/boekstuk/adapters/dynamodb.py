@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -265,3 +267,42 @@ class DynamoLoginGuard:
     def clear(self, key: str) -> None:
         """Forget the failures."""
         self._db.table.delete_item(Key={"pk": f"LOGINFAIL#{key}", "sk": "LOGINFAIL"})
+
+
+class DynamoRefreshLeases:
+    """``RefreshLeases`` as conditional writes on one item per key; an expired lease may be taken over."""
+
+    def __init__(self, db: DynamoTable, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    def acquire(self, key: str, owner: str, seconds: float) -> bool:
+        """Write the lease unless an unexpired one of another owner is there (atomic in DynamoDB)."""
+        now = self._clock()
+        try:
+            self._db.table.put_item(
+                Item={"pk": f"LEASE#{key}", "sk": "LEASE", "owner": owner,
+                      "lease_until": Decimal(str(round(now + seconds, 3))),
+                      "expires_at": int(now + seconds) + 3600},  # the table's TTL removes stale leases
+                ConditionExpression="attribute_not_exists(pk) OR lease_until < :now OR #owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":now": Decimal(str(round(now, 3))), ":owner": owner},
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def release(self, key: str, owner: str) -> None:
+        """Delete the lease if ``owner`` still holds it (a taken-over lease is left to its new owner)."""
+        try:
+            self._db.table.delete_item(
+                Key={"pk": f"LEASE#{key}", "sk": "LEASE"},
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": owner},
+            )
+        except ClientError as exc:
+            if not _is_condition_failure(exc):
+                raise

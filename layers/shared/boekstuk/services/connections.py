@@ -7,7 +7,10 @@ Secrets and tokens go only to the secret store.
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -18,7 +21,15 @@ from boekstuk.domain.onboarding import hash_secret, new_token
 from boekstuk.domain.packages import PACKAGES, OAuthTokens, PackageInfo, package_info
 from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.observability import logger
-from boekstuk.ports import AccountingPackage, Clock, ConnectionRepository, OfficeRepository, PackageGateway, SecretStore
+from boekstuk.ports import (
+    AccountingPackage,
+    Clock,
+    ConnectionRepository,
+    OfficeRepository,
+    PackageGateway,
+    RefreshLeases,
+    SecretStore,
+)
 from boekstuk.services.access import require_admin, require_member
 
 
@@ -56,11 +67,13 @@ class CallbackResult(BaseModel):
 
 
 class PackageConnections:
-    """Opens a connector for a stored connection; rotated tokens are written back at once."""
+    """Opens a connector for a stored connection; token refreshes are leased and written back at once."""
 
-    def __init__(self, secrets: SecretStore, gateway: PackageGateway) -> None:
+    def __init__(self, secrets: SecretStore, gateway: PackageGateway, leases: RefreshLeases | None = None) -> None:
+        """Without ``leases`` refreshes are not coordinated across processes (single-process tools only)."""
         self._secrets = secrets
         self._gateway = gateway
+        self._leases = leases
 
     def open(self, connection: Connection, *, interactive: bool = False) -> AccountingPackage:
         """A connector with the connection's current credentials (``interactive``: an API request waits)."""
@@ -68,12 +81,61 @@ class PackageConnections:
             raise errors.ConnectionNotReady()
         stored = self._secrets.get(connection.secret_name)
         credentials = dict(stored.get("credentials", {}))  # type: ignore[call-overload]
+        store = SecretTokenStore(self._secrets, connection, self._leases)
+        return self._gateway.open(connection.package, credentials, token_store=store, interactive=interactive)
 
-        def save(tokens: OAuthTokens) -> None:
-            self._secrets.put(connection.secret_name, {"package": connection.package, "kind": "oauth2",
-                                                       "credentials": tokens.model_dump(mode="json")})
 
-        return self._gateway.open(connection.package, credentials, on_tokens_changed=save, interactive=interactive)
+class SecretTokenStore:
+    """A connection's OAuth tokens in the secret store, refreshed under a lease shared by all Lambdas.
+
+    Two Lambdas that find the access token expiring at the same moment both want to refresh; with rotating
+    refresh tokens (Exact Online) only the first succeeds and the other's refresh token is then dead. The
+    lease makes them take turns, and the second one reads the secret again inside the lease and finds the
+    pair the first one stored, so it does not refresh at all.
+    """
+
+    LEASE_SECONDS = 30.0  # longer than one token call with its timeout; a crashed holder frees it by then
+    WAIT_SECONDS = 20.0  # a holder refreshes in about a second; beyond this the package is in trouble
+
+    def __init__(self, secrets: SecretStore, connection: Connection, leases: RefreshLeases | None,
+                 *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._secrets = secrets
+        self._connection = connection
+        self._leases = leases
+        self._clock = clock
+        self._sleep = sleep
+
+    @contextlib.contextmanager
+    def refreshing(self) -> Iterator[OAuthTokens | None]:
+        """Hold the connection's refresh lease and yield the tokens stored now."""
+        if self._leases is None:
+            yield self._stored()
+            return
+        key = f"token-refresh#{self._connection.connection_id}"
+        owner = uuid.uuid4().hex
+        deadline = self._clock() + self.WAIT_SECONDS
+        while not self._leases.acquire(key, owner, self.LEASE_SECONDS):
+            if self._clock() >= deadline:
+                raise errors.PackageUnavailable(
+                    f"another process has been refreshing the {self._connection.package} tokens for "
+                    f"{self.WAIT_SECONDS:.0f} s; try again shortly")
+            self._sleep(0.2)
+        try:
+            yield self._stored()
+        finally:
+            self._leases.release(key, owner)
+
+    def save(self, tokens: OAuthTokens) -> None:
+        """Store the new pair (called inside the lease)."""
+        self._secrets.put(self._connection.secret_name, {"package": self._connection.package, "kind": "oauth2",
+                                                         "credentials": tokens.model_dump(mode="json")})
+
+    def _stored(self) -> OAuthTokens | None:
+        try:
+            stored = self._secrets.get(self._connection.secret_name)
+            return OAuthTokens.model_validate(stored.get("credentials", {}))
+        except (KeyError, ValueError):
+            return None
 
 
 class ConnectionService:

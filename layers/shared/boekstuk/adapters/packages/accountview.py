@@ -46,7 +46,7 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokensChanged
+from boekstuk.ports import TokenStore
 
 AUTHORIZE_PATH = "/api/v3/authorize"
 TOKEN_PATH = "/api/v3/token"
@@ -116,7 +116,7 @@ class AccountViewConnector:
         credentials: Mapping[str, Any],
         *,
         session: requests.Session | None = None,
-        on_tokens_changed: TokensChanged | None = None,
+        token_store: TokenStore | None = None,
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
         retry: RetryPolicy | None = None,
@@ -133,7 +133,7 @@ class AccountViewConnector:
         flow = OAuth2CodeFlow(app, authorize_path=AUTHORIZE_PATH, token_path=TOKEN_PATH, http=self.http,
                               extra_authorize_params={"scope": "*"})
         self.tokens = TokenKeeper(tokens_from_credentials(credentials), flow.refresh, clock=clock, margin=60.0,
-                                  on_changed=on_tokens_changed)
+                                  store=token_store)
 
     @classmethod
     def oauth_flow(cls, app: PackageApp, *, session: requests.Session | None = None,

@@ -4,8 +4,9 @@
   ``Retry-After`` on 429, re-authenticates once on 401, and maps every failure to a domain error.
 - :class:`OAuth2CodeFlow` is the authorization-code flow (the ``OAuthFlow`` port) for packages with a
   standard form-encoded token endpoint.
-- :class:`TokenKeeper` holds a connection's tokens, refreshes them before they expire and reports every
-  new pair through ``TokensChanged`` at once (Exact rotates refresh tokens: an unsaved one is lost).
+- :class:`TokenKeeper` holds a connection's tokens, refreshes them before they expire, inside the
+  ``TokenStore``'s refresh lease, and stores every new pair at once (Exact rotates refresh tokens: an
+  unsaved one is lost, and of two processes refreshing at once only one succeeds).
 
 Retry policy (why): 502/503 mean the call was not handled, so every method is retried; 500/504 may
 hide a half-done write, so only idempotent methods are retried and a POST raises ``PackageUnavailable``
@@ -17,13 +18,14 @@ Nothing here logs headers, bodies, tokens or secrets.
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.utils
 import logging
 import random
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +40,7 @@ from boekstuk.domain.errors import (
     PackageUnavailable,
 )
 from boekstuk.domain.packages import OAuthTokens, PackageApp
-from boekstuk.ports import TokensChanged
+from boekstuk.ports import TokenStore
 
 logger = logging.getLogger(__name__)
 
@@ -323,7 +325,7 @@ class OAuth2CodeFlow:
 
 
 class TokenKeeper:
-    """A connection's OAuth tokens: refreshed ``margin`` seconds before expiry, saved through the callback."""
+    """A connection's OAuth tokens: refreshed ``margin`` seconds before expiry, kept in the ``TokenStore``."""
 
     def __init__(
         self,
@@ -332,13 +334,13 @@ class TokenKeeper:
         *,
         clock: Clock,
         margin: float = 60.0,
-        on_changed: TokensChanged | None = None,
+        store: TokenStore | None = None,
     ) -> None:
         self._tokens = tokens
         self._refresh = refresh
         self._clock = clock
         self.margin = margin
-        self._on_changed = on_changed
+        self._store = store
         self._lock = threading.Lock()
 
     @property
@@ -357,24 +359,53 @@ class TokenKeeper:
         return {"Authorization": f"Bearer {self.access_token()}"}
 
     def refresh(self, *, forced: bool = False) -> bool:
-        """Refresh now; True when new tokens were obtained. ``forced``: after the package said 401."""
+        """Refresh now; True when new tokens are in use. ``forced``: after the package said 401."""
         with self._lock:
-            before = self._tokens
-            try:
-                fresh = self._refresh(before)
-            except RefreshTooEarly:
-                if forced or self._clock() >= before.expires_at:
-                    raise InvalidPackageCredentials("the package refused the access token and its refresh") from None
-                return False  # still valid: keep using it
-            self._tokens = fresh
-            logger.info("package tokens refreshed")
-            if self._on_changed is not None:
-                self._on_changed(fresh)  # save at once: the old refresh token may be dead already
-            return True
+            if self._store is None:
+                return self._refresh_now(forced)
+            with self._store.refreshing() as stored:
+                if stored is not None and stored.refresh_token != self._tokens.refresh_token:
+                    # Another process refreshed since these tokens were read: ours are spent, the stored
+                    # pair is the live one. Use it rather than refreshing again with a dead refresh token.
+                    self._tokens = stored
+                    logger.info("package tokens taken over from another process")
+                    if self._clock() < stored.expires_at - self.margin:
+                        return True
+                return self._refresh_now(forced)
+
+    def _refresh_now(self, forced: bool) -> bool:
+        before = self._tokens
+        try:
+            fresh = self._refresh(before)
+        except RefreshTooEarly:
+            if forced or self._clock() >= before.expires_at:
+                raise InvalidPackageCredentials("the package refused the access token and its refresh") from None
+            return False  # still valid: keep using it
+        self._tokens = fresh
+        logger.info("package tokens refreshed")
+        if self._store is not None:
+            self._store.save(fresh)  # at once, inside the lease: the old refresh token may be dead already
+        return True
 
     def on_unauthorized(self) -> bool:
         """Hook for ``PackageHttp.request``: refresh once after a 401."""
         return self.refresh(forced=True)
+
+
+class CallbackTokenStore:
+    """A ``TokenStore`` for one process: new tokens go to a callback, nothing is shared or leased."""
+
+    def __init__(self, on_changed: Callable[[OAuthTokens], None]) -> None:
+        self._on_changed = on_changed
+
+    @contextlib.contextmanager
+    def refreshing(self) -> Iterator[OAuthTokens | None]:
+        """No lease and nothing stored elsewhere: the caller's own tokens are the latest."""
+        yield None
+
+    def save(self, tokens: OAuthTokens) -> None:
+        """Hand the new pair to the callback."""
+        self._on_changed(tokens)
 
 
 def tokens_from_credentials(credentials: Mapping[str, Any]) -> OAuthTokens:

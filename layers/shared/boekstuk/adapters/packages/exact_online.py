@@ -6,7 +6,8 @@ three collections. A booking is three calls: ``documents/Documents``, ``document
 (the PDF, base64), then ``purchaseentry/PurchaseEntries`` linked to that document.
 
 Tokens: the access token lives 600 s and may only be refreshed after 570 s, so the keeper refreshes in
-the last 25 s; refresh tokens rotate, so every new pair goes to ``on_tokens_changed`` at once.
+the last 25 s; refresh tokens rotate, so refreshes happen inside the ``token_store``'s lease and every
+new pair is stored at once.
 Rate limits: 429 waits until ``X-RateLimit-Minutely-Reset`` (epoch ms) when the minute budget is gone;
 a spent daily budget raises ``PackageRateLimited`` at once.
 """
@@ -46,7 +47,7 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokensChanged
+from boekstuk.ports import TokenStore
 
 ACCOUNT_FIELDS = (
     "ID,Code,Name,VATNumber,ChamberOfCommerce,AddressLine1,Postcode,City,Country,Email,"
@@ -126,7 +127,7 @@ class ExactOnlineConnector:
         credentials: Mapping[str, Any],
         *,
         session: requests.Session | None = None,
-        on_tokens_changed: TokensChanged | None = None,
+        token_store: TokenStore | None = None,
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
         retry: RetryPolicy | None = None,
@@ -147,7 +148,7 @@ class ExactOnlineConnector:
         self.flow = OAuth2CodeFlow(app, authorize_path="/api/oauth2/auth", token_path="/api/oauth2/token",
                                    http=self.http)
         self.tokens = TokenKeeper(tokens_from_credentials(credentials), self.flow.refresh, clock=clock,
-                                  margin=REFRESH_MARGIN, on_changed=on_tokens_changed)
+                                  margin=REFRESH_MARGIN, store=token_store)
         self._gl_cache: dict[str, dict[str, str]] = {}  # division -> GL code -> guid
         self._journal_cache: dict[str, str] = {}
 

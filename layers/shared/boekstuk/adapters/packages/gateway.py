@@ -8,7 +8,7 @@ from boekstuk.adapters.packages.base import RetryPolicy
 from boekstuk.adapters.packages.registry import oauth_flow, open_package
 from boekstuk.domain.errors import UnknownPackage
 from boekstuk.domain.packages import PackageApp
-from boekstuk.ports import AccountingPackage, OAuthFlow, TokensChanged
+from boekstuk.ports import AccountingPackage, OAuthFlow, TokenStore
 
 # A person is waiting (API Gateway gives up after 29 s): wait out at most a short rate-limit window, then answer
 # 503 with Retry-After. Background work (supplier sync, booking) keeps the connectors' long default waits.
@@ -26,14 +26,14 @@ class RegistryPackageGateway:
         return app
 
     def open(
-        self, package: str, credentials: dict[str, object], on_tokens_changed: TokensChanged | None = None,
+        self, package: str, credentials: dict[str, object], token_store: TokenStore | None = None,
         *, interactive: bool = False,
     ) -> AccountingPackage:
         """A connector for one connection's credentials; ``interactive`` when a person waits for the answer."""
         if interactive:
-            return open_package(self._app(package), credentials, on_tokens_changed=on_tokens_changed,
+            return open_package(self._app(package), credentials, token_store=token_store,
                                 retry=INTERACTIVE_RETRY)
-        return open_package(self._app(package), credentials, on_tokens_changed=on_tokens_changed)
+        return open_package(self._app(package), credentials, token_store=token_store)
 
     def oauth(self, package: str) -> OAuthFlow:
         """The OAuth2 flow of an OAuth package."""

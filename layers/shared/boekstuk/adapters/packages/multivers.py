@@ -2,7 +2,7 @@
 
 OAuth2 authorization-code flow on ``{auth_url}/OAuth/Authorize`` and ``/OAuth/Token`` (scope
 ``http://UNIT4.Multivers.API/Web/WebApi/*``); tokens are kept by the shared ``TokenKeeper``, refreshed
-before they expire and after a 401, and every new pair goes to ``on_tokens_changed`` at once. Data calls
+before they expire and after a 401, and every new pair goes to the ``token_store`` at once. Data calls
 are ``{base_url}/api/{database}/…`` with ``Authorization: Bearer``.
 
 Booking a purchase invoice: reserve the journal transaction (``GetNextJournalTransactionCommand``), read
@@ -69,7 +69,7 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokensChanged
+from boekstuk.ports import TokenStore
 
 SCOPE = "http://UNIT4.Multivers.API/Web/WebApi/*"
 PURCHASE_INVOICE, PURCHASE_CREDIT = 1, 3
@@ -212,7 +212,7 @@ class MultiversConnector:
         credentials: Mapping[str, Any],
         *,
         session: requests.Session | None = None,
-        on_tokens_changed: TokensChanged | None = None,
+        token_store: TokenStore | None = None,
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
         retry: RetryPolicy | None = None,
@@ -223,7 +223,7 @@ class MultiversConnector:
         self.http = _http(app, session=session, clock=clock, sleep=sleep, retry=retry)
         flow = self.oauth_flow(app, http=self.http)
         self.tokens = TokenKeeper(
-            tokens_from_credentials(credentials), flow.refresh, clock=clock, on_changed=on_tokens_changed
+            tokens_from_credentials(credentials), flow.refresh, clock=clock, store=token_store
         )
         self.journal_id = journal_id
         self.page_size = page_size

@@ -1,7 +1,7 @@
 """Pick the connector for a package: ``open_package`` and ``oauth_flow`` dispatch on ``app.package``.
 
 Adding a package is one line in ``_CONNECTORS`` (``"module:Class"``). A connector class takes
-``(app, credentials, *, session, on_tokens_changed, clock, sleep, retry)`` and, for OAuth packages,
+``(app, credentials, *, session, token_store, clock, sleep, retry)`` and, for OAuth packages,
 offers ``oauth_flow(app, *, session=None) -> OAuthFlow`` as a class method. Modules load lazily, so a
 package whose connector is not there yet only fails when it is used.
 """
@@ -16,7 +16,7 @@ import requests
 
 from boekstuk.domain.errors import UnknownPackage
 from boekstuk.domain.packages import PackageApp, package_info
-from boekstuk.ports import AccountingPackage, OAuthFlow, TokensChanged
+from boekstuk.ports import AccountingPackage, OAuthFlow, TokenStore
 
 _CONNECTORS: dict[str, str] = {
     "exact_online": "boekstuk.adapters.packages.exact_online:ExactOnlineConnector",
@@ -36,7 +36,7 @@ class ConnectorClass(Protocol):
         credentials: Mapping[str, Any],
         *,
         session: requests.Session | None = None,
-        on_tokens_changed: TokensChanged | None = None,
+        token_store: TokenStore | None = None,
         **options: Any,
     ) -> AccountingPackage:
         """Build a connector for one connection."""
@@ -75,7 +75,7 @@ def open_package(
     credentials: Mapping[str, Any],
     *,
     session: requests.Session | None = None,
-    on_tokens_changed: TokensChanged | None = None,
+    token_store: TokenStore | None = None,
     **options: Any,
 ) -> AccountingPackage:
     """A connector for one connection: ``credentials`` is the stored ``OAuthTokens`` JSON or credential fields.
@@ -83,7 +83,7 @@ def open_package(
     ``options`` (``clock``, ``sleep``, ``retry``, package-specific page sizes) are for tests and tuning.
     """
     cls = connector_class(app.package)
-    return cls(app, credentials, session=session, on_tokens_changed=on_tokens_changed, **options)
+    return cls(app, credentials, session=session, token_store=token_store, **options)
 
 
 def oauth_flow(app: PackageApp, *, session: requests.Session | None = None, **options: Any) -> OAuthFlow:

@@ -51,7 +51,7 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokensChanged
+from boekstuk.ports import TokenStore
 
 ADMIN_HEADER = "X-Administratie-Identifier"
 SUPPLIER_FILTER = "Relatiesoort/any(soort:soort eq 'Leverancier')"
@@ -98,7 +98,7 @@ class SnelStartConnector:
         credentials: Mapping[str, Any],
         *,
         session: requests.Session | None = None,
-        on_tokens_changed: TokensChanged | None = None,  # unused: SnelStart has no refresh tokens
+        token_store: TokenStore | None = None,  # unused: SnelStart has no refresh tokens
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
         retry: RetryPolicy | None = None,

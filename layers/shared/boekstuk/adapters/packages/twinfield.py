@@ -6,7 +6,7 @@ in the SOAP header and the ``cluster`` URL; every later call goes to ``{cluster}
 ``<Header><SessionID>`` (and ``CompanyCode`` for calls inside an office). When Twinfield answers
 "Your logon credentials are not valid anymore" the session is re-established once and the call repeated
 (the call was refused, not processed, so repeating is safe). The session id is not a stored credential:
-it is never passed to ``on_tokens_changed`` and never logged.
+it is never passed to the ``token_store`` and never logged.
 
 Calls used: ProcessXml ``<list><type>offices</type>`` (administrations), Finder ``Search`` ``DIM``
 (dimtype CRD/PNL/BAS, paged by ``firstRow``/``maxRows``) and ``VAT``, ProcessXml ``<read>`` of
@@ -74,7 +74,7 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokensChanged
+from boekstuk.ports import TokenStore
 
 logger = logging.getLogger(__name__)
 
@@ -371,7 +371,7 @@ class TwinfieldConnector:
         credentials: Mapping[str, Any],
         *,
         session: requests.Session | None = None,
-        on_tokens_changed: TokensChanged | None = None,
+        token_store: TokenStore | None = None,
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
         retry: RetryPolicy | None = None,
@@ -390,7 +390,7 @@ class TwinfieldConnector:
             retry=retry,
             error_message=soap_error_message,
         )
-        self.on_tokens_changed = on_tokens_changed  # unused: a session id is not a stored credential
+        self.token_store = token_store  # unused: a session id is not a stored credential
         self.page_size = page_size
         self.daybook = daybook
         self.destiny = destiny
