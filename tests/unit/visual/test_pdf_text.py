@@ -108,3 +108,17 @@ def test_scanned_pdf_has_no_text_layer() -> None:
 def test_corrupt_pdf_is_unreadable() -> None:
     with pytest.raises(UnreadableDocument):
         extract_words(b"%PDF-1.7\nthis is not really a pdf", max_pages=1)
+
+
+def test_page_whose_media_box_does_not_start_at_zero() -> None:
+    """Coordinates are relative to the displayed page, also when its MediaBox is shifted (cropped scans)."""
+    plain = {w.text: w for w in extract_words(make_pdf(INVOICE_LINES), max_pages=1)[0].words}
+    pdf = pdfium.PdfDocument(make_pdf(INVOICE_LINES))
+    pdf[0].set_mediabox(50, 100, 645, 942)  # the same 595 x 842, its corner moved right and up
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    page = extract_words(buffer.getvalue(), max_pages=1)[0]
+    words = {w.text: w for w in page.words}
+    assert (round(page.width), round(page.height)) == (595, 842)
+    assert words["1.493,82"].x0 == pytest.approx(plain["1.493,82"].x0 - 50, abs=1.5)
+    assert words["1.493,82"].y0 == pytest.approx(plain["1.493,82"].y0 + 100, abs=1.5)  # y counts from the top

@@ -16,6 +16,7 @@ import math
 import statistics
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -135,18 +136,17 @@ def _chars(
     page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, width: float, height: float, rotation: int
 ) -> list[_Char]:
     """Every character with its box in displayed top-left coordinates; whitespace kept as separators."""
-    raw_page = page.raw
     raw_text = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw_text)
     rect = pdfium_c.FS_RECTF()
-    dev_x, dev_y = ctypes.c_int(), ctypes.c_int()
-    # Device space at 100x the size keeps integer rounding below 0.01 pt.
-    scale = 100
-    dev_w, dev_h = int(width * scale), int(height * scale)
     rotate = {0: 0, 90: 1, 180: 2, 270: 3}.get(rotation, 0)
+    to_display = _display_transform(page, width, height, rotate)
     chars: list[_Char] = []
+    # The whole page's UTF-16 units in one call (one unit per character index, as FPDFText_GetUnicode).
+    units = (ctypes.c_ushort * (count + 1))()
+    pdfium_c.FPDFText_GetText(raw_text, 0, count, units)
     for i in range(count):
-        code = pdfium_c.FPDFText_GetUnicode(raw_text, i)
+        code = units[i]
         if code == 0:
             continue
         text = chr(code) if code < 0xD800 or code > 0xDFFF else "\ufffd"
@@ -156,17 +156,39 @@ def _chars(
         # Loose boxes span the font's advance and line height: neighbours touch, so gaps mean spacing.
         if not pdfium_c.FPDFText_GetLooseCharBox(raw_text, i, rect):
             continue
-        xs: list[float] = []
-        ys: list[float] = []
-        for px, py in ((rect.left, rect.top), (rect.right, rect.bottom)):
-            pdfium_c.FPDF_PageToDevice(raw_page, 0, 0, dev_w, dev_h, rotate, px, py, dev_x, dev_y)
-            xs.append(dev_x.value / scale)
-            ys.append(dev_y.value / scale)
+        ax, ay = to_display(rect.left, rect.top)
+        bx, by = to_display(rect.right, rect.bottom)
         angle = pdfium_c.FPDFText_GetCharAngle(raw_text, i)
         turn = (round(angle / (math.pi / 2)) - rotate) % 4 if angle >= 0 else 0
-        # Ligatures (fi, fl, ...) and full-width forms become plain letters.
-        chars.append(_Char(unicodedata.normalize("NFKC", text), min(xs), min(ys), max(xs), max(ys), turn))
+        if code > 0x7F:  # ligatures (fi, fl, ...) and full-width forms become plain letters
+            text = unicodedata.normalize("NFKC", text)
+        chars.append(_Char(text, min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), turn))
     return chars
+
+
+def _display_transform(
+    page: pdfium.PdfPage, width: float, height: float, rotate: int
+) -> Callable[[float, float], tuple[float, float]]:
+    """Page space -> displayed top-left coordinates, as an affine map measured once per page.
+
+    pdfium's ``FPDF_PageToDevice`` knows the page's origin and rotation; calling it for three points and
+    solving the affine map spares two foreign calls per character (the text layer's main cost).
+    """
+    scale = 100.0  # device space at 100x the size keeps integer rounding below 0.01 pt
+    dev_w, dev_h = int(width * scale), int(height * scale)
+    dev_x, dev_y = ctypes.c_int(), ctypes.c_int()
+    span = 1000.0
+
+    def device(px: float, py: float) -> tuple[float, float]:
+        pdfium_c.FPDF_PageToDevice(page.raw, 0, 0, dev_w, dev_h, rotate, px, py, dev_x, dev_y)
+        return dev_x.value / scale, dev_y.value / scale
+
+    ox, oy = device(0.0, 0.0)
+    xx, xy = device(span, 0.0)
+    yx, yy = device(0.0, span)
+    a, b = (xx - ox) / span, (yx - ox) / span
+    c, d = (xy - oy) / span, (yy - oy) / span
+    return lambda px, py: (ox + a * px + b * py, oy + c * px + d * py)
 
 
 def _group_words(chars: list[_Char]) -> list[Word]:

@@ -97,6 +97,7 @@ class _Extractor:
         self.buyer_regions: list[Region] = []
         self.supplier_regions: list[Region] = []
         self.all_text = "\n".join(line.text for line in lines)
+        self._label_cache: dict[tuple[int, tuple[str, ...]], list[tuple[str, float, float]] | None] = {}
 
     # --- driver ----------------------------------------------------------------------------------------
 
@@ -365,14 +366,31 @@ class _Extractor:
         for other in reversed(self.lines[max(0, line.index - 6): line.index]):
             if other.page != line.page or line.y0 - other.y1 > 6 * line.height:
                 break
-            if _is_item_header(other.text):
+            labels = self._label_boxes(other, kinds)
+            if labels is None:
                 return None  # amounts under a product table's header are line amounts, never totals
-            for kind, pattern in kinds:
-                for match in pattern.finditer(other.text):
-                    lx0, _, lx1, _ = other.box(match.start(), match.end())
-                    if lx0 - line.height < x1 and x0 < lx1 + line.height:
-                        return kind
+            for kind, lx0, lx1 in labels:
+                if lx0 - line.height < x1 and x0 < lx1 + line.height:
+                    return kind
         return None
+
+    def _label_boxes(self, line: Line, kinds: tuple[tuple[str, re.Pattern[str]], ...]
+                     ) -> list[tuple[str, float, float]] | None:
+        """A line's labels of ``kinds`` with their x extent, in ``kinds`` order; None for an item-table header.
+
+        Memoised: every amount on the page asks about the same few lines above it.
+        """
+        key = (line.index, tuple(kind for kind, _ in kinds))  # each kind name stands for one pattern
+        if key not in self._label_cache:
+            found: list[tuple[str, float, float]] | None = None
+            if not _is_item_header(line.text):
+                found = []
+                for kind, pattern in kinds:
+                    for match in pattern.finditer(line.text):
+                        lx0, _, lx1, _ = line.box(match.start(), match.end())
+                        found.append((kind, lx0, lx1))
+            self._label_cache[key] = found
+        return self._label_cache[key]
 
     # --- totals and VAT ---------------------------------------------------------------------------------
 

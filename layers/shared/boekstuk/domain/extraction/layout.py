@@ -82,22 +82,25 @@ def build_lines(pages: list[PageWords]) -> list[Line]:
     for page in pages:
         words = sorted((w for w in page.words if w.text.strip()), key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
         rows: list[list[Word]] = []
+        bounds: list[tuple[float, float]] = []  # each row's median top and bottom, updated as it grows
         for word in words:
             mid = (word.y0 + word.y1) / 2
             height = max(word.y1 - word.y0, 1.0)
-            best: list[Word] | None = None
-            for row in rows[-6:]:  # only recent rows can still overlap vertically
-                row_top = statistics.median(w.y0 for w in row)
-                row_bottom = statistics.median(w.y1 for w in row)
+            best: int | None = None
+            for index in range(max(0, len(rows) - 6), len(rows)):  # only recent rows can still overlap
+                row_top, row_bottom = bounds[index]
                 row_height = max(row_bottom - row_top, 1.0)
                 if row_top - 0.1 * row_height <= mid <= row_bottom + 0.1 * row_height and (
                     abs(row_height - height) < 1.2 * max(row_height, height)
                 ):
-                    best = row
+                    best = index
             if best is None:
                 rows.append([word])
+                bounds.append((word.y0, word.y1))
             else:
-                best.append(word)
+                row = rows[best]
+                row.append(word)
+                bounds[best] = (statistics.median(w.y0 for w in row), statistics.median(w.y1 for w in row))
         for row in rows:
             row.sort(key=lambda w: w.x0)
             lines.append(make_line(page, row))
