@@ -148,3 +148,14 @@ def test_line_builder_joins_an_amount_cut_before_its_decimals() -> None:
         Word(text="Totaal", x0=10, y0=10, x1=60, y1=30), Word(text="382", x0=300, y0=10, x1=330, y1=30),
         Word(text=",66", x0=334, y0=10, x1=355, y1=30)])
     assert build_lines([page])[0].text.endswith("382,66")
+
+
+@pytest.mark.slow
+def test_onnxruntime_sessions_keep_their_memory_arena() -> None:
+    # Lines are recognised one by one at their own width: without the arena every call allocates anew.
+    engine = LocalOcr()._get_engine()
+    assert engine.text_rec.session.session.get_session_options().enable_cpu_mem_arena
+    assert engine.text_det.infer.session.get_session_options().enable_cpu_mem_arena
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    assert not infer_engine.OrtInferSession._init_sess_opts({}).enable_cpu_mem_arena  # only while building ours
