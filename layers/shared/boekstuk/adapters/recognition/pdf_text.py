@@ -195,36 +195,35 @@ def _group_words(chars: list[_Char]) -> list[Word]:
     """Join characters into words: split at whitespace, at line changes and at gaps wider than a space."""
     sizes = [c.y1 - c.y0 for c in chars if c.text != " " and c.y1 > c.y0]
     typical = statistics.median(sizes) if sizes else 10.0
+    floor = typical * 0.5
     words: list[Word] = []
-    current: list[_Char] = []
-
-    def flush() -> None:
-        if current:
-            text = "".join(c.text for c in current)
-            words.append(
-                Word(
-                    text=text,
-                    x0=round(min(c.x0 for c in current), 2),
-                    y0=round(min(c.y0 for c in current), 2),
-                    x1=round(max(c.x1 for c in current), 2),
-                    y1=round(max(c.y1 for c in current), 2),
-                )
-            )
-            current.clear()
-
+    text: list[str] = []
+    # The current word's bounds, kept as it grows (this loop runs once per character of the page).
+    x0 = y0 = x1 = y1 = 0.0
+    prev: _Char | None = None
     for char in chars:
         if char.text == " ":
-            flush()
+            if text:
+                words.append(Word(text="".join(text), x0=round(x0, 2), y0=round(y0, 2), x1=round(x1, 2),
+                                  y1=round(y1, 2)))
+                text = []
+            prev = None
             continue
-        if current:
-            prev = current[-1]
-            height = max(prev.y1 - prev.y0, char.y1 - char.y0, typical * 0.5)
-            prev_mid = (prev.y0 + prev.y1) / 2
-            mid = (char.y0 + char.y1) / 2
+        if prev is not None:
+            height = max(prev.y1 - prev.y0, char.y1 - char.y0, floor)
             gap = char.x0 - prev.x1
             # Text drawn without space characters (positioned glyph runs) still has visible gaps.
-            if abs(mid - prev_mid) > height * 0.6 or gap > height * 0.2 or gap < -height * 0.8:
-                flush()
-        current.append(char)
-    flush()
+            if (abs(char.y0 + char.y1 - prev.y0 - prev.y1) > height * 1.2 or gap > height * 0.2
+                    or gap < -height * 0.8):
+                words.append(Word(text="".join(text), x0=round(x0, 2), y0=round(y0, 2), x1=round(x1, 2),
+                                  y1=round(y1, 2)))
+                text = []
+        if text:
+            x0, y0, x1, y1 = min(x0, char.x0), min(y0, char.y0), max(x1, char.x1), max(y1, char.y1)
+        else:
+            x0, y0, x1, y1 = char.x0, char.y0, char.x1, char.y1
+        text.append(char.text)
+        prev = char
+    if text:
+        words.append(Word(text="".join(text), x0=round(x0, 2), y0=round(y0, 2), x1=round(x1, 2), y1=round(y1, 2)))
     return words
