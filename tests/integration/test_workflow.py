@@ -241,6 +241,36 @@ def test_failed_booking_then_retry_books_it_once(aws: LocalAws, office: Office) 
     assert "booking_failed" in [h["event"] for h in booked["history"]]
 
 
+@pytest.mark.slow
+def test_an_outage_that_outlasts_every_retry_ends_failed_and_can_be_retried(aws: LocalAws, office: Office) -> None:
+    # The package stays down: the state machine tries 1 + 6 times (1, 2, 4, ... 32 s apart with the test's
+    # 1 s interval), each try the connector's own 3 attempts; then the Catch records the failure.
+    faults = aws.simulators["snelstart"].simulator.faults
+    doc = upload(aws, office, office.approvers)
+    awaiting(aws, office, doc)
+    planted = 1000
+    faults.inject(status=503, count=planted, path_contains="inkoopboekingen", method="POST")
+    try:
+        decide(aws, office, doc, "approve", {"comment": ""})
+        failed = wait_for(aws, office, doc, lambda d: d["status"] in ("booked", "failed"), timeout=240)
+        posts = planted - faults.pending()
+    finally:
+        faults.clear()
+    assert failed["status"] == "failed", failed
+    assert posts == 7 * 3, posts  # every retry really reached the package, and no more
+    assert "503" in failed["error"] and "Traceback" not in failed["error"], failed["error"]
+    assert failed["bookings"][0]["status"] == "failed"
+    assert execution_status(aws, doc) == "SUCCEEDED"  # caught and recorded, not a crashed execution
+    number = failed["proposal"]["invoice_number"]
+    assert entries(aws, office, office.approvers, number) == []
+    status, _, retried = aws.api_call("POST", f"/v1/offices/{office.code}/documents/{doc}/retry-booking",
+                                      token=office.token)
+    assert status == 202, retried
+    booked = wait_for(aws, office, doc, lambda d: d["status"] in ("booked", "failed"))
+    assert booked["status"] == "booked", booked.get("error")
+    assert len(entries(aws, office, office.approvers, number)) == 1
+
+
 def test_auto_approval_below_the_threshold_books_without_a_person(aws: LocalAws, office: Office) -> None:
     doc = upload(aws, office, office.automatic, price="100.00")
     booked = wait_for(aws, office, doc, lambda d: d["status"] in ("booked", "failed"))
