@@ -36,6 +36,12 @@ from boekstuk.ports import AccountingPackage
 from tests.contract.conftest import REDIRECT_URI, Linked
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+# Where each connector uploads the PDF (a path fragment to inject faults on), and the packages that take the
+# PDF before the entry (a failed upload leaves no entry) rather than after it (it leaves one without the PDF).
+UPLOAD_PATHS = {"exact_online": "documents/DocumentAttachments", "twinfield": "documentservice.svc",
+                "snelstart": "documenten/Inkoopboekingen", "accountview": "/api/v3/documents",
+                "multivers": "/DmDocument"}
+PDF_BEFORE_ENTRY = {"exact_online", "accountview"}
 
 
 def _first_accessible(package: AccountingPackage) -> str:
@@ -197,6 +203,69 @@ def test_book_purchase_with_attachment_then_find_and_refuse_duplicate(linked: Li
     with pytest.raises(PackageRejected):
         package.book_purchase(administration, _booking(supplier.code, invoice_number, high, with_pdf=False))
     assert len([e for e in linked.entries(administration) if e["invoice_number"] == invoice_number]) == 1
+
+
+def _entries_for(linked: Linked, administration: str, invoice_number: str) -> list[dict[str, object]]:
+    return [e for e in linked.entries(administration) if e["invoice_number"] == invoice_number]
+
+
+def test_find_booking_tells_whether_the_entry_has_its_pdf_and_attach_document_adds_it(linked: Linked) -> None:
+    package = linked.open()
+    administration = _first_accessible(package)
+    supplier = _supplier_named(list(package.list_suppliers(administration)), "Kantoorhuis Utrecht B.V.")
+    high = _vat_by_kind(package.list_vat_codes(administration), "high")
+    with_pdf, without_pdf = f"P-{uuid.uuid4().hex[:6]}", f"N-{uuid.uuid4().hex[:6]}"
+
+    assert package.book_purchase(administration, _booking(supplier.code, with_pdf, high)).has_attachment
+    found = package.find_booking(administration, supplier.code, with_pdf)
+    assert found is not None and found.has_attachment
+
+    posted = package.book_purchase(administration, _booking(supplier.code, without_pdf, high, with_pdf=False))
+    assert not posted.has_attachment
+    found = package.find_booking(administration, supplier.code, without_pdf)
+    assert found is not None and found.entry_id == posted.entry_id and not found.has_attachment
+    assert [e["attachment"] for e in _entries_for(linked, administration, without_pdf)] == [None]
+
+    package.attach_document(administration, found, Attachment(filename=f"{without_pdf}.pdf",
+                                                              content_type="application/pdf", content=PDF))
+    again = package.find_booking(administration, supplier.code, without_pdf)
+    assert again is not None and again.entry_id == posted.entry_id and again.has_attachment
+    assert [e["attachment"] for e in _entries_for(linked, administration, without_pdf)] == [
+        {"filename": f"{without_pdf}.pdf", "size": len(PDF)}]
+
+
+def test_a_failed_pdf_upload_never_leaves_an_entry_without_its_pdf(linked: Linked) -> None:
+    """The upload fails once (500 on its POST, not retried by the connector). Packages that take the PDF after
+    the entry are left with an entry that find_booking reports without it, and attach_document completes it;
+    packages that take it first have no entry yet, and booking again posts it once with its PDF."""
+    package = linked.open()
+    administration = _first_accessible(package)
+    supplier = _supplier_named(list(package.list_suppliers(administration)), "Telecom Noord B.V.")
+    high = _vat_by_kind(package.list_vat_codes(administration), "high")
+    invoice_number = f"U-{uuid.uuid4().hex[:6]}"
+    booking = _booking(supplier.code, invoice_number, high)
+    linked.server.faults.inject(status=500, count=1, method="POST", path_contains=UPLOAD_PATHS[linked.package_id])
+    with pytest.raises(PackageUnavailable):
+        package.book_purchase(administration, booking)
+    assert linked.server.faults.pending() == 0
+
+    found = package.find_booking(administration, supplier.code, invoice_number)
+    if linked.package_id in PDF_BEFORE_ENTRY:
+        assert found is None
+        assert _entries_for(linked, administration, invoice_number) == []
+        entry_id = package.book_purchase(administration, booking).entry_id
+    else:
+        assert found is not None and not found.has_attachment
+        assert [e["attachment"] for e in _entries_for(linked, administration, invoice_number)] == [None]
+        assert booking.attachment is not None
+        package.attach_document(administration, found, booking.attachment)
+        entry_id = found.entry_id
+
+    complete = package.find_booking(administration, supplier.code, invoice_number)
+    assert complete is not None and complete.entry_id == entry_id and complete.has_attachment
+    [entry] = _entries_for(linked, administration, invoice_number)
+    assert entry["entry_id"] == entry_id
+    assert entry["attachment"] == {"filename": f"{invoice_number}.pdf", "size": len(PDF)}
 
 
 def test_inaccessible_administration_is_access_denied(linked: Linked) -> None:

@@ -24,6 +24,7 @@ from boekstuk.domain.links import (
 )
 from boekstuk.domain.onboarding import ActivationGrant, Office, SessionTokens, Signup, User
 from boekstuk.domain.packages import (
+    Attachment,
     BookingResult,
     GLAccount,
     OAuthTokens,
@@ -105,7 +106,14 @@ class AccountingPackage(Protocol):
         ...
 
     def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
-        """The entry already posted for this supplier's invoice number, if any (exactly-once booking)."""
+        """The entry already posted for this supplier's invoice number, if any (exactly-once booking).
+
+        ``has_attachment`` on the result tells whether the package shows a document attached to that entry.
+        """
+        ...
+
+    def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
+        """Attach the PDF to an entry posted earlier (one ``find_booking`` found without its document)."""
         ...
 
 

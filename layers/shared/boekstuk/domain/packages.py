@@ -175,7 +175,13 @@ class PurchaseBooking(BaseModel):
 
 
 class BookingResult(BaseModel):
-    """The package's id for a posted entry (``entry_id``), plus its human booking number when it has one."""
+    """The package's id for a posted entry (``entry_id``), plus its human booking number when it has one.
+
+    ``has_attachment``: whether the entry carries its source document (the PDF), as the package itself shows
+    it. In most packages the PDF is uploaded after the entry, so an entry can exist without it when that
+    upload failed; the booking workflow then attaches it (``AccountingPackage.attach_document``).
+    """
 
     entry_id: str
     entry_number: str | None = None
+    has_attachment: bool = False

@@ -9,7 +9,11 @@ so every answer is checked for one.
 [I] (see the simulator): the authorize page is ``/api/v3/authorize``; the PDF goes to
 ``/api/v3/documents`` first and the journal page links it with ``DOC_ID``; the purchase daybook is
 ``600`` unless configured; the creditor's default cost account and payment term are ``EXP_ACCT`` and
-``CRED_DAYS``.
+``CRED_DAYS``. Because the PDF goes up before the page, a failed upload leaves no page (only, after a page
+post that failed, an unlinked document). ``find_booking`` reports the PDF from the page's ``DOC_ID``;
+``attach_document`` (a page posted without one) uploads the PDF and posts a ``DJ_PAGE`` row with the page's
+``RowId`` and the new ``DOC_ID`` and no ``DJ_LINE``: the simulator treats that as an update of the page's
+document link, as an AP1 post with an existing ``SUB_NR`` updates a creditor.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from boekstuk.adapters.packages.base import (
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
     Address,
+    Attachment,
     BookingResult,
     GLAccount,
     PackageAdministration,
@@ -299,10 +304,7 @@ class AccountViewConnector:
         if booking.due_date:
             page["CRED_DAYS"] = (booking.due_date - booking.invoice_date).days
         if booking.attachment is not None:
-            document = self._call("POST", "documents", administration, json={
-                "FileName": booking.attachment.filename, "ContentType": booking.attachment.content_type,
-                "Content": base64.b64encode(booking.attachment.content).decode("ascii")})
-            page["DOC_ID"] = str(document["DocumentId"])
+            page["DOC_ID"] = self._upload_document(administration, booking.attachment)
         lines = [
             {"RowId": str(n), "HeaderId": "1", "ACCT_NR": line.gl_account, "AMOUNT": float(line.amount_excl_vat),
              "VAT_CODE": line.vat_code, "VAT_AMT": float(line.vat_amount), "TRN_DESC": line.description}
@@ -314,12 +316,27 @@ class AccountViewConnector:
         pages = body.get("DJ_PAGE") if isinstance(body, dict) else None
         if not pages:
             raise PackageUnavailable("AccountView answered the journal post without the page")
-        return BookingResult(entry_id=str(pages[0]["RowId"]), entry_number=str(pages[0].get("PAGE_NR") or "") or None)
+        return BookingResult(entry_id=str(pages[0]["RowId"]), entry_number=str(pages[0].get("PAGE_NR") or "") or None,
+                             has_attachment=bool(pages[0].get("DOC_ID")))
+
+    def _upload_document(self, company: str, attachment: Attachment) -> str:
+        """``POST /documents`` with the PDF; the ``DocumentId`` a journal page links with ``DOC_ID``."""
+        document = self._call("POST", "documents", company, json={
+            "FileName": attachment.filename, "ContentType": attachment.content_type,
+            "Content": base64.b64encode(attachment.content).decode("ascii")})
+        return str(document["DocumentId"])
+
+    def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
+        """Upload the PDF, then post the page again by its ``RowId`` with only ``DOC_ID`` (no lines)."""
+        document_id = self._upload_document(administration, attachment)
+        self._call("POST", "accountviewdata", administration, json=table_payload(
+            "DJ2", "DJ_PAGE", [{"RowId": entry.entry_id, "DOC_ID": document_id}]))
 
     def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
-        """The ``DJ2`` page with this ``SUB_NR`` and ``INV_NR``, if any."""
+        """The ``DJ2`` page with this ``SUB_NR`` and ``INV_NR``, if any; its ``DOC_ID`` is its PDF."""
         pages = list(self._read(administration, "DJ2", "DJ_PAGE", [("dj_page.sub_nr", "Equal", supplier_code),
                                                                    ("dj_page.inv_nr", "Equal", invoice_number)]))
         if not pages:
             return None
-        return BookingResult(entry_id=str(pages[0]["RowId"]), entry_number=str(pages[0].get("PAGE_NR") or "") or None)
+        return BookingResult(entry_id=str(pages[0]["RowId"]), entry_number=str(pages[0].get("PAGE_NR") or "") or None,
+                             has_attachment=bool(pages[0].get("DOC_ID")))

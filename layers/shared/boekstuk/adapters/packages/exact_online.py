@@ -3,7 +3,13 @@
 Administrations are divisions. Suppliers are ``crm/Accounts`` with ``IsSupplier eq true``; their IBAN
 lives in ``crm/BankAccounts`` and their default cost account is a GL guid, so listing suppliers reads
 three collections. A booking is three calls: ``documents/Documents``, ``documents/DocumentAttachments``
-(the PDF, base64), then ``purchaseentry/PurchaseEntries`` linked to that document.
+(the PDF, base64), then ``purchaseentry/PurchaseEntries`` linked to that document. The PDF goes up first, so
+a failure before the entry leaves no entry at all (only an unlinked document; the retry makes a new one).
+``find_booking`` reports the PDF when the entry's ``Document`` has a ``DocumentAttachments`` record.
+[I] ``attach_document`` (for an entry found without its PDF, e.g. one posted without a document) adds the
+attachment to the entry's document, or creates a document and links it with ``PUT
+purchaseentry/PurchaseEntries(guid'…')`` ``{"Document": …}``: PUT on an entity is Exact's update (EX1
+Storable); that Exact accepts a new ``Document`` on a posted purchase entry is not verified.
 
 Tokens: the access token lives 600 s and may only be refreshed after 570 s, so the keeper refreshes in
 the last 25 s; refresh tokens rotate, so refreshes happen inside the ``token_store``'s lease and every
@@ -37,6 +43,7 @@ from boekstuk.adapters.packages.base import (
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
     Address,
+    Attachment,
     BookingResult,
     GLAccount,
     PackageAdministration,
@@ -421,26 +428,53 @@ class ExactOnlineConnector:
         if booking.due_date:
             entry["DueDate"] = f"{booking.due_date.isoformat()}T00:00:00"
         if booking.attachment is not None:
-            document = self._created(f"{administration}/documents/Documents", {
-                "Subject": f"Inkoopfactuur {booking.invoice_number}", "Type": PURCHASE_DOCUMENT_TYPE,
-                "Account": account["ID"]})
-            self._created(f"{administration}/documents/DocumentAttachments", {
-                "Document": document["ID"], "FileName": booking.attachment.filename,
-                "Attachment": base64.b64encode(booking.attachment.content).decode("ascii")})
-            entry["Document"] = document["ID"]
+            entry["Document"] = self._upload_document(administration, str(account["ID"]), booking.invoice_number,
+                                                      booking.attachment)
         created = self._created(f"{administration}/purchaseentry/PurchaseEntries", entry)
         return BookingResult(entry_id=str(created["EntryID"]), entry_number=str(created.get("EntryNumber") or "")
-                             or None)
+                             or None, has_attachment=booking.attachment is not None)
+
+    def _upload_document(self, division: str, account_id: str, invoice_number: str, attachment: Attachment) -> str:
+        """A ``documents/Documents`` record of the supplier with the PDF as its attachment; the document's ID."""
+        document = self._created(f"{division}/documents/Documents", {
+            "Subject": f"Inkoopfactuur {invoice_number}", "Type": PURCHASE_DOCUMENT_TYPE, "Account": account_id})
+        self._add_attachment(division, str(document["ID"]), attachment)
+        return str(document["ID"])
+
+    def _add_attachment(self, division: str, document_id: str, attachment: Attachment) -> None:
+        self._created(f"{division}/documents/DocumentAttachments", {
+            "Document": document_id, "FileName": attachment.filename,
+            "Attachment": base64.b64encode(attachment.content).decode("ascii")})
+
+    def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
+        """The PDF on the entry's document; an entry without one gets a new document, linked with a PUT."""
+        records = list(self._list(f"{administration}/purchaseentry/PurchaseEntries", {
+            "$filter": f"EntryID eq guid'{entry.entry_id}'", "$select": "EntryID,Supplier,YourRef,Document",
+            "$top": 1}))
+        if not records:
+            raise PackageRejected(f"purchase entry {entry.entry_id} does not exist in division {administration}")
+        record = records[0]
+        if record.get("Document"):
+            self._add_attachment(administration, str(record["Document"]), attachment)
+            return
+        document_id = self._upload_document(administration, str(record["Supplier"]), str(record.get("YourRef") or ""),
+                                            attachment)
+        self._call("PUT", f"{administration}/purchaseentry/PurchaseEntries(guid'{entry.entry_id}')",
+                   json={"Document": document_id})
 
     def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
-        """The purchase entry with this supplier and ``YourRef``, if any."""
+        """The purchase entry with this supplier and ``YourRef``, if any; it has its PDF when its ``Document``
+        has an attachment."""
         account = self._account_by_code(administration, supplier_code)
         if account is None:
             return None
         entries = list(self._list(f"{administration}/purchaseentry/PurchaseEntries", {
             "$filter": f"Supplier eq guid'{account['ID']}' and YourRef eq {odata_string(invoice_number)}",
-            "$select": "EntryID,EntryNumber"}))
+            "$select": "EntryID,EntryNumber,Document"}))
         if not entries:
             return None
+        document = entries[0].get("Document")
+        attached = bool(document) and any(True for _ in self._list(f"{administration}/documents/DocumentAttachments", {
+            "$filter": f"Document eq guid'{document}'", "$select": "ID", "$top": 1}))
         return BookingResult(entry_id=str(entries[0]["EntryID"]),
-                             entry_number=str(entries[0].get("EntryNumber") or "") or None)
+                             entry_number=str(entries[0].get("EntryNumber") or "") or None, has_attachment=attached)

@@ -23,7 +23,11 @@ Inferred choices ([I]):
   payment condition; creating a supplier with a term needs a condition with exactly that many days.
 - [I] VAT codes are classified by their description ("verlegd" → reverse charge, "intracommunautair" or
   "EU" → EU acquisition), otherwise by rate; reverse charge and EU acquisition carry no VAT payable.
-- [I] ``find_booking`` reads ``SupplierInvoiceInfoList/BySupplierId/{supplier}`` and matches ``reference``.
+- [I] ``find_booking`` reads ``SupplierInvoiceInfoList/BySupplierId/{supplier}`` and matches ``reference``;
+  then ``SupplierInvoice/{invoiceId}``, whose ``documentLink`` (a field of Multivers invoices) is filled
+  once a ``DmDocument`` was stored for the invoice: that is how an invoice whose PDF upload failed after the
+  post is recognised (and ``attach_document`` posts the ``DmDocument`` again).
+- [I] ``DmDocument`` takes ``{"invoiceId", "fileName", "description", "content": base64}``.
 - [I] ``find_suppliers`` filters the supplier list client-side (OData filters are not verified per endpoint).
 - [I] ``SupplierInfoList`` is paged with OData ``$top``/``$skip`` (``page_size``) until a page brings no
   new supplier, so a server that caps pages below ``$top`` or ignores ``$skip`` is still read exactly once.
@@ -59,6 +63,7 @@ from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, Package
 from boekstuk.domain.money import to_money
 from boekstuk.domain.packages import (
     Address,
+    Attachment,
     BookingResult,
     GLAccount,
     PackageAdministration,
@@ -472,32 +477,40 @@ class MultiversConnector:
         invoice_id = str(posted.get("invoiceId") or "") if isinstance(posted, dict) else ""
         if not invoice_id:
             raise PackageUnavailable("Multivers posted the invoice but returned no invoiceId")
-        if booking.attachment is not None:
-            self._request(
-                "POST",
-                f"{db}/DmDocument",
-                json={
-                    "invoiceId": invoice_id,
-                    "fileName": booking.attachment.filename,
-                    "description": booking.invoice_number,
-                    "content": base64.b64encode(booking.attachment.content).decode("ascii"),
-                },
-            )
-        return BookingResult(
+        result = BookingResult(
             entry_id=invoice_id, entry_number=f"{payload['fiscalYear']}/{self.journal_id}/{transaction}"
+        )
+        if booking.attachment is not None:
+            self.attach_document(administration, result, booking.attachment)
+            result = result.model_copy(update={"has_attachment": True})
+        return result
+
+    def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
+        """``POST DmDocument`` with the PDF for the invoice ``entry.entry_id`` (its ``invoiceId``)."""
+        self._request(
+            "POST",
+            f"{self._db(administration)}/DmDocument",
+            json={
+                "invoiceId": entry.entry_id,
+                "fileName": attachment.filename,
+                "description": attachment.filename,
+                "content": base64.b64encode(attachment.content).decode("ascii"),
+            },
         )
 
     def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
-        """The supplier invoice already posted with this ``reference``, if any."""
-        rows = (
-            self._request("GET", f"{self._db(administration)}/SupplierInvoiceInfoList/BySupplierId/{supplier_code}")
-            or []
-        )
+        """The supplier invoice already posted with this ``reference``, if any; read whole, its ``documentLink``
+        tells whether the PDF is attached."""
+        db = self._db(administration)
+        rows = self._request("GET", f"{db}/SupplierInvoiceInfoList/BySupplierId/{supplier_code}") or []
         for row in rows:
             if str(row.get("reference") or "") == invoice_number:
+                invoice = self._request("GET", f"{db}/SupplierInvoice/{row['invoiceId']}")
+                link = invoice.get("documentLink") if isinstance(invoice, dict) else None
                 return BookingResult(
                     entry_id=str(row["invoiceId"]),
                     entry_number=f"{row.get('fiscalYear')}/{row.get('journalId')}/{row.get('journalTransaction')}",
+                    has_attachment=isinstance(link, dict) and bool(link.get("documentLink")),
                 )
         return None
 

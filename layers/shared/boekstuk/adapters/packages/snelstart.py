@@ -8,6 +8,10 @@ Administrations [I, see the simulator]: an accountant key lists its administrati
 ``/v2/administraties`` and a call selects one with ``X-Administratie-Identifier``; a plain key (one
 administration, 404 on that list) falls back to ``/v2/companyInfo``.
 
+PDF: ``POST /v2/documenten/Inkoopboekingen`` with the boeking as ``parentIdentifier`` after the boeking is
+posted; ``GET /v2/documenten/Inkoopboekingen/{id}`` lists a boeking's bijlagen, which is how ``find_booking``
+tells whether a boeking found again still lacks its PDF (an upload that failed after the post).
+
 VAT: SnelStart books VAT *types*. Our codes are ``Hoog``, ``Laag``, ``Geen`` (from ``btwtarieven``) plus
 ``Verlegd`` and ``EU``; a line books the type on the regel and its VAT amount on the header ``btw[]``.
 """
@@ -41,6 +45,7 @@ from boekstuk.domain.errors import (
 )
 from boekstuk.domain.packages import (
     Address,
+    Attachment,
     BookingResult,
     GLAccount,
     PackageAdministration,
@@ -363,14 +368,21 @@ class SnelStartConnector:
             "btw": [{"btwSoort": soort, "btwBedrag": _money(amount)} for soort, amount in btw.items()],
         }
         created = self._json(self._call("POST", "inkoopboekingen", administration, json=body))
+        result = BookingResult(entry_id=str(created["id"]), entry_number=str(created.get("boekstuk") or "") or None)
         if booking.attachment is not None:
-            self._call("POST", "documenten/Inkoopboekingen", administration, json={
-                "parentIdentifier": created["id"], "fileName": booking.attachment.filename,
-                "content": base64.b64encode(booking.attachment.content).decode("ascii"), "readOnly": False})
-        return BookingResult(entry_id=str(created["id"]), entry_number=str(created.get("boekstuk") or "") or None)
+            self.attach_document(administration, result, booking.attachment)
+            result = result.model_copy(update={"has_attachment": True})
+        return result
+
+    def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
+        """POST the PDF to ``documenten/Inkoopboekingen`` with the inkoopboeking as its parent."""
+        self._call("POST", "documenten/Inkoopboekingen", administration, json={
+            "parentIdentifier": entry.entry_id, "fileName": attachment.filename,
+            "content": base64.b64encode(attachment.content).decode("ascii"), "readOnly": False})
 
     def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
-        """The inkoopboeking of this leverancier with this ``factuurnummer``, if any."""
+        """The inkoopboeking of this leverancier with this ``factuurnummer``, if any, and whether it has a
+        document (``GET documenten/Inkoopboekingen/{id}`` lists the boeking's bijlagen)."""
         relatie = self._relatie_by_code(administration, supplier_code)
         if relatie is None:
             return None
@@ -379,4 +391,7 @@ class SnelStartConnector:
             "$top": 1}))
         if not page:
             return None
-        return BookingResult(entry_id=str(page[0]["id"]), entry_number=str(page[0].get("boekstuk") or "") or None)
+        entry_id = str(page[0]["id"])
+        documents = self._json(self._call("GET", f"documenten/Inkoopboekingen/{entry_id}", administration))
+        return BookingResult(entry_id=entry_id, entry_number=str(page[0].get("boekstuk") or "") or None,
+                             has_attachment=isinstance(documents, list) and bool(documents))

@@ -33,7 +33,11 @@ Inferred choices ([I]):
 - [I] Transactions go in as ``destiny="temporary"`` (provisional, for the accountant to finalise) unless
   the connector is built with ``destiny="final"``; the purchase daybook is ``INK`` unless configured.
 - [I] The PDF goes to DocumentService ``Process`` as a ``Command`` with ``Office``, ``Code``, ``Number``,
-  ``FileName`` and base64 ``Content`` (the real command schema is not in our sources).
+  ``FileName`` and base64 ``Content`` (the real command schema is not in our sources), after the transaction
+  is posted. ``find_booking`` asks DocumentService ``Query`` (an operation of the WSDL, answered by a
+  ``Result`` element) with ``Office``, ``Code`` and ``Number`` whether a transaction found again has a
+  document; the ``Result``'s content, ``<Documents><Document><FileName/><Size/></Document></Documents>``, is
+  ours. A transaction whose upload failed is found without one and gets the PDF from ``attach_document``.
 - [I] ``find_suppliers`` uses the Finder for name (field 2) and IBAN (field 3); VAT id and KvK have no
   Finder field in our sources, so those scan the creditors. A supplier matching any given key is returned.
 """
@@ -64,6 +68,7 @@ from boekstuk.domain.errors import (
 from boekstuk.domain.money import format_money
 from boekstuk.domain.packages import (
     Address,
+    Attachment,
     BookingResult,
     GLAccount,
     PackageAdministration,
@@ -655,23 +660,36 @@ class TwinfieldConnector:
         number = _text(posted, "header", "number")
         if not number:
             raise PackageUnavailable("Twinfield posted the transaction but returned no number")
+        result = BookingResult(entry_id=f"{daybook}-{number}", entry_number=number)
         if booking.attachment is not None:
-            self._upload(administration, daybook, number, booking.attachment.filename, booking.attachment.content)
-        return BookingResult(entry_id=f"{daybook}-{number}", entry_number=number)
+            self.attach_document(administration, result, booking.attachment)
+            result = result.model_copy(update={"has_attachment": True})
+        return result
 
-    def _upload(self, administration: str, daybook: str, number: str, filename: str, content: bytes) -> None:
+    def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
+        """DocumentService ``Process``: the PDF as a ``Command`` for the transaction ``(daybook, number)``."""
+        daybook, number = _entry_key(entry)
         command = operation(
             "Command",
             Office=administration,
             Code=daybook,
             Number=number,
-            FileName=filename,
-            Content=base64.b64encode(content).decode("ascii"),
+            FileName=attachment.filename,
+            Content=base64.b64encode(attachment.content).decode("ascii"),
         )
         self._call("documentservice.svc", "DocumentService/Process", command, office=administration, query=False)
 
+    def _has_document(self, administration: str, daybook: str, number: str) -> bool:
+        """DocumentService ``Query``: whether any document is attached to the transaction."""
+        query = operation("Query", Office=administration, Code=daybook, Number=number)
+        answer = self._call("documentservice.svc", "DocumentService/Query", query, office=administration, query=True)
+        result = _find(answer, "Body", "Result")
+        documents = _find(result, "Documents")
+        return documents is not None and any(_local(d.tag) == "Document" for d in documents)
+
     def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
-        """The transaction already posted for this creditor's invoice number (browse 100), if any."""
+        """The transaction already posted for this creditor's invoice number (browse 100), if any, and whether
+        DocumentService shows a document on it."""
         answer = self._process(
             booking_browse_request(administration, self.daybook, supplier_code, invoice_number),
             office=administration,
@@ -683,8 +701,17 @@ class TwinfieldConnector:
                 continue
             daybook, number = _text(row, "key", "code"), _text(row, "key", "number")
             if number:
-                return BookingResult(entry_id=f"{daybook}-{number}", entry_number=number)
+                return BookingResult(entry_id=f"{daybook}-{number}", entry_number=number,
+                                     has_attachment=self._has_document(administration, daybook, number))
         return None
+
+
+def _entry_key(entry: BookingResult) -> tuple[str, str]:
+    """``(daybook, number)`` of an entry id ``"{daybook}-{number}"``."""
+    daybook, _, number = entry.entry_id.rpartition("-")
+    if not daybook or not number:
+        raise PackageRejected(f"{entry.entry_id!r} is not a Twinfield transaction id (daybook-number)")
+    return daybook, number
 
 
 def _normalise(value: str | None) -> str:

@@ -26,7 +26,9 @@ Inferred choices ([I]):
   Posting AP1 with an existing ``SUB_NR`` updates that creditor (upsert); without one, a number is given.
 - Duplicate supplier invoice numbers (same ``SUB_NR`` + ``INV_NR``) answer 400 (switch ``reject_duplicates``).
 - PDF: ``POST /api/v3/documents`` ``{"FileName", "ContentType", "Content": base64}`` → ``{"DocumentId"}``,
-  linked by the DJ_PAGE field ``DOC_ID`` (the spec's candidate; the real payload is unknown).
+  linked by the DJ_PAGE field ``DOC_ID`` (the spec's candidate; the real payload is unknown). A DJ2 post
+  with DJ_PAGE rows only (no ``DetailDefinitions``), each naming a posted page by its ``RowId`` and carrying
+  nothing but ``DOC_ID``, links a document to that page afterwards (an update, like AP1's upsert).
 - Filters support the operators ``Equal`` and ``Contains`` (case-insensitive); ``PageSize`` defaults to 100,
   at most 1000. ``GET`` of ``DJ2`` answers ``DJ_PAGE`` rows with their ``DJ_LINE`` rows.
 - Rate limit: ``rate_limit`` calls per ``rate_window`` seconds per client (300/60 s by default), 429 with
@@ -340,6 +342,8 @@ class AccountViewSimulator(Simulator):
             return json_response({"CONTACT": [self._upsert_contact(company, row) for row in rows]})
         details = table.get("DetailDefinitions") or []
         detail_data = table_data.get("DetailData") or []
+        if not details and not detail_data:
+            return self._relink_pages(company_id, company, rows)
         if len(details) != 1 or str(details[0].get("Name", "")).upper() != "DJ_LINE" or len(detail_data) != 1:
             raise AccountViewError(400, "DJ2 verwacht precies één DetailDefinition DJ_LINE met DetailData.")
         lines = self._rows(details[0], detail_data[0], "DJ_LINE")
@@ -370,6 +374,26 @@ class AccountViewSimulator(Simulator):
                 value = float(row[field]) if isinstance(row[field], Decimal) else row[field]
                 existing[field] = int(value) if field == "CRED_DAYS" and value not in (None, "") else value
         return dict(existing)
+
+    def _relink_pages(self, company_id: str, company: JsonDict, rows: list[JsonDict]) -> Response:
+        """[I] DJ_PAGE rows without lines that name posted pages by ``RowId``: set their ``DOC_ID``."""
+        updated = []
+        for row in rows:
+            page = next((p for p in company["DJ_PAGE"] if p["RowId"] == str(row.get("RowId") or "")), None)
+            if page is None:
+                raise AccountViewError(400, f"Dagboekblad {row.get('RowId')} bestaat niet; een nieuw blad heeft "
+                                            f"DJ_LINE-regels nodig.")
+            changed = sorted(set(row) - {"RowId", "DOC_ID"})
+            if changed:
+                raise AccountViewError(400, f"Van een geboekt dagboekblad kan alleen DOC_ID wijzigen, niet "
+                                            f"{', '.join(changed)}.")
+            document = company["documents"].get(str(row.get("DOC_ID") or ""))
+            if document is None:
+                raise AccountViewError(400, f"Document {row.get('DOC_ID')} bestaat niet.")
+            page["DOC_ID"] = str(row["DOC_ID"])
+            self.state.set_entry_attachment(company_id, page["RowId"], document["FileName"], document["Size"])
+            updated.append(page)
+        return json_response({"DJ_PAGE": updated, "DJ_LINE": []})
 
     def _post_pages(self, company_id: str, company: JsonDict, pages: list[JsonDict], lines: list[JsonDict]
                     ) -> Response:

@@ -27,6 +27,9 @@ Inferred choices ([I]):
   ``substringof('x', Field) eq true``.
 - The 10-errors-per-hour block and the 200 token calls/day limit are not simulated.
 - Document ``Type`` 20 (purchase invoice) is accepted like any other integer.
+- ``PUT purchaseentry/PurchaseEntries(guid'…')`` may change only the entry's ``Document`` (to link a PDF
+  to an entry posted without one); an attachment added to a document later shows on every entry linked to
+  it in the inspection record.
 """
 
 from __future__ import annotations
@@ -488,7 +491,7 @@ class ExactOnlineSimulator(Simulator):
             return self._divisions(request, division, only_accessible=resource == "system/Divisions")
         by_id = _ENTITY_BY_ID.match(resource)
         if by_id is not None and request.method == "PUT" and by_id["path"] in ENTITIES:
-            return self._put(request, admin, by_id["path"], by_id["id"].lower())
+            return self._put(request, division, admin, by_id["path"], by_id["id"].lower())
         if resource not in ENTITIES:
             raise ExactError(404, f"Resource not found: {resource}")
         if request.method == "GET":
@@ -626,15 +629,17 @@ class ExactOnlineSimulator(Simulator):
         admin["bank_accounts"].append(record)
         return record
 
-    def _put(self, request: Request, admin: JsonDict, path: str, record_id: str) -> Response:
+    def _put(self, request: Request, division: int, admin: JsonDict, path: str, record_id: str) -> Response:
         collection = ENTITIES[path][0]
-        if collection not in ("accounts", "bank_accounts"):
+        if collection not in ("accounts", "bank_accounts", "purchase_entries"):
             raise ExactError(405, f"PUT is not allowed on {path}")
         record = self._find(admin, collection, record_id)
         if record is None:
             raise ExactError(404, "Not found")
         body = self._json(request)
-        if collection == "accounts":
+        if collection == "purchase_entries":
+            self._link_document(division, admin, record, body)
+        elif collection == "accounts":
             self._check_account_refs(admin, body)
             for name in self._ACCOUNT_FIELDS:
                 if name in body and name != "Code":
@@ -644,6 +649,27 @@ class ExactOnlineSimulator(Simulator):
                 if name in body:
                     record[name] = body[name]
         return Response(status=204)  # Exact answers an update without a body
+
+    def _link_document(self, division: int, admin: JsonDict, entry: JsonDict, body: JsonDict) -> None:
+        """[I] A posted entry's ``Document`` may change (its amounts and lines may not)."""
+        refused = sorted(set(body) - {"Document", "EntryID"})
+        if refused:
+            raise ExactError(400, f"{', '.join(refused)}: cannot be changed on a posted purchase entry.")
+        document = self._find(admin, "documents", body.get("Document"))
+        if document is None:
+            raise ExactError(400, "Document: the document does not exist.")
+        entry["Document"] = document["ID"]
+        self._sync_attachment(division, admin, document["ID"])
+
+    def _sync_attachment(self, division: int, admin: JsonDict, document_id: str) -> None:
+        """The inspection record of every entry linked to ``document_id`` shows its first attachment."""
+        first = next((a for a in admin["attachments"] if a["Document"] == document_id), None)
+        if first is None:
+            return
+        for entry in admin["purchase_entries"]:
+            if entry["Document"] == document_id:
+                self.state.set_entry_attachment(str(division), entry["EntryID"], first["FileName"],
+                                                first["FileSize"])
 
     def _post_document(self, division: int, admin: JsonDict, body: JsonDict) -> JsonDict:
         if not str(body.get("Subject") or "").strip():
@@ -673,6 +699,7 @@ class ExactOnlineSimulator(Simulator):
         record = {"ID": attachment_id, "Document": document["ID"], "FileName": filename, "FileSize": len(content),
                   "Url": f"/docs/DocumentAttachment.aspx?ID={attachment_id}"}
         admin["attachments"].append(record)
+        self._sync_attachment(division, admin, document["ID"])
         return record
 
     def _post_purchase_entry(self, division: int, admin: JsonDict, body: JsonDict) -> JsonDict:

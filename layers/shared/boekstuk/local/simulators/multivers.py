@@ -37,6 +37,8 @@ Inferred choices ([I], configurable where it matters):
   without them the list comes whole, unless the simulator is built with a server-side ``page_size``.
 - [I] ``SupplierInvoiceInfoList/BySupplierId/{id}`` exists (modelled on ``BankAccountInfoList/BySupplierId``).
 - [I] ``DmDocument`` takes ``{"invoiceId", "fileName", "content": base64, "description"}``; accepted and stored.
+  From then on the invoice (``GET SupplierInvoice/{invoiceId}``) carries a ``documentLink`` object (its
+  fields as in MV2/MV4's DocumentLink; ``documentLink`` holds the document's id); until then it is ``null``.
 """
 
 from __future__ import annotations
@@ -617,6 +619,7 @@ class MultiversSimulator(Simulator):
             "messages": [],
             "canChange": False,
             "context": {"administrationId": db, "fiscalYear": year},
+            "documentLink": None,  # set by DmDocument
         }
         adm["invoices"][invoice_id] = stored
         invoice_date = _parse_date(body["invoiceDate"])
@@ -782,5 +785,11 @@ class MultiversSimulator(Simulator):
         adm["documents"].append(
             {"documentId": document_id, "invoiceId": invoice_id, "fileName": filename, "size": len(content)}
         )
+        # The invoice's documentLink points at the stored document from now on (what a client reads back).
+        adm["invoices"][invoice_id]["documentLink"] = {
+            "documentLink": str(document_id), "documentType": "DmDocument",
+            "description": str(body.get("description") or filename), "linkId": document_id,
+            "linkType": "SupplierInvoice", "reference": invoice_id, "subject": filename,
+        }
         self.state.set_entry_attachment(db, invoice_id, filename, len(content))
         return json_response({"documentId": document_id, "fileName": filename, "messages": []})

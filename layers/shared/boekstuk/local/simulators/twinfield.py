@@ -13,7 +13,7 @@ Services, all ``POST`` with a SOAP 1.1 envelope (namespace ``http://www.twinfiel
 - ``/webservices/finder.asmx``: ``Search(type, pattern, field, firstRow, maxRows, options)`` for ``DIM``
   (options ``dimtype`` CRD/PNL/BAS, ``office``), ``VAT`` and ``OFF``; paged by ``firstRow``/``maxRows``
   with ``TotalRows``; errors as ``MessageOfErrorCodes`` (``NoAccessToOffice``, ``InvalidFinderType``).
-- ``/webservices/documentservice.svc``: ``Process`` (attachment upload, see [I] below).
+- ``/webservices/documentservice.svc``: ``Process`` (attachment upload) and ``Query`` (see [I] below).
 
 Sessions: ``<Header><SessionID>`` on every call; an unknown or expired session gets the SOAP fault
 "Your logon credentials are not valid anymore. Try to log on again." (HTTP 500, ``soap:Client``), the
@@ -45,7 +45,10 @@ Inferred choices ([I], configurable where it matters):
 - [I] Transaction numbers are ``YYYY`` + five digits per office, daybook and year (``202400001``).
 - [I] Attachments: DocumentService ``Process`` with a ``<Command>`` carrying ``Office``, ``Code``,
   ``Number``, ``FileName`` and base64 ``Content``; accepted and stored, linked to the transaction's
-  inspection entry. The real command schema is not in our sources.
+  inspection entry. DocumentService ``Query`` (``<Query>`` with ``Office``, ``Code``, ``Number``; 1 credit)
+  answers a ``<Result><Documents>`` with one ``<Document>`` (``FileName``, ``Size``) per stored attachment
+  of that transaction. The WSDL names both operations and the ``Query``/``Result`` elements; their content
+  is not in our sources.
 - [I] Sessions expire after ``session_ttl`` seconds without use (default 1200).
 """
 
@@ -1188,13 +1191,14 @@ class TwinfieldSimulator(Simulator):
     # --- documentservice.svc ---------------------------------------------------------------------------
 
     def document_service(self, request: Request) -> Response:
-        """DocumentService ``Process``: store an attachment for a transaction (accept-and-store, [I])."""
+        """DocumentService ``Process`` (a ``Command``: store an attachment for a transaction, accept-and-store)
+        and ``Query`` (the documents of a transaction, in a ``Result``); the payloads are [I]."""
         try:
             operation, element, header = self._parse_call(request)
             session = self._session(header)
-            if operation != "Command":
+            if operation not in ("Command", "Query"):
                 raise SoapFault(f"The message with Action '{operation}' cannot be processed at the receiver.")
-            limited = self._charge(request, 3)
+            limited = self._charge(request, 3 if operation == "Command" else 1)
             if limited is not None:
                 return limited
             office = self._office(_text(element, "Office"), header, session)
@@ -1205,6 +1209,8 @@ class TwinfieldSimulator(Simulator):
             code, number = _text(element, "Code"), _text(element, "Number")
             if number not in self._adms[office]["transactions"].get(code, {}):
                 raise SoapFault(f"Transactie {code} {number} bestaat niet.")
+            if operation == "Query":
+                return self._document_query(office, code, number)
             filename = _text(element, "FileName") or "document.pdf"
             try:
                 content = base64.b64decode(_text(element, "Content"), validate=True)
@@ -1220,3 +1226,14 @@ class TwinfieldSimulator(Simulator):
             return Response(soap_envelope(body), status=200, content_type="text/xml; charset=utf-8")
         except SoapFault as fault:
             return soap_fault_response(fault.message, fault.code, fault.status)
+
+    def _document_query(self, office: str, code: str, number: str) -> Response:
+        result = ET.Element(f"{{{TW_NS}}}Result")
+        documents = _sub(result, f"{{{TW_NS}}}Documents")
+        for stored in self.state.data["documents"]:
+            if (stored["office"], stored["code"], stored["number"]) == (office, code, number):
+                document = _sub(documents, f"{{{TW_NS}}}Document")
+                _sub(document, f"{{{TW_NS}}}FileName", stored["filename"])
+                _sub(document, f"{{{TW_NS}}}Size", str(stored["size"]))
+        return Response(soap_envelope(result), status=200, content_type="text/xml; charset=utf-8")
+
