@@ -19,7 +19,7 @@ from boekstuk.domain import errors
 from boekstuk.domain.documents import Document, HistoryEntry, Proposal, ProposalLine, ProposalSupplier
 from boekstuk.domain.links import Administration, Connection
 from boekstuk.domain.onboarding import User
-from boekstuk.domain.packages import BookingResult, PurchaseBooking
+from boekstuk.domain.packages import Attachment, BookingResult, PurchaseBooking
 from boekstuk.services.workflow import WorkflowService
 from tests.fakes import FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
@@ -67,8 +67,11 @@ class FakeConnections:
 
 
 class BookingPackage:
-    """Entries by (supplier, invoice number). ``failures``: package errors to raise on the next posts;
-    ``lose_answer``: post, then fail like a timeout (the entry exists, the caller never heard)."""
+    """Entries by (supplier, invoice number), posted first and given their PDF in a second call (as SnelStart,
+    Twinfield and Multivers do). ``failures``: package errors to raise on the next posts; ``lose_answer``: post
+    (with the PDF), then fail like a timeout (the entry exists, the caller never heard); ``upload_failures``:
+    errors of the PDF upload, both the one inside ``book_purchase`` (after the entry was posted) and
+    ``attach_document``'s. ``attached``: every ``attach_document`` call, by entry id."""
 
     package_id = "snelstart"
 
@@ -76,6 +79,8 @@ class BookingPackage:
         self.entries: dict[tuple[str, str], tuple[BookingResult, PurchaseBooking]] = {}
         self.posts = 0
         self.failures: list[errors.PackageError] = []
+        self.upload_failures: list[errors.PackageError] = []
+        self.attached: list[str] = []
         self.lose_answer = False
         self._lock = threading.Lock()
 
@@ -90,10 +95,25 @@ class BookingPackage:
             self.posts += 1
             result = BookingResult(entry_id=f"E{self.posts}", entry_number=str(self.posts))
             self.entries[(booking.supplier_code, booking.invoice_number)] = (result, booking)
+        if booking.attachment is not None:
+            self._upload(booking.supplier_code, booking.invoice_number)
         if self.lose_answer:
             self.lose_answer = False
             raise errors.PackageUnavailable("timed out")
-        return result
+        return self.entries[(booking.supplier_code, booking.invoice_number)][0]
+
+    def _upload(self, supplier_code: str, invoice_number: str) -> None:
+        if self.upload_failures:
+            raise self.upload_failures.pop(0)
+        result, booking = self.entries[(supplier_code, invoice_number)]
+        self.entries[(supplier_code, invoice_number)] = (result.model_copy(update={"has_attachment": True}), booking)
+
+    def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
+        self.attached.append(entry.entry_id)
+        key = next(k for k, (r, _) in self.entries.items() if r.entry_id == entry.entry_id)
+        self._upload(*key)
+        result, booking = self.entries[key]
+        self.entries[key] = (result, booking.model_copy(update={"attachment": attachment}))
 
 
 @dataclass

@@ -210,6 +210,7 @@ def test_book_posts_once_with_attachment_and_learns(world: World) -> None:
     outcome = world.service.book(OFFICE, "doc1", TARGET, "exec-1")
     assert outcome.status == "booked" and outcome.entry_id == "E1" and not outcome.already_booked
     result, booking = world.package.entries[("2001", "F-1")]
+    assert result.has_attachment and world.package.attached == []
     assert booking.kind == "invoice" and booking.total_incl_vat == Decimal("121.00")
     assert booking.attachment is not None and booking.attachment.content == b"%PDF-1.7 test"
     assert booking.attachment.content_type == "application/pdf"
@@ -232,6 +233,48 @@ def test_lost_answer_is_found_in_the_package_on_retry(world: World) -> None:
     outcome = world.service.book(OFFICE, "doc1", TARGET, "exec-1")  # the state machine's Retry
     assert outcome.status == "booked" and outcome.already_booked
     assert world.package.posts == 1
+    # Found with its PDF: nothing is attached a second time.
+    assert world.package.attached == []
+    assert world.documents.events["doc1"][-1].detail == "snelstart entry 1 (found in the package, not posted again)"
+
+
+def test_entry_found_without_its_pdf_gets_it_attached_once(world: World) -> None:
+    approved(world)
+    world.package.upload_failures = [errors.PackageUnavailable("snelstart answered 503 3 times")]
+    with pytest.raises(errors.PackageUnavailable):
+        world.service.book(OFFICE, "doc1", TARGET, "exec-1")  # posted, then the PDF upload failed
+    result, _ = world.package.entries[("2001", "F-1")]
+    assert not result.has_attachment and world.status() == "booking"
+    outcome = world.service.book(OFFICE, "doc1", TARGET, "exec-1")  # the state machine's Retry
+    assert outcome.status == "booked" and outcome.entry_id == "E1" and outcome.already_booked
+    assert world.package.posts == 1 and world.package.attached == ["E1"]
+    result, booking = world.package.entries[("2001", "F-1")]
+    assert result.has_attachment
+    assert booking.attachment is not None and booking.attachment.content == b"%PDF-1.7 test"
+    assert booking.attachment.filename == "factuur.pdf"
+    doc = world.documents.docs["doc1"]
+    assert doc.status == "booked" and doc.bookings[0].status == "booked" and doc.bookings[0].entry_id == "E1"
+    last = world.documents.events["doc1"][-1]
+    assert last.event == "booked" and last.detail is not None and "PDF attached on this retry" in last.detail
+    # Booked now: a later run neither posts nor attaches again.
+    assert world.service.book(OFFICE, "doc1", TARGET, "exec-2").already_booked
+    assert world.package.posts == 1 and world.package.attached == ["E1"]
+
+
+def test_a_document_is_not_booked_while_its_pdf_cannot_be_attached(world: World) -> None:
+    approved(world)
+    world.package.upload_failures = [errors.PackageUnavailable("down"), errors.PackageUnavailable("still down")]
+    with pytest.raises(errors.PackageUnavailable):
+        world.service.book(OFFICE, "doc1", TARGET, "exec-1")
+    with pytest.raises(errors.PackageUnavailable, match="still down"):
+        world.service.book(OFFICE, "doc1", TARGET, "exec-1")  # found without the PDF; attaching fails too
+    doc = world.documents.docs["doc1"]
+    assert doc.status == "booking" and doc.bookings[0].status == "booking" and doc.bookings[0].entry_id is None
+    assert world.learner.learned == []
+    outcome = world.service.book(OFFICE, "doc1", TARGET, "exec-1")
+    assert outcome.status == "booked" and world.status() == "booked"
+    assert world.package.posts == 1 and world.package.attached == ["E1", "E1"]
+    assert world.package.entries[("2001", "F-1")][0].has_attachment
 
 
 def test_another_run_cannot_take_a_booking_in_progress(world: World) -> None:

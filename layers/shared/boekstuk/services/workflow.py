@@ -439,7 +439,8 @@ class WorkflowService:
         return [*bookings, Booking.model_validate({**base, **changes})]
 
     def book(self, office_code: str, document_id: str, target: BookingTarget, execution: str) -> BookOutcome:
-        """Post the document into one connection, exactly once; package errors propagate by class name."""
+        """Post the document into one connection, exactly once and with its PDF; package errors propagate by class
+        name. An entry found without its PDF (the upload after the post failed) gets it attached first."""
         document = self._document(office_code, document_id)
         now = self._clock.now()
         claim = self._store.claim_booking(document_id, target.connection_id, execution, now)
@@ -465,8 +466,14 @@ class WorkflowService:
         # A run that posted but died before recording it finds its own entry here instead of posting twice.
         result: BookingResult | None = package.find_booking(adm.code, supplier_code, booking.invoice_number)
         found = result is not None
+        attached_now = False
         if result is None:
             result = package.book_purchase(adm.code, booking.model_copy(update={"attachment": self._attachment(document)}))
+        elif not result.has_attachment:
+            # Posted, but the PDF upload after the post failed (most packages take the PDF in a second call).
+            # The entry only counts as booked once it carries its source document; errors propagate (retried).
+            package.attach_document(adm.code, result, self._attachment(document))
+            attached_now = True
         booked_at = self._clock.now()
         self._store.mark_booked(document_id, target.connection_id, execution, result.entry_id, booked_at)
         document = self._document(office_code, document_id)
@@ -478,7 +485,8 @@ class WorkflowService:
         self._documents.save(document, HistoryEntry(
             at=booked_at, event="booked", actor="workflow",
             detail=f"{target.package} entry {result.entry_number or result.entry_id}"
-                   + (" (found in the package, not posted again)" if found else "")))
+                   + (" (found in the package without its PDF, not posted again; PDF attached on this retry)"
+                      if attached_now else " (found in the package, not posted again)" if found else "")))
         try:
             self._learner.record_booked(document, supplier_code)
         except Exception:  # noqa: BLE001 - the booking stands; a missed lesson only costs a better proposal

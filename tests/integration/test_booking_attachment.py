@@ -1,0 +1,121 @@
+"""A PDF upload that fails after the package posted the entry: the workflow's retry finds the entry without its
+PDF, attaches it, and only then records the document ``booked`` (SnelStart simulator, Step Functions under moto
+with Retry intervals of 1 s)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from boekstuk.local import moto_patches
+from boekstuk.local.samples import SampleLine, make_document
+from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+from boekstuk.local.testing import LocalAws, local_aws
+from tests.integration.conftest import add_accessible, link, onboarded_office
+
+_seeds = itertools.count(7300)
+
+
+@dataclass
+class Office:
+    code: str
+    token: str  # the sync user, an office admin: without a policy one approval by them is enough
+    administration_id: str
+    administration_code: str
+    administration_name: str
+
+
+@dataclass
+class Uploaded:
+    document_id: str
+    filename: str
+    size: int
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[LocalAws]:
+    moto_patches.install()
+    with local_aws(simulators=True, parameters={"BookingRetryIntervalSeconds": "1"}) as harness:
+        yield harness
+        # Never leave an execution parked on its task token: its threads would outlive the harness.
+        items = harness.client("dynamodb").scan(TableName=harness.environment["TABLE_NAME"])["Items"]
+        for item in items:
+            if item["sk"]["S"] == "APPROVAL" and not item["completed"]["BOOL"]:
+                harness.client("stepfunctions").send_task_failure(taskToken=item["task_token"]["S"],
+                                                                  error="TestEnded")
+
+
+@pytest.fixture(scope="module")
+def office(aws: LocalAws) -> Office:
+    code, token = onboarded_office(aws)
+    connection = link(aws, code, token, "snelstart")
+    [adm] = add_accessible(aws, code, token, connection, 1)
+    return Office(code, token, adm["administration_id"], adm["code"], adm["name"])
+
+
+def upload(aws: LocalAws, office: Office) -> Uploaded:
+    """A generated invoice of Kantoorhuis Utrecht, uploaded through an upload slot."""
+    seed = next(_seeds)
+    buyer = next(a for a in ADMINISTRATIONS if a.name == office.administration_name)
+    sample = make_document(seed, supplier=NAMED_SUPPLIERS[0], buyer=buyer, fmt="pdf", layout="classic",
+                           invoice_number=f"PDF-{seed}", invoice_date=dt.date.today() - dt.timedelta(days=2),
+                           lines=[SampleLine("Kantoorartikelen", Decimal(1), Decimal("180.00"), Decimal(21))])
+    status, _, slot = aws.api_call(
+        "POST", f"/v1/offices/{office.code}/administrations/{office.administration_id}/documents",
+        {"filename": sample.filename, "content_type": sample.content_type, "kind": "purchase_invoice"},
+        token=office.token)
+    assert status == 201, slot
+    document_id = str(slot["document_id"])
+    aws.client("s3").put_object(
+        Bucket=aws.environment["DOCUMENTS_BUCKET"], Body=sample.content, ContentType=sample.content_type,
+        Key=f"uploads/{office.code}/{office.administration_id}/{document_id}/{sample.filename}")
+    return Uploaded(document_id, sample.filename, len(sample.content))
+
+
+def wait_for(aws: LocalAws, office: Office, document_id: str, done: Callable[[dict[str, Any]], bool],
+             timeout: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        status, _, body = aws.api_call("GET", f"/v1/offices/{office.code}/documents/{document_id}",
+                                       token=office.token)
+        assert status == 200, body
+        if done(body):
+            return dict(body)
+        assert time.monotonic() < deadline, f"gave up waiting: {body['status']} {body.get('error')}"
+        time.sleep(0.1)
+
+
+def test_pdf_upload_failing_after_the_post_is_attached_on_the_retry(aws: LocalAws, office: Office) -> None:
+    faults = aws.simulators["snelstart"].simulator.faults
+    uploaded = upload(aws, office)
+    doc = uploaded.document_id
+    waiting = wait_for(aws, office, doc, lambda d: d["status"] != "awaiting_approval" or d["approval"] is not None)
+    assert waiting["status"] == "awaiting_approval", waiting.get("error")
+    # The inkoopboeking is posted; its PDF upload answers 500 once (a POST the connector does not repeat).
+    faults.inject(status=500, count=1, path_contains="documenten/Inkoopboekingen", method="POST")
+    try:
+        status, _, decided = aws.api_call("POST", f"/v1/offices/{office.code}/documents/{doc}/approve",
+                                          {"comment": ""}, token=office.token)
+        assert status == 200, decided
+        booked = wait_for(aws, office, doc, lambda d: d["status"] in ("booked", "failed"))
+        assert faults.pending() == 0, "the upload never failed: nothing was exercised"
+    finally:
+        faults.clear()
+    assert booked["status"] == "booked", booked.get("error")
+    number = booked["proposal"]["invoice_number"]
+    status, _, inspection = aws.api_call(
+        "GET", f"/_local/packages/snelstart/administrations/{office.administration_code}/entries")
+    assert status == 200, inspection
+    [entry] = [e for e in inspection["entries"] if e["invoice_number"] == number]
+    assert entry["attachment"] == {"filename": uploaded.filename, "size": uploaded.size}
+    [booking] = booked["bookings"]
+    assert booking["status"] == "booked" and booking["entry_id"] == entry["entry_id"]
+    [event] = [h for h in booked["history"] if h["event"] == "booked"]
+    assert "PDF attached on this retry" in event["detail"]
