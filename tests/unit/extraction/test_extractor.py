@@ -622,3 +622,19 @@ def test_german_net_total_labelled_without_vat() -> None:
     ])], engine="pdf_text")
     assert result.fields.total_excl_vat == Decimal("473.00")
     assert result.fields.vat_total == Decimal("56.87")
+
+
+def test_party_blocks_laid_out_as_label_and_value_columns() -> None:
+    # German e-invoice renderings: a heading, then "Name:  value" rows with the values in a second column;
+    # "Käufer/Leistungsempfänger" names the buyer block twice over.
+    result = extract_fields([page([
+        (60, 200, "Verkäufer"),
+        (60, 214, "Name:"), (260, 214, "MUSTER-Autovermietung"),
+        (60, 228, "USt.-Id.-Nr.:"), (260, 228, "DE136695976"),
+        (60, 360, "Käufer/Leistungsempfänger"),
+        (60, 374, "Name:"), (260, 374, "MUSTER-KUNDE GMBH"),
+        (60, 388, "Anschrift:"), (260, 388, "KUNDENWEG 88"),
+        (300, 600, "Bruttosumme   340,96"),
+    ])], engine="pdf_text")
+    assert result.fields.supplier_name == "MUSTER-Autovermietung"
+    assert result.buyer is not None and result.buyer.name == "MUSTER-KUNDE GMBH"

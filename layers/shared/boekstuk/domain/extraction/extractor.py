@@ -35,6 +35,7 @@ from boekstuk.domain.recognition import (
     RecognisedFields,
     Recognition,
     VatLine,
+    Word,
 )
 
 TOLERANCE = Decimal("0.02")
@@ -153,6 +154,7 @@ class _Extractor:
         width = max(x1 - x0, line.page_width * 0.25)
         last_bottom = y1
         bottom = y1
+        right = x0 + width
         for other in self.lines[line.index + 1: line.index + 12]:
             if other.page != line.page or other.y0 - last_bottom > 2.2 * height:
                 break
@@ -161,7 +163,12 @@ class _Extractor:
                 continue
             last_bottom = max(w.y1 for w in words)
             bottom = last_bottom
-        return Region(line.page, x0 - height, y0 - 0.5 * height, x0 + width, bottom + 0.5 * height)
+            if words[-1].text.endswith(":"):
+                # "Name:   MUSTER-KUNDE GMBH": a label column; its values in the next cell belong to the block.
+                after = [w for w in other.words if w.x0 >= words[-1].x1]
+                if after:
+                    right = max(right, after[0].x1, *(w.x1 for w in _same_cell(after)))
+        return Region(line.page, x0 - height, y0 - 0.5 * height, right + height, bottom + 0.5 * height)
 
     def _is_buyer_side(self, line: Line, start: int, end: int) -> bool:
         if any(region.holds(line, start, end) for region in self.buyer_regions):
@@ -711,6 +718,8 @@ class _Extractor:
                         continue
                     text = line.text[start:end]
                     heading = L.BUYER_HEADING.match(text)
+                    if heading and _JOINED_HEADING.fullmatch(text[heading.end():].strip()):
+                        continue  # "Käufer/Leistungsempfänger": the heading itself, the name is below it
                     if heading and (not text[heading.end():].strip() or text[heading.end():].lstrip().startswith(":")
                                     or heading.group(0).endswith(":")):
                         text = text[heading.end():].lstrip(" :")
@@ -790,12 +799,28 @@ def _cell(text: str, offset: int) -> tuple[int, int]:
     return 0, len(text)
 
 
+_JOINED_HEADING = re.compile(r"[/&]\s*[\wÀ-ÿ.\- ]{2,30}:?")
+"""The rest of a heading that names its block twice (``Käufer/Leistungsempfänger``)."""
+
+
+def _same_cell(words: list[Word]) -> list[Word]:
+    """The leading words that stand together (no gap wider than 1.5 line heights, as ``WIDE_GAP`` marks)."""
+    group = words[:1]
+    for word in words[1:]:
+        if word.x0 - group[-1].x1 > 1.5 * max(word.y1 - word.y0, 1.0):
+            break
+        group.append(word)
+    return group
+
+
 def _looks_like_heading(line: Line, match: re.Match[str]) -> bool:
     """A heading starts its cell (``Factuuradres``, ``Bill to:``), not a sentence mentioning a customer."""
     cell_start, cell_end = _cell(line.text, match.start())
     prefix = line.text[cell_start: match.start()].strip()
     rest = line.text[match.end(): cell_end].strip()
-    return prefix == "" and (rest == "" or rest.startswith(":") or match.group(0).rstrip().endswith(":"))
+    # "Käufer/Leistungsempfänger", "Bill to / Ship to": two names for the same block are still a heading.
+    joined = _JOINED_HEADING.fullmatch(rest) is not None
+    return prefix == "" and (rest == "" or rest.startswith(":") or joined or match.group(0).rstrip().endswith(":"))
 
 
 def _label_hits(text: str, kinds: tuple[tuple[str, re.Pattern[str]], ...]) -> list[tuple[int, int, str]]:
