@@ -258,7 +258,8 @@ def test_an_outage_that_outlasts_every_retry_ends_failed_and_can_be_retried(aws:
         faults.clear()
     assert failed["status"] == "failed", failed
     assert posts == 7 * 3, posts  # every retry really reached the package, and no more
-    assert "503" in failed["error"] and "Traceback" not in failed["error"], failed["error"]
+    assert "503" in failed["error"] and "retry the booking" in failed["error"], failed["error"]
+    assert "Traceback" not in failed["error"]
     assert failed["bookings"][0]["status"] == "failed"
     assert execution_status(aws, doc) == "SUCCEEDED"  # caught and recorded, not a crashed execution
     number = failed["proposal"]["invoice_number"]

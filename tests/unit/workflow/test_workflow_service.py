@@ -336,5 +336,7 @@ def test_unexpected_errors_do_not_leak_their_text() -> None:
     assert failure_reason({"Error": "KeyError", "Cause": json.dumps({"errorMessage": "'secret'"})}) == \
         "Booking failed unexpectedly (KeyError)."
     assert failure_reason({"Error": "PackageUnavailable", "Cause": json.dumps({"errorMessage": "SnelStart is down"})}) \
-        == "SnelStart is down"
+        .startswith("SnelStart is down. The package kept failing through every automatic retry; retry the booking")
+    assert failure_reason({"Error": "PackageRejected", "Cause": json.dumps({"errorMessage": "Unknown GL 9999"})}) \
+        == "Unknown GL 9999"  # a refusal is not retried: no advice to wait
     assert failure_reason(None) == "Booking failed."

@@ -126,6 +126,10 @@ def failure_reason(error: dict[str, Any] | None) -> str:
             parsed = None
         # A Lambda error's cause is its error document; anything else (a States.* error) is plain text.
         message = str(parsed.get("errorMessage") or "") if isinstance(parsed, dict) else cause
+    if name in ("PackageUnavailable", "PackageRateLimited"):
+        # The state machine retried these for about a minute already: say so, and what the person can do.
+        return (f"{message[:400] or name}. The package kept failing through every automatic retry; "
+                "retry the booking once the package is available again.")
     if name.startswith("Package") or name in ("ProposalIncomplete", "InvalidStatus", "NotFound"):
         return message[:500] or name
     return f"Booking failed unexpectedly ({name[:100]})."
