@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -106,3 +107,16 @@ def add_accessible(aws: LocalAws, office: str, token: str, connection: str, coun
     status, _, added = aws.api_call("POST", base, {"codes": codes}, token=token)
     assert status == 201, added
     return list(added["added"])
+
+
+def document_when(aws: LocalAws, office_code: str, token: str, document_id: str,
+                  done: Callable[[dict[str, Any]], bool], timeout: float = 60.0) -> dict[str, Any]:
+    """GET the document until ``done`` holds (the workflow runs in Step Functions' own threads)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, _, body = aws.api_call("GET", f"/v1/offices/{office_code}/documents/{document_id}", token=token)
+        assert status == 200, body
+        if done(body):
+            return dict(body)
+        assert time.monotonic() < deadline, f"gave up waiting: {body['status']} {body.get('error')}"
+        time.sleep(0.1)

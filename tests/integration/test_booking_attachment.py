@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +17,7 @@ from boekstuk.local import moto_patches
 from boekstuk.local.samples import SampleLine, make_document
 from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import add_accessible, link, onboarded_office
+from tests.integration.conftest import add_accessible, document_when, link, onboarded_office
 
 _seeds = itertools.count(7300)
 
@@ -81,15 +80,7 @@ def upload(aws: LocalAws, office: Office) -> Uploaded:
 
 def wait_for(aws: LocalAws, office: Office, document_id: str, done: Callable[[dict[str, Any]], bool],
              timeout: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        status, _, body = aws.api_call("GET", f"/v1/offices/{office.code}/documents/{document_id}",
-                                       token=office.token)
-        assert status == 200, body
-        if done(body):
-            return dict(body)
-        assert time.monotonic() < deadline, f"gave up waiting: {body['status']} {body.get('error')}"
-        time.sleep(0.1)
+    return document_when(aws, office.code, office.token, document_id, done, timeout)
 
 
 def test_pdf_upload_failing_after_the_post_is_attached_on_the_retry(aws: LocalAws, office: Office) -> None:

@@ -18,7 +18,7 @@ from boekstuk.local import moto_patches
 from boekstuk.local.samples import SampleLine, make_document
 from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import PASSWORD, assert_problem, link, onboarded_office
+from tests.integration.conftest import PASSWORD, assert_problem, document_when, link, onboarded_office
 
 _seeds = itertools.count(4100)
 
@@ -107,14 +107,8 @@ def get(aws: LocalAws, office: Office, document_id: str) -> dict[str, Any]:
 
 def wait_for(aws: LocalAws, office: Office, document_id: str, done: Callable[[dict[str, Any]], bool],
              timeout: float = 60.0) -> dict[str, Any]:
-    """The document once ``done`` holds (the workflow runs in Step Functions' own threads)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        body = get(aws, office, document_id)
-        if done(body):
-            return body
-        assert time.monotonic() < deadline, f"gave up waiting: {body['status']} {body.get('error')}"
-        time.sleep(0.1)
+    """The document once ``done`` holds."""
+    return document_when(aws, office.code, office.token, document_id, done, timeout)
 
 
 def awaiting(aws: LocalAws, office: Office, document_id: str) -> dict[str, Any]:
