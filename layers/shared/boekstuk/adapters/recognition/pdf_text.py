@@ -16,7 +16,6 @@ import math
 import statistics
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -140,7 +139,7 @@ def _chars(
     count = pdfium_c.FPDFText_CountChars(raw_text)
     rect = pdfium_c.FS_RECTF()
     rotate = {0: 0, 90: 1, 180: 2, 270: 3}.get(rotation, 0)
-    to_display = _display_transform(page, width, height, rotate)
+    ox, oy, a, b, c, d = _display_transform(page, width, height, rotate)
     chars: list[_Char] = []
     # The whole page's UTF-16 units in one call (one unit per character index, as FPDFText_GetUnicode).
     units = (ctypes.c_ushort * (count + 1))()
@@ -156,8 +155,10 @@ def _chars(
         # Loose boxes span the font's advance and line height: neighbours touch, so gaps mean spacing.
         if not pdfium_c.FPDFText_GetLooseCharBox(raw_text, i, rect):
             continue
-        ax, ay = to_display(rect.left, rect.top)
-        bx, by = to_display(rect.right, rect.bottom)
+        left, top, right, bottom = rect.left, rect.top, rect.right, rect.bottom
+        # The affine map written out: this loop runs once per character of the page.
+        ax, ay = ox + a * left + b * top, oy + c * left + d * top
+        bx, by = ox + a * right + b * bottom, oy + c * right + d * bottom
         angle = pdfium_c.FPDFText_GetCharAngle(raw_text, i)
         turn = (round(angle / (math.pi / 2)) - rotate) % 4 if angle >= 0 else 0
         if code > 0x7F:  # ligatures (fi, fl, ...) and full-width forms become plain letters
@@ -168,8 +169,9 @@ def _chars(
 
 def _display_transform(
     page: pdfium.PdfPage, width: float, height: float, rotate: int
-) -> Callable[[float, float], tuple[float, float]]:
-    """Page space -> displayed top-left coordinates, as an affine map measured once per page.
+) -> tuple[float, float, float, float, float, float]:
+    """Page space -> displayed top-left coordinates as ``(ox, oy, a, b, c, d)``: x' = ox + a x + b y,
+    y' = oy + c x + d y, measured once per page.
 
     pdfium's ``FPDF_PageToDevice`` knows the page's origin and rotation; calling it for three points and
     solving the affine map spares two foreign calls per character (the text layer's main cost).
@@ -188,7 +190,7 @@ def _display_transform(
     yx, yy = device(0.0, span)
     a, b = (xx - ox) / span, (yx - ox) / span
     c, d = (xy - oy) / span, (yy - oy) / span
-    return lambda px, py: (ox + a * px + b * py, oy + c * px + d * py)
+    return ox, oy, a, b, c, d
 
 
 def _group_words(chars: list[_Char]) -> list[Word]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 import unicodedata
@@ -83,6 +84,7 @@ def build_lines(pages: list[PageWords]) -> list[Line]:
         words = sorted((w for w in page.words if w.text.strip()), key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
         rows: list[list[Word]] = []
         bounds: list[tuple[float, float]] = []  # each row's median top and bottom, updated as it grows
+        edges: list[tuple[list[float], list[float]]] = []  # each row's tops and bottoms, kept sorted
         for word in words:
             mid = (word.y0 + word.y1) / 2
             height = max(word.y1 - word.y0, 1.0)
@@ -97,10 +99,13 @@ def build_lines(pages: list[PageWords]) -> list[Line]:
             if best is None:
                 rows.append([word])
                 bounds.append((word.y0, word.y1))
+                edges.append(([word.y0], [word.y1]))
             else:
-                row = rows[best]
-                row.append(word)
-                bounds[best] = (statistics.median(w.y0 for w in row), statistics.median(w.y1 for w in row))
+                rows[best].append(word)
+                tops, bottoms = edges[best]
+                bisect.insort(tops, word.y0)
+                bisect.insort(bottoms, word.y1)
+                bounds[best] = (_median(tops), _median(bottoms))
         for row in rows:
             row.sort(key=lambda w: w.x0)
             lines.append(make_line(page, row))
@@ -111,6 +116,12 @@ def build_lines(pages: list[PageWords]) -> list[Line]:
 
 _DECIMALS = re.compile(r"^[,.](?:\d{2}(?!\d)|\d{3}(?:[.,]\d{3})*[.,]\d{2}(?!\d))")
 """The rest of an amount after a stray OCR space: ",66" or ".395,95"."""
+
+
+def _median(ordered: list[float]) -> float:
+    """``statistics.median`` of a list that is already sorted."""
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def make_line(page: PageWords, words: list[Word]) -> Line:
