@@ -36,7 +36,7 @@ def test_amount_formats(text: str, expected: str, currency: str | None) -> None:
 
 
 def test_dates_percentages_and_quantities_are_not_amounts() -> None:
-    assert find_amounts("Datum 05.03.2018  BTW 21%  Aantal 3") == []
+    assert find_amounts("Datum 05.03.2018  BTW 21%  Aantal 3") == ()
 
 
 def test_neighbouring_numbers_are_not_merged_into_thousands() -> None:

@@ -142,6 +142,7 @@ def _chars(
     ox, oy, a, b, c, d = _display_transform(page, width, height, rotate)
     chars: list[_Char] = []
     # The whole page's UTF-16 units in one call (one unit per character index, as FPDFText_GetUnicode).
+    loose_box, char_angle, quarter = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharAngle, math.pi / 2
     units = (ctypes.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(raw_text, 0, count, units)
     for i in range(count):
@@ -153,17 +154,18 @@ def _chars(
             chars.append(_Char(" ", 0, 0, 0, 0))
             continue
         # Loose boxes span the font's advance and line height: neighbours touch, so gaps mean spacing.
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw_text, i, rect):
+        if not loose_box(raw_text, i, rect):
             continue
         left, top, right, bottom = rect.left, rect.top, rect.right, rect.bottom
-        # The affine map written out: this loop runs once per character of the page.
+        # The affine map and min/max written out: this loop runs once per character of the page.
         ax, ay = ox + a * left + b * top, oy + c * left + d * top
         bx, by = ox + a * right + b * bottom, oy + c * right + d * bottom
-        angle = pdfium_c.FPDFText_GetCharAngle(raw_text, i)
-        turn = (round(angle / (math.pi / 2)) - rotate) % 4 if angle >= 0 else 0
+        angle = char_angle(raw_text, i)
+        turn = (round(angle / quarter) - rotate) % 4 if angle >= 0 else 0
         if code > 0x7F:  # ligatures (fi, fl, ...) and full-width forms become plain letters
             text = unicodedata.normalize("NFKC", text)
-        chars.append(_Char(text, min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), turn))
+        chars.append(_Char(text, ax if ax < bx else bx, ay if ay < by else by, bx if ax < bx else ax,
+                           by if ay < by else ay, turn))
     return chars
 
 
@@ -212,7 +214,11 @@ def _group_words(chars: list[_Char]) -> list[Word]:
             prev = None
             continue
         if prev is not None:
-            height = max(prev.y1 - prev.y0, char.y1 - char.y0, floor)
+            height = prev.y1 - prev.y0
+            if char.y1 - char.y0 > height:
+                height = char.y1 - char.y0
+            if floor > height:
+                height = floor
             gap = char.x0 - prev.x1
             # Text drawn without space characters (positioned glyph runs) still has visible gaps.
             if (abs(char.y0 + char.y1 - prev.y0 - prev.y1) > height * 1.2 or gap > height * 0.2
@@ -221,7 +227,10 @@ def _group_words(chars: list[_Char]) -> list[Word]:
                                   y1=round(y1, 2)))
                 text = []
         if text:
-            x0, y0, x1, y1 = min(x0, char.x0), min(y0, char.y0), max(x1, char.x1), max(y1, char.y1)
+            x0 = char.x0 if char.x0 < x0 else x0
+            y0 = char.y0 if char.y0 < y0 else y0
+            x1 = char.x1 if char.x1 > x1 else x1
+            y1 = char.y1 if char.y1 > y1 else y1
         else:
             x0, y0, x1, y1 = char.x0, char.y0, char.x1, char.y1
         text.append(char.text)

@@ -405,7 +405,7 @@ class _Extractor:
         incl: list[AmountCandidate] = []
         excl: list[AmountCandidate] = []
         vat: list[AmountCandidate] = []
-        rate_lines: list[tuple[Decimal, list[AmountMatch], Line, bool]] = []
+        rate_lines: list[tuple[Decimal, tuple[AmountMatch, ...], Line, bool]] = []
         paid: list[AmountCandidate] = []
         change: list[AmountCandidate] = []
         kinds = (("not", L.NOT_TOTAL), ("vat_total", L.VAT_TOTAL), ("excl", L.TOTAL_EXCL),
@@ -414,7 +414,7 @@ class _Extractor:
         for line in self.lines:
             amounts = find_amounts(line.text)
             rates = list(_RATE_RE.finditer(line.text))
-            amounts = [a for a in amounts if not any(r.start() <= a.start < r.end() for r in rates)]
+            amounts = tuple(a for a in amounts if not any(r.start() <= a.start < r.end() for r in rates))
             if not amounts:
                 continue
             hits = _label_hits(line.text, kinds)
@@ -493,7 +493,7 @@ class _Extractor:
                             break
                 break
 
-    def _vat_lines(self, rate_lines: list[tuple[Decimal, list[AmountMatch], Line, bool]],
+    def _vat_lines(self, rate_lines: list[tuple[Decimal, tuple[AmountMatch, ...], Line, bool]],
                    vat: list[AmountCandidate]) -> list[VatLine]:
         """VAT per rate: a rate with a base and an amount whose product agrees (or a labelled VAT amount)."""
         found: dict[tuple[str, bool], VatLine] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -96,8 +97,13 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
-def find_amounts(text: str) -> list[AmountMatch]:
-    """All amounts in a line of text, left to right, with sign and currency applied."""
+@functools.lru_cache(maxsize=4096)
+def find_amounts(text: str) -> tuple[AmountMatch, ...]:
+    """All amounts in a line of text, left to right, with sign and currency applied.
+
+    Memoised (a pure function of the text, returning immutable matches): the extractor asks about the same
+    lines from several places.
+    """
     found: list[AmountMatch] = []
     for match in AMOUNT_RE.finditer(text):
         value = parse_number(match.group("num"))
@@ -131,7 +137,7 @@ def find_amounts(text: str) -> list[AmountMatch]:
             )
         )
     found.sort(key=lambda m: m.start)
-    return found
+    return tuple(found)
 
 
 # --- dates -------------------------------------------------------------------------------------------
