@@ -116,7 +116,10 @@ def _direction(chars: list[_Char]) -> int:
     0 left to right, 1 upwards, 2 right to left (upside down), 3 downwards."""
     dx: list[float] = []
     dy: list[float] = []
-    for prev, char in zip(chars, chars[1:], strict=False):
+    # A few hundred neighbouring pairs, spread over the page, settle the direction as well as all of them.
+    stride = max(1, len(chars) // 400)
+    for index in range(1, len(chars), stride):
+        prev, char = chars[index - 1], chars[index]
         step_x = (char.x0 + char.x1 - prev.x0 - prev.x1) / 2
         step_y = (char.y0 + char.y1 - prev.y0 - prev.y1) / 2
         size = max(prev.x1 - prev.x0, prev.y1 - prev.y0, 1.0)
