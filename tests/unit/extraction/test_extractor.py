@@ -368,6 +368,14 @@ def test_letterhead_name_without_a_legal_form_is_not_the_street_beside_it() -> N
     assert result.fields.supplier_name == "Hoeks Bouw"
 
 
+def test_street_lines_are_told_from_names_ending_in_a_number() -> None:
+    from boekstuk.domain.extraction.extractor import _address_like
+
+    assert all(map(_address_like, ["Sofialaan 913", "Pukhof6", "Hauptstraße 5", "Main St. 12", "Jalan Permas 10/10",
+                                   "3250 SB Schaijk", "040-3196140"]))
+    assert not any(map(_address_like, ["Bouwbedrijf West 2", "Amherst 5", "Studio 54", "BHPetrol Permas Jaya 2"]))
+
+
 def test_letterhead_fallback_skips_titles_labels_and_reads_names_with_tel_inside() -> None:
     result = extract_fields([page([
         (56, 30, "* FACTUUR *"),

@@ -956,8 +956,8 @@ def _plausible_name(text: str) -> bool:
 _STREET = re.compile(
     r"^(?:(?:jalan|jln|lorong|rue|avenue|chemin|via|lot|no\.?)\s.*|"  # the street word first: Jalan Permas 10/10
     r".*?(?:straat|str\.?|weg|laan|plein|dreef|baan|gracht|kade|singel|hof|pad|dijk|markt|steeg|park|plantsoen|"
-    r"erf|veld|wal|haven|ring|boulevard|promenade|allee|zijde|oord|stra(?:ß|ss)e|platz|gasse|damm|street|st\.?|"
-    r"road|rd\.?|avenue|ave\.?|lane|drive|way))"  # or last: Sofialaan 913, Hauptstraße 5, Main Street 1
+    r"erf|veld|wal|haven|ring|boulevard|promenade|allee|zijde|oord|stra(?:ß|ss)e|platz|gasse|damm|street|"
+    r"\bst\.?|road|\brd\.?|avenue|\bave\.?|lane|drive|way))"  # or last: Sofialaan 913, Main St 1 (not "West 2")
     r"\s?\d{1,5}\s?[A-Za-z]?(?:\s?[-/]\s?\d{1,4}[A-Za-z]?)?$",
     re.IGNORECASE,
 )
