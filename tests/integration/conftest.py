@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from boekstuk.local import moto_patches
+from boekstuk.local.samples import SampleLine, make_document
+from boekstuk.local.samples.generator import SampleDocument
 from boekstuk.local.simulators.base import complete_oauth_login
 from boekstuk.local.simulators.registry import DEMO_LOGINS
+from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
 
 PASSWORD = "correct horse battery staple"
@@ -120,3 +125,25 @@ def document_when(aws: LocalAws, office_code: str, token: str, document_id: str,
             return dict(body)
         assert time.monotonic() < deadline, f"gave up waiting: {body['status']} {body.get('error')}"
         time.sleep(0.1)
+
+
+def upload_invoice(aws: LocalAws, office_code: str, token: str, administration_id: str, administration_name: str,
+                   *, seed: int, number: str, price: str = "250.00", days_ago: int = 3) -> tuple[str, SampleDocument]:
+    """A generated PDF invoice of Kantoorhuis Utrecht uploaded through an upload slot: (document id, sample).
+
+    The S3 event runs process_invoice inside put_object (in-process moto), as a presigned PUT would.
+    """
+    buyer = next(a for a in ADMINISTRATIONS if a.name == administration_name)
+    sample = make_document(seed, supplier=NAMED_SUPPLIERS[0], buyer=buyer, fmt="pdf", layout="classic",
+                           invoice_number=number, invoice_date=dt.date.today() - dt.timedelta(days=days_ago),
+                           lines=[SampleLine("Kantoorartikelen", Decimal(1), Decimal(price), Decimal(21))])
+    status, _, slot = aws.api_call(
+        "POST", f"/v1/offices/{office_code}/administrations/{administration_id}/documents",
+        {"filename": sample.filename, "content_type": sample.content_type, "kind": "purchase_invoice"},
+        token=token)
+    assert status == 201, slot
+    document_id = str(slot["document_id"])
+    aws.client("s3").put_object(
+        Bucket=aws.environment["DOCUMENTS_BUCKET"], Body=sample.content, ContentType=sample.content_type,
+        Key=f"uploads/{office_code}/{administration_id}/{document_id}/{sample.filename}")
+    return document_id, sample

@@ -4,20 +4,16 @@ with Retry intervals of 1 s)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from boekstuk.local import moto_patches
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import add_accessible, document_when, link, onboarded_office
+from tests.integration.conftest import add_accessible, document_when, link, onboarded_office, upload_invoice
 
 _seeds = itertools.count(7300)
 
@@ -62,19 +58,9 @@ def office(aws: LocalAws) -> Office:
 def upload(aws: LocalAws, office: Office) -> Uploaded:
     """A generated invoice of Kantoorhuis Utrecht, uploaded through an upload slot."""
     seed = next(_seeds)
-    buyer = next(a for a in ADMINISTRATIONS if a.name == office.administration_name)
-    sample = make_document(seed, supplier=NAMED_SUPPLIERS[0], buyer=buyer, fmt="pdf", layout="classic",
-                           invoice_number=f"PDF-{seed}", invoice_date=dt.date.today() - dt.timedelta(days=2),
-                           lines=[SampleLine("Kantoorartikelen", Decimal(1), Decimal("180.00"), Decimal(21))])
-    status, _, slot = aws.api_call(
-        "POST", f"/v1/offices/{office.code}/administrations/{office.administration_id}/documents",
-        {"filename": sample.filename, "content_type": sample.content_type, "kind": "purchase_invoice"},
-        token=office.token)
-    assert status == 201, slot
-    document_id = str(slot["document_id"])
-    aws.client("s3").put_object(
-        Bucket=aws.environment["DOCUMENTS_BUCKET"], Body=sample.content, ContentType=sample.content_type,
-        Key=f"uploads/{office.code}/{office.administration_id}/{document_id}/{sample.filename}")
+    document_id, sample = upload_invoice(aws, office.code, office.token, office.administration_id,
+                                         office.administration_name, seed=seed, number=f"PDF-{seed}",
+                                         price="180.00", days_ago=2)
     return Uploaded(document_id, sample.filename, len(sample.content))
 
 

@@ -3,22 +3,25 @@ SnelStart simulator, with Step Functions executing for real under moto (Retry in
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from boekstuk.local import moto_patches
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import PASSWORD, assert_problem, document_when, link, onboarded_office
+from tests.integration.conftest import (
+    PASSWORD,
+    assert_problem,
+    document_when,
+    link,
+    onboarded_office,
+    upload_invoice,
+)
 
 _seeds = itertools.count(4100)
 
@@ -82,20 +85,8 @@ def office(aws: LocalAws) -> Office:
 def upload(aws: LocalAws, office: Office, adm: Adm, price: str = "250.00", number: str | None = None) -> str:
     """A generated invoice of Kantoorhuis Utrecht to ``adm``, uploaded through an upload slot; its id."""
     seed = next(_seeds)
-    buyer = next(a for a in ADMINISTRATIONS if a.name == adm.name)
-    sample = make_document(seed, supplier=NAMED_SUPPLIERS[0], buyer=buyer, fmt="pdf", layout="classic",
-                           invoice_number=number or f"KH-{seed}", invoice_date=dt.date.today() - dt.timedelta(days=3),
-                           lines=[SampleLine("Kantoorartikelen", Decimal(1), Decimal(price), Decimal(21))])
-    status, _, slot = aws.api_call(
-        "POST", f"/v1/offices/{office.code}/administrations/{adm.administration_id}/documents",
-        {"filename": sample.filename, "content_type": sample.content_type, "kind": "purchase_invoice"},
-        token=office.token)
-    assert status == 201, slot
-    document_id = str(slot["document_id"])
-    # The S3 event runs process_invoice inside put_object (in-process moto), as a presigned PUT would.
-    aws.client("s3").put_object(
-        Bucket=aws.environment["DOCUMENTS_BUCKET"], Body=sample.content, ContentType=sample.content_type,
-        Key=f"uploads/{office.code}/{adm.administration_id}/{document_id}/{sample.filename}")
+    document_id, _ = upload_invoice(aws, office.code, office.token, adm.administration_id, adm.name, seed=seed,
+                                    number=number or f"KH-{seed}", price=price)
     return document_id
 
 
