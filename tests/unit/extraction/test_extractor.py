@@ -646,3 +646,17 @@ def test_party_blocks_laid_out_as_label_and_value_columns() -> None:
     ])], engine="pdf_text")
     assert result.fields.supplier_name == "MUSTER-Autovermietung"
     assert result.buyer is not None and result.buyer.name == "MUSTER-KUNDE GMBH"
+
+
+def test_vat_subtotal_label_is_the_vat_total_not_the_net_total() -> None:
+    # OCR lost one rate ("21%" read as "218"), so only the printed "BTW subtotaal" gives the VAT total.
+    result = extract_fields([page([
+        (56, 40, "Garage Van den Berg B.V."),
+        (300, 400, "Totaal excl. BTW   € -542,28"),
+        (300, 414, "BTW 218 over -21,30   -4,47"),
+        (300, 428, "BTW 9% over -520,98   -46,89"),
+        (300, 442, "BTW subtotaal   -51,36"),
+        (300, 456, "Totaal incl. BTW   -593,64"),
+    ])], engine="local")
+    assert result.fields.vat_total == Decimal("-51.36")
+    assert result.fields.total_excl_vat == Decimal("-542.28")

@@ -91,7 +91,8 @@ VAT = _p(
     r"btw", r"b\.t\.w\.", r"omzetbelasting", r"vat", r"v\.a\.t\.", r"tax", r"gst", r"sst", r"mwst", r"mehrwertsteuer",
     r"ust", r"umsatzsteuer", r"steuer", r"tva", r"taxe",
 )
-VAT_TOTAL = _p(r"totaal\s*btw", r"btw\s*-?\s*bedrag", r"total\s*(?:vat|tax|gst)", r"(?:vat|tax|gst)\s*(?:amount|total)",
+VAT_TOTAL = _p(r"totaal\s*btw", r"btw\s*-?\s*(?:sub\s*-?\s*)?totaal", r"sub\s*-?\s*totaal\s*btw", r"btw\s*-?\s*bedrag",
+               r"(?:vat|tax)\s*sub\s*-?\s*total", r"total\s*(?:vat|tax|gst)", r"(?:vat|tax|gst)\s*(?:amount|total)",
                r"summe\s*(?:mwst|ust|steuer)", r"steuerbetrag", r"mwst\s*-?\s*betrag", r"ust\s*-?\s*betrag",
                r"montant\s*(?:de\s*la\s*)?tva", r"total\s*tva", r"tva\s*totale", r"included\s*in\s*(?:the\s*)?total")
 NOT_TOTAL = _p(
