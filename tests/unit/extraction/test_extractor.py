@@ -660,3 +660,15 @@ def test_vat_subtotal_label_is_the_vat_total_not_the_net_total() -> None:
     ])], engine="local")
     assert result.fields.vat_total == Decimal("-51.36")
     assert result.fields.total_excl_vat == Decimal("-542.28")
+
+
+def test_warm_up_loads_the_lazy_validators_before_the_first_document() -> None:
+    import subprocess
+    import sys
+
+    # A fresh interpreter: in this one other tests have long imported them.
+    code = ("import sys; from boekstuk.domain.extraction import warm_up; "
+            "before = {'stdnum.de.vat', 'stdnum.fr.tva'} & set(sys.modules); warm_up(); "
+            "print(sorted(before), sorted({'stdnum.de.vat', 'stdnum.fr.tva', 'stdnum.nl.btw'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[] ['stdnum.de.vat', 'stdnum.fr.tva', 'stdnum.nl.btw']"

@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from boekstuk.adapters.recognition.chain import LocalRecognizer
 from boekstuk.domain.errors import UnreadableDocument
+from boekstuk.domain.extraction import warm_up
 from boekstuk.domain.recognition import FIELD_NAMES, Recognition
 
 _worker_recognizer: LocalRecognizer | None = None  # one per worker process, built by the pool initializer
@@ -73,6 +74,9 @@ def _recognizer(visual_only: bool, workers: int) -> LocalRecognizer:
     from boekstuk.adapters.recognition.local_ocr import LocalOcr
 
     threads = max(1, (os.cpu_count() or 1) // workers)
+    # Load the extractor's lazy imports before the first file is timed (as invoice2data loads its templates
+    # before its first file); the OCR models still load on the first scan.
+    warm_up()
     return LocalRecognizer(ignore_embedded_xml=visual_only, ocr=LocalOcr(threads=threads))
 
 
