@@ -84,3 +84,39 @@ def test_a_lease_held_too_long_is_a_retryable_package_outage() -> None:
     with pytest.raises(errors.PackageUnavailable), store.refreshing():
         pass
     assert now[0] >= SecretTokenStore.WAIT_SECONDS
+
+
+def test_a_person_waiting_gives_up_on_a_held_lease_sooner() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    store = SecretTokenStore(_Secrets(), CONNECTION, _Leases(busy_for=10_000), clock=lambda: now[0], sleep=sleep,
+                             wait_seconds=SecretTokenStore.INTERACTIVE_WAIT_SECONDS)
+    with pytest.raises(errors.PackageUnavailable), store.refreshing():
+        pass
+    assert SecretTokenStore.INTERACTIVE_WAIT_SECONDS <= now[0] < SecretTokenStore.WAIT_SECONDS
+
+
+def test_interactive_connectors_get_the_shorter_wait() -> None:
+    from boekstuk.services.connections import PackageConnections
+
+    opened: list[object] = []
+
+    class _Gateway:
+        def open(self, package: str, credentials: dict[str, object], token_store: object = None,
+                 *, interactive: bool = False) -> object:
+            opened.append(token_store)
+            return object()
+
+        def oauth(self, package: str) -> object:
+            raise NotImplementedError
+
+    secrets = _Secrets()
+    secrets.put(CONNECTION.secret_name, {"credentials": {}})
+    connections = PackageConnections(secrets, _Gateway(), _Leases())  # type: ignore[arg-type]
+    connections.open(CONNECTION, interactive=True)
+    connections.open(CONNECTION)
+    waits = [store._wait for store in opened]  # type: ignore[attr-defined]
+    assert waits == [SecretTokenStore.INTERACTIVE_WAIT_SECONDS, SecretTokenStore.WAIT_SECONDS]

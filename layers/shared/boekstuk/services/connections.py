@@ -81,7 +81,8 @@ class PackageConnections:
             raise errors.ConnectionNotReady()
         stored = self._secrets.get(connection.secret_name)
         credentials = dict(stored.get("credentials", {}))  # type: ignore[call-overload]
-        store = SecretTokenStore(self._secrets, connection, self._leases)
+        store = SecretTokenStore(self._secrets, connection, self._leases,
+                                 wait_seconds=SecretTokenStore.INTERACTIVE_WAIT_SECONDS if interactive else None)
         return self._gateway.open(connection.package, credentials, token_store=store, interactive=interactive)
 
 
@@ -96,12 +97,16 @@ class SecretTokenStore:
 
     LEASE_SECONDS = 30.0  # longer than one token call with its timeout; a crashed holder frees it by then
     WAIT_SECONDS = 20.0  # a holder refreshes in about a second; beyond this the package is in trouble
+    INTERACTIVE_WAIT_SECONDS = 5.0  # a person is waiting (API Gateway gives up at 29 s): answer 503 sooner
 
     def __init__(self, secrets: SecretStore, connection: Connection, leases: RefreshLeases | None,
-                 *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+                 *, wait_seconds: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        """``wait_seconds``: how long to wait for another process's refresh (default ``WAIT_SECONDS``)."""
         self._secrets = secrets
         self._connection = connection
         self._leases = leases
+        self._wait = self.WAIT_SECONDS if wait_seconds is None else wait_seconds
         self._clock = clock
         self._sleep = sleep
 
@@ -113,12 +118,12 @@ class SecretTokenStore:
             return
         key = f"token-refresh#{self._connection.connection_id}"
         owner = uuid.uuid4().hex
-        deadline = self._clock() + self.WAIT_SECONDS
+        deadline = self._clock() + self._wait
         while not self._leases.acquire(key, owner, self.LEASE_SECONDS):
             if self._clock() >= deadline:
                 raise errors.PackageUnavailable(
                     f"another process has been refreshing the {self._connection.package} tokens for "
-                    f"{self.WAIT_SECONDS:.0f} s; try again shortly")
+                    f"{self._wait:.0f} s; try again shortly")
             self._sleep(0.2)
         try:
             yield self._stored()
