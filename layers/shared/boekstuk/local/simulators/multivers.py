@@ -284,6 +284,16 @@ class MultiversSimulator(Simulator):
 
     # --- guards ----------------------------------------------------------------------------------------
 
+    def _posted(self, request: Request, db: str) -> tuple[dict[str, Any], dict[str, Any]] | Response:
+        """A write call's database and posted JSON object, after the guard; a response when it may not proceed."""
+        denied = self._guard(request, db)
+        if denied:
+            return denied
+        body = request_json(request)
+        if not isinstance(body, dict):
+            return _errors(400, [_message("The request is invalid.", "body")])
+        return self._adms[db], body
+
     def _guard(self, request: Request, db: str | None = None) -> Response | None:
         """Token, rate limit and database access; a response when the call may not proceed."""
         user = self.oauth.bearer_user(request)
@@ -388,13 +398,10 @@ class MultiversSimulator(Simulator):
 
     def supplier_create(self, request: Request, db: str) -> Response:
         """Create a supplier; ``supplierId`` is assigned when absent."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
-        adm = self._adms[db]
-        body = request_json(request)
-        if not isinstance(body, dict):
-            return _errors(400, [_message("The request is invalid.", "body")])
+        posted = self._posted(request, db)
+        if isinstance(posted, Response):
+            return posted
+        adm, body = posted
         supplier_id = str(body.get("supplierId") or "")
         if supplier_id and supplier_id in adm["suppliers"]:
             return _errors(400, [_message(f"Leverancier {supplier_id} bestaat al.", "supplierId")])
@@ -463,13 +470,10 @@ class MultiversSimulator(Simulator):
 
     def bank_account_create(self, request: Request, db: str) -> Response:
         """Add a bank account to an organisation (``organizationId``); the IBAN must be valid."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
-        adm = self._adms[db]
-        body = request_json(request)
-        if not isinstance(body, dict):
-            return _errors(400, [_message("The request is invalid.", "body")])
+        posted = self._posted(request, db)
+        if isinstance(posted, Response):
+            return posted
+        adm, body = posted
         organization_id = body.get("organizationId")
         if organization_id not in {s["organizationId"] for s in adm["suppliers"].values()}:
             return _errors(400, [_message(f"Organisatie {organization_id} bestaat niet.", "organizationId")])
@@ -518,13 +522,10 @@ class MultiversSimulator(Simulator):
 
     def supplier_invoice_create(self, request: Request, db: str) -> Response:
         """Post a purchase invoice after the field, rule and duplicate checks."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
-        adm = self._adms[db]
-        body = request_json(request)
-        if not isinstance(body, dict):
-            return _errors(400, [_message("The request is invalid.", "body")])
+        posted = self._posted(request, db)
+        if isinstance(posted, Response):
+            return posted
+        adm, body = posted
         problems = self._invoice_field_problems(body)
         if problems:
             return _errors(400, problems)
@@ -764,13 +765,10 @@ class MultiversSimulator(Simulator):
 
     def document_create(self, request: Request, db: str) -> Response:
         """Store a document for an invoice (accept-and-store: the real payload is not in our sources)."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
-        adm = self._adms[db]
-        body = request_json(request)
-        if not isinstance(body, dict):
-            return _errors(400, [_message("The request is invalid.", "body")])
+        posted = self._posted(request, db)
+        if isinstance(posted, Response):
+            return posted
+        adm, body = posted
         invoice_id = str(body.get("invoiceId") or "")
         if invoice_id not in adm["invoices"]:
             return _errors(400, [_message(f"Factuur {invoice_id} bestaat niet.", "invoiceId")])
