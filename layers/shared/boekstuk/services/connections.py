@@ -66,6 +66,11 @@ class CallbackResult(BaseModel):
     office_code: str
 
 
+def _oauth_secret(connection: Connection, tokens: OAuthTokens) -> dict[str, object]:
+    """What the secret store holds for an OAuth connection (linking writes it, every refresh rewrites it)."""
+    return {"package": connection.package, "kind": "oauth2", "credentials": tokens.model_dump(mode="json")}
+
+
 class PackageConnections:
     """Opens a connector for a stored connection; token refreshes are leased and written back at once."""
 
@@ -132,8 +137,7 @@ class SecretTokenStore:
 
     def save(self, tokens: OAuthTokens) -> None:
         """Store the new pair (called inside the lease)."""
-        self._secrets.put(self._connection.secret_name, {"package": self._connection.package, "kind": "oauth2",
-                                                         "credentials": tokens.model_dump(mode="json")})
+        self._secrets.put(self._connection.secret_name, _oauth_secret(self._connection, tokens))
 
     def _stored(self) -> OAuthTokens | None:
         try:
@@ -206,8 +210,7 @@ class ConnectionService:
         if connection is None:
             raise errors.InvalidOAuthState()
         tokens = self._gateway.oauth(connection.package).exchange_code(code, pending.redirect_uri)
-        self._secrets.put(connection.secret_name, {"package": connection.package, "kind": "oauth2",
-                                                   "credentials": tokens.model_dump(mode="json")})
+        self._secrets.put(connection.secret_name, _oauth_secret(connection, tokens))
         self._connections.mark_verified(connection.office_code, connection.connection_id)
         logger.info("package authorised", package=connection.package, connection_id=connection.connection_id)
         return CallbackResult(connection_id=connection.connection_id, package=connection.package,
