@@ -711,7 +711,7 @@ class _Extractor:
                     cell, end = parts[0], cell_start + len(parts[0])
                 name = _clean_name(cell)
                 if (self._is_buyer_side(line, cell_start, end) or not _plausible_name(name) or _address_like(name)
-                        or _is_title(name) or any(label.match(name) for label in _FIELD_LABELS)):
+                        or any(label.match(name) for label in _FIELD_LABELS)):
                     continue
                 score = 0.55 - 0.01 * rank
                 # Larger type tips the balance between neighbouring lines only: stamps ("POSTED") are large too.
@@ -959,7 +959,7 @@ def _clean_name(text: str) -> str:
 def _plausible_name(text: str) -> bool:
     if len(re.findall(r"[A-Za-zÀ-ÿ]", text)) < 3 or len(text) > 60:
         return False
-    if L.DOCUMENT_TITLE.fullmatch(text.strip(" .:")) or re.fullmatch(r"(?i)(?:tax\s*)?invoice|factuur|rechnung", text):
+    if _is_title(text) or re.fullmatch(r"(?i)(?:tax\s*)?invoice|factuur|rechnung", text):
         return False
     if find_dates(text) or find_amounts(text) or find_ibans(text) or find_vat_ids(text):
         return False
