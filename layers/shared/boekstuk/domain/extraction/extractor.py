@@ -701,6 +701,7 @@ class _Extractor:
         found: list[tuple[float, str, Line, int, int]] = []
         top = [line for line in first_page if line.rel_top < 0.3][:12]
         tallest = max((line.height for line in top), default=0.0)
+        shortest = min((line.height for line in top), default=0.0)
         for rank, line in enumerate(top):
             for cell_start, cell_end in _cells(line.text):
                 cell = line.text[cell_start:cell_end]
@@ -715,7 +716,7 @@ class _Extractor:
                     continue
                 score = 0.55 - 0.01 * rank
                 # Larger type tips the balance between neighbouring lines only: stamps ("POSTED") are large too.
-                if tallest and line.height >= 0.95 * tallest and line.height > 1.15 * min(x.height for x in top):
+                if tallest and line.height >= 0.95 * tallest and line.height > 1.15 * shortest:
                     score += 0.02
                 if _spells_domain(name, domains):
                     score += 0.15
