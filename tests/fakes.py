@@ -151,17 +151,3 @@ class InMemoryOffices:
 
     def list_users(self, office_code: str) -> list[User]:
         return sorted((u for (o, _), u in self.users.items() if o == office_code), key=lambda u: u.username)
-
-
-class InMemoryLoginGuard:
-    def __init__(self) -> None:
-        self.failures_at: dict[str, list[dt.datetime]] = {}
-
-    def failures(self, key: str, since: dt.datetime) -> int:
-        return sum(1 for t in self.failures_at.get(key, []) if t >= since)
-
-    def record_failure(self, key: str, at: dt.datetime) -> None:
-        self.failures_at.setdefault(key, []).append(at)
-
-    def clear(self, key: str) -> None:
-        self.failures_at.pop(key, None)

@@ -54,8 +54,14 @@ class Conflict(DomainError):
 
 
 class TooManyRequests(DomainError):
+    """Slow down: ``retry_after`` (seconds), when known, becomes the answer's ``Retry-After`` header."""
+
     code = "too_many_requests"
     default_detail = "Too many requests; try again later."
+
+    def __init__(self, detail: str | None = None, retry_after: int | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
 
 
 # --- step 1: signup ----------------------------------------------------------------------------------
@@ -134,7 +140,7 @@ class InvalidCredentials(DomainError):
 
 class LoginThrottled(TooManyRequests):
     code = "too_many_attempts"
-    default_detail = "Too many failed logins; wait a few minutes and try again."
+    default_detail = "Too many failed logins; try again after the number of seconds in Retry-After."
 
 
 class UsernameTaken(Conflict):
