@@ -92,7 +92,7 @@ class InMemorySignups:
     def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
         with self._lock:
             s = self.signups[signup_id]
-            self.signups[signup_id] = s.model_copy(update={"code_hash": code_hash, "code_expires_at": expires_at, "attempts": 0})
+            self.signups[signup_id] = s.model_copy(update={"code_hash": code_hash, "code_expires_at": expires_at})
 
     def count_failed_attempt(self, signup_id: str, max_attempts: int) -> int:
         with self._lock:

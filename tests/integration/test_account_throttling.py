@@ -1,4 +1,4 @@
-"""Throttled guessing through the template's routes: logins per user and per source.
+"""Throttled guessing through the template's routes: logins per user and per source, signup codes and mails.
 
 Every test sends from its own documentation address (RFC 5737) so the per-source counters of one test never
 reach another; the numbers come from the ``THROTTLING`` setting, so a test needs a handful of requests.
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from boekstuk.local.testing import LocalAws
-from tests.integration.conftest import PASSWORD, assert_problem, onboarded_office
+from tests.integration.conftest import PASSWORD, assert_problem, code_from_mail, onboarded_office, signup_body, unique
 from tests.throttling import throttling
 
 WRONG = "wrong wrong wrong"
@@ -19,9 +19,12 @@ WRONG = "wrong wrong wrong"
 
 @pytest.fixture()
 def strict(aws: LocalAws) -> Iterator[None]:
-    """Small numbers: a user waits 300 s after 5 failures, a source may fail 3 times."""
+    """Small numbers: a user waits 300 s after 5 failures, a source may fail 3 times, mail 2 codes per address."""
     with throttling(login_user={"free_failures": 5, "base_seconds": 300},
-                    login_source=[{"limit": 3, "window_seconds": 900}]):
+                    login_source=[{"limit": 3, "window_seconds": 900}],
+                    confirmation_source=[{"limit": 3, "window_seconds": 3600}],
+                    signup_mail_address=[{"limit": 2, "window_seconds": 3600}],
+                    signup_mail_source=[{"limit": 3, "window_seconds": 3600}]):
         yield
 
 
@@ -70,3 +73,68 @@ def test_one_source_trying_many_usernames_is_throttled_but_not_other_sources(aws
                    429, "too_many_attempts")
     # The user of the office, from their own network, is not affected.
     assert login(aws, office, "sync", PASSWORD, "198.51.100.8")[0] == 200
+
+
+def test_a_resend_keeps_the_wrong_code_count(aws: LocalAws, strict: None) -> None:
+    email = f"{unique('resend')}@x.nl"
+    source = "203.0.113.10"
+    status, _, signup = aws.api_call("POST", "/v1/signups", signup_body(email), source_ip=source)
+    assert status == 201, signup
+    url = f"/v1/signups/{signup['signup_id']}/confirmation"
+    # Each wrong code from another source: only the signup's own counter is at stake here.
+    for n in range(3):
+        assert_problem(aws.api_call("POST", url, {"code": "000000" if code_from_mail(aws, email) != "000000"
+                                                  else "111111"}, source_ip=f"203.0.113.{20 + n}"),
+                       422, "invalid_confirmation_code")
+    status, _, again = aws.api_call("POST", "/v1/signups", signup_body(email), source_ip=source)
+    assert status == 200 and again["signup_id"] == signup["signup_id"]
+    good = code_from_mail(aws, email)
+    wrong = "000000" if good != "000000" else "111111"
+    problem = assert_problem(aws.api_call("POST", url, {"code": wrong}, source_ip="203.0.113.30"), 422,
+                             "invalid_confirmation_code")
+    assert problem["attempts_left"] == 1
+    assert_problem(aws.api_call("POST", url, {"code": wrong}, source_ip="203.0.113.31"), 422,
+                   "invalid_confirmation_code")
+    assert_problem(aws.api_call("POST", url, {"code": good}, source_ip="203.0.113.32"), 429, "too_many_attempts")
+
+
+def test_signup_mails_are_limited_per_address(aws: LocalAws, strict: None) -> None:
+    email = f"{unique('victim')}@x.nl"
+    assert aws.api_call("POST", "/v1/signups", signup_body(email), source_ip="203.0.113.40")[0] == 201
+    assert aws.api_call("POST", "/v1/signups", signup_body(email), source_ip="203.0.113.41")[0] == 200
+    over = aws.api_call("POST", "/v1/signups", signup_body(email.upper()), source_ip="203.0.113.42")
+    assert_problem(over, 429, "too_many_attempts")
+    assert 1 <= retry_after(over) <= 3600
+    assert len(aws.mail(email)) == 2
+
+
+def test_signup_mails_are_limited_per_source(aws: LocalAws, strict: None) -> None:
+    source = "203.0.113.60"
+    for _ in range(3):
+        assert aws.api_call("POST", "/v1/signups", signup_body(f"{unique('spam')}@x.nl"), source_ip=source)[0] == 201
+    address = f"{unique('spam')}@x.nl"
+    over = aws.api_call("POST", "/v1/signups", signup_body(address), source_ip=source)
+    assert_problem(over, 429, "too_many_attempts")
+    assert 1 <= retry_after(over) <= 3600
+    assert aws.mail(address) == []
+    assert aws.api_call("POST", "/v1/signups", signup_body(address), source_ip="203.0.113.61")[0] == 201
+
+
+def test_wrong_codes_are_limited_per_source_across_signups(aws: LocalAws, strict: None) -> None:
+    guesser = "203.0.113.80"
+    urls = []
+    for n in range(4):
+        email = f"{unique('guess')}@x.nl"
+        status, _, signup = aws.api_call("POST", "/v1/signups", signup_body(email), source_ip=f"203.0.113.{90 + n}")
+        assert status == 201, signup
+        good = code_from_mail(aws, email)
+        urls.append((f"/v1/signups/{signup['signup_id']}/confirmation", good, "000000" if good != "000000" else "111111"))
+    for url, _, wrong in urls[:3]:
+        assert_problem(aws.api_call("POST", url, {"code": wrong}, source_ip=guesser), 422, "invalid_confirmation_code")
+    url, good, wrong = urls[3]
+    over = aws.api_call("POST", url, {"code": wrong}, source_ip=guesser)
+    assert_problem(over, 429, "too_many_attempts")
+    assert 1 <= retry_after(over) <= 3600
+    # The signup itself was not charged: its owner confirms from their own network.
+    status, _, confirmed = aws.api_call("POST", url, {"code": good}, source_ip="203.0.113.99")
+    assert status == 200 and confirmed["status"] == "confirmed"

@@ -85,6 +85,8 @@ class Services:
             mailer=SesMailer(self.aws.client("sesv2"), self.settings.sender_email),
             clock=self.clock,
             public_base_url=self.settings.web_app_url or self.settings.api_base_url,
+            throttle=self.throttle,
+            limits=self.settings.throttling,
         )
 
     @cached_property

@@ -216,7 +216,7 @@ class SignupRepository(Protocol):
         ...
 
     def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
-        """A fresh code (signing up again while pending): new hash, new expiry, attempts back to zero."""
+        """A fresh code (signing up again while pending): new hash, new expiry; the wrong-code count stays."""
         ...
 
     def count_failed_attempt(self, signup_id: str, max_attempts: int) -> int:

@@ -110,14 +110,15 @@ class DynamoSignupRepository:
         return Signup.model_validate(item) if item else None
 
     def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
-        """New code, new expiry, attempts reset - only while still pending."""
+        """New code, new expiry - only while still pending. The wrong-code count stays: a resend must not
+        give a guesser five fresh tries."""
         try:
             self._db.table.update_item(
                 Key={"pk": f"SIGNUP#{signup_id}", "sk": "SIGNUP"},
-                UpdateExpression="SET code_hash = :h, code_expires_at = :e, attempts = :zero",
+                UpdateExpression="SET code_hash = :h, code_expires_at = :e",
                 ConditionExpression="#s = :pending",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":h": code_hash, ":e": expires_at.isoformat(), ":zero": 0,
+                ExpressionAttributeValues={":h": code_hash, ":e": expires_at.isoformat(),
                                            ":pending": "pending_confirmation"},
             )
         except ClientError as exc:

@@ -82,9 +82,14 @@ class InvalidConfirmationCode(DomainError):
     default_detail = "The confirmation code is not correct."
 
 
-class TooManyAttempts(DomainError):
+class TooManyAttempts(TooManyRequests):
     code = "too_many_attempts"
     default_detail = "Too many wrong codes: this signup is locked. Sign up again later or contact support."
+
+
+class SignupMailLimit(TooManyRequests):
+    code = "too_many_attempts"
+    default_detail = "Too many signup e-mails were asked for; try again later."
 
 
 class ConfirmationExpired(DomainError):
