@@ -49,6 +49,14 @@ def test_route_params_query_headers_and_claims(aws: LocalAws) -> None:
     assert headers["X-Multi"] == "a"  # multiValueHeaders are sent (dict() keeps the first)
 
 
+def test_source_ip_is_the_peer_address_never_a_forwarded_for_header(aws: LocalAws) -> None:
+    # API Gateway's identity.sourceIp is the address of the connection; throttling per source relies on it.
+    _, _, body = aws.api_call("GET", "/v1/health", headers={"X-Forwarded-For": "203.0.113.1"},
+                              source_ip="198.51.100.23")
+    assert body["source_ip"] == "198.51.100.23"
+    assert aws.api_call("GET", "/v1/health")[2]["source_ip"] == "127.0.0.1"
+
+
 def test_literal_route_beats_parameter_and_greedy_proxy(aws: LocalAws) -> None:
     assert aws.api_call("GET", "/v1/items/special", token=_token(aws))[2]["resource"] == "/v1/items/special"
     status, _, body = aws.api_call("DELETE", "/v1/files/a/b/c.pdf")

@@ -35,6 +35,7 @@ from boekstuk.domain.packages import (
     VatCode,
 )
 from boekstuk.domain.recognition import Recognition
+from boekstuk.domain.throttling import Backoff, BackoffClaim, WindowClaim, WindowLimit
 
 
 class Clock(Protocol):
@@ -215,7 +216,7 @@ class SignupRepository(Protocol):
         ...
 
     def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
-        """A fresh code (signing up again while pending): new hash, new expiry, attempts back to zero."""
+        """A fresh code (signing up again while pending): new hash, new expiry; the wrong-code count stays."""
         ...
 
     def count_failed_attempt(self, signup_id: str, max_attempts: int) -> int:
@@ -260,19 +261,35 @@ class OfficeRepository(Protocol):
         ...
 
 
-class LoginGuard(Protocol):
-    """Counts failed logins per (office, username) in a sliding window, to throttle guessing."""
+class ThrottleStore(Protocol):
+    """Expiring counters that limit guessing and mailing (``boekstuk.domain.throttling``).
 
-    def failures(self, key: str, since: dt.datetime) -> int:
-        """Failures recorded for ``key`` at or after ``since``."""
+    Every claim is one atomic conditional write: simultaneous requests can never all slip through a limit.
+    ``key`` is already scoped and hashed (``counter_key``); ``now`` comes from the caller's ``Clock``.
+    """
+
+    def claim_backoff(self, key: str, policy: Backoff, now: dt.datetime) -> BackoffClaim:
+        """Count an attempt of ``key`` unless it must still wait; a refusal carries ``retry_after``."""
         ...
 
-    def record_failure(self, key: str, at: dt.datetime) -> None:
-        """Remember one failed login."""
+    def backoff_failed(self, claim: BackoffClaim, policy: Backoff, now: dt.datetime) -> None:
+        """The claimed attempt failed: the next one waits ``policy.delay(claim.failures)`` from ``now``."""
         ...
 
-    def clear(self, key: str) -> None:
-        """Forget failures after a successful login."""
+    def backoff_released(self, claim: BackoffClaim, now: dt.datetime) -> None:
+        """The claimed attempt was not a guess after all (e.g. the identity provider was down): uncount it."""
+        ...
+
+    def backoff_reset(self, key: str) -> None:
+        """A success: forget the failures of ``key``."""
+        ...
+
+    def claim_window(self, key: str, window: WindowLimit, now: dt.datetime) -> WindowClaim:
+        """Count one event of ``key`` in the window holding ``now`` unless it is full."""
+        ...
+
+    def refund_window(self, claim: WindowClaim) -> None:
+        """Uncount an allowed claim (e.g. a successful login does not count against its source)."""
         ...
 
 

@@ -152,11 +152,13 @@ class LocalAws:
         return client(service, self.provisioned.endpoint_url, self.provisioned.region)
 
     def api_call(self, method: str, path: str, body: Any = None, token: str | None = None,
-                 headers: Mapping[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+                 headers: Mapping[str, str] | None = None,
+                 source_ip: str | None = None) -> tuple[int, dict[str, str], Any]:
         """One request through the local API Gateway logic (no sockets): ``(status, headers, json)``.
 
         ``body`` may be a JSON-able object, ``str`` or ``bytes``; the answer body is parsed as JSON when it
-        is JSON, else returned as text (``None`` when empty).
+        is JSON, else returned as text (``None`` when empty). ``source_ip`` is the peer address the request
+        comes from (``127.0.0.1`` by default), which the gateway passes on as ``identity.sourceIp``.
         """
         all_headers = dict(headers or {})
         if token is not None:
@@ -173,7 +175,8 @@ class LocalAws:
             all_headers.setdefault("Content-Type", "application/json")
         path_only, _, query = path.partition("?")
         response = self._http.open(path_only, method=method.upper(), data=data, headers=all_headers,
-                                   query_string=query or None)
+                                   query_string=query or None,
+                                   environ_base={"REMOTE_ADDR": source_ip} if source_ip else None)
         text = response.get_data(as_text=True)
         parsed: Any
         if not text:
