@@ -19,8 +19,8 @@ import requests
 from boekstuk.adapters.packages import registry as connectors
 from boekstuk.adapters.packages.base import CallbackTokenStore, RetryPolicy
 from boekstuk.domain.packages import OAuthTokens, PackageApp, package_info
-from boekstuk.local.simulators import registry as simulators
-from boekstuk.local.simulators.base import SimClock, SimulatorServer, complete_oauth_login
+from boekstuk_local.simulators import registry as simulators
+from boekstuk_local.simulators.base import SimClock, SimulatorServer, complete_oauth_login
 from boekstuk.ports import AccountingPackage
 
 REDIRECT_URI = "http://127.0.0.1:9/v1/oauth/callback"

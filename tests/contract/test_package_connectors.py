@@ -29,9 +29,9 @@ from boekstuk.domain.packages import (
     SupplierDraft,
     VatCode,
 )
-from boekstuk.local.simulators import seed
-from boekstuk.local.simulators.base import complete_oauth_login
-from boekstuk.local.simulators.registry import DEMO_LOGINS
+from boekstuk_local.simulators import seed
+from boekstuk_local.simulators.base import complete_oauth_login
+from boekstuk_local.simulators.registry import DEMO_LOGINS
 from boekstuk.ports import AccountingPackage
 from tests.contract.conftest import REDIRECT_URI, Linked
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from boekstuk.local.stack import wait_until_healthy
+from boekstuk_local.stack import wait_until_healthy
 from tests.e2e.conftest import PASSWORD, Api, assert_problem, mail_code, onboard, signup_body
 
 pytestmark = pytest.mark.e2e

@@ -10,8 +10,8 @@ from typing import Any
 
 import requests
 
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SeedSupplier
+from boekstuk_local.samples import SampleLine, make_document
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SeedSupplier
 from tests.e2e.conftest import Api, link_package, onboard
 
 WAIT_SECONDS = 60

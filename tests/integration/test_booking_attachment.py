@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from boekstuk.local import moto_patches
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local import moto_patches
+from boekstuk_local.testing import LocalAws, local_aws
 from tests.integration.conftest import add_accessible, document_when, link, onboarded_office, upload_invoice
 
 _seeds = itertools.count(7300)
