@@ -161,7 +161,8 @@ class Services:
     @cached_property
     def document_service(self) -> DocumentService:
         """The documents API."""
-        return DocumentService(self.documents, self.storage, self.offices, self.administrations, self.clock)
+        return DocumentService(self.documents, self.storage, self.offices, self.administrations, self.clock,
+                               edits=self.workflow)
 
     @cached_property
     def recognizer(self) -> Recognizer:

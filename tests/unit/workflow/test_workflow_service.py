@@ -135,7 +135,7 @@ def test_big_invoice_needs_piet_and_anna(world: World) -> None:
     doc = world.documents.docs["doc1"]
     assert [d.user for d in doc.approval.decisions] == ["anna", "piet"]  # type: ignore[union-attr]
     assert [b.status for b in doc.bookings] == ["pending"]
-    events = [h.event for h in world.documents.history("doc1")]
+    events = [h.event for h in world.documents.history(OFFICE, "doc1")]
     assert events[-2:] == ["approval_given", "approved"]
     # Deciding after the fact: already decided for piet, invalid status for anyone new.
     with pytest.raises(errors.AlreadyDecided):

@@ -54,6 +54,12 @@ class ProposalEditor(Protocol):
         ...
 
 
+class EditedProposals(Protocol):
+    def save_edit(self, document: Document, proposal: Proposal, editor: str) -> Document:
+        """Store an edited proposal under the approval policy (``WorkflowService.save_edit``)."""
+        ...
+
+
 class CreateDocumentRequest(BaseModel):
     filename: str = Field(min_length=1, max_length=255)
     content_type: str = Field(min_length=1, max_length=100)
@@ -168,12 +174,13 @@ class DocumentService:
     """The documents API."""
 
     def __init__(self, documents: DocumentRepository, storage: DocumentStorage, offices: OfficeRepository,
-                 administrations: AdministrationRepository, clock: Clock) -> None:
+                 administrations: AdministrationRepository, clock: Clock, edits: EditedProposals) -> None:
         self._documents = documents
         self._storage = storage
         self._offices = offices
         self._administrations = administrations
         self._clock = clock
+        self._edits = edits
 
     def create_upload(self, office_code: str, username: str, administration_id: str,
                       request: CreateDocumentRequest) -> UploadSlot:
@@ -215,7 +222,7 @@ class DocumentService:
             updated_at=api_timestamp(d.updated_at), recognition=recognition_view(d.recognition) if d.recognition else None,
             proposal=d.proposal, approval=d.approval, bookings=d.bookings,
             history=[HistoryView(at=api_timestamp(h.at), event=h.event, actor=h.actor, detail=h.detail)
-                     for h in self._documents.history(d.document_id)])
+                     for h in self._documents.history(office_code, d.document_id)])
 
     def list(self, office_code: str, username: str, administration_id: str | None, status: str | None,
              limit: int, cursor: str | None) -> DocumentPage:
@@ -232,16 +239,15 @@ class DocumentService:
 
     def edit_proposal(self, office_code: str, username: str, document_id: str, edit: Any,
                       editor: ProposalEditor) -> Proposal:
-        """``PUT .../proposal``: only while awaiting approval; recorded in the history."""
+        """``PUT .../proposal``: only while awaiting approval; recorded in the history. An edit of the supplier,
+        an amount or a line re-applies the approval policy (see ``WorkflowService.save_edit``)."""
         require_member(self._offices, office_code, username)
         document = self._document(office_code, document_id)
         if document.status != "awaiting_approval" or document.proposal is None:
             raise errors.InvalidStatus(
                 f"The proposal can only be edited while awaiting approval (now: {document.status}).")
         proposal = editor.edit(document, edit, username)
-        now = self._clock.now()
-        self._documents.save(document.model_copy(update={"proposal": proposal, "updated_at": now}),
-                             HistoryEntry(at=now, event="edited", actor=f"api:{username}", detail="proposal edited"))
+        self._edits.save_edit(document, proposal, username)
         return proposal
 
     def content_url(self, office_code: str, username: str, document_id: str) -> str:
