@@ -193,8 +193,10 @@ class Services:
         """The intake, at most once per S3 object version."""
 
         def receive(record: dict[str, object]) -> dict[str, object]:
+            version = record.get("version_id")
             document = self.intake.receive(S3Object(bucket=str(record["bucket"]), key=str(record["key"]),
-                                                    size=int(str(record["size"])), etag=str(record["etag"])))
+                                                    size=int(str(record["size"])), etag=str(record["etag"]),
+                                                    version_id=str(version) if version else None))
             if document is None:
                 return {"status": "ignored"}
             return {"document_id": document.document_id, "status": document.status}

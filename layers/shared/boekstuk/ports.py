@@ -419,6 +419,12 @@ class DocumentRepository(Protocol):
         ``version``; False (nothing written) when it changed meanwhile."""
         ...
 
+    def claim_upload(self, office_code: str, document_id: str, key: str, etag: str, size: int, at: dt.datetime,
+                     history: HistoryEntry) -> Document | None:
+        """Let the object ``key``/``etag`` fill the office's upload slot ``document_id``, once: the updated
+        document, or None when the slot is not waiting for its upload at ``key`` (used, or another key)."""
+        ...
+
     def history(self, office_code: str, document_id: str) -> list[HistoryEntry]:
         """The document's history, oldest first."""
         ...
@@ -433,7 +439,7 @@ class DocumentStorage(Protocol):
     """The documents bucket."""
 
     def presigned_put(self, key: str, content_type: str, expires_in: int) -> tuple[str, dict[str, str]]:
-        """A URL (and the headers to send with it) to PUT one object."""
+        """A URL (and the headers to send with it) to PUT one object; a PUT to a key that exists is refused."""
         ...
 
     def presigned_get(self, key: str, expires_in: int, filename: str) -> str:
@@ -444,8 +450,13 @@ class DocumentStorage(Protocol):
         """The object's size, ``None`` when it does not exist."""
         ...
 
-    def read(self, key: str, max_bytes: int) -> bytes:
-        """The object's bytes (refuses objects larger than ``max_bytes``)."""
+    def read(self, key: str, max_bytes: int, *, version_id: str | None = None, etag: str | None = None) -> bytes:
+        """The object's bytes (refuses objects larger than ``max_bytes``). With ``version_id`` or ``etag``
+        exactly that object: ``UnreadableDocument`` when the key holds another one by now."""
+        ...
+
+    def put_once(self, key: str, content: bytes, content_type: str | None) -> bool:
+        """Write a new object; False (nothing written) when ``key`` exists already."""
         ...
 
 

@@ -239,12 +239,14 @@ class World:
                                                 edits=self.service)
 
     def document(self, total: str = "121.00", document_id: str = "doc1", number: str | None = "F-1") -> Document:
-        """An uploaded, proposed document awaiting approval (its PDF in the bucket)."""
+        """An uploaded, proposed document awaiting approval (its PDF kept as its original)."""
         doc = Document(document_id=document_id, office_code=OFFICE, administration_id="adm1",
                        kind="purchase_invoice", filename="factuur.pdf", content_type="application/pdf",
                        status="awaiting_approval", source="api", s3_key=f"uploads/{OFFICE}/adm1/{document_id}/factuur.pdf",
-                       created_at=T0, updated_at=T0, proposal=proposal(total, number))
-        self.storage.objects[doc.s3_key] = b"%PDF-1.7 test"
+                       original_key=f"originals/{OFFICE}/adm1/{document_id}", created_at=T0, updated_at=T0,
+                       proposal=proposal(total, number))
+        assert doc.original_key is not None
+        self.storage.objects[doc.original_key] = b"%PDF-1.7 test"
         self.documents.create(doc, HistoryEntry(at=T0, event="received", actor="api"))
         return doc
 

@@ -102,6 +102,27 @@ class DynamoDocumentRepository:
             raise
         return True
 
+    def claim_upload(self, office_code: str, document_id: str, key: str, etag: str, size: int, at: dt.datetime,
+                     history: HistoryEntry) -> Document | None:
+        """One object per upload slot: only while the slot still awaits its upload at exactly ``key``."""
+        try:
+            self._db.transact([
+                {"Update": {
+                    "Key": document_key(office_code, document_id),
+                    "UpdateExpression": "SET awaiting_upload = :false, upload_etag = :etag, #size = :size, "
+                                        "updated_at = :at REMOVE expires_at",
+                    "ConditionExpression": "awaiting_upload = :true AND s3_key = :key",
+                    "ExpressionAttributeNames": {"#size": "size"},
+                    "ExpressionAttributeValues": {":false": False, ":true": True, ":etag": etag, ":size": size,
+                                                  ":at": at.isoformat(), ":key": key}}},
+                self._history_put(office_code, document_id, history),
+            ])
+        except ClientError as exc:
+            if _cancelled_by_condition(exc):
+                return None
+            raise
+        return self.get(office_code, document_id)
+
     def history(self, office_code: str, document_id: str) -> list[HistoryEntry]:
         """Oldest first (the sort key starts with the timestamp)."""
         return [HistoryEntry.model_validate(i)

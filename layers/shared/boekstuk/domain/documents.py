@@ -116,7 +116,9 @@ class Document(BaseModel):
     status: DocumentStatus
     awaiting_upload: bool = False  # an upload slot whose bytes have not arrived (hidden from lists, swept by TTL)
     source: Literal["api", "s3_drop"]
-    s3_key: str
+    s3_key: str  # where the bytes arrived (the upload slot's key or the inbox/ key); clients may write it again
+    upload_etag: str | None = None  # the ETag of the one object the intake accepted for this document
+    original_key: str | None = None  # the immutable copy the intake kept: what is served, attached and booked
     sha256: str | None = None
     size: int | None = None
     uploaded_by: str | None = None
@@ -129,6 +131,11 @@ class Document(BaseModel):
     proposal_version: int = 0  # bumped by every edit that changes what an approver approves
     approval: Approval | None = None
     bookings: list[Booking] = Field(default_factory=list)
+
+
+def original_key(office_code: str, administration_id: str, document_id: str) -> str:
+    """Where the intake keeps a document's original: written once (conditional put), never overwritten."""
+    return f"originals/{office_code}/{administration_id}/{document_id}"
 
 
 def _supplier_identity(proposal: Proposal) -> tuple[object, ...]:
@@ -162,5 +169,5 @@ class BookedHistory(BaseModel):
 __all__ = [
     "ALLOWED_CONTENT_TYPES", "FINAL_STATUSES", "MAX_DOCUMENT_BYTES", "Approval", "BookedHistory", "Booking",
     "Decision", "Document", "DocumentKind", "DocumentStatus", "HistoryEntry", "MatchKind", "PostingRule",
-    "Proposal", "ProposalLine", "ProposalSupplier", "ProposalWarning", "changes_what_is_approved",
+    "Proposal", "ProposalLine", "ProposalSupplier", "ProposalWarning", "changes_what_is_approved", "original_key",
 ]

@@ -636,10 +636,13 @@ class WorkflowService:
                                total_incl_vat=proposal.total_incl_vat)
 
     def _attachment(self, document: Document) -> Attachment:
+        """The original the intake kept (never the upload key, which a client could write again)."""
+        if document.original_key is None:
+            raise errors.NotFound("The original file of this document is not stored; it cannot be booked.")
         content_type = (document.content_type or mimetypes.guess_type(document.filename)[0]
                         or "application/octet-stream")
         return Attachment(filename=document.filename, content_type=content_type,
-                          content=self._storage.read(document.s3_key, MAX_DOCUMENT_BYTES))
+                          content=self._storage.read(document.original_key, MAX_DOCUMENT_BYTES))
 
     def record_failure(self, office_code: str, document_id: str, target: BookingTarget, execution: str,
                        error: dict[str, Any] | None) -> BookOutcome:
