@@ -5,8 +5,6 @@ neither the document, its stored original nor its booking."""
 from __future__ import annotations
 
 import itertools
-import time
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -15,43 +13,12 @@ import requests
 from boekstuk.local.samples import SampleLine, make_document
 from boekstuk.local.samples.generator import SampleDocument
 from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from tests.e2e.conftest import PASSWORD, Api, link_package, onboard
+from tests.e2e.conftest import PASSWORD, Api, SnelStartOffice, snelstart_office, wait_for
 
-WAIT_SECONDS = 60
 _seeds = itertools.count(9300)
 
 
-def wait_for(check: Any, what: str) -> Any:
-    """Poll ``check`` until it returns something truthy (the workflow runs in the background)."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@dataclass
-class Setup:
-    office: str
-    administration_id: str
-    administration_code: str
-
-
-def office_with_snelstart(api: Api) -> Setup:
-    """An office with SnelStart linked, the first seeded administration added and its suppliers synced."""
-    office, api.token = onboard(api)
-    connection = link_package(api, office, "snelstart", "credentials")
-    base = f"/v1/offices/{office}/connections/{connection}/administrations"
-    first = next(a for a in api.ok("GET", base)["administrations"] if a["name"] == ADMINISTRATIONS[0].name)
-    administration_id = api.ok("POST", base, {"codes": [first["code"]]}, status=201)["added"][0]["administration_id"]
-    wait_for(lambda: api.ok("GET", f"/v1/offices/{office}/administrations")["administrations"][0]["suppliers"]["count"]
-             >= len(NAMED_SUPPLIERS), "the supplier sync")
-    return Setup(office, administration_id, first["code"])
-
-
-def user(api: Api, setup: Setup, username: str, role: str) -> str:
+def user(api: Api, setup: SnelStartOffice, username: str, role: str) -> str:
     """A new user of the office, logged in: their access token."""
     api.ok("POST", f"/v1/offices/{setup.office}/users", {"username": username, "role": role, "password": PASSWORD},
            status=201)
@@ -68,7 +35,7 @@ def invoice(price: str) -> SampleDocument:
                          lines=[SampleLine("Kantoorartikelen", Decimal(1), Decimal(price), Decimal(21))])
 
 
-def upload(api: Api, setup: Setup, sample: SampleDocument) -> tuple[str, dict[str, Any]]:
+def upload(api: Api, setup: SnelStartOffice, sample: SampleDocument) -> tuple[str, dict[str, Any]]:
     """PUT the invoice to a fresh upload slot's URL; (document id, the slot's upload instructions)."""
     slot = api.ok("POST", f"/v1/offices/{setup.office}/administrations/{setup.administration_id}/documents",
                   {"filename": sample.filename, "content_type": sample.content_type}, status=201)
@@ -77,39 +44,39 @@ def upload(api: Api, setup: Setup, sample: SampleDocument) -> tuple[str, dict[st
     return str(slot["document_id"]), dict(slot["upload"])
 
 
-def document(api: Api, setup: Setup, document_id: str) -> dict[str, Any]:
+def document(api: Api, setup: SnelStartOffice, document_id: str) -> dict[str, Any]:
     return dict(api.ok("GET", f"/v1/offices/{setup.office}/documents/{document_id}"))
 
 
-def approval_requested(api: Api, setup: Setup, document_id: str) -> dict[str, Any]:
+def approval_requested(api: Api, setup: SnelStartOffice, document_id: str) -> dict[str, Any]:
     doc = wait_for(lambda: (d := document(api, setup, document_id))["approval"] is not None and d, "the approval")
     assert doc["status"] == "awaiting_approval", doc.get("error")
     return dict(doc)
 
 
-def settled(api: Api, setup: Setup, document_id: str, statuses: tuple[str, ...]) -> dict[str, Any]:
+def settled(api: Api, setup: SnelStartOffice, document_id: str, statuses: tuple[str, ...]) -> dict[str, Any]:
     return dict(wait_for(lambda: (d := document(api, setup, document_id))["status"] in statuses and d, statuses))
 
 
-def approve(api: Api, setup: Setup, document_id: str, token: str | None = None) -> str:
+def approve(api: Api, setup: SnelStartOffice, document_id: str, token: str | None = None) -> str:
     return str(api.ok("POST", f"/v1/offices/{setup.office}/documents/{document_id}/approve", {"comment": ""},
                       token=token)["status"])
 
 
-def entries(api: Api, setup: Setup, number: str) -> list[dict[str, Any]]:
+def entries(api: Api, setup: SnelStartOffice, number: str) -> list[dict[str, Any]]:
     listed = api.ok("GET", f"/_local/packages/snelstart/administrations/{setup.administration_code}/entries",
                     auth=False)["entries"]
     return [e for e in listed if e["invoice_number"] == number]
 
 
-def content(api: Api, setup: Setup, document_id: str) -> bytes:
+def content(api: Api, setup: SnelStartOffice, document_id: str) -> bytes:
     answer = api.call("GET", f"/v1/offices/{setup.office}/documents/{document_id}/content", allow_redirects=False)
     assert answer.status_code == 302, answer.text
     return requests.get(answer.headers["Location"], timeout=30).content
 
 
 def test_a_submitters_edit_past_the_second_step_needs_its_approver(api: Api) -> None:
-    setup = office_with_snelstart(api)
+    setup = snelstart_office(api)
     submitter, second = user(api, setup, "kees", "submitter"), user(api, setup, "anna", "approver")
     policy = {"steps": [{"min_amount": "0.00", "approvers": ["sync"], "required": 1},
                         {"min_amount": "5000.00", "approvers": ["anna"], "required": 1}]}
@@ -144,7 +111,7 @@ def test_a_submitters_edit_past_the_second_step_needs_its_approver(api: Api) -> 
 
 
 def test_a_second_upload_after_booking_changes_nothing_booked(api: Api) -> None:
-    setup = office_with_snelstart(api)
+    setup = snelstart_office(api)
     first, second = invoice("250.00"), invoice("990.00")
     doc, slot = upload(api, setup, first)
     approval_requested(api, setup, doc)

@@ -7,56 +7,40 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
 
-from boekstuk.local import moto_patches
 from boekstuk.local.samples import SampleLine, make_document
 from boekstuk.local.samples.generator import SampleDocument
 from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import add_accessible, assert_problem, document_when, link, onboarded_office
+from boekstuk.local.testing import LocalAws
+from tests.integration.conftest import (
+    SnelStartOffice,
+    assert_problem,
+    document_when,
+    snelstart_office,
+    workflow_aws,
+)
 
 _seeds = itertools.count(7100)
 SETTLED = ("awaiting_approval", "approved", "booking", "booked", "rejected", "duplicate", "unreadable", "failed")
 
 
-@dataclass
-class Office:
-    code: str
-    token: str
-    administration_id: str
-    administration_code: str
-    administration_name: str
+Office = SnelStartOffice
 
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[LocalAws]:
-    moto_patches.install()
-    with local_aws(simulators=True, parameters={"BookingRetryIntervalSeconds": "1"}) as harness:
+    with workflow_aws() as harness:
         yield harness
-        # Never leave an execution parked on its task token: its threads would outlive the harness.
-        items = harness.client("dynamodb").scan(TableName=harness.environment["TABLE_NAME"])["Items"]
-        for item in items:
-            if item["sk"]["S"] == "APPROVAL" and not item["completed"]["BOOL"]:
-                harness.client("stepfunctions").send_task_failure(taskToken=item["task_token"]["S"],
-                                                                  error="TestEnded")
-
-
-def new_office(aws: LocalAws) -> Office:
-    code, token = onboarded_office(aws)
-    connection = link(aws, code, token, "snelstart")
-    [adm] = add_accessible(aws, code, token, connection, 1)
-    return Office(code, token, adm["administration_id"], adm["code"], adm["name"])
 
 
 @pytest.fixture(scope="module")
 def offices(aws: LocalAws) -> tuple[Office, Office]:
-    return new_office(aws), new_office(aws)
+    return snelstart_office(aws), snelstart_office(aws)
 
 
 def invoice(office: Office, price: str) -> SampleDocument:

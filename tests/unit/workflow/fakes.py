@@ -26,6 +26,10 @@ from boekstuk.services.workflow import WorkflowService
 from tests.fakes import FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
 OFFICE = "devries"
+EXAMPLE = {"steps": [{"min_amount": "0.00", "approvers": ["piet", "anna"], "required": 1},
+                     {"min_amount": "5000.00", "approvers": ["anna"], "required": 1}],
+           "auto_approve_below": "50.00"}
+"""API.md's example policy: piet or anna up to 5000.00, from there on both (anna for the second step)."""
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 ADM = Administration(administration_id="adm1", office_code=OFFICE, connection_id="con1", package="snelstart",
                      code="101", name="Bakkerij De Vries B.V.", linked_at=T0)

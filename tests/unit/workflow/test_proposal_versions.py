@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,19 +15,10 @@ import pytest
 from boekstuk.domain import errors
 from boekstuk.domain.approvals import ApprovalPolicy
 from boekstuk.services.workflow import ApproveRequest
-from tests.unit.workflow.fakes import OFFICE, World, dynamo_table
+from tests.unit.workflow.fakes import EXAMPLE, OFFICE, World
 
 TWO_STEPS = {"steps": [{"min_amount": "0.00", "approvers": ["piet"], "required": 1},
                        {"min_amount": "5000.00", "approvers": ["anna"], "required": 1}]}
-EXAMPLE = {"steps": [{"min_amount": "0.00", "approvers": ["piet", "anna"], "required": 1},
-                     {"min_amount": "5000.00", "approvers": ["anna"], "required": 1}],
-           "auto_approve_below": "50.00"}
-
-
-@pytest.fixture()
-def world() -> Iterator[World]:
-    for table in dynamo_table():
-        yield World(table)
 
 
 def set_policy(world: World, body: dict[str, Any]) -> None:
