@@ -3,6 +3,8 @@
 Conditional requests keep what was accepted from being replaced: an upload URL creates its object only when the
 key is free (``If-None-Match: *``, signed into the URL), the intake reads exactly the object its event names
 (the version id, else ``If-Match`` on the ETag), and an original is written once (``If-None-Match: *``).
+The original is a put of the bytes the intake read, not a CopyObject: it is then exactly what was recognised
+even if the upload key changed in between (and moto 5.2.5 ignores ``IfNoneMatch`` on CopyObject).
 """
 
 from __future__ import annotations
