@@ -133,11 +133,11 @@ def run(count: int, package: str, formats: list[str], seed: int, verbose: bool =
     from boekstuk.adapters.recognition.chain import LocalRecognizer
     from boekstuk.bootstrap import services
     from boekstuk.domain.documents import Document
+    from boekstuk.services.proposals import ProposalEdit
     from boekstuk_local import moto_patches
     from boekstuk_local.samples import make_document
     from boekstuk_local.simulators.seed import ADMINISTRATIONS
     from boekstuk_local.testing import local_aws
-    from boekstuk.services.proposals import ProposalEdit
 
     rng = random.Random(f"bench-proposals-{seed}")
     moto_patches.install()

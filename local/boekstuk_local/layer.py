@@ -23,7 +23,7 @@ BUILDER_EXCLUDES = (
     ".aws-sam", ".chalice", ".git", ".gitignore", "*.pyc", "__pycache__", "*.so", ".Python", "*.egg-info",
     "*.egg", "pip-log.txt", "pip-delete-this-directory.txt", "htmlcov", ".tox", ".nox", ".coverage",
     ".cache", ".pytest_cache", ".python-version", ".mypy_cache", ".dmypy.json", ".pyre", ".env", ".venv",
-    "venv", "venv.bak", "env.bak", "ENV", "env",
+    "venv", "venv.bak", "env.bak", "ENV", "env", ".vscode", ".idea",
 )
 
 # Top-level packages of the local stack and the test tools: none of them may be installed into the layer.

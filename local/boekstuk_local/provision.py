@@ -235,6 +235,9 @@ def _create_bucket(aws: _Clients, out: Provisioned, logical_id: str, props: dict
         renames = {"ExposedHeaders": "ExposeHeaders", "Id": "ID", "MaxAge": "MaxAgeSeconds"}
         rules = [{renames.get(k, k): v for k, v in rule.items()} for rule in props["CorsConfiguration"]["CorsRules"]]
         s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+    versioning = (props.get("VersioningConfiguration") or {}).get("Status")
+    if versioning:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning})
     out.buckets[logical_id] = name
     r = out.app.resolver
     r.refs[logical_id] = name

@@ -169,7 +169,8 @@ class Services:
     @cached_property
     def document_service(self) -> DocumentService:
         """The documents API."""
-        return DocumentService(self.documents, self.storage, self.offices, self.administrations, self.clock)
+        return DocumentService(self.documents, self.storage, self.offices, self.administrations, self.clock,
+                               edits=self.workflow)
 
     @cached_property
     def recognizer(self) -> Recognizer:
@@ -200,8 +201,10 @@ class Services:
         """The intake, at most once per S3 object version."""
 
         def receive(record: dict[str, object]) -> dict[str, object]:
+            version = record.get("version_id")
             document = self.intake.receive(S3Object(bucket=str(record["bucket"]), key=str(record["key"]),
-                                                    size=int(str(record["size"])), etag=str(record["etag"])))
+                                                    size=int(str(record["size"])), etag=str(record["etag"]),
+                                                    version_id=str(version) if version else None))
             if document is None:
                 return {"status": "ignored"}
             return {"document_id": document.document_id, "status": document.status}
