@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 import requests
 
-from boekstuk.local.simulators.base import RateLimiter
-from boekstuk.local.simulators.registry import DEMO_LOGINS
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from boekstuk.local.stack import StackHandle, start_stack_in_thread, wait_until_healthy
+from boekstuk_local.simulators.base import RateLimiter
+from boekstuk_local.simulators.registry import DEMO_LOGINS
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+from boekstuk_local.stack import StackHandle, start_stack_in_thread, wait_until_healthy
 
 PASSWORD = "correct horse battery staple"
 TIMEOUT = 30

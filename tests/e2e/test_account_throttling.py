@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from boekstuk.local.stack import StackHandle
+from boekstuk_local.stack import StackHandle
 from tests.e2e.conftest import PASSWORD, Api, assert_problem, onboard
 from tests.throttling import throttling
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import requests
 
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SeedSupplier
+from boekstuk_local.samples import SampleLine, make_document
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SeedSupplier
 from tests.e2e.conftest import Api, snelstart_office, wait_for
 
 RATES = {"high": Decimal(21), "low": Decimal(9), "zero": Decimal(0)}

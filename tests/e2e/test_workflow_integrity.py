@@ -10,9 +10,9 @@ from typing import Any
 
 import requests
 
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.samples.generator import SampleDocument
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+from boekstuk_local.samples import SampleLine, make_document
+from boekstuk_local.samples.generator import SampleDocument
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 from tests.e2e.conftest import PASSWORD, Api, SnelStartOffice, snelstart_office, wait_for
 
 _seeds = itertools.count(9300)

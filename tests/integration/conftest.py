@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from boekstuk.local import moto_patches
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.samples.generator import SampleDocument
-from boekstuk.local.simulators.base import complete_oauth_login
-from boekstuk.local.simulators.registry import DEMO_LOGINS
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local import moto_patches
+from boekstuk_local.samples import SampleLine, make_document
+from boekstuk_local.samples.generator import SampleDocument
+from boekstuk_local.simulators.base import complete_oauth_login
+from boekstuk_local.simulators.registry import DEMO_LOGINS
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+from boekstuk_local.testing import LocalAws, local_aws
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

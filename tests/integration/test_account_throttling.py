@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from boekstuk.local.testing import LocalAws
+from boekstuk_local.testing import LocalAws
 from tests.integration.conftest import PASSWORD, assert_problem, code_from_mail, onboarded_office, signup_body, unique
 from tests.throttling import throttling
 

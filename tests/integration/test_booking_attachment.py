@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from boekstuk.local.testing import LocalAws
+from boekstuk_local.testing import LocalAws
 from tests.integration.conftest import (
     SnelStartOffice,
     document_when,

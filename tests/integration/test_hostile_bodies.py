@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from boekstuk.local import moto_patches
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local import moto_patches
+from boekstuk_local.testing import LocalAws, local_aws
 from tests.integration.conftest import (
     assert_problem,
     document_when,

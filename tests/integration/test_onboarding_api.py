@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from boekstuk.local.testing import LocalAws
+from boekstuk_local.testing import LocalAws
 from tests.integration.conftest import (
     PASSWORD,
     assert_problem,

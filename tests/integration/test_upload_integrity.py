@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import requests
 
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.samples.generator import SampleDocument
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from boekstuk.local.testing import LocalAws
+from boekstuk_local.samples import SampleLine, make_document
+from boekstuk_local.samples.generator import SampleDocument
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+from boekstuk_local.testing import LocalAws
 from tests.integration.conftest import (
     SnelStartOffice,
     assert_problem,

@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local.testing import LocalAws, local_aws
 
 from .conftest import TEMPLATE
 
@@ -231,7 +231,7 @@ def test_a_function_slower_than_the_integration_timeout_is_504_problem(aws: Loca
 
     from werkzeug.test import Client
 
-    from boekstuk.local.gateway import Gateway
+    from boekstuk_local.gateway import Gateway
 
     api = importlib.import_module(aws.provisioned.functions["ApiFunction"].module.rsplit(".", 1)[0])
     api.RELEASE.clear()

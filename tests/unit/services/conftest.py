@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from boekstuk.adapters.dynamodb import DynamoTable, DynamoThrottleStore
-from boekstuk.local import moto_patches
+from boekstuk_local import moto_patches
 
 
 @pytest.fixture()

@@ -174,7 +174,7 @@ class Demo:
         return {p["id"]: p for p in listed}
 
     def link_credentials(self, packages: dict[str, dict[str, Any]], package_id: str) -> str:
-        from boekstuk.local.simulators.registry import DEMO_LOGINS
+        from boekstuk_local.simulators.registry import DEMO_LOGINS
 
         info = packages[package_id]
         self.step(f"Link {info['name']} with its credentials (verified at the package before anything is stored)")
@@ -185,7 +185,7 @@ class Demo:
         return str(linked["connection_id"])
 
     def link_oauth(self, packages: dict[str, dict[str, Any]], package_id: str) -> str:
-        from boekstuk.local.simulators.registry import DEMO_LOGINS
+        from boekstuk_local.simulators.registry import DEMO_LOGINS
 
         info = packages[package_id]
         self.step(f"Link {info['name']} through OAuth2 (log in at the package, as a person would)")
@@ -242,7 +242,7 @@ class Demo:
         return dict(mine[0])
 
     def show_suppliers(self, administration: dict[str, Any]) -> None:
-        from boekstuk.local.simulators.seed import NAMED_SUPPLIERS
+        from boekstuk_local.simulators.seed import NAMED_SUPPLIERS
 
         self.step(f"Suppliers synced from the package into {administration['name']!r}")
         path = f"/v1/offices/{self.office}/administrations/{administration['administration_id']}/suppliers"
@@ -268,8 +268,8 @@ class Demo:
         return "post" in answer.json().get("paths", {}).get(DOCUMENTS_PATH, {})
 
     def document(self, administration: dict[str, Any]) -> None:
-        from boekstuk.local.samples import make_document
-        from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+        from boekstuk_local.samples import make_document
+        from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
 
         path = DOCUMENTS_PATH.format(office=self.office, administration_id=administration["administration_id"])
         self.step("Upload a purchase invoice")

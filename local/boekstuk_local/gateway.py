@@ -26,10 +26,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
 
-from boekstuk.local import lambda_hook
-from boekstuk.local.mail import MAILBOX, Mailbox
-from boekstuk.local.provision import Provisioned
-from boekstuk.local.template import ApiSpec, GatewayResponse, Route, TemplateError, match_path
+from boekstuk_local import lambda_hook
+from boekstuk_local.mail import MAILBOX, Mailbox
+from boekstuk_local.provision import Provisioned
+from boekstuk_local.template import ApiSpec, GatewayResponse, Route, TemplateError, match_path
 
 log = logging.getLogger(__name__)
 

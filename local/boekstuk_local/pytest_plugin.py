@@ -1,4 +1,4 @@
-"""pytest fixtures for the local stack. Register with ``pytest_plugins = ["boekstuk.local.pytest_plugin"]``.
+"""pytest fixtures for the local stack. Register with ``pytest_plugins = ["boekstuk_local.pytest_plugin"]``.
 
 - ``boekstuk_aws``: the repository's template.yaml under mock_aws, handlers in-process (no sockets).
 - ``boekstuk_aws_with_simulators``: the same plus the package simulators on loopback (``PACKAGE_APPS`` set).
@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from boekstuk.local.stack import StackHandle, start_stack_in_thread, wait_until_healthy
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local.stack import StackHandle, start_stack_in_thread, wait_until_healthy
+from boekstuk_local.testing import LocalAws, local_aws
 
 
 @pytest.fixture()

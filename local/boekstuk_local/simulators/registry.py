@@ -12,14 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from boekstuk.domain.packages import PackageApp, PackageId
-from boekstuk.local.simulators.base import Simulator, SimulatorServer
+from boekstuk_local.simulators.base import Simulator, SimulatorServer
 
 _SIMULATOR_CLASSES: dict[str, str] = {
-    "exact_online": "boekstuk.local.simulators.exact_online:ExactOnlineSimulator",
-    "twinfield": "boekstuk.local.simulators.twinfield:TwinfieldSimulator",
-    "snelstart": "boekstuk.local.simulators.snelstart:SnelStartSimulator",
-    "accountview": "boekstuk.local.simulators.accountview:AccountViewSimulator",
-    "multivers": "boekstuk.local.simulators.multivers:MultiversSimulator",
+    "exact_online": "boekstuk_local.simulators.exact_online:ExactOnlineSimulator",
+    "twinfield": "boekstuk_local.simulators.twinfield:TwinfieldSimulator",
+    "snelstart": "boekstuk_local.simulators.snelstart:SnelStartSimulator",
+    "accountview": "boekstuk_local.simulators.accountview:AccountViewSimulator",
+    "multivers": "boekstuk_local.simulators.multivers:MultiversSimulator",
 }
 
 

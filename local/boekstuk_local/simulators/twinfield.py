@@ -70,8 +70,8 @@ from schwifty.exceptions import SchwiftyException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from boekstuk.local.simulators import seed
-from boekstuk.local.simulators.base import JsonDict, RateLimiter, SimClock, Simulator
+from boekstuk_local.simulators import seed
+from boekstuk_local.simulators.base import JsonDict, RateLimiter, SimClock, Simulator
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 TW_NS = "http://www.twinfield.com/"

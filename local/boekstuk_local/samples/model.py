@@ -19,7 +19,7 @@ from stdnum.iso7064 import mod_11_10
 from stdnum.nl import bsn
 from stdnum.nl import btw as nl_btw
 
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS, SeedAdministration, SeedSupplier
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS, SeedAdministration, SeedSupplier
 
 from .formats import Language
 

@@ -21,12 +21,12 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from boekstuk.local import lambda_hook, mail, moto_patches
-from boekstuk.local.gateway import Gateway
-from boekstuk.local.mail import MAILBOX, MailMessage
-from boekstuk.local.provision import Provisioned, client, provision
-from boekstuk.local.schedules import scheduled_event
-from boekstuk.local.template import LOCAL_REGION, SamApp, load_template_file
+from boekstuk_local import lambda_hook, mail, moto_patches
+from boekstuk_local.gateway import Gateway
+from boekstuk_local.mail import MAILBOX, MailMessage
+from boekstuk_local.provision import Provisioned, client, provision
+from boekstuk_local.schedules import scheduled_event
+from boekstuk_local.template import LOCAL_REGION, SamApp, load_template_file
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -103,7 +103,7 @@ def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
 
 def package_apps_json(servers: Mapping[str, Any]) -> str:
     """``PACKAGE_APPS``: the JSON list of ``PackageApp`` registrations for the running simulators."""
-    from boekstuk.local.simulators import registry
+    from boekstuk_local.simulators import registry
 
     return json.dumps([registry.app_config(pid, server).model_dump(mode="json") for pid, server in servers.items()])
 
@@ -111,9 +111,9 @@ def package_apps_json(servers: Mapping[str, Any]) -> str:
 def start_simulators() -> dict[str, Any]:
     """Start every simulator that exists (package id -> server); empty when the registry is absent."""
     try:
-        registry = importlib.import_module("boekstuk.local.simulators.registry")
+        registry = importlib.import_module("boekstuk_local.simulators.registry")
     except ModuleNotFoundError as exc:
-        if exc.name != "boekstuk.local.simulators.registry":
+        if exc.name != "boekstuk_local.simulators.registry":
             raise
         return {}
     servers: dict[str, Any] = registry.start_all()
@@ -245,7 +245,7 @@ class LocalAws:
 
 _current: list[LocalAws] = []
 RUNNING_STACKS: set[int] = set()
-"""ids of local stacks running in this process (``boekstuk.local.stack`` keeps it up to date)."""
+"""ids of local stacks running in this process (``boekstuk_local.stack`` keeps it up to date)."""
 
 
 def ensure_exclusive(what: str) -> None:

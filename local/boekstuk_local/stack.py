@@ -23,12 +23,12 @@ from typing import Any
 import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from boekstuk.local import lambda_hook, persistence
-from boekstuk.local.gateway import Gateway
-from boekstuk.local.mail import MAILBOX
-from boekstuk.local.provision import Provisioned, provision
-from boekstuk.local.schedules import next_fire
-from boekstuk.local.testing import (
+from boekstuk_local import lambda_hook, persistence
+from boekstuk_local.gateway import Gateway
+from boekstuk_local.mail import MAILBOX
+from boekstuk_local.provision import Provisioned, provision
+from boekstuk_local.schedules import next_fire
+from boekstuk_local.testing import (
     FAKE_AWS_ENV,
     LOCAL_RUNTIME_ENV,
     RUNNING_STACKS,

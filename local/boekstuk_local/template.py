@@ -2,7 +2,7 @@
 
 The local stack creates its resources from the same SAM template that is deployed, so tests and the
 deployment cannot drift apart. This module is pure parsing: it never talks to AWS. Provisioning
-(``boekstuk.local.provision``) fills a :class:`Resolver` with the physical names it created.
+(``boekstuk_local.provision``) fills a :class:`Resolver` with the physical names it created.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 
-from boekstuk.local.template import FunctionSpec, Resolver, SamApp, TemplateError, UnresolvedReference
+from boekstuk_local.template import FunctionSpec, Resolver, SamApp, TemplateError, UnresolvedReference
 
 log = logging.getLogger(__name__)
 

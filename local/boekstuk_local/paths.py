@@ -8,7 +8,7 @@ from typing import Any
 
 
 def project_root() -> Path:
-    """The repository root: the folder holding template.yaml above this package (layers/shared/boekstuk)."""
+    """The repository root: the folder holding template.yaml above this package (local/boekstuk_local)."""
     here = Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "template.yaml").is_file() and (parent / "functions").is_dir():

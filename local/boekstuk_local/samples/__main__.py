@@ -1,4 +1,4 @@
-"""``python -m boekstuk.local.samples OUT_DIR [--count N] [--first-seed S]``: write a sample set with its truth."""
+"""``python -m boekstuk_local.samples OUT_DIR [--count N] [--first-seed S]``: write a sample set with its truth."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .sets import generate_set
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write ``count`` generated documents and a ``ground_truth.jsonl`` (dev-set schema) into a folder."""
-    parser = argparse.ArgumentParser(prog="python -m boekstuk.local.samples", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m boekstuk_local.samples", description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=14)
     parser.add_argument("--first-seed", type=int, default=1000)

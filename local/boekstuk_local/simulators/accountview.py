@@ -48,8 +48,8 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from boekstuk.local.simulators import seed
-from boekstuk.local.simulators.base import (
+from boekstuk_local.simulators import seed
+from boekstuk_local.simulators.base import (
     JsonDict,
     OAuthProvider,
     OAuthSettings,

@@ -47,8 +47,8 @@ from urllib.parse import urlencode
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from boekstuk.local.simulators import seed
-from boekstuk.local.simulators.base import (
+from boekstuk_local.simulators import seed
+from boekstuk_local.simulators.base import (
     JsonDict,
     OAuthProvider,
     OAuthSettings,

@@ -19,8 +19,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from boekstuk.local.mail import MAILBOX
-from boekstuk.local.provision import Provisioned, client
+from boekstuk_local.mail import MAILBOX
+from boekstuk_local.provision import Provisioned, client
 
 log = logging.getLogger(__name__)
 

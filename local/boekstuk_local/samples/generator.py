@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from boekstuk.local.simulators.seed import SeedAdministration, SeedSupplier
+from boekstuk_local.simulators.seed import SeedAdministration, SeedSupplier
 
 from .formats import DATE_STYLES, Language
 from .model import (
@@ -168,7 +168,7 @@ def build_spec(seed: int, *, kind: Kind = "invoice", supplier: SeedSupplier | Pa
 
 def _payment_term(supplier: Party, rng: random.Random) -> int:
     if supplier.seed_code:
-        from boekstuk.local.simulators.seed import SUPPLIERS
+        from boekstuk_local.simulators.seed import SUPPLIERS
 
         return next(s.payment_term_days for s in SUPPLIERS if s.code == supplier.seed_code)
     return rng.choice((8, 14, 14, 30, 30, 30, 60))
@@ -179,7 +179,7 @@ def _reverse_charge(supplier: Party, kind: Kind, rng: random.Random) -> bool:
     if kind == "receipt":
         return False
     if supplier.seed_code:
-        from boekstuk.local.simulators.seed import SUPPLIERS
+        from boekstuk_local.simulators.seed import SUPPLIERS
 
         return next(s.vat_kind for s in SUPPLIERS if s.code == supplier.seed_code) == "reverse_charge"
     if supplier.country != "NL":
@@ -227,7 +227,7 @@ def build_truth(spec: InvoiceSpec, *, seed: int, layout: str, style: Style, fmt:
         "template_family": f"samples-{layout}" if fmt != "ubl" else "samples-si-ubl-2.0",
         "group": f"samples-{layout}",
         "gt_files": [],
-        "gt_format": "generator truth (boekstuk.local.samples)",
+        "gt_format": "generator truth (boekstuk_local.samples)",
         "fields": fields,
         "not_annotated": [],
         "split": "dev",
