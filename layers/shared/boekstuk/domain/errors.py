@@ -269,6 +269,20 @@ class InvalidStatus(Conflict):
     default_detail = "The document is not in a state that allows this."
 
 
+class IllegalTransition(InvalidStatus):
+    """A step the document lifecycle's table (``boekstuk.domain.lifecycle``) does not allow from the document's
+    status. Answered like every refusal because of the document's state: 409 ``invalid_status``."""
+
+    default_detail = "The document's status does not allow this step."
+
+
+class DocumentLocked(IllegalTransition):
+    """The document is booked: no step of the lifecycle leaves ``booked``, so nothing about it changes any more."""
+
+    code = "document_locked"
+    default_detail = "The document is booked and locked: it can no longer be edited, approved, rejected or retried."
+
+
 class NotAnApprover(Forbidden):
     code = "not_an_approver"
     default_detail = "You are not one of the approvers of this document."
