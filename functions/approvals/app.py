@@ -27,7 +27,8 @@ app = make_resolver()
 
 
 @app.post("/v1/offices/<office>/documents/<document_id>/approve", summary="Approve a document", tags=["approvals"],
-          responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus))
+          responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus,
+                              errors.DocumentLocked))
 def handle_approve(office: str, document_id: str, body: ApproveRequest) -> DecisionResult:
     caller = current_caller(app)
     caller.require_office(office)
@@ -35,7 +36,8 @@ def handle_approve(office: str, document_id: str, body: ApproveRequest) -> Decis
 
 
 @app.post("/v1/offices/<office>/documents/<document_id>/reject", summary="Reject a document", tags=["approvals"],
-          responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus))
+          responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus,
+                              errors.DocumentLocked))
 def handle_reject(office: str, document_id: str, body: RejectRequest) -> DecisionResult:
     caller = current_caller(app)
     caller.require_office(office)
@@ -45,7 +47,8 @@ def handle_reject(office: str, document_id: str, body: RejectRequest) -> Decisio
 @app.post("/v1/offices/<office>/documents/<document_id>/retry-booking", summary="Re-queue a failed booking",
           tags=["approvals"],
           responses={202: {"description": "Booking re-queued"},
-                     **responses(errors.NotFound, errors.NotAnApprover, errors.InvalidStatus, validates_input=False, success=None)})
+                     **responses(errors.NotFound, errors.NotAnApprover, errors.InvalidStatus, errors.DocumentLocked,
+                                 validates_input=False, success=None)})
 def handle_retry_booking(office: str, document_id: str) -> Response[RetryResult]:
     caller = current_caller(app)
     caller.require_office(office)

@@ -11,7 +11,8 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from boekstuk.domain.approvals import BookingClaim, PendingApproval, PolicyStep, StoredPolicy
-from boekstuk.domain.documents import BookedHistory, Decision, Document, DocumentStatus, HistoryEntry, Proposal
+from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
+from boekstuk.domain.lifecycle import Transition
 from boekstuk.domain.links import (
     Administration,
     Connection,
@@ -415,9 +416,13 @@ class SyncTrigger(Protocol):
 
 
 class DocumentRepository(Protocol):
-    """Documents and their history, every item under its office: no call reaches a document by id alone."""
+    """Documents and their history, every item under its office: no call reaches a document by id alone.
 
-    def create(self, document: Document, history: HistoryEntry) -> bool:
+    Every write is a lifecycle ``Transition`` (``boekstuk.domain.lifecycle``): the document's new state and the
+    step's one history entry, stored together. This is where a step becomes an event for others.
+    """
+
+    def create(self, transition: Transition) -> bool:
         """Store a new document with its first history entry; False (nothing written) when the office already
         has a document with this id."""
         ...
@@ -426,20 +431,19 @@ class DocumentRepository(Protocol):
         """A document of an office."""
         ...
 
-    def save(self, document: Document, history: HistoryEntry | None = None) -> None:
-        """Overwrite the document's state and append a history entry."""
+    def save(self, transition: Transition) -> None:
+        """Overwrite the document's state with the step's outcome and append its history entry."""
         ...
 
-    def save_if(self, document: Document, history: HistoryEntry | None, *, status: DocumentStatus,
-                version: int) -> bool:
-        """Like ``save``, only while the stored document still has ``status`` and ``proposal_version``
-        ``version``; False (nothing written) when it changed meanwhile."""
+    def save_if(self, transition: Transition, *, version: int) -> bool:
+        """Like ``save``, only while the stored document still has the status the step left and
+        ``proposal_version`` ``version``; False (nothing written) when it changed meanwhile."""
         ...
 
-    def claim_upload(self, office_code: str, document_id: str, key: str, etag: str, size: int, at: dt.datetime,
-                     history: HistoryEntry) -> Document | None:
-        """Let the object ``key``/``etag`` fill the office's upload slot ``document_id``, once: the updated
-        document, or None when the slot is not waiting for its upload at ``key`` (used, or another key)."""
+    def claim_upload(self, transition: Transition) -> Document | None:
+        """Let the object the step names (the document's ``s3_key``, ``upload_etag`` and ``size``) fill the
+        office's upload slot, once: the updated document, or None when the slot is not waiting for its upload at
+        that key (used, or another key)."""
         ...
 
     def history(self, office_code: str, document_id: str) -> list[HistoryEntry]:

@@ -174,10 +174,10 @@ def before_saving(world: World, event: str, action: Callable[[], None]) -> None:
     save_if = world.documents.save_if
     run = once(action)
 
-    def hooked(document: Any, history: Any, **condition: Any) -> bool:
-        if history is not None and history.event == event:
+    def hooked(transition: Any, **condition: Any) -> bool:
+        if transition.entry.event == event:
             run()
-        return save_if(document, history, **condition)
+        return save_if(transition, **condition)
 
     world.documents.save_if = hooked  # type: ignore[method-assign]
 

@@ -95,14 +95,14 @@ def test_without_policy_every_decider_is_asked_and_one_approval_is_enough(world:
 
 def test_already_approved_document_completes_at_once(world: World) -> None:
     doc = world.document()
-    world.documents.save(doc.model_copy(update={"status": "approved"}))
+    world.documents.put(doc.model_copy(update={"status": "approved"}))
     assert world.service.request_approval(OFFICE, "doc1", "tok2") == "already_approved"
     assert world.tasks.succeeded[0][0] == "tok2"
 
 
 def test_nothing_to_approve_on_a_rejected_document(world: World) -> None:
     doc = world.document()
-    world.documents.save(doc.model_copy(update={"status": "rejected"}))
+    world.documents.put(doc.model_copy(update={"status": "rejected"}))
     with pytest.raises(errors.InvalidStatus):
         world.service.request_approval(OFFICE, "doc1", "tok")
 
@@ -192,7 +192,7 @@ def test_two_approvals_at_the_same_moment_complete_the_token_once(world: World) 
 
 def approved(world: World, **kwargs: Any) -> None:
     doc = world.document(**kwargs)
-    world.documents.save(doc.model_copy(update={"status": "approved"}))
+    world.documents.put(doc.model_copy(update={"status": "approved"}))
 
 
 def test_book_posts_once_with_attachment_and_learns(world: World) -> None:
@@ -313,7 +313,7 @@ def test_incomplete_proposal_fails_with_a_clear_reason(world: World) -> None:
     doc = world.documents.docs["doc1"]
     assert doc.proposal is not None
     line = doc.proposal.lines[0].model_copy(update={"gl_account": None})
-    world.documents.save(doc.model_copy(update={"proposal": doc.proposal.model_copy(update={"lines": [line]})}))
+    world.documents.put(doc.model_copy(update={"proposal": doc.proposal.model_copy(update={"lines": [line]})}))
     with pytest.raises(errors.ProposalIncomplete) as caught:
         world.service.book(OFFICE, "doc1", TARGET, "exec-1")
     assert "lines[0].gl_account" in caught.value.detail

@@ -29,8 +29,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from boekstuk.domain import errors
-from boekstuk.domain.documents import BookedHistory, Document, Proposal, ProposalSupplier, ProposalWarning
+from boekstuk.domain import errors, lifecycle
+from boekstuk.domain.documents import (
+    BookedHistory,
+    Document,
+    HistoryEvent,
+    Proposal,
+    ProposalSupplier,
+    ProposalWarning,
+)
 from boekstuk.domain.links import Administration, LedgerAccount, Supplier, TaxCode, normalise_identifier
 from boekstuk.domain.packages import Address, PackageSupplier, SupplierDraft
 from boekstuk.domain.proposing import (
@@ -306,8 +313,9 @@ class ProposalService(_Administrations):
         """
         if not isinstance(edit, ProposalEdit):
             edit = ProposalEdit.parse(edit)
-        if document.status != "awaiting_approval" or document.proposal is None:
-            raise errors.InvalidStatus("The proposal can only be edited while the document awaits approval.")
+        lifecycle.check(document.status, HistoryEvent.EDITED)  # booked: locked
+        if document.proposal is None:
+            raise errors.InvalidStatus("The document has no proposal to edit.")
         adm_id = document.administration_id
         gl_accounts = self._administrations.gl_accounts(adm_id)
         vat_codes = self._administrations.vat_codes(adm_id)

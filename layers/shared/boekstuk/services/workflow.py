@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from boekstuk.domain import errors
+from boekstuk.domain import errors, lifecycle
 from boekstuk.domain.approvals import (
     ApprovalPolicy,
     BookingTarget,
@@ -36,7 +36,7 @@ from boekstuk.domain.documents import (
     Booking,
     Decision,
     Document,
-    HistoryEntry,
+    HistoryEvent,
     Proposal,
     changes_what_is_approved,
 )
@@ -278,8 +278,9 @@ class WorkflowService:
             # retry-booking starts a new execution for a document people already approved.
             self._tasks.succeed(task_token, self._output(targets))
             return "already_approved"
-        if document.status != "awaiting_approval" or document.proposal is None:
-            raise errors.InvalidStatus(f"The document is {document.status}; there is nothing to approve.")
+        lifecycle.check(document.status, HistoryEvent.APPROVAL_REQUESTED)
+        if document.proposal is None:
+            raise errors.InvalidStatus("The document has no proposal to approve.")
         version = document.proposal_version
         stored = self._store.get_policy(office_code, document.administration_id)
         # Asked before (a repeated request, an edit after the first one): from then on only people approve it.
@@ -291,14 +292,12 @@ class WorkflowService:
             why = (f"total {total:.2f} below {below:.2f}" if below is not None and abs(total) < below
                    else "no policy step applies to this amount")
             decision = Decision(user="system", decision="approved", at=now, comment=f"Auto-approved: {why}.")
-            approved = document.model_copy(update={
-                "status": "approved", "updated_at": now,
-                "approval": Approval(required=0, approvers=[], decisions=[decision]),
-                "bookings": [Booking(connection_id=t.connection_id, package=t.package, status="pending")
-                             for t in targets]})
-            if not self._documents.save_if(approved, HistoryEntry(at=now, event="approved", actor="system",
-                                                                  detail=f"auto-approved: {why}"),
-                                           status="awaiting_approval", version=version):
+            approved = lifecycle.transition(
+                document, "approved", HistoryEvent.APPROVED, actor="system", at=now, detail=f"auto-approved: {why}",
+                approval=Approval(required=0, approvers=[], decisions=[decision]),
+                bookings=[Booking(connection_id=t.connection_id, package=t.package, status="pending")
+                          for t in targets])
+            if not self._documents.save_if(approved, version=version):
                 return None  # edited meanwhile: the new version may need people
             self._tasks.succeed(task_token, self._output(targets))
             return "auto_approved"
@@ -324,14 +323,13 @@ class WorkflowService:
             concluded = self._conclude(office_code, document_id, version, decider.decision, decider.user,
                                        decider.comment)
             return concluded.status if concluded is not None else None
-        waiting = current.model_copy(update={
-            "updated_at": now, "approval": Approval(required=required, approvers=approvers, decisions=early)})
-        if not self._documents.save_if(waiting, HistoryEntry(
-                at=now, event="approval_requested", actor="workflow",
-                detail=f"{required} approval(s) by {', '.join(approvers) or 'nobody'}"),
-                status="awaiting_approval", version=version):
+        waiting = lifecycle.transition(
+            current, "awaiting_approval", HistoryEvent.APPROVAL_REQUESTED, actor="workflow", at=now,
+            detail=f"{required} approval(s) by {', '.join(approvers) or 'nobody'}",
+            approval=Approval(required=required, approvers=approvers, decisions=early))
+        if not self._documents.save_if(waiting, version=version):
             return None
-        self._notify(office_code, waiting, approvers)
+        self._notify(office_code, waiting.document, approvers)
         return "awaiting_approval"
 
     def _notify(self, office_code: str, document: Document, approvers: list[str]) -> None:
@@ -381,8 +379,7 @@ class WorkflowService:
             raise errors.NotAnApprover()
         if any(d.user == username for d in self._store.decisions(office_code, document_id, version)):
             raise errors.AlreadyDecided()
-        if document.status != "awaiting_approval":
-            raise errors.InvalidStatus(f"The document is {document.status}; it is not awaiting approval.")
+        lifecycle.check(document.status, HistoryEvent.APPROVAL_GIVEN)  # booked: locked
         if pending is not None and pending.completed:
             raise errors.InvalidStatus("The approval of this document is already complete.")
         now = self._clock.now()
@@ -397,15 +394,14 @@ class WorkflowService:
         # Not settled yet, or the workflow has not parked its request yet (the document shows awaiting_approval as
         # soon as it is proposed): the decision is stored and shown; request_approval settles it when it parks.
         approval = (document.approval or Approval()).model_copy(update={"decisions": decisions})
-        current = document.model_copy(update={"approval": approval, "updated_at": now})
-        if not self._documents.save_if(current, HistoryEntry(at=now, event="approval_given", actor=f"api:{username}",
-                                                             detail=comment),
-                                       status="awaiting_approval", version=version):
+        given = lifecycle.transition(document, "awaiting_approval", HistoryEvent.APPROVAL_GIVEN,
+                                     actor=f"api:{username}", at=now, detail=comment, approval=approval)
+        if not self._documents.save_if(given, version=version):
             return self._after_race(office_code, document_id, version)
         if done and self._store.pending(office_code, document_id) is not None:
             # Parked meanwhile: whichever of us concludes first sends the token (the write is conditional).
             return self._concluded(office_code, document_id, version, verdict, username, comment)
-        return DecisionResult(document_id=document_id, status=current.status, approval=approval)
+        return DecisionResult(document_id=document_id, status=given.document.status, approval=approval)
 
     def _concluded(self, office_code: str, document_id: str, version: int, verdict: Literal["approved", "rejected"],
                    username: str, comment: str) -> DecisionResult:
@@ -443,16 +439,16 @@ class WorkflowService:
         approval = (document.approval or Approval()).model_copy(
             update={"decisions": self._store.decisions(office_code, document_id, version)})
         if verdict == "rejected":
-            final = document.model_copy(update={"status": "rejected", "approval": approval, "updated_at": now,
-                                                "error": f"Rejected by {username}: {comment}"})
+            step = lifecycle.transition(document, "rejected", HistoryEvent.REJECTED, actor=actor, at=now,
+                                        detail=comment, approval=approval, error=f"Rejected by {username}: {comment}")
         else:
-            final = document.model_copy(update={
-                "status": "approved", "approval": approval, "updated_at": now,
-                "bookings": [Booking(connection_id=t.connection_id, package=t.package, status="pending")
-                             for t in targets]})
-        if not self._documents.save_if(final, HistoryEntry(at=now, event=verdict, actor=actor, detail=comment),
-                                       status="awaiting_approval", version=version):
+            step = lifecycle.transition(
+                document, "approved", HistoryEvent.APPROVED, actor=actor, at=now, detail=comment, approval=approval,
+                bookings=[Booking(connection_id=t.connection_id, package=t.package, status="pending")
+                          for t in targets])
+        if not self._documents.save_if(step, version=version):
             return None
+        final = step.document
         if verdict == "rejected":
             # A corrected re-upload of this invoice must not be called a duplicate of the rejected one.
             self._learner.release_claims(final)
@@ -489,7 +485,7 @@ class WorkflowService:
         now = self._clock.now()
         changed = document.proposal is None or changes_what_is_approved(document.proposal, proposal)
         version = document.proposal_version + 1 if changed else document.proposal_version
-        update: dict[str, Any] = {"proposal": proposal, "proposal_version": version, "updated_at": now}
+        update: dict[str, Any] = {"proposal": proposal, "proposal_version": version}
         pending = self._store.pending(office_code, document_id) if changed else None
         steps: list[PolicyStep] | None = None
         approvers: list[str] = []
@@ -504,16 +500,15 @@ class WorkflowService:
                 update["approval"] = Approval(required=required, approvers=approvers, decisions=[])
             detail = (f"proposal edited (version {version}): approval policy re-applied, {required} approval(s) by "
                       f"{', '.join(approvers) or 'nobody'}; earlier decisions no longer count")
-        edited = document.model_copy(update=update)
-        if not self._documents.save_if(edited, HistoryEntry(at=now, event="edited", actor=f"api:{editor}",
-                                                            detail=detail),
-                                       status="awaiting_approval", version=document.proposal_version):
+        edited = lifecycle.transition(document, "awaiting_approval", HistoryEvent.EDITED, actor=f"api:{editor}",
+                                      at=now, detail=detail, **update)
+        if not self._documents.save_if(edited, version=document.proposal_version):
             raise errors.InvalidStatus("The document changed while you edited it (approved, rejected or edited by "
                                        "someone else); reload it and edit again.")
         if changed and pending is not None and not pending.completed:
             self._store.reapply(office_code, document_id, version, steps)
-            self._notify(office_code, edited, approvers)
-        return edited
+            self._notify(office_code, edited.document, approvers)
+        return edited.document
 
     def approve(self, office_code: str, username: str, document_id: str, request: ApproveRequest) -> DecisionResult:
         """One approval; the last one needed approves the document and lets the workflow book it."""
@@ -529,8 +524,7 @@ class WorkflowService:
         if user.role not in DECIDING_ROLES:
             raise errors.NotAnApprover("Only admins and approvers may retry a booking.")
         document = self._document(office_code, document_id)
-        if document.status != "failed":
-            raise errors.InvalidStatus(f"Only a failed booking can be retried (the document is {document.status}).")
+        lifecycle.check(document.status, HistoryEvent.BOOKING_RETRIED)  # only a failed booking; booked: locked
         now = self._clock.now()
         failed = [b for b in document.bookings if b.status == "failed"] or [
             Booking(connection_id=t.connection_id, package=t.package, status="failed") for t in self.targets(document)]
@@ -538,12 +532,12 @@ class WorkflowService:
             raise errors.InvalidStatus("This booking is already being retried.")
         bookings = [b.model_copy(update={"status": "pending", "error": None}) if b.status == "failed" else b
                     for b in (document.bookings or failed)]
-        document = document.model_copy(update={"status": "approved", "error": None, "bookings": bookings,
-                                               "updated_at": now})
-        self._documents.save(document, HistoryEntry(at=now, event="booking_retried", actor=f"api:{username}"))
+        retried = lifecycle.transition(document, "approved", HistoryEvent.BOOKING_RETRIED, actor=f"api:{username}",
+                                       at=now, error=None, bookings=bookings)
+        self._documents.save(retried)
         execution = self._tasks.start_again(office_code, document_id)
         logger.info("booking retried", document_id=document_id, execution=execution.rsplit(":", 1)[-1])
-        return RetryResult(document_id=document_id, status=document.status, bookings=bookings)
+        return RetryResult(document_id=document_id, status=retried.document.status, bookings=bookings)
 
     # --- Book task ------------------------------------------------------------------------------------------
 
@@ -566,14 +560,12 @@ class WorkflowService:
             logger.info("already booked; not posted again", document_id=document_id)
             return BookOutcome(connection_id=target.connection_id, status="booked", entry_id=claim.entry_id,
                                already_booked=True)
-        if document.status not in ("approved", "booking"):
-            raise errors.InvalidStatus(f"The document is {document.status}; only an approved document is booked.")
-        if document.status != "booking":
-            document = document.model_copy(update={
-                "status": "booking", "updated_at": now,
-                "bookings": self._with_booking(document, target, status="booking", error=None)})
-            self._documents.save(document, HistoryEntry(at=now, event="booking", actor="workflow",
-                                                        detail=target.package))
+        if document.status != "booking":  # the state machine's Retry finds it booking already
+            booking_now = lifecycle.transition(
+                document, "booking", HistoryEvent.BOOKING, actor="workflow", at=now, detail=target.package,
+                bookings=self._with_booking(document, target, status="booking", error=None))
+            self._documents.save(booking_now)
+            document = booking_now.document
         connection = self._connections.get(office_code, target.connection_id)
         adm = self._administration(office_code, target.administration_id)
         if connection is None:
@@ -598,13 +590,14 @@ class WorkflowService:
         bookings = self._with_booking(document, target, status="booked", entry_id=result.entry_id,
                                       booked_at=booked_at, error=None)
         status = "booked" if all(b.status == "booked" for b in bookings) else document.status
-        document = document.model_copy(update={"status": status, "bookings": bookings, "updated_at": booked_at,
-                                               "error": None})
-        self._documents.save(document, HistoryEntry(
-            at=booked_at, event="booked", actor="workflow",
+        booked = lifecycle.transition(
+            document, status, HistoryEvent.BOOKED, actor="workflow", at=booked_at,
             detail=f"{target.package} entry {result.entry_number or result.entry_id}"
                    + (" (found in the package without its PDF, not posted again; PDF attached on this retry)"
-                      if attached_now else " (found in the package, not posted again)" if found else "")))
+                      if attached_now else " (found in the package, not posted again)" if found else ""),
+            bookings=bookings, error=None)
+        self._documents.save(booked)
+        document = booked.document
         try:
             self._learner.record_booked(document, supplier_code)
         except Exception:  # noqa: BLE001 - the booking stands; a missed lesson only costs a better proposal
@@ -654,10 +647,8 @@ class WorkflowService:
             logger.warning("failure of a run that does not hold the booking ignored", document_id=document_id)
             return BookOutcome(connection_id=target.connection_id, status="failed", error=reason)
         document = self._document(office_code, document_id)
-        if document.status in ("approved", "booking"):
-            document = document.model_copy(update={
-                "status": "failed", "error": reason, "updated_at": now,
-                "bookings": self._with_booking(document, target, status="failed", error=reason)})
-            self._documents.save(document, HistoryEntry(at=now, event="booking_failed", actor="workflow",
-                                                        detail=reason))
+        if lifecycle.allows(document.status, HistoryEvent.BOOKING_FAILED):  # approved or booking
+            self._documents.save(lifecycle.transition(
+                document, "failed", HistoryEvent.BOOKING_FAILED, actor="workflow", at=now, detail=reason, error=reason,
+                bookings=self._with_booking(document, target, status="failed", error=reason)))
         return BookOutcome(connection_id=target.connection_id, status="failed", error=reason)
