@@ -9,7 +9,6 @@ package keeps failing. The task token is stored only in the workflow store and i
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol
@@ -40,6 +39,7 @@ from boekstuk.domain.documents import (
     Proposal,
     changes_what_is_approved,
 )
+from boekstuk.domain.errors import failure_reason
 from boekstuk.domain.links import Administration
 from boekstuk.domain.onboarding import DECIDING_ROLES, User
 from boekstuk.domain.packages import Attachment, BookingLine, BookingResult, PurchaseBooking
@@ -120,29 +120,6 @@ class BookOutcome(BaseModel):
     entry_id: str | None = None
     already_booked: bool = False
     error: str | None = None
-
-
-def failure_reason(error: dict[str, Any] | None) -> str:
-    """A sentence from the ``{"Error", "Cause"}`` a Catch hands over; never a stack trace."""
-    if not error:
-        return "Booking failed."
-    name = str(error.get("Error") or "Error")
-    cause = error.get("Cause")
-    message = ""
-    if isinstance(cause, str):
-        try:
-            parsed = json.loads(cause)
-        except ValueError:
-            parsed = None
-        # A Lambda error's cause is its error document; anything else (a States.* error) is plain text.
-        message = str(parsed.get("errorMessage") or "") if isinstance(parsed, dict) else cause
-    if name in ("PackageUnavailable", "PackageRateLimited"):
-        # The state machine retried these for about a minute already: say so, and what the person can do.
-        return (f"{message[:400] or name}. The package kept failing through every automatic retry; "
-                "retry the booking once the package is available again.")
-    if name.startswith("Package") or name in ("ProposalIncomplete", "InvalidStatus", "NotFound"):
-        return message[:500] or name
-    return f"Booking failed unexpectedly ({name[:100]})."
 
 
 class WorkflowService:
