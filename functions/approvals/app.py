@@ -15,13 +15,9 @@ from boekstuk.bootstrap import services
 from boekstuk.domain import errors
 from boekstuk.domain.approvals import ApprovalPolicy
 from boekstuk.observability import logger, metrics, tracer
-from boekstuk.services.workflow import (
-    ApprovalPolicyView,
-    ApproveRequest,
-    DecisionResult,
-    RejectRequest,
-    RetryResult,
-)
+from boekstuk.services.approval_policies import ApprovalPolicyView
+from boekstuk.services.approvals import ApproveRequest, DecisionResult, RejectRequest
+from boekstuk.services.bookings import RetryResult
 
 app = make_resolver()
 
@@ -32,7 +28,7 @@ app = make_resolver()
 def handle_approve(office: str, document_id: str, body: ApproveRequest) -> DecisionResult:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().workflow.approve(caller.office_code, caller.username, document_id, body)
+    return services().approvals.approve(caller.office_code, caller.username, document_id, body)
 
 
 @app.post("/v1/offices/<office>/documents/<document_id>/reject", summary="Reject a document", tags=["approvals"],
@@ -41,7 +37,7 @@ def handle_approve(office: str, document_id: str, body: ApproveRequest) -> Decis
 def handle_reject(office: str, document_id: str, body: RejectRequest) -> DecisionResult:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().workflow.reject(caller.office_code, caller.username, document_id, body)
+    return services().approvals.reject(caller.office_code, caller.username, document_id, body)
 
 
 @app.post("/v1/offices/<office>/documents/<document_id>/retry-booking", summary="Re-queue a failed booking",
@@ -52,7 +48,7 @@ def handle_reject(office: str, document_id: str, body: RejectRequest) -> Decisio
 def handle_retry_booking(office: str, document_id: str) -> Response[RetryResult]:
     caller = current_caller(app)
     caller.require_office(office)
-    result = services().workflow.retry_booking(caller.office_code, caller.username, document_id)
+    result = services().bookings.retry_booking(caller.office_code, caller.username, document_id)
     return Response(status_code=202, content_type="application/json", body=result)
 
 
@@ -62,7 +58,7 @@ def handle_retry_booking(office: str, document_id: str) -> Response[RetryResult]
 def handle_put_policy(office: str, administration_id: str, body: ApprovalPolicy) -> ApprovalPolicyView:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().workflow.put_policy(caller.office_code, caller.username, administration_id, body)
+    return services().approval_policies.put_policy(caller.office_code, caller.username, administration_id, body)
 
 
 @app.get("/v1/offices/<office>/administrations/<administration_id>/approval-policy",
@@ -71,7 +67,7 @@ def handle_put_policy(office: str, administration_id: str, body: ApprovalPolicy)
 def handle_get_policy(office: str, administration_id: str) -> ApprovalPolicyView:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().workflow.get_policy(caller.office_code, caller.username, administration_id)
+    return services().approval_policies.get_policy(caller.office_code, caller.username, administration_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -73,8 +73,7 @@ def handle_get_content(office: str, document_id: str) -> Response[str]:
 def handle_edit_proposal(office: str, document_id: str, body: ProposalEdit) -> Proposal:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().document_service.edit_proposal(caller.office_code, caller.username, document_id, body,
-                                                     services().proposals)
+    return services().document_service.edit_proposal(caller.office_code, caller.username, document_id, body)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

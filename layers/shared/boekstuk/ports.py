@@ -511,6 +511,12 @@ class Workflow(Protocol):
         ...
 
 
+class WorkflowRestart(Protocol):
+    def start_again(self, office_code: str, document_id: str) -> str:
+        """A new execution for a document that had one (retry-booking); returns its id."""
+        ...
+
+
 # --- booking proposals (additive) ----------------------------------------------------------------------
 
 
@@ -577,11 +583,9 @@ class ProposalMemory(Protocol):
 
 
 
-class WorkflowStore(Protocol):
-    """Approval policies, parked task tokens, decisions and the exactly-once booking claims.
-
-    Every record is keyed under its office: a document id alone reaches nothing.
-    """
+class PolicyStore(Protocol):
+    """The administrations' approval policies. One store (``DynamoWorkflowStore``) keeps them with the parked
+    approvals, the decisions and the booking claims; every record is keyed under its office."""
 
     def get_policy(self, office_code: str, administration_id: str) -> StoredPolicy | None:
         """The administration's approval policy, if one was set."""
@@ -590,6 +594,10 @@ class WorkflowStore(Protocol):
     def put_policy(self, policy: StoredPolicy) -> None:
         """Set (replace) the administration's approval policy."""
         ...
+
+
+class ApprovalStore(PolicyStore, Protocol):
+    """The policies, parked task tokens and decisions: what approvals read and write."""
 
     def park(self, pending: PendingApproval) -> None:
         """Store the task token and the applicable steps (a newer request replaces an older one)."""
@@ -617,6 +625,10 @@ class WorkflowStore(Protocol):
         """Every decision on proposal version ``version``, oldest first."""
         ...
 
+
+class BookingClaims(Protocol):
+    """The exactly-once booking claims, one per (document, connection)."""
+
     def claim_booking(self, office_code: str, document_id: str, connection_id: str, owner: str,
                       at: dt.datetime) -> BookingClaim:
         """Take (or re-enter) the booking of (document, connection) for ``owner``.
@@ -642,7 +654,7 @@ class WorkflowStore(Protocol):
 
 
 class TaskTokens(Protocol):
-    """Completes ``.waitForTaskToken`` tasks and starts further executions of the workflow."""
+    """Completes ``.waitForTaskToken`` tasks."""
 
     def succeed(self, task_token: str, output: dict[str, object]) -> None:
         """SendTaskSuccess."""
@@ -650,8 +662,4 @@ class TaskTokens(Protocol):
 
     def fail(self, task_token: str, error: str, cause: str) -> None:
         """SendTaskFailure (``error`` is what the ASL's Catch matches)."""
-        ...
-
-    def start_again(self, office_code: str, document_id: str) -> str:
-        """A new execution for a document that had one (retry-booking); returns its id."""
         ...

@@ -1,4 +1,4 @@
-"""The workflow service wired to in-memory fakes, with the real DynamoDB workflow store under moto (its
+"""The workflow's use cases (approval policies, approvals, bookings) wired to in-memory fakes, with the real DynamoDB workflow store under moto (its
 conditional writes are what makes approvals and bookings exactly-once, so they are exercised for real)."""
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from boekstuk.domain.documents import Document, HistoryEntry, HistoryEvent, Prop
 from boekstuk.domain.links import Administration, Connection
 from boekstuk.domain.onboarding import User
 from boekstuk.domain.packages import Attachment, BookingResult, PurchaseBooking
+from boekstuk.services.approval_policies import ApprovalPolicies
+from boekstuk.services.approvals import Approvals
+from boekstuk.services.bookings import Bookings
 from boekstuk.services.documents import DocumentService
-from boekstuk.services.workflow import WorkflowService
 from tests.fakes import FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
 OFFICE = "devries"
@@ -101,9 +103,10 @@ def proposal(total: str, number: str | None = "F-1") -> Proposal:
 class FixedEditor:
     """The proposal editor's part of an edit (validation against master data) is not under test here."""
 
-    proposal: Proposal
+    proposal: Proposal | None = None
 
     def edit(self, document: Document, edit: Any, editor: str) -> Proposal:
+        assert self.proposal is not None, "set the edited proposal first"
         return self.proposal
 
 
@@ -240,15 +243,22 @@ class World:
         self.mailer = RecordingMailer()
         self.provisioning = Provisioning()
         self.learner = Learner()
-        self.service = WorkflowService(
+        administrations = FakeAdministrations()
+        self.policies = ApprovalPolicies(store=self.store, offices=self.offices,
+                                         administrations=administrations, clock=self.clock)  # type: ignore[arg-type]
+        self.approvals = Approvals(
             documents=self.documents, store=self.store, offices=self.offices,
-            administrations=FakeAdministrations(), connections=FakeConnections(),  # type: ignore[arg-type]
-            packages=Opener(self.package), storage=self.storage, mailer=self.mailer,  # type: ignore[arg-type]
-            tasks=self.tasks, provisioning=self.provisioning, learner=self.learner, clock=self.clock,
-            link_base_url="https://app.boekstuk.test")
+            administrations=administrations, mailer=self.mailer, tasks=self.tasks,  # type: ignore[arg-type]
+            claims=self.learner, clock=self.clock, link_base_url="https://app.boekstuk.test")
+        self.bookings = Bookings(
+            documents=self.documents, claims=self.store, offices=self.offices,
+            administrations=administrations, connections=FakeConnections(),  # type: ignore[arg-type]
+            packages=Opener(self.package), storage=self.storage, restart=self.tasks,  # type: ignore[arg-type]
+            provisioning=self.provisioning, learner=self.learner, clock=self.clock)
+        self.editor = FixedEditor()
         self.document_service = DocumentService(self.documents, self.storage, self.offices,  # type: ignore[arg-type]
-                                                FakeAdministrations(), self.clock,  # type: ignore[arg-type]
-                                                edits=self.service)
+                                                administrations, self.clock,  # type: ignore[arg-type]
+                                                edits=self.approvals, editor=self.editor)
 
     def document(self, total: str = "121.00", document_id: str = "doc1", number: str | None = "F-1") -> Document:
         """An uploaded, proposed document awaiting approval (its PDF kept as its original)."""
@@ -265,8 +275,8 @@ class World:
     def edit(self, total: str, user: str = "kees", document_id: str = "doc1", **changes: Any) -> Proposal:
         """``PUT .../proposal`` by ``user``: the total (and the line with it) changed, plus ``changes``."""
         current = self.documents.docs[document_id].proposal
-        edited = proposal(total, current.invoice_number).model_copy(update=changes)
-        return self.document_service.edit_proposal(OFFICE, user, document_id, None, FixedEditor(edited))
+        self.editor.proposal = proposal(total, current.invoice_number).model_copy(update=changes)
+        return self.document_service.edit_proposal(OFFICE, user, document_id, None)
 
     def version(self, document_id: str = "doc1") -> int:
         return int(self.documents.docs[document_id].proposal_version)

@@ -8,7 +8,7 @@ import pytest
 
 from boekstuk.domain import errors
 from boekstuk.domain.approvals import BookingTarget
-from boekstuk.services.workflow import ApproveRequest, RejectRequest
+from boekstuk.services.approvals import ApproveRequest, RejectRequest
 from tests.unit.workflow.fakes import OFFICE, World
 
 TARGET = BookingTarget(connection_id="con1", package="snelstart", administration_id="adm1")
@@ -16,9 +16,9 @@ TARGET = BookingTarget(connection_id="con1", package="snelstart", administration
 
 def booked(world: World) -> None:
     world.document(total="100.00")
-    world.service.request_approval(OFFICE, "doc1", "tok")
-    world.service.approve(OFFICE, "piet", "doc1", ApproveRequest(comment="ok"))
-    world.service.book(OFFICE, "doc1", TARGET, "exec-1")
+    world.approvals.request_approval(OFFICE, "doc1", "tok")
+    world.approvals.approve(OFFICE, "piet", "doc1", ApproveRequest(comment="ok"))
+    world.bookings.book(OFFICE, "doc1", TARGET, "exec-1")
     assert world.status() == "booked"
 
 
@@ -27,25 +27,25 @@ def test_a_booked_document_is_locked(world: World) -> None:
     with pytest.raises(errors.DocumentLocked):
         world.edit("150.00")
     with pytest.raises(errors.DocumentLocked):
-        world.service.approve(OFFICE, "anna", "doc1", ApproveRequest(comment=""))
+        world.approvals.approve(OFFICE, "anna", "doc1", ApproveRequest(comment=""))
     with pytest.raises(errors.DocumentLocked):
-        world.service.reject(OFFICE, "anna", "doc1", RejectRequest(reason="te laat"))
+        world.approvals.reject(OFFICE, "anna", "doc1", RejectRequest(reason="te laat"))
     with pytest.raises(errors.DocumentLocked):
-        world.service.retry_booking(OFFICE, "kim", "doc1")
+        world.bookings.retry_booking(OFFICE, "kim", "doc1")
     # Who may not decide hears that first, and who decided hears that, as before.
     with pytest.raises(errors.NotAnApprover):
-        world.service.reject(OFFICE, "kees", "doc1", RejectRequest(reason="te laat"))
+        world.approvals.reject(OFFICE, "kees", "doc1", RejectRequest(reason="te laat"))
     with pytest.raises(errors.AlreadyDecided):
-        world.service.approve(OFFICE, "piet", "doc1", ApproveRequest(comment=""))
+        world.approvals.approve(OFFICE, "piet", "doc1", ApproveRequest(comment=""))
     assert world.status() == "booked" and world.tasks.started == []
 
 
 def test_other_refusals_of_the_state_stay_invalid_status(world: World) -> None:
     world.document(total="100.00")
-    world.service.request_approval(OFFICE, "doc1", "tok")
-    world.service.reject(OFFICE, "anna", "doc1", RejectRequest(reason="Niet van ons"))
+    world.approvals.request_approval(OFFICE, "doc1", "tok")
+    world.approvals.reject(OFFICE, "anna", "doc1", RejectRequest(reason="Niet van ons"))
     with pytest.raises(errors.InvalidStatus) as caught:
-        world.service.retry_booking(OFFICE, "kim", "doc1")
+        world.bookings.retry_booking(OFFICE, "kim", "doc1")
     assert caught.value.code == "invalid_status" and "rejected" in caught.value.detail
     with pytest.raises(errors.InvalidStatus) as edit_refused:
         world.edit("150.00")

@@ -60,7 +60,7 @@ class ProposalEditor(Protocol):
 
 class EditedProposals(Protocol):
     def save_edit(self, document: Document, proposal: Proposal, editor: str) -> Document:
-        """Store an edited proposal under the approval policy (``WorkflowService.save_edit``)."""
+        """Store an edited proposal under the approval policy (``Approvals.save_edit``)."""
         ...
 
 
@@ -184,13 +184,15 @@ class DocumentService:
     """The documents API."""
 
     def __init__(self, documents: DocumentRepository, storage: DocumentStorage, offices: OfficeRepository,
-                 administrations: AdministrationRepository, clock: Clock, edits: EditedProposals) -> None:
+                 administrations: AdministrationRepository, clock: Clock, edits: EditedProposals,
+                 editor: ProposalEditor) -> None:
         self._documents = documents
         self._storage = storage
         self._offices = offices
         self._administrations = administrations
         self._clock = clock
         self._edits = edits
+        self._editor = editor
 
     def create_upload(self, office_code: str, username: str, administration_id: str,
                       request: CreateDocumentRequest) -> UploadSlot:
@@ -247,16 +249,16 @@ class DocumentService:
                             total_incl_vat=str(d.proposal.total_incl_vat) if d.proposal else None)
             for d in found])
 
-    def edit_proposal(self, office_code: str, username: str, document_id: str, edit: Any,
-                      editor: ProposalEditor) -> Proposal:
-        """``PUT .../proposal``: only while awaiting approval; recorded in the history. An edit of the supplier,
-        an amount or a line re-applies the approval policy (see ``WorkflowService.save_edit``)."""
+    def edit_proposal(self, office_code: str, username: str, document_id: str, edit: Any) -> Proposal:
+        """``PUT .../proposal``: only while awaiting approval; recorded in the history. The editor validates the
+        edit against the master data; an edit of the supplier, an amount or a line re-applies the approval policy
+        (see ``Approvals.save_edit``)."""
         require_member(self._offices, office_code, username)
         document = self._document(office_code, document_id)
         lifecycle.check(document.status, HistoryEvent.EDITED)  # booked: locked
         if document.proposal is None:
             raise errors.InvalidStatus("The document has no proposal to edit.")
-        proposal = editor.edit(document, edit, username)
+        proposal = self._editor.edit(document, edit, username)
         self._edits.save_edit(document, proposal, username)
         return proposal
 
