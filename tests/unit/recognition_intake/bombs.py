@@ -81,6 +81,15 @@ def flate_bomb_pdf(size: int = GIB, *, layers: int = 1) -> bytes:
     return one_page_pdf(stream(data, b"/Filter " + filters + b" "))
 
 
+def hex_flate_bomb_pdf(size: int = GIB) -> bytes:
+    """A one-page PDF whose content stream, hex-encoded and then deflated, inflates to ``size`` bytes.
+
+    The hex layer hides the zlib data from the intake's stream check: only the worker's memory limit stops it.
+    """
+    data = zeros_deflated(size).hex().encode() + b">"
+    return one_page_pdf(stream(data, b"/Filter [/ASCIIHexDecode /FlateDecode] "))
+
+
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header declares ``width`` x ``height`` but which carries almost no pixel data."""
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -6,9 +6,12 @@ The cheap checks come first (before any PDF library inflates a stream): they giv
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 
 import pytest
 
+from boekstuk.adapters.recognition.chain import LocalRecognizer
+from boekstuk.adapters.recognition.isolation import RecognitionWorker, WorkerLimits
 from boekstuk.adapters.recognition.limits import IntakeLimits
 from boekstuk.adapters.recognition.sniff import REASONS, check_intake
 from boekstuk.domain.errors import UnreadableDocument
@@ -51,3 +54,30 @@ def test_all_streams_together_are_limited_too() -> None:
 def test_an_ordinary_pdf_passes_the_stream_check() -> None:
     assert check_intake(docs.text_pdf(), filename="factuur.pdf").pages == 1
     assert check_intake(bombs.one_page_pdf(bombs.TEXT), filename="factuur.pdf").pages == 1
+
+
+@pytest.fixture(scope="module")
+def isolated() -> Iterator[LocalRecognizer]:
+    worker = RecognitionWorker(WorkerLimits(memory_bytes=2048 * bombs.MIB, document_bytes=512 * bombs.MIB, seconds=120))
+    yield LocalRecognizer(worker=worker)
+    worker.close()
+
+
+@pytest.mark.parametrize(("filename", "content", "reason", "says"), [
+    ("gigabyte-stream.pdf", bombs.flate_bomb_pdf(bombs.GIB), "decompression_bomb", "expands to more than 256 MB"),
+    ("two-layers.pdf", bombs.flate_bomb_pdf(4 * bombs.GIB, layers=2), "decompression_bomb", "expands to more than"),
+    ("scan.png", bombs.png_header_only(100_000, 100_000), "image_too_large", "at most 60 megapixels"),
+    ("scan.tiff", bombs.tiff_header_only(100_000, 100_000), "image_too_large", "at most 60 megapixels"),
+    ("catalogus.pdf", docs.blank_pdf(5000), "too_many_pages", "5000 pages; at most 50"),
+    ("deep.xml", bombs.nested_xml(100_000), "xml_too_large", "nesting too deep"),
+    ("wide.xml", bombs.wide_xml(4_000_000), "xml_too_large", "an e-invoice has far fewer"),
+], ids=lambda value: value if isinstance(value, str) and "." in value else "")
+def test_each_bomb_ends_unreadable_with_its_reason_in_bounded_memory(
+        isolated: LocalRecognizer, filename: str, content: bytes, reason: str, says: str) -> None:
+    with pytest.raises(UnreadableDocument) as caught:
+        isolated.recognize(content, filename)
+    assert caught.value.extra["reason"] == reason, caught.value.detail
+    assert says in caught.value.detail
+    assert isolated.worker is not None
+    # What reading it cost, measured in the worker that read it: far below what each would inflate to.
+    assert isolated.worker.peak_bytes < 400 * bombs.MIB

@@ -26,6 +26,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from boekstuk.adapters.recognition.isolation import model_memory
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.recognition import PageWords, Word
 
@@ -47,6 +48,11 @@ class LocalOcr:
         self._lock = threading.Lock()
 
     # --- public ---------------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """The constructor arguments, to build the same engine in another process."""
+        return {"dpi": self.dpi, "max_side": self.max_side, "threads": self.threads, "rec_batch": self.rec_batch,
+                "rec_min_width": self.rec_min_width}
 
     def words_from_image(self, data: bytes, *, page: int = 1) -> PageWords:
         """OCR one image (PNG, JPEG, TIFF's first frame, ...) into positioned words (pixel coordinates)."""
@@ -84,7 +90,7 @@ class LocalOcr:
             if self._engine is None:
                 from rapidocr_onnxruntime import RapidOCR  # heavy import: only when OCR is really needed
 
-                with _memory_arena():
+                with _memory_arena(), model_memory():
                     self._engine = RapidOCR(
                         use_cls=False,
                         print_verbose=False,
@@ -99,7 +105,8 @@ class LocalOcr:
         engine = self._get_engine()
         # RGB -> BGR as the engine expects, and contiguous: OpenCV copies a strided view on every line it crops.
         array = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
-        result, _ = engine(array, use_cls=False, return_word_box=True)
+        with model_memory():  # the models' arena grows with new input shapes and stays: worker memory, not page
+            result, _ = engine(array, use_cls=False, return_word_box=True)
         return list(result or [])
 
     def _ocr(self, image: Image.Image, page: int) -> PageWords:
