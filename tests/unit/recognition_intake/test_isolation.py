@@ -68,8 +68,8 @@ def test_a_bomb_the_intake_checks_miss_ends_at_the_document_memory_budget() -> N
         assert refused.extra["reason"] == "too_much_memory", (refused.detail, fresh.last_exit)
         assert "more than the 256 MB of memory allowed" in refused.detail
         assert fresh.last_exit is not None
-        status, peak = fresh.last_exit
-        assert status < 0 and 256 * MIB < peak < 768 * MIB, fresh.last_exit  # at its budget, far below 2 GB
+        status, grown = fresh.last_exit
+        assert status < 0 and 128 * MIB <= grown <= 320 * MIB, fresh.last_exit  # its budget, not the bomb's 2 GB
         # The next document gets a new worker.
         assert LocalRecognizer(worker=fresh).recognize(docs.text_pdf(INVOICE_LINES), "f.pdf").engine == "pdf_text"
     finally:

@@ -40,7 +40,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -95,15 +95,17 @@ class RecognitionWorker:
         self._owner = os.getpid()
         self._answered = 0  # documents the running process has answered
         self._resident = 0  # what the running process held after its last answer
+        self._largest = 0  # the most it was seen holding while reading the current document
         self._peak = 0
         self.last_exit: tuple[int, int] | None = None
-        """Exit status and peak bytes of the last worker that ended without an answer (for logs and tests)."""
+        """Exit status of the last worker that ended without an answer, and how much it was seen growing while it
+        read that document (for logs and tests)."""
         self._lock = threading.Lock()
         _workers.add(self)
 
     @property
     def peak_bytes(self) -> int:
-        """The most memory the running worker has held (0 before its first document)."""
+        """The most memory the running worker has held since it started (0 before its first answer)."""
         return self._peak
 
     @property
@@ -186,9 +188,14 @@ class RecognitionWorker:
         process = self._start()
         assert process.stdin is not None and process.stdout is not None
         deadline = time.monotonic() + self.limits.seconds
+        self._largest = self._resident
+
+        def sample() -> None:
+            self._largest = max(self._largest, _resident_of(process.pid))
+
         try:
-            _send(process.stdin.fileno(), header, body, deadline)
-            reply, data = _receive(process.stdout.fileno(), deadline)
+            _send(process.stdin.fileno(), header, body, deadline, sample)
+            reply, data = _receive(process.stdout.fileno(), deadline, sample)
         except TimeoutError:
             self._stop()
             raise _Died("too_slow", f"Reading the document took longer than {self.limits.seconds:g} seconds; "
@@ -207,11 +214,13 @@ class RecognitionWorker:
         process = self._process
         self._process = None
         assert process is not None
-        status, peak = self.last_exit = _reap(process)
-        logger.warning("recognition worker ended without an answer", exit_status=status, peak_bytes=peak)
-        # pdfium, like most C libraries, aborts when an allocation fails under the limit: a worker that grew by
-        # half its document budget or more before it died ran out of memory.
-        if peak - self._resident >= self.limits.document_bytes // 2:
+        status = _reap(process)
+        grown = self._largest - self._resident
+        self.last_exit = (status, grown)
+        logger.warning("recognition worker ended without an answer", exit_status=status, grown_bytes=grown)
+        # pdfium, like most C libraries, aborts when an allocation fails under the limit: a worker seen growing
+        # by half its document budget or more before it died ran out of memory.
+        if grown >= self.limits.document_bytes // 2:
             return _Died("too_much_memory", f"Reading the document needed more than the "
                                             f"{self.limits.document_bytes // MB} MB of memory allowed (it expands to "
                                             "far more than an invoice holds); refused for safety.")
@@ -233,22 +242,11 @@ class RecognitionWorker:
             process.stdout.close()
 
 
-def _reap(process: subprocess.Popen[bytes]) -> tuple[int, int]:
-    """Wait for a worker that ended (or kill it): its exit status as ``Popen`` gives it, and its peak bytes.
-
-    ``os.wait4`` rather than ``Popen.wait``: it also returns the process's resource usage (its peak memory).
-    """
-    if process.returncode is not None:
-        return process.returncode, 0
-    try:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid == 0:  # still running: it gets no second chance
-            process.kill()
-            pid, status, usage = os.wait4(process.pid, 0)
-    except ChildProcessError:  # reaped elsewhere already
-        return process.returncode or 0, 0
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+def _reap(process: subprocess.Popen[bytes]) -> int:
+    """Wait for a worker that ended (killing it if it has not): its exit status as ``Popen`` gives it."""
+    if process.poll() is None:
+        process.kill()
+    return process.wait()
 
 
 _workers: weakref.WeakSet[RecognitionWorker] = weakref.WeakSet()
@@ -274,11 +272,16 @@ def _stop_all() -> None:
 # --- framing -------------------------------------------------------------------------------------------
 
 
-def _send(fd: int, header: dict[str, Any], body: bytes, deadline: float) -> None:
+_TICK: Final = 0.05
+"""While waiting for an answer, how often the worker's memory is looked at (its growth tells why it died)."""
+
+
+def _send(fd: int, header: dict[str, Any], body: bytes, deadline: float,
+          tick: Callable[[], None] | None = None) -> None:
     encoded = json.dumps(header, separators=(",", ":")).encode()
     data = memoryview(_FRAME.pack(len(encoded), len(body)) + encoded + body)
     while data:
-        _wait(fd, deadline, write=True)
+        _wait(fd, deadline, write=True, tick=tick)
         try:
             written = os.write(fd, data)
         except BlockingIOError:
@@ -286,22 +289,23 @@ def _send(fd: int, header: dict[str, Any], body: bytes, deadline: float) -> None
         data = data[written:]
 
 
-def _receive(fd: int, deadline: float | None) -> tuple[dict[str, Any], bytes]:
-    head = _read_exactly(fd, _FRAME.size, deadline)
+def _receive(fd: int, deadline: float | None,
+             tick: Callable[[], None] | None = None) -> tuple[dict[str, Any], bytes]:
+    head = _read_exactly(fd, _FRAME.size, deadline, tick)
     header_length, body_length = _FRAME.unpack(head)
     if header_length > _MAX_HEADER:
         raise EOFError("oversized header")
-    header = json.loads(_read_exactly(fd, header_length, deadline))
+    header = json.loads(_read_exactly(fd, header_length, deadline, tick))
     if not isinstance(header, dict):
         raise EOFError("header is not an object")
-    return header, _read_exactly(fd, body_length, deadline)
+    return header, _read_exactly(fd, body_length, deadline, tick)
 
 
-def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+def _read_exactly(fd: int, size: int, deadline: float | None, tick: Callable[[], None] | None) -> bytes:
     parts: list[bytes] = []
     missing = size
     while missing:
-        _wait(fd, deadline, write=False)
+        _wait(fd, deadline, write=False, tick=tick)
         try:
             chunk = os.read(fd, min(missing, 1 * MB))
         except BlockingIOError:
@@ -313,16 +317,28 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
     return b"".join(parts)
 
 
-def _wait(fd: int, deadline: float | None, *, write: bool) -> None:
-    if deadline is None:
-        select.select([] if write else [fd], [fd] if write else [], [])
-        return
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise TimeoutError
-    readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [], remaining)
-    if not readable and not writable:
-        raise TimeoutError
+def _wait(fd: int, deadline: float | None, *, write: bool, tick: Callable[[], None] | None) -> None:
+    """Until ``fd`` is ready; ``TimeoutError`` at the deadline; ``tick`` every ``_TICK`` seconds meanwhile."""
+    while True:
+        timeout = None if deadline is None else deadline - time.monotonic()
+        if timeout is not None and timeout <= 0:
+            raise TimeoutError
+        if tick is not None:
+            timeout = _TICK if timeout is None else min(timeout, _TICK)
+        readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [], timeout)
+        if readable or writable:
+            return
+        if tick is not None:
+            tick()
+
+
+def _resident_of(pid: int) -> int:
+    """A process's resident memory now (0 where ``/proc`` is missing or the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 # --- the worker side -----------------------------------------------------------------------------------
@@ -393,18 +409,17 @@ def _data_bytes() -> int:
     return 0
 
 
-def _resident_bytes() -> int:
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 def _peak_bytes() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    """The most this process has held since it started (``VmHWM``: unlike ``ru_maxrss``, it does not carry over
+    the size of the process that started it, which Linux keeps across ``fork`` and ``exec``)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -419,7 +434,7 @@ def main(argv: list[str]) -> int:
     budget = _budget = _MemoryBudget(int(argv[0]), int(argv[1]))
     budget.start()
     warm_up()
-    _send_blocking(replies, {"ready": True, "rss": _resident_bytes()}, b"")
+    _send_blocking(replies, {"ready": True, "rss": _resident_of(os.getpid())}, b"")
     while True:
         try:
             header, body = _receive(0, None)
@@ -427,7 +442,7 @@ def main(argv: list[str]) -> int:
             return 0
         budget.renew()
         reply, data = handle_request(header, body)
-        reply["rss"] = _resident_bytes()
+        reply["rss"] = _resident_of(os.getpid())
         reply["peak"] = _peak_bytes()
         _send_blocking(replies, reply, data)
 
