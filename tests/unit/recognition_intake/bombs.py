@@ -126,3 +126,45 @@ def nested_xml(depth: int) -> bytes:
 def wide_xml(elements: int) -> bytes:
     """A UBL invoice with ``elements`` empty sibling elements: a big tree from a file within the size limit."""
     return b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">' + b"<a/>" * elements + b"</Invoice>"
+
+
+# --- active and hidden content -----------------------------------------------------------------------
+
+JS_ACTION = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+
+
+def text_pdf_with(*, catalog: bytes = b"", page: bytes = b"", extra: list[bytes] | None = None,
+                  after_eof: bytes = b"", before_header: bytes = b"") -> bytes:
+    """The one-page text PDF of ``TEXT`` with extra catalog or page entries, objects (5, ...), or bytes around it."""
+    return one_page_pdf(TEXT, catalog=catalog, page=page, extra=extra, after_eof=after_eof, before_header=before_header)
+
+
+def object_stream_pdf(catalog_entries: bytes) -> bytes:
+    """A PDF 1.5 whose catalog sits compressed in an object stream (so its names never appear in the file's bytes).
+
+    Objects: 1 catalog (in object stream 5), 2 pages, 3 page, 4 contents, 5 the object stream, 6 the
+    cross-reference stream that finds object 1 inside object 5.
+    """
+    catalog = b"<< /Type /Catalog /Pages 2 0 R " + catalog_entries + b" >>"
+    objstm_header = b"1 0 "
+    objstm = objstm_header + catalog
+    plain = [
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+        TEXT,
+        stream(zlib.compress(objstm), b"/Type /ObjStm /N 1 /First %d /Filter /FlateDecode " % len(objstm_header)),
+    ]
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, body in enumerate(plain, start=2):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    offsets[6] = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 0xFFFF), struct.pack(">BIH", 2, 5, 0)]
+    rows += [struct.pack(">BIH", 1, offsets[number], 0) for number in range(2, 7)]
+    xref = zlib.compress(b"".join(rows))
+    out += b"6 0 obj\n" + stream(xref, b"/Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode ") \
+        + b"\nendobj\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[6]
+    return bytes(out)
