@@ -197,7 +197,7 @@ class RecognitionWorker:
             _send(process.stdin.fileno(), header, body, deadline, sample)
             reply, data = _receive(process.stdout.fileno(), deadline, sample)
         except TimeoutError:
-            self._stop()
+            self._stop(wait=0)  # it is busy with the document: it would not notice its input closing
             raise _Died("too_slow", f"Reading the document took longer than {self.limits.seconds:g} seconds; "
                                     "it was stopped and refused for safety.") from None
         except (EOFError, OSError):
@@ -214,7 +214,7 @@ class RecognitionWorker:
         process = self._process
         self._process = None
         assert process is not None
-        status = _reap(process)
+        status = _discard(process, wait=0)
         grown = self._largest - self._resident
         self.last_exit = (status, grown)
         logger.warning("recognition worker ended without an answer", exit_status=status, grown_bytes=grown)
@@ -227,23 +227,27 @@ class RecognitionWorker:
         return _Died("reader_crashed", "The document reader stopped on this document (it is damaged, or made to "
                                        "crash readers); refused for safety.")
 
-    def _stop(self) -> None:
+    def _stop(self, *, wait: float = 1.0) -> None:
+        """End the worker: it stops when its input closes; after ``wait`` seconds it is killed."""
         process = self._current()
         self._process = None
-        if process is None:
-            return
-        try:
-            if process.stdin is not None:
-                process.stdin.close()  # the worker ends when its input ends
-            process.wait(timeout=1)
-        except (OSError, subprocess.TimeoutExpired):
-            _reap(process)
-        if process.stdout is not None:
-            process.stdout.close()
+        if process is not None:
+            _discard(process, wait=wait)
 
 
-def _reap(process: subprocess.Popen[bytes]) -> int:
-    """Wait for a worker that ended (killing it if it has not): its exit status as ``Popen`` gives it."""
+def _discard(process: subprocess.Popen[bytes], *, wait: float) -> int:
+    """Close a worker's pipes, give it ``wait`` seconds to end by itself, then kill it; its exit status."""
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()  # the worker ends when its input ends
+    try:
+        return process.wait(timeout=wait) if wait else _killed(process)
+    except subprocess.TimeoutExpired:
+        return _killed(process)
+
+
+def _killed(process: subprocess.Popen[bytes]) -> int:
     if process.poll() is None:
         process.kill()
     return process.wait()
@@ -318,16 +322,20 @@ def _read_exactly(fd: int, size: int, deadline: float | None, tick: Callable[[],
 
 
 def _wait(fd: int, deadline: float | None, *, write: bool, tick: Callable[[], None] | None) -> None:
-    """Until ``fd`` is ready; ``TimeoutError`` at the deadline; ``tick`` every ``_TICK`` seconds meanwhile."""
+    """Until ``fd`` is ready; ``TimeoutError`` at the deadline; ``tick`` every ``_TICK`` seconds meanwhile.
+
+    ``poll``, not ``select``: a long-running process (the local stack) may hold descriptors above 1024.
+    """
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT if write else select.POLLIN)
     while True:
         timeout = None if deadline is None else deadline - time.monotonic()
         if timeout is not None and timeout <= 0:
             raise TimeoutError
         if tick is not None:
             timeout = _TICK if timeout is None else min(timeout, _TICK)
-        readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [], timeout)
-        if readable or writable:
-            return
+        if poller.poll(None if timeout is None else max(1, round(timeout * 1000))):
+            return  # ready, or closed (the read or write that follows says which)
         if tick is not None:
             tick()
 
