@@ -22,8 +22,8 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from boekstuk.local import moto_patches  # noqa: E402
-from boekstuk.local.testing import LocalAws, local_aws  # noqa: E402
+from boekstuk_local import moto_patches  # noqa: E402
+from boekstuk_local.testing import LocalAws, local_aws  # noqa: E402
 from tests.integration.conftest import add_accessible, link, onboarded_office  # noqa: E402
 
 CONTENT_TYPES = {".xml": "application/xml", ".pdf": "application/pdf", ".jpg": "image/jpeg",

@@ -9,7 +9,7 @@ scored. For hybrid PDFs whose ground truth is a template's output (invoice2data)
 are used when present, since those are what the XML holds. Prints mismatches and a per-source table;
 exit code 1 when any field mismatches.
 
-``--samples N`` also reads N SI-UBL 2.0 documents from the sibling generator (``boekstuk.local.samples``,
+``--samples N`` also reads N SI-UBL 2.0 documents from the sibling generator (``boekstuk_local.samples``,
 invoices and credit notes alternating) against the generator's truth, including KvK, buyer and line items.
 That truth signs credit notes negative (as its pages print them) while the XML carries positive amounts
 with a credit type code, so for credit notes amounts are compared without their sign there.
@@ -109,7 +109,7 @@ def _equal(name: str, truth: Any, ours: Any) -> bool:
 
 def check_samples(count: int, recognizer: LocalRecognizer) -> tuple[int, int, int]:
     """Read ``count`` generated SI-UBL documents; return (fields, correct, mismatches) and print mismatches."""
-    from boekstuk.local.samples import make_document
+    from boekstuk_local.samples import make_document
 
     fields = correct = 0
     for seed in range(count):

@@ -34,7 +34,7 @@ from boekstuk.adapters.recognition.isolation import LOCAL_WORKER, RecognitionWor
 from boekstuk.adapters.recognition.limits import DEFAULT_LIMITS  # noqa: E402
 from boekstuk.adapters.recognition.pdf_screen import screen_pdf  # noqa: E402
 from boekstuk.domain.extraction import warm_up  # noqa: E402
-from boekstuk.local.samples import make_document  # noqa: E402
+from boekstuk_local.samples import make_document  # noqa: E402
 
 
 def dev_set(option: Path | None) -> Path | None:

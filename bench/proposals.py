@@ -50,7 +50,7 @@ KIND_BY_CATEGORY = {"AE": "reverse_charge", "K": "eu", "Z": "zero", "E": "zero"}
 class Creditor:
     """One supplier of the stream and what the bookkeeper knows about it."""
 
-    party: Any  # boekstuk.local.samples.Party
+    party: Any  # boekstuk_local.samples.Party
     account: str
     seed_code: str | None
     package_code: str | None = None  # known after the first booking of a new supplier
@@ -68,8 +68,8 @@ class Result:
 
 def onboard(aws: Any, package: str) -> tuple[str, str]:
     """Signup, confirm, activate, log in, link ``package``, add its first administration; (office, adm id)."""
-    from boekstuk.local.simulators.base import complete_oauth_login
-    from boekstuk.local.simulators.registry import DEMO_LOGINS
+    from boekstuk_local.simulators.base import complete_oauth_login
+    from boekstuk_local.simulators.registry import DEMO_LOGINS
 
     office = f"bench-{uuid.uuid4().hex[:6]}"
     email = f"{office}@example.nl"
@@ -106,9 +106,9 @@ def onboard(aws: Any, package: str) -> tuple[str, str]:
 
 def creditors(rng: random.Random) -> list[Creditor]:
     """Six seeded suppliers (two booked off their package default) and three the package does not know."""
-    from boekstuk.local.samples import party_from_seed
-    from boekstuk.local.samples.model import random_supplier
-    from boekstuk.local.simulators.seed import SUPPLIERS
+    from boekstuk_local.samples import party_from_seed
+    from boekstuk_local.samples.model import random_supplier
+    from boekstuk_local.simulators.seed import SUPPLIERS
 
     known = [Creditor(party_from_seed(s), TRUE_ACCOUNTS[s.code], s.code) for s in SUPPLIERS if s.code in TRUE_ACCOUNTS]
     new = [Creditor(random_supplier(rng, "NL"), account, None) for account in NEW_SUPPLIER_ACCOUNTS]
@@ -133,11 +133,11 @@ def run(count: int, package: str, formats: list[str], seed: int, verbose: bool =
     from boekstuk.adapters.recognition.chain import LocalRecognizer
     from boekstuk.bootstrap import services
     from boekstuk.domain.documents import Document
-    from boekstuk.local import moto_patches
-    from boekstuk.local.samples import make_document
-    from boekstuk.local.simulators.seed import ADMINISTRATIONS
-    from boekstuk.local.testing import local_aws
     from boekstuk.services.proposals import ProposalEdit
+    from boekstuk_local import moto_patches
+    from boekstuk_local.samples import make_document
+    from boekstuk_local.simulators.seed import ADMINISTRATIONS
+    from boekstuk_local.testing import local_aws
 
     rng = random.Random(f"bench-proposals-{seed}")
     moto_patches.install()

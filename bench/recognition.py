@@ -3,7 +3,7 @@
     python bench/recognition.py [--data DIR] [--count N] [--quick] [--workers 2] [--no-invoice2data] [--no-readme]
 
 Runs over the dev set (``/work/shared/data/dev`` or ``../shared/data/dev`` next to the repo, skipped when
-absent) and over a fixed generated Dutch set (``boekstuk.local.samples.generate_set``, seeds from 1000). Scores
+absent) and over a fixed generated Dutch set (``boekstuk_local.samples.generate_set``, seeds from 1000). Scores
 each field against the ground truth per source and document type, reports median seconds per document and
 per page, writes raw JSON to ``bench/out/`` and the Markdown tables into ``bench/README.md`` between markers.
 See bench/README.md for the scoring rules and the invoice2data setup.
@@ -105,7 +105,7 @@ def load_dev(data: Path, per_group_limit: int | None) -> list[Doc]:
 
 def generate(count: int, folder: Path) -> list[Doc]:
     """Write the fixed generated set to ``folder`` (reusing files already there) and return it."""
-    from boekstuk.local.samples import generate_set
+    from boekstuk_local.samples import generate_set
 
     folder.mkdir(parents=True, exist_ok=True)
     docs = []
@@ -345,7 +345,7 @@ options:
 
 def write_seed_templates(folder: Path) -> Path:
     """One invoice2data template per seeded supplier, keyed on its VAT id (see bench/README.md)."""
-    from boekstuk.local.simulators.seed import SUPPLIERS
+    from boekstuk_local.simulators.seed import SUPPLIERS
 
     folder.mkdir(parents=True, exist_ok=True)
     for supplier in SUPPLIERS:

@@ -10,6 +10,9 @@ if [ ! -x .venv-sam/bin/sam ]; then
   .venv-sam/bin/python -m pip install --quiet aws-sam-cli
 fi
 .venv-sam/bin/sam validate --lint
-build_dir="$(mktemp -d)"
-trap 'rm -rf "$build_dir"' EXIT
-.venv-sam/bin/sam build --build-dir "$build_dir"
+# Built into .aws-sam/build, where `sam deploy` takes it from; the layer is then checked for local-stack and
+# test code (the same check tests/contract/test_layer_contents.py runs on the copied source) and its size printed.
+.venv-sam/bin/sam build
+if [ -x .venv/bin/python ]; then
+  .venv/bin/python -m boekstuk_local.layer .aws-sam/build/SharedLayer
+fi

@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache --no-logo  # the import contracts in pyproject.toml
 .venv/bin/pytest -n "${TEST_WORKERS:-2}" -p no:cacheprovider "$@"

@@ -92,7 +92,7 @@ class InMemorySignups:
     def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
         with self._lock:
             s = self.signups[signup_id]
-            self.signups[signup_id] = s.model_copy(update={"code_hash": code_hash, "code_expires_at": expires_at, "attempts": 0})
+            self.signups[signup_id] = s.model_copy(update={"code_hash": code_hash, "code_expires_at": expires_at})
 
     def count_failed_attempt(self, signup_id: str, max_attempts: int) -> int:
         with self._lock:
@@ -151,17 +151,3 @@ class InMemoryOffices:
 
     def list_users(self, office_code: str) -> list[User]:
         return sorted((u for (o, _), u in self.users.items() if o == office_code), key=lambda u: u.username)
-
-
-class InMemoryLoginGuard:
-    def __init__(self) -> None:
-        self.failures_at: dict[str, list[dt.datetime]] = {}
-
-    def failures(self, key: str, since: dt.datetime) -> int:
-        return sum(1 for t in self.failures_at.get(key, []) if t >= since)
-
-    def record_failure(self, key: str, at: dt.datetime) -> None:
-        self.failures_at.setdefault(key, []).append(at)
-
-    def clear(self, key: str) -> None:
-        self.failures_at.pop(key, None)

@@ -21,6 +21,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         obj = record.s3.get_object
         # Keys arrive URL-encoded (AWS: spaces as '+'; moto also encodes '/'): decode exactly once.
         key = decode_s3_key(obj.raw_event["key"])
+        # A versioned bucket names the object's version: the intake reads exactly that one.
         results.append(services().idempotent_intake(
-            {"bucket": record.s3.bucket.name, "key": key, "size": obj.size or 0, "etag": obj.etag or ""}, context))
+            {"bucket": record.s3.bucket.name, "key": key, "size": obj.size or 0, "etag": obj.etag or "",
+             "version_id": obj.version_id}, context))
     return {"results": results}

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boekstuk.api.identity import source_ip
 from boekstuk.api.openapi import responses
 from boekstuk.api.resolver import make_resolver
 from boekstuk.bootstrap import services
@@ -24,7 +25,7 @@ app = make_resolver()
     responses=responses(errors.InvalidCredentials, errors.LoginThrottled),
 )
 def handle_login(body: LoginRequest) -> TokenResponse:
-    return services().sessions.login(body)
+    return services().sessions.login(body, source_ip(app))
 
 
 @app.post(

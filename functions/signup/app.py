@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boekstuk.api.identity import source_ip
 from boekstuk.api.openapi import responses
 from boekstuk.api.resolver import make_resolver
 from boekstuk.bootstrap import services
@@ -24,10 +25,11 @@ app = make_resolver()
     tags=["onboarding"],
     responses={201: {"description": "Signup created; a code was e-mailed"},
                200: {"description": "Pending signup for this e-mail: a new code was sent"},
-               **responses(errors.PlanNotConfirmed, errors.TermsNotAccepted, errors.TooManyAttempts, success=None)},
+               **responses(errors.PlanNotConfirmed, errors.TermsNotAccepted, errors.TooManyAttempts,
+                          errors.SignupMailLimit, success=None)},
 )
 def handle_create_signup(body: SignupRequest) -> Response[SignupResponse]:
-    result, created = services().onboarding.sign_up(body)
+    result, created = services().onboarding.sign_up(body, source_ip(app))
     return Response(status_code=201 if created else 200, content_type="application/json", body=result)
 
 
@@ -39,7 +41,7 @@ def handle_create_signup(body: SignupRequest) -> Response[SignupResponse]:
                         errors.SignupNotFound, errors.AlreadyConfirmed),
 )
 def handle_confirm_signup(signup_id: str, body: ConfirmationRequest) -> ConfirmationResponse:
-    return services().onboarding.confirm(signup_id, body)
+    return services().onboarding.confirm(signup_id, body, source_ip(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -19,9 +19,9 @@ import requests
 from boekstuk.adapters.packages import registry as connectors
 from boekstuk.adapters.packages.base import CallbackTokenStore, RetryPolicy
 from boekstuk.domain.packages import OAuthTokens, PackageApp, package_info
-from boekstuk.local.simulators import registry as simulators
-from boekstuk.local.simulators.base import SimClock, SimulatorServer, complete_oauth_login
 from boekstuk.ports import AccountingPackage
+from boekstuk_local.simulators import registry as simulators
+from boekstuk_local.simulators.base import SimClock, SimulatorServer, complete_oauth_login
 
 REDIRECT_URI = "http://127.0.0.1:9/v1/oauth/callback"
 SMALL_PAGE = 3  # the seed has 9 suppliers: at least three pages wherever the page size is configurable

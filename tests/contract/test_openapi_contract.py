@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from boekstuk.api.openapi_doc import build_openapi, committed_openapi
-from boekstuk.local.template import SamApp, match_path
-from boekstuk.paths import api_function_apps, project_root
+from boekstuk_local.paths import api_function_apps, project_root
+from boekstuk_local.template import SamApp, match_path
 
 REGENERATE = "boekstuk openapi --write"
 

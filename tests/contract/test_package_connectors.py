@@ -29,10 +29,10 @@ from boekstuk.domain.packages import (
     SupplierDraft,
     VatCode,
 )
-from boekstuk.local.simulators import seed
-from boekstuk.local.simulators.base import complete_oauth_login
-from boekstuk.local.simulators.registry import DEMO_LOGINS
 from boekstuk.ports import AccountingPackage
+from boekstuk_local.simulators import seed
+from boekstuk_local.simulators.base import complete_oauth_login
+from boekstuk_local.simulators.registry import DEMO_LOGINS
 from tests.contract.conftest import REDIRECT_URI, Linked
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from boekstuk.domain import errors
-from boekstuk.local.template import load_yaml
-from boekstuk.paths import project_root
+from boekstuk_local.paths import project_root
+from boekstuk_local.template import load_yaml
 
 ROOT = project_root()
 TEMPLATE = load_yaml((ROOT / "template.yaml").read_text(encoding="utf-8"))

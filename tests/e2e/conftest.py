@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 import secrets
+import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from typing import Any
 import pytest
 import requests
 
-from boekstuk.local.simulators.base import RateLimiter
-from boekstuk.local.simulators.registry import DEMO_LOGINS
-from boekstuk.local.stack import StackHandle, start_stack_in_thread, wait_until_healthy
+from boekstuk_local.simulators.base import RateLimiter
+from boekstuk_local.simulators.registry import DEMO_LOGINS
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+from boekstuk_local.stack import StackHandle, start_stack_in_thread, wait_until_healthy
 
 PASSWORD = "correct horse battery staple"
 TIMEOUT = 30
+WAIT_SECONDS = 60
 _counter = itertools.count(1)
 
 
@@ -92,6 +95,17 @@ def assert_problem(answer: requests.Response, status: int, code: str) -> dict[st
     return body
 
 
+def wait_for(check: Any, what: str) -> Any:
+    """Poll ``check`` until it returns something truthy (background work: syncs, the workflow)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def unique(prefix: str) -> str:
     """A name no other run or test uses."""
     return f"{prefix}{next(_counter)}-{secrets.token_hex(3)}"
@@ -153,3 +167,23 @@ def link_package(api: Api, office: str, package: str, auth_kind: str) -> str:
     assert_problem(requests.get(callback, headers={"Accept": "application/json"}, timeout=TIMEOUT),
                    400, "invalid_oauth_state")
     return str(pending["connection_id"])
+
+
+@dataclass
+class SnelStartOffice:
+    office: str
+    administration_id: str
+    administration_code: str
+
+
+def snelstart_office(api: Api) -> SnelStartOffice:
+    """A new office (``api.token`` becomes its sync user's) with SnelStart linked, the first seeded
+    administration added and its suppliers synced."""
+    office, api.token = onboard(api)
+    connection = link_package(api, office, "snelstart", "credentials")
+    base = f"/v1/offices/{office}/connections/{connection}/administrations"
+    first = next(a for a in api.ok("GET", base)["administrations"] if a["name"] == ADMINISTRATIONS[0].name)
+    administration_id = api.ok("POST", base, {"codes": [first["code"]]}, status=201)["added"][0]["administration_id"]
+    wait_for(lambda: api.ok("GET", f"/v1/offices/{office}/administrations")["administrations"][0]["suppliers"]["count"]
+             >= len(NAMED_SUPPLIERS), "the supplier sync")
+    return SnelStartOffice(office, str(administration_id), str(first["code"]))

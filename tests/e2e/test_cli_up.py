@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from boekstuk.local.stack import wait_until_healthy
+from boekstuk_local.stack import wait_until_healthy
 from tests.e2e.conftest import PASSWORD, Api, assert_problem, mail_code, onboard, signup_body
 
 pytestmark = pytest.mark.e2e
@@ -24,9 +24,9 @@ STOP_TIMEOUT = 20.0  # seconds from SIGINT to exit
 
 
 def boekstuk_command() -> list[str]:
-    """The installed ``boekstuk`` console script next to this interpreter (else ``python -m boekstuk.cli``)."""
+    """The installed ``boekstuk`` console script next to this interpreter (else ``python -m boekstuk_local.cli``)."""
     script = Path(sys.executable).with_name("boekstuk")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "boekstuk.cli"]
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "boekstuk_local.cli"]
 
 
 def free_port() -> int:

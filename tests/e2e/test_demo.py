@@ -7,9 +7,9 @@ import socket
 
 import pytest
 
-from boekstuk.local import demo
-from boekstuk.local.simulators.seed import NAMED_SUPPLIERS
-from boekstuk.local.stack import StackHandle
+from boekstuk_local import demo
+from boekstuk_local.simulators.seed import NAMED_SUPPLIERS
+from boekstuk_local.stack import StackHandle
 
 pytestmark = pytest.mark.e2e
 

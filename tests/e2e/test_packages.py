@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from boekstuk.local.simulators.seed import NAMED_SUPPLIERS
+from boekstuk_local.simulators.seed import NAMED_SUPPLIERS
 from tests.e2e.conftest import Api, assert_problem, link_package, onboard
 
 pytestmark = pytest.mark.e2e

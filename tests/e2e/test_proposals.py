@@ -4,29 +4,16 @@ teaches the next one."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from typing import Any
 
 import requests
 
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SeedSupplier
-from tests.e2e.conftest import Api, link_package, onboard
+from boekstuk_local.samples import SampleLine, make_document
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SeedSupplier
+from tests.e2e.conftest import Api, snelstart_office, wait_for
 
-WAIT_SECONDS = 60
 RATES = {"high": Decimal(21), "low": Decimal(9), "zero": Decimal(0)}
-
-
-def wait_for(check: Any, what: str) -> Any:
-    """Poll ``check`` until it returns something truthy (background work: syncs, the workflow)."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def upload(api: Api, office: str, administration_id: str, supplier: SeedSupplier, seed: int) -> dict[str, Any]:
@@ -48,14 +35,9 @@ def upload(api: Api, office: str, administration_id: str, supplier: SeedSupplier
 
 
 def test_named_suppliers_are_proposed_from_the_package_and_a_correction_teaches_the_next(api: Api) -> None:
-    office, api.token = onboard(api)
-    connection = link_package(api, office, "snelstart", "credentials")
-    base = f"/v1/offices/{office}/connections/{connection}/administrations"
-    first = next(a for a in api.ok("GET", base)["administrations"] if a["name"] == ADMINISTRATIONS[0].name)
-    administration_id = api.ok("POST", base, {"codes": [first["code"]]}, status=201)["added"][0]["administration_id"]
+    setup = snelstart_office(api)
+    office, administration_id = setup.office, setup.administration_id
     adm_url = f"/v1/offices/{office}/administrations/{administration_id}"
-    wait_for(lambda: api.ok("GET", f"/v1/offices/{office}/administrations")["administrations"][0]["suppliers"]["count"]
-             >= len(NAMED_SUPPLIERS), "the supplier sync")
     vat_code_of = {v["kind"]: v["code"] for v in api.ok("GET", f"{adm_url}/vat-codes")["vat_codes"]}
 
     documents = {}
@@ -85,7 +67,7 @@ def test_named_suppliers_are_proposed_from_the_package_and_a_correction_teaches_
     api.ok("POST", f"/v1/offices/{office}/documents/{doc['document_id']}/approve", {"comment": "klopt"})
     wait_for(lambda: api.ok("GET", f"/v1/offices/{office}/documents/{doc['document_id']}")["status"] == "booked",
              "the booking")
-    entries = api.ok("GET", f"/_local/packages/snelstart/administrations/{first['code']}/entries", auth=False)["entries"]
+    entries = api.ok("GET", f"/_local/packages/snelstart/administrations/{setup.administration_code}/entries", auth=False)["entries"]
     assert [e["invoice_number"] for e in entries if e["invoice_number"] == proposal["invoice_number"]]
 
     # The next invoice of Telecom Noord is proposed on the corrected account, learned from that booking.

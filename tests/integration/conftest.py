@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from boekstuk.local import moto_patches
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.samples.generator import SampleDocument
-from boekstuk.local.simulators.base import complete_oauth_login
-from boekstuk.local.simulators.registry import DEMO_LOGINS
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local import moto_patches
+from boekstuk_local.samples import SampleLine, make_document
+from boekstuk_local.samples.generator import SampleDocument
+from boekstuk_local.simulators.base import complete_oauth_login
+from boekstuk_local.simulators.registry import DEMO_LOGINS
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+from boekstuk_local.testing import LocalAws, local_aws
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -30,6 +32,20 @@ def aws() -> Iterator[LocalAws]:
     moto_patches.install()
     with local_aws() as harness:
         yield harness
+
+
+@contextlib.contextmanager
+def workflow_aws() -> Iterator[LocalAws]:
+    """The template in-process with the package simulators and booking retries 1 s apart. At the end every
+    execution still parked on its task token is failed: its threads would outlive the harness."""
+    moto_patches.install()
+    with local_aws(simulators=True, parameters={"BookingRetryIntervalSeconds": "1"}) as harness:
+        yield harness
+        items = harness.client("dynamodb").scan(TableName=harness.environment["TABLE_NAME"])["Items"]
+        for item in items:
+            if item["sk"]["S"] == "APPROVAL" and not item["completed"]["BOOL"]:
+                harness.client("stepfunctions").send_task_failure(taskToken=item["task_token"]["S"],
+                                                                  error="TestEnded")
 
 
 def unique(prefix: str) -> str:
@@ -102,6 +118,23 @@ def link(aws: LocalAws, office: str, token: str, package: str) -> str:
     assert_problem(aws.api_call("GET", f"/v1/oauth/callback?{query}", headers={"Accept": "application/json"}),
                    400, "invalid_oauth_state")
     return str(body["connection_id"])
+
+
+@dataclass
+class SnelStartOffice:
+    code: str
+    token: str  # the sync user, an office admin: without a policy one approval by them is enough
+    administration_id: str
+    administration_code: str
+    administration_name: str
+
+
+def snelstart_office(aws: LocalAws) -> SnelStartOffice:
+    """A fresh office with SnelStart linked and its first accessible administration added."""
+    code, token = onboarded_office(aws)
+    connection = link(aws, code, token, "snelstart")
+    [adm] = add_accessible(aws, code, token, connection, 1)
+    return SnelStartOffice(code, token, adm["administration_id"], adm["code"], adm["name"])
 
 
 def add_accessible(aws: LocalAws, office: str, token: str, connection: str, count: int) -> list[dict[str, Any]]:

@@ -11,20 +11,19 @@ from typing import Any
 
 import pytest
 
-from boekstuk.local import moto_patches
-from boekstuk.local.testing import LocalAws, local_aws
-from tests.integration.conftest import add_accessible, document_when, link, onboarded_office, upload_invoice
+from boekstuk_local.testing import LocalAws
+from tests.integration.conftest import (
+    SnelStartOffice,
+    document_when,
+    snelstart_office,
+    upload_invoice,
+    workflow_aws,
+)
 
 _seeds = itertools.count(7300)
 
 
-@dataclass
-class Office:
-    code: str
-    token: str  # the sync user, an office admin: without a policy one approval by them is enough
-    administration_id: str
-    administration_code: str
-    administration_name: str
+Office = SnelStartOffice
 
 
 @dataclass
@@ -36,23 +35,13 @@ class Uploaded:
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[LocalAws]:
-    moto_patches.install()
-    with local_aws(simulators=True, parameters={"BookingRetryIntervalSeconds": "1"}) as harness:
+    with workflow_aws() as harness:
         yield harness
-        # Never leave an execution parked on its task token: its threads would outlive the harness.
-        items = harness.client("dynamodb").scan(TableName=harness.environment["TABLE_NAME"])["Items"]
-        for item in items:
-            if item["sk"]["S"] == "APPROVAL" and not item["completed"]["BOOL"]:
-                harness.client("stepfunctions").send_task_failure(taskToken=item["task_token"]["S"],
-                                                                  error="TestEnded")
 
 
 @pytest.fixture(scope="module")
 def office(aws: LocalAws) -> Office:
-    code, token = onboarded_office(aws)
-    connection = link(aws, code, token, "snelstart")
-    [adm] = add_accessible(aws, code, token, connection, 1)
-    return Office(code, token, adm["administration_id"], adm["code"], adm["name"])
+    return snelstart_office(aws)
 
 
 def upload(aws: LocalAws, office: Office) -> Uploaded:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from boekstuk.local import moto_patches
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local import moto_patches
+from boekstuk_local.testing import LocalAws, local_aws
 from tests.integration.conftest import add_accessible, link, onboarded_office
 from tests.integration.test_documents_api import document, upload
 from tests.unit.recognition_intake import bombs

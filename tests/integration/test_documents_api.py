@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import requests
 
-from boekstuk.local import moto_patches
-from boekstuk.local.samples import make_document
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local import moto_patches
+from boekstuk_local.samples import make_document
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
+from boekstuk_local.testing import LocalAws, local_aws
 from tests.integration.conftest import add_accessible, assert_problem, link, onboarded_office
 
 FINAL_OR_WAITING = {"awaiting_approval", "approved", "booking", "booked", "rejected", "duplicate", "unreadable", "failed"}

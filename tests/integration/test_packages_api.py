@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from boekstuk.local import moto_patches
-from boekstuk.local.simulators.registry import DEMO_LOGINS
-from boekstuk.local.simulators.seed import NAMED_SUPPLIERS
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local import moto_patches
+from boekstuk_local.simulators.registry import DEMO_LOGINS
+from boekstuk_local.simulators.seed import NAMED_SUPPLIERS
+from boekstuk_local.testing import LocalAws, local_aws
 from tests.integration.conftest import add_accessible, assert_problem, link, onboarded_office
 
 PACKAGES = ["exact_online", "twinfield", "snelstart", "accountview", "multivers"]

@@ -23,14 +23,14 @@ from boekstuk.domain.documents import Document
 from boekstuk.domain.links import Administration
 from boekstuk.domain.packages import SupplierDraft
 from boekstuk.domain.recognition import Buyer, RecognisedFields, Recognition, VatLine
-from boekstuk.local import moto_patches
-from boekstuk.local.samples import SampleLine, make_document
-from boekstuk.local.samples.model import iban_for, kvk_number, nl_vat_id
-from boekstuk.local.simulators import registry
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SeedSupplier
-from boekstuk.local.testing import LocalAws, local_aws
 from boekstuk.services.connections import PackageConnections
 from boekstuk.services.proposals import ProposalEdit, SupplierProvisioning
+from boekstuk_local import moto_patches
+from boekstuk_local.samples import SampleLine, make_document
+from boekstuk_local.samples.model import iban_for, kvk_number, nl_vat_id
+from boekstuk_local.simulators import registry
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SeedSupplier
+from boekstuk_local.testing import LocalAws, local_aws
 from tests.integration.conftest import link, onboarded_office
 from tests.integration.test_packages_api import PACKAGES
 

@@ -16,9 +16,9 @@ from boekstuk.adapters.packages.base import CallbackTokenStore
 from boekstuk.bootstrap import services
 from boekstuk.domain import errors
 from boekstuk.domain.links import Connection
-from boekstuk.local import moto_patches
-from boekstuk.local.testing import LocalAws, local_aws
 from boekstuk.ports import AccountingPackage
+from boekstuk_local import moto_patches
+from boekstuk_local.testing import LocalAws, local_aws
 from tests.integration.conftest import link, onboarded_office
 
 

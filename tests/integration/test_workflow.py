@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from boekstuk.local import moto_patches
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local import moto_patches
+from boekstuk_local.testing import LocalAws, local_aws
 from tests.integration.conftest import (
     PASSWORD,
     assert_problem,
@@ -40,6 +40,7 @@ class Office:
     submitter_token: str
     approvers: Adm  # no policy: one approval by an admin or approver
     automatic: Adm  # a policy that auto-approves below 1000.00
+    connection: str
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def parked(aws: LocalAws, document_id: str | None = None) -> list[dict[str, Any]
     """The parked approvals (task tokens) still open, straight from the table."""
     items = aws.client("dynamodb").scan(TableName=aws.environment["TABLE_NAME"])["Items"]
     return [i for i in items if i["sk"]["S"] == "APPROVAL" and not i["completed"]["BOOL"]
-            and (document_id is None or i["pk"]["S"] == f"DOC#{document_id}")]
+            and (document_id is None or i["pk"]["S"].endswith(f"#DOC#{document_id}"))]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,39 @@ def office(aws: LocalAws) -> Office:
     status, _, saved = aws.api_call("PUT", f"/v1/offices/{code}/administrations/{adms[1].administration_id}"
                                            "/approval-policy", policy, token=token)
     assert status == 200, saved
-    return Office(code, token, str(session["access_token"]), adms[0], adms[1])
+    return Office(code, token, str(session["access_token"]), adms[0], adms[1], connection)
+
+
+def session_token(aws: LocalAws, office: Office, username: str, role: str) -> str:
+    """A new user of the office, logged in."""
+    status, _, body = aws.api_call("POST", f"/v1/offices/{office.code}/users",
+                                   {"username": username, "role": role, "password": PASSWORD}, token=office.token)
+    assert status == 201, body
+    _, _, session = aws.api_call("POST", "/v1/sessions", {"office_code": office.code, "username": username,
+                                                          "password": PASSWORD})
+    return str(session["access_token"])
+
+
+def one_more_administration(aws: LocalAws, office: Office) -> Adm:
+    """Another accessible administration of the package linked to the office (a test's own policy)."""
+    base = f"/v1/offices/{office.code}/connections/{office.connection}/administrations"
+    _, _, listed = aws.api_call("GET", base, token=office.token)
+    linked = {office.approvers.code, office.automatic.code}
+    code = next(a["code"] for a in listed["administrations"] if a["accessible"] and a["code"] not in linked)
+    status, _, added = aws.api_call("POST", base, {"codes": [code]}, token=office.token)
+    assert status == 201, added
+    [adm] = added["added"]
+    return Adm(adm["administration_id"], adm["code"], adm["name"])
+
+
+def edit_body(proposal: dict[str, Any], excl: str, vat: str, total: str) -> dict[str, Any]:
+    """The ``PUT .../proposal`` body of ``proposal`` with its one line and total changed."""
+    [line] = proposal["lines"]
+    return {"supplier_code": proposal["supplier"]["code"], "invoice_number": proposal["invoice_number"],
+            "invoice_date": proposal["invoice_date"], "due_date": proposal["due_date"],
+            "currency": proposal["currency"], "description": proposal.get("description"), "total_incl_vat": total,
+            "lines": [{"gl_account": line["gl_account"], "description": line["description"],
+                       "amount_excl_vat": excl, "vat_code": line["vat_code"], "vat_amount": vat}]}
 
 
 def upload(aws: LocalAws, office: Office, adm: Adm, price: str = "250.00", number: str | None = None) -> str:
@@ -289,3 +322,38 @@ def test_policy_api(aws: LocalAws, office: Office) -> None:
     status, _, stored = aws.api_call("GET", url.replace(office.approvers.administration_id,
                                                         office.automatic.administration_id), token=office.token)
     assert status == 200 and stored["auto_approve_below"] == "1000.00" and not stored["is_default"]
+
+
+def test_an_edit_past_the_second_step_needs_its_approver_before_it_is_booked(aws: LocalAws, office: Office) -> None:
+    adm = one_more_administration(aws, office)
+    anna = session_token(aws, office, "anna", "approver")
+    policy = {"steps": [{"min_amount": "0.00", "approvers": ["sync"], "required": 1},
+                        {"min_amount": "5000.00", "approvers": ["anna"], "required": 1}]}
+    status, _, saved = aws.api_call("PUT", f"/v1/offices/{office.code}/administrations/{adm.administration_id}"
+                                           "/approval-policy", policy, token=office.token)
+    assert status == 200, saved
+    doc = upload(aws, office, adm, price="4105.26")
+    body = awaiting(aws, office, doc)
+    assert body["proposal"]["total_incl_vat"] == "4967.36", body["proposal"]
+    assert body["approval"]["required"] == 1 and body["approval"]["approvers"] == ["sync"]
+    # The submitter raises the total past the second step.
+    status, _, edited = aws.api_call("PUT", f"/v1/offices/{office.code}/documents/{doc}/proposal",
+                                     edit_body(body["proposal"], "9000.00", "1890.00", "10890.00"),
+                                     token=office.submitter_token)
+    assert status == 200 and edited["total_incl_vat"] == "10890.00", edited
+    body = get(aws, office, doc)
+    assert body["approval"] == {"required": 2, "approvers": ["sync", "anna"], "decisions": []}
+    assert "policy re-applied" in body["history"][-1]["detail"]
+    # The first step's approver alone no longer books it.
+    status, _, decided = decide(aws, office, doc, "approve", {"comment": "akkoord"})
+    assert status == 200 and decided["status"] == "awaiting_approval", decided
+    number = body["proposal"]["invoice_number"]
+    assert get(aws, office, doc)["status"] == "awaiting_approval" and entries(aws, office, adm, number) == []
+    status, _, decided = decide(aws, office, doc, "approve", {"comment": "akkoord"}, token=anna)
+    assert status == 200 and decided["status"] == "approved", decided
+    booked = wait_for(aws, office, doc, lambda d: d["status"] in ("booked", "failed"))
+    assert booked["status"] == "booked", booked.get("error")
+    [entry] = entries(aws, office, adm, number)
+    assert entry["total_incl_vat"] == "10890.00"
+    assert [d["user"] for d in booked["approval"]["decisions"]] == ["sync", "anna"]
+

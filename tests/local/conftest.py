@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local.testing import LocalAws, local_aws
 
 TEMPLATE = Path(__file__).parent / "sam" / "template.yaml"
 

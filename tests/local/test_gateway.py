@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local.testing import LocalAws, local_aws
 
 from .conftest import TEMPLATE
 
@@ -47,6 +47,14 @@ def test_route_params_query_headers_and_claims(aws: LocalAws) -> None:
     assert body["claims"]["username"] == "anna" and body["claims"]["token_use"] == "access"
     assert body["function"] == "ApiFunction"
     assert headers["X-Multi"] == "a"  # multiValueHeaders are sent (dict() keeps the first)
+
+
+def test_source_ip_is_the_peer_address_never_a_forwarded_for_header(aws: LocalAws) -> None:
+    # API Gateway's identity.sourceIp is the address of the connection; throttling per source relies on it.
+    _, _, body = aws.api_call("GET", "/v1/health", headers={"X-Forwarded-For": "203.0.113.1"},
+                              source_ip="198.51.100.23")
+    assert body["source_ip"] == "198.51.100.23"
+    assert aws.api_call("GET", "/v1/health")[2]["source_ip"] == "127.0.0.1"
 
 
 def test_literal_route_beats_parameter_and_greedy_proxy(aws: LocalAws) -> None:
@@ -223,7 +231,7 @@ def test_a_function_slower_than_the_integration_timeout_is_504_problem(aws: Loca
 
     from werkzeug.test import Client
 
-    from boekstuk.local.gateway import Gateway
+    from boekstuk_local.gateway import Gateway
 
     api = importlib.import_module(aws.provisioned.functions["ApiFunction"].module.rsplit(".", 1)[0])
     api.RELEASE.clear()

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from boekstuk.local.provision import provision
-from boekstuk.local.template import SamApp, TemplateError, load_yaml
-from boekstuk.local.testing import LocalAws, local_aws
+from boekstuk_local.provision import provision
+from boekstuk_local.template import SamApp, TemplateError, load_yaml
+from boekstuk_local.testing import LocalAws, local_aws
 
 from .conftest import TEMPLATE
 
@@ -142,7 +142,7 @@ Resources:
 
 
 def test_unregistered_function_fails_like_a_broken_deployment() -> None:
-    from boekstuk.local import lambda_hook
+    from boekstuk_local import lambda_hook
 
     result, exc, _ = lambda_hook.run_handler("nobody-registered-this", {})
     assert result is None and isinstance(exc, ImportError)

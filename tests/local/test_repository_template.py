@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from boekstuk.local.gateway import Gateway
-from boekstuk.local.pytest_plugin import boekstuk_aws  # noqa: F401 - the fixture under test
-from boekstuk.local.testing import LOCAL_PARAMETERS, LocalAws, default_template, local_aws
+from boekstuk_local.gateway import Gateway
+from boekstuk_local.pytest_plugin import boekstuk_aws  # noqa: F401 - the fixture under test
+from boekstuk_local.testing import LOCAL_PARAMETERS, LocalAws, default_template, local_aws
 
 from .conftest import TEMPLATE
 
@@ -57,7 +57,7 @@ def test_harness_sets_and_then_restores_the_environment() -> None:
 def test_module_level_helpers_use_the_open_harness() -> None:
     import pytest
 
-    from boekstuk.local import testing
+    from boekstuk_local import testing
 
     with pytest.raises(RuntimeError, match="no local_aws"):
         testing.api_call("GET", "/v1/health")
@@ -70,12 +70,12 @@ def test_module_level_helpers_use_the_open_harness() -> None:
 
 
 def test_snapshot_skips_secrets_scheduled_for_deletion() -> None:
-    from boekstuk.local import persistence
+    from boekstuk_local import persistence
 
     with local_aws(TEMPLATE) as harness:
         sm = harness.client("secretsmanager")
-        sm.create_secret(Name="boekstuk/local/live", SecretString="1")
-        sm.create_secret(Name="boekstuk/local/gone", SecretString="2")
-        sm.delete_secret(SecretId="boekstuk/local/gone", RecoveryWindowInDays=7)
+        sm.create_secret(Name="boekstuk_local/live", SecretString="1")
+        sm.create_secret(Name="boekstuk_local/gone", SecretString="2")
+        sm.delete_secret(SecretId="boekstuk_local/gone", RecoveryWindowInDays=7)
         data = persistence.snapshot(harness.provisioned)
-        assert [s["name"] for s in data["secrets"]] == ["boekstuk/local/live"]
+        assert [s["name"] for s in data["secrets"]] == ["boekstuk_local/live"]

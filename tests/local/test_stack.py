@@ -16,7 +16,7 @@ import boto3
 import pytest
 import requests
 
-from boekstuk.local.stack import StackHandle, main_up, serve, start_stack_in_thread, wait_until_healthy
+from boekstuk_local.stack import StackHandle, main_up, serve, start_stack_in_thread, wait_until_healthy
 
 from .conftest import TEMPLATE
 
@@ -104,7 +104,7 @@ def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: 
         old_token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
             "USERNAME": "anna", "PASSWORD": "a long password 1"})["AuthenticationResult"]["AccessToken"]
         first_ids = (pool_id, client_id)
-        _client(first, "secretsmanager").create_secret(Name="boekstuk/local/x", SecretString="s3cret")
+        _client(first, "secretsmanager").create_secret(Name="boekstuk_local/x", SecretString="s3cret")
         _client(first, "sesv2").send_email(
             FromEmailAddress="noreply@boekstuk.test", Destination={"ToAddresses": ["anna@devries.nl"]},
             Content={"Simple": {"Subject": {"Data": "Hoi"}, "Body": {"Text": {"Data": "code 123456"}}}})
@@ -149,7 +149,7 @@ def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: 
         assert os.environ["USER_POOL_ID"] == pool_id and second.provisioned.environment["USER_POOL_CLIENT_ID"] == client_id
         answer = requests.get(f"{second.url}/v1/items/1", headers={"Authorization": f"Bearer {old_token}"}, timeout=10)
         assert answer.status_code == 200
-        secret = _client(second, "secretsmanager").get_secret_value(SecretId="boekstuk/local/x")
+        secret = _client(second, "secretsmanager").get_secret_value(SecretId="boekstuk_local/x")
         assert secret["SecretString"] == "s3cret"
         mail = requests.get(f"{second.url}/_local/mail?to=anna@devries.nl", timeout=10).json()["messages"]
         assert [m["codes"] for m in mail] == [["123456"]]
@@ -167,7 +167,7 @@ def test_data_dir_keeps_items_objects_logins_mail_and_simulator_state(tmp_path: 
 
 
 def test_sigterm_stops_the_cli_process_cleanly() -> None:
-    code = ("import sys; from boekstuk.local.stack import main_up; "
+    code = ("import sys; from boekstuk_local.stack import main_up; "
             f"sys.exit(main_up(['--port', '0', '--no-simulators', '--template', {str(TEMPLATE)!r}]))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -252,7 +252,7 @@ def test_timer_fires_schedules_when_due_and_state_is_saved_periodically(tmp_path
 
 
 def test_a_running_stack_and_a_harness_refuse_to_share_a_process() -> None:
-    from boekstuk.local.testing import local_aws
+    from boekstuk_local.testing import local_aws
 
     handle = start_stack_in_thread(port=0, template=TEMPLATE, simulators=False)
     try:
@@ -267,7 +267,7 @@ def test_a_running_stack_and_a_harness_refuse_to_share_a_process() -> None:
 def test_a_busy_port_fails_cleanly_and_leaves_nothing_running(capsys: pytest.CaptureFixture[str]) -> None:
     import socket
 
-    from boekstuk.local.testing import RUNNING_STACKS
+    from boekstuk_local.testing import RUNNING_STACKS
 
     env_before = dict(os.environ)
     with socket.socket() as busy:

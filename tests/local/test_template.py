@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from boekstuk.local.provision import handler_module
-from boekstuk.local.schedules import next_fire, scheduled_event
-from boekstuk.local.template import (
+from boekstuk_local.provision import handler_module
+from boekstuk_local.schedules import next_fire, scheduled_event
+from boekstuk_local.template import (
     NO_VALUE,
     Resolver,
     SamApp,

@@ -12,11 +12,11 @@ from boekstuk.adapters.aws import AwsClients
 from boekstuk.adapters.clock import SystemClock
 from boekstuk.adapters.cognito import CognitoIdentityProvider
 from boekstuk.adapters.dynamodb import (
-    DynamoLoginGuard,
     DynamoOfficeRepository,
     DynamoRefreshLeases,
     DynamoSignupRepository,
     DynamoTable,
+    DynamoThrottleStore,
 )
 from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
@@ -37,6 +37,7 @@ from boekstuk.services.documents import DocumentIntake, DocumentService, S3Objec
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
 from boekstuk.services.sessions import SessionService, UserService
+from boekstuk.services.throttling import Throttle
 from boekstuk.services.workflow import WorkflowService
 from boekstuk.settings import Settings, get_settings
 
@@ -84,12 +85,19 @@ class Services:
             mailer=SesMailer(self.aws.client("sesv2"), self.settings.sender_email),
             clock=self.clock,
             public_base_url=self.settings.web_app_url or self.settings.api_base_url,
+            throttle=self.throttle,
+            limits=self.settings.throttling,
         )
+
+    @cached_property
+    def throttle(self) -> Throttle:
+        """The counters that limit guessing (logins, codes) and signup mails."""
+        return Throttle(DynamoThrottleStore(self.table), self.clock)
 
     @cached_property
     def sessions(self) -> SessionService:
         """Login and refresh."""
-        return SessionService(self.identity, DynamoLoginGuard(self.table), self.clock)
+        return SessionService(self.identity, self.throttle, self.settings.throttling)
 
     @cached_property
     def users(self) -> UserService:
@@ -161,7 +169,8 @@ class Services:
     @cached_property
     def document_service(self) -> DocumentService:
         """The documents API."""
-        return DocumentService(self.documents, self.storage, self.offices, self.administrations, self.clock)
+        return DocumentService(self.documents, self.storage, self.offices, self.administrations, self.clock,
+                               edits=self.workflow)
 
     @cached_property
     def recognizer(self) -> Recognizer:
@@ -199,8 +208,10 @@ class Services:
         """The intake, at most once per S3 object version."""
 
         def receive(record: dict[str, object]) -> dict[str, object]:
+            version = record.get("version_id")
             document = self.intake.receive(S3Object(bucket=str(record["bucket"]), key=str(record["key"]),
-                                                    size=int(str(record["size"])), etag=str(record["etag"])))
+                                                    size=int(str(record["size"])), etag=str(record["etag"]),
+                                                    version_id=str(version) if version else None))
             if document is None:
                 return {"status": "ignored"}
             return {"document_id": document.document_id, "status": document.status}

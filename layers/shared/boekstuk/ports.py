@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from boekstuk.domain.approvals import BookingClaim, PendingApproval, StoredPolicy
-from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
+from boekstuk.domain.approvals import BookingClaim, PendingApproval, PolicyStep, StoredPolicy
+from boekstuk.domain.documents import BookedHistory, Decision, Document, DocumentStatus, HistoryEntry, Proposal
 from boekstuk.domain.links import (
     Administration,
     Connection,
@@ -35,6 +35,7 @@ from boekstuk.domain.packages import (
     VatCode,
 )
 from boekstuk.domain.recognition import Recognition
+from boekstuk.domain.throttling import Backoff, BackoffClaim, WindowClaim, WindowLimit
 
 
 class Clock(Protocol):
@@ -215,7 +216,7 @@ class SignupRepository(Protocol):
         ...
 
     def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
-        """A fresh code (signing up again while pending): new hash, new expiry, attempts back to zero."""
+        """A fresh code (signing up again while pending): new hash, new expiry; the wrong-code count stays."""
         ...
 
     def count_failed_attempt(self, signup_id: str, max_attempts: int) -> int:
@@ -260,19 +261,35 @@ class OfficeRepository(Protocol):
         ...
 
 
-class LoginGuard(Protocol):
-    """Counts failed logins per (office, username) in a sliding window, to throttle guessing."""
+class ThrottleStore(Protocol):
+    """Expiring counters that limit guessing and mailing (``boekstuk.domain.throttling``).
 
-    def failures(self, key: str, since: dt.datetime) -> int:
-        """Failures recorded for ``key`` at or after ``since``."""
+    Every claim is one atomic conditional write: simultaneous requests can never all slip through a limit.
+    ``key`` is already scoped and hashed (``counter_key``); ``now`` comes from the caller's ``Clock``.
+    """
+
+    def claim_backoff(self, key: str, policy: Backoff, now: dt.datetime) -> BackoffClaim:
+        """Count an attempt of ``key`` unless it must still wait; a refusal carries ``retry_after``."""
         ...
 
-    def record_failure(self, key: str, at: dt.datetime) -> None:
-        """Remember one failed login."""
+    def backoff_failed(self, claim: BackoffClaim, policy: Backoff, now: dt.datetime) -> None:
+        """The claimed attempt failed: the next one waits ``policy.delay(claim.failures)`` from ``now``."""
         ...
 
-    def clear(self, key: str) -> None:
-        """Forget failures after a successful login."""
+    def backoff_released(self, claim: BackoffClaim, now: dt.datetime) -> None:
+        """The claimed attempt was not a guess after all (e.g. the identity provider was down): uncount it."""
+        ...
+
+    def backoff_reset(self, key: str) -> None:
+        """A success: forget the failures of ``key``."""
+        ...
+
+    def claim_window(self, key: str, window: WindowLimit, now: dt.datetime) -> WindowClaim:
+        """Count one event of ``key`` in the window holding ``now`` unless it is full."""
+        ...
+
+    def refund_window(self, claim: WindowClaim) -> None:
+        """Uncount an allowed claim (e.g. a successful login does not count against its source)."""
         ...
 
 
@@ -398,8 +415,11 @@ class SyncTrigger(Protocol):
 
 
 class DocumentRepository(Protocol):
-    def create(self, document: Document, history: HistoryEntry) -> None:
-        """Store a new document with its first history entry (the id must be new)."""
+    """Documents and their history, every item under its office: no call reaches a document by id alone."""
+
+    def create(self, document: Document, history: HistoryEntry) -> bool:
+        """Store a new document with its first history entry; False (nothing written) when the office already
+        has a document with this id."""
         ...
 
     def get(self, office_code: str, document_id: str) -> Document | None:
@@ -410,7 +430,19 @@ class DocumentRepository(Protocol):
         """Overwrite the document's state and append a history entry."""
         ...
 
-    def history(self, document_id: str) -> list[HistoryEntry]:
+    def save_if(self, document: Document, history: HistoryEntry | None, *, status: DocumentStatus,
+                version: int) -> bool:
+        """Like ``save``, only while the stored document still has ``status`` and ``proposal_version``
+        ``version``; False (nothing written) when it changed meanwhile."""
+        ...
+
+    def claim_upload(self, office_code: str, document_id: str, key: str, etag: str, size: int, at: dt.datetime,
+                     history: HistoryEntry) -> Document | None:
+        """Let the object ``key``/``etag`` fill the office's upload slot ``document_id``, once: the updated
+        document, or None when the slot is not waiting for its upload at ``key`` (used, or another key)."""
+        ...
+
+    def history(self, office_code: str, document_id: str) -> list[HistoryEntry]:
         """The document's history, oldest first."""
         ...
 
@@ -424,7 +456,7 @@ class DocumentStorage(Protocol):
     """The documents bucket."""
 
     def presigned_put(self, key: str, content_type: str, expires_in: int) -> tuple[str, dict[str, str]]:
-        """A URL (and the headers to send with it) to PUT one object."""
+        """A URL (and the headers to send with it) to PUT one object; a PUT to a key that exists is refused."""
         ...
 
     def presigned_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
@@ -435,8 +467,13 @@ class DocumentStorage(Protocol):
         """The object's size, ``None`` when it does not exist."""
         ...
 
-    def read(self, key: str, max_bytes: int) -> bytes:
-        """The object's bytes (refuses objects larger than ``max_bytes``)."""
+    def read(self, key: str, max_bytes: int, *, version_id: str | None = None, etag: str | None = None) -> bytes:
+        """The object's bytes (refuses objects larger than ``max_bytes``). With ``version_id`` or ``etag``
+        exactly that object: ``UnreadableDocument`` when the key holds another one by now."""
+        ...
+
+    def put_once(self, key: str, content: bytes, content_type: str | None) -> bool:
+        """Write a new object; False (nothing written) when ``key`` exists already."""
         ...
 
 
@@ -537,9 +574,12 @@ class ProposalMemory(Protocol):
 
 
 class WorkflowStore(Protocol):
-    """Approval policies, parked task tokens, decisions and the exactly-once booking claims."""
+    """Approval policies, parked task tokens, decisions and the exactly-once booking claims.
 
-    def get_policy(self, administration_id: str) -> StoredPolicy | None:
+    Every record is keyed under its office: a document id alone reaches nothing.
+    """
+
+    def get_policy(self, office_code: str, administration_id: str) -> StoredPolicy | None:
         """The administration's approval policy, if one was set."""
         ...
 
@@ -551,23 +591,30 @@ class WorkflowStore(Protocol):
         """Store the task token and the applicable steps (a newer request replaces an older one)."""
         ...
 
-    def pending(self, document_id: str) -> PendingApproval | None:
+    def pending(self, office_code: str, document_id: str) -> PendingApproval | None:
         """The parked approval of a document."""
         ...
 
-    def complete(self, document_id: str) -> PendingApproval | None:
+    def reapply(self, office_code: str, document_id: str, version: int, steps: list[PolicyStep] | None) -> bool:
+        """The steps of proposal version ``version`` on the open parked approval; False when there is none open
+        or it already holds a version as new."""
+        ...
+
+    def complete(self, office_code: str, document_id: str) -> PendingApproval | None:
         """Atomically mark the parked approval completed; only the one caller that did gets it back."""
         ...
 
-    def add_decision(self, document_id: str, decision: Decision) -> None:
-        """Record one person's decision; ``AlreadyDecided`` if they decided before."""
+    def add_decision(self, office_code: str, document_id: str, version: int, decision: Decision) -> None:
+        """Record one person's decision on proposal version ``version``; ``AlreadyDecided`` if they decided on
+        that version before."""
         ...
 
-    def decisions(self, document_id: str) -> list[Decision]:
-        """Every decision on the document, oldest first."""
+    def decisions(self, office_code: str, document_id: str, version: int) -> list[Decision]:
+        """Every decision on proposal version ``version``, oldest first."""
         ...
 
-    def claim_booking(self, document_id: str, connection_id: str, owner: str, at: dt.datetime) -> BookingClaim:
+    def claim_booking(self, office_code: str, document_id: str, connection_id: str, owner: str,
+                      at: dt.datetime) -> BookingClaim:
         """Take (or re-enter) the booking of (document, connection) for ``owner``.
 
         Returns the claim; when its status is ``booked`` nothing must be posted again. Raises
@@ -575,15 +622,17 @@ class WorkflowStore(Protocol):
         """
         ...
 
-    def mark_booked(self, document_id: str, connection_id: str, owner: str, entry_id: str, at: dt.datetime) -> None:
+    def mark_booked(self, office_code: str, document_id: str, connection_id: str, owner: str, entry_id: str,
+                    at: dt.datetime) -> None:
         """The owner posted it (or found it posted): ``booked`` for good."""
         ...
 
-    def mark_failed(self, document_id: str, connection_id: str, owner: str, reason: str, at: dt.datetime) -> bool:
+    def mark_failed(self, office_code: str, document_id: str, connection_id: str, owner: str, reason: str,
+                    at: dt.datetime) -> bool:
         """The owner gave up: ``failed``; False when ``owner`` does not hold the claim (nothing changed)."""
         ...
 
-    def reopen(self, document_id: str, connection_id: str, at: dt.datetime) -> bool:
+    def reopen(self, office_code: str, document_id: str, connection_id: str, at: dt.datetime) -> bool:
         """``failed`` (or never claimed) -> ``pending`` so a new execution may take it; False if not failed."""
         ...
 

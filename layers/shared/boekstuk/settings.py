@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from boekstuk.domain.packages import PackageApp
+from boekstuk.domain.throttling import ThrottlePolicy
 
 
 class Settings(BaseModel):
@@ -36,12 +37,20 @@ class Settings(BaseModel):
     local_mode: bool = False
     region: str = "eu-west-1"
     max_json_body_bytes: int = 64 * 1024
+    throttling: ThrottlePolicy = ThrottlePolicy()  # production's limits; JSON in THROTTLING overrides fields
 
     @field_validator("package_apps", mode="before")
     @classmethod
     def _parse_json(cls, value: object) -> object:
         if isinstance(value, str):
             return json.loads(value) if value.strip() else []
+        return value
+
+    @field_validator("throttling", mode="before")
+    @classmethod
+    def _parse_json_object(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
         return value
 
 
@@ -62,6 +71,7 @@ _ENV_NAMES: dict[str, str] = {
     "package_apps": "PACKAGE_APPS",
     "local_mode": "BOEKSTUK_LOCAL",
     "region": "AWS_REGION",
+    "throttling": "THROTTLING",
 }
 
 

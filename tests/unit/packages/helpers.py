@@ -9,9 +9,9 @@ from typing import Any
 from boekstuk.adapters.packages.base import CallbackTokenStore, RetryPolicy
 from boekstuk.adapters.packages.registry import connector_class, oauth_flow, open_package
 from boekstuk.domain.packages import OAuthTokens, PackageApp, package_info
-from boekstuk.local.simulators.base import SimClock, Simulator, SimulatorServer, complete_oauth_login
-from boekstuk.local.simulators.registry import DEMO_LOGINS, app_config
 from boekstuk.ports import AccountingPackage
+from boekstuk_local.simulators.base import SimClock, Simulator, SimulatorServer, complete_oauth_login
+from boekstuk_local.simulators.registry import DEMO_LOGINS, app_config
 
 REDIRECT_URI = "http://127.0.0.1:9/cb"
 

@@ -13,7 +13,7 @@ import requests
 from boekstuk.adapters.packages.accountview import table_payload
 from boekstuk.domain.errors import PackageRejected
 from boekstuk.domain.packages import BookingLine, OAuthTokens, PurchaseBooking
-from boekstuk.local.simulators.accountview import AccountViewSimulator
+from boekstuk_local.simulators.accountview import AccountViewSimulator
 from tests.unit.packages.helpers import Rig, link
 
 

@@ -25,7 +25,7 @@ from boekstuk.domain.errors import (
     PackageUnavailable,
 )
 from boekstuk.domain.packages import OAuthTokens
-from boekstuk.local.simulators.base import JsonDict, Simulator, SimulatorServer, json_response
+from boekstuk_local.simulators.base import JsonDict, Simulator, SimulatorServer, json_response
 
 
 class EchoSimulator(Simulator):

@@ -13,8 +13,8 @@ import requests
 from boekstuk.adapters.packages.exact_online import ExactOnlineConnector
 from boekstuk.domain.errors import InvalidPackageCredentials, PackageRateLimited, PackageRejected
 from boekstuk.domain.packages import BookingLine, OAuthTokens, PurchaseBooking
-from boekstuk.local.simulators.exact_online import ExactOnlineSimulator
-from boekstuk.local.simulators.registry import SIMULATORS, app_config
+from boekstuk_local.simulators.exact_online import ExactOnlineSimulator
+from boekstuk_local.simulators.registry import SIMULATORS, app_config
 from tests.unit.packages.helpers import Rig, link
 
 DIVISION = "300001"

@@ -8,7 +8,7 @@ import requests
 from boekstuk.adapters.packages.registry import available_packages, connector_class, oauth_flow, open_package
 from boekstuk.domain.errors import InvalidPackageCredentials, UnknownPackage
 from boekstuk.domain.packages import PackageApp
-from boekstuk.local.simulators.registry import DEMO_LOGINS, SIMULATORS, app_config, start_all
+from boekstuk_local.simulators.registry import DEMO_LOGINS, SIMULATORS, app_config, start_all
 
 EXPECTED_LOGINS = {
     "exact_online": {"username": "demo@exact.test", "password": "Exact-Demo-2026!"},

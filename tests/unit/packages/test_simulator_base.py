@@ -9,7 +9,7 @@ import requests
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from boekstuk.local.simulators.base import (
+from boekstuk_local.simulators.base import (
     JsonDict,
     OAuthProvider,
     OAuthSettings,

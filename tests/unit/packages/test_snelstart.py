@@ -11,7 +11,7 @@ import requests
 
 from boekstuk.domain.errors import InvalidPackageCredentials, PackageRejected
 from boekstuk.domain.packages import BookingLine, PurchaseBooking
-from boekstuk.local.simulators.snelstart import SnelStartSimulator
+from boekstuk_local.simulators.snelstart import SnelStartSimulator
 from tests.unit.packages.helpers import Rig, link
 
 

@@ -26,8 +26,8 @@ from boekstuk.domain.errors import (
     PackageUnavailable,
 )
 from boekstuk.domain.packages import Attachment, BookingLine, OAuthTokens, PackageApp, PurchaseBooking, SupplierDraft
-from boekstuk.local.simulators.base import SimClock, SimulatorServer, complete_oauth_login
-from boekstuk.local.simulators.multivers import (
+from boekstuk_local.simulators.base import SimClock, SimulatorServer, complete_oauth_login
+from boekstuk_local.simulators.multivers import (
     CLIENT_ID,
     CLIENT_SECRET,
     DEMO_PASSWORD,

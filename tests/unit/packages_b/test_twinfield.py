@@ -37,8 +37,8 @@ from boekstuk.domain.packages import (
     PurchaseBooking,
     SupplierDraft,
 )
-from boekstuk.local.simulators.base import SimulatorServer
-from boekstuk.local.simulators.twinfield import DEMO_ORGANISATION, DEMO_PASSWORD, DEMO_USER, TwinfieldSimulator
+from boekstuk_local.simulators.base import SimulatorServer
+from boekstuk_local.simulators.twinfield import DEMO_ORGANISATION, DEMO_PASSWORD, DEMO_USER, TwinfieldSimulator
 
 CREDENTIALS = {"username": DEMO_USER, "password": DEMO_PASSWORD, "organisation": DEMO_ORGANISATION}
 OFFICE = "NLA002001"

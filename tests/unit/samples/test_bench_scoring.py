@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from bench import recognition as bench
-from boekstuk.local.samples import make_document
+from boekstuk_local.samples import make_document
 
 
 def test_dates_normalise_from_the_formats_invoices_print() -> None:

@@ -17,8 +17,8 @@ from schwifty import IBAN
 from stdnum.de import vat as de_vat
 from stdnum.nl import btw as nl_btw
 
-from boekstuk.local.samples import LAYOUTS, SampleDocument, SampleLine, build_spec, generate_set, make_document
-from boekstuk.local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
+from boekstuk_local.samples import LAYOUTS, SampleDocument, SampleLine, build_spec, generate_set, make_document
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
 
 KINDS_FOR_LAYOUT = {layout: (("receipt",) if layout == "receipt" else ("invoice", "credit_note")) for layout in LAYOUTS}
 CASES = [(layout, kind) for layout, kinds in KINDS_FOR_LAYOUT.items() for kind in kinds]
@@ -308,7 +308,7 @@ def test_generated_set_is_fixed_and_mixed() -> None:
 
 
 def test_command_line_writes_a_set_with_its_truth(tmp_path: Path) -> None:
-    from boekstuk.local.samples.__main__ import main
+    from boekstuk_local.samples.__main__ import main
 
     assert main([str(tmp_path), "--count", "3", "--first-seed", "14"]) == 0
     truths = [json.loads(line) for line in (tmp_path / "ground_truth.jsonl").read_text().splitlines()]

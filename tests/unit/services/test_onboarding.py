@@ -7,22 +7,52 @@ import threading
 
 import pytest
 
+from boekstuk.adapters.dynamodb import DynamoThrottleStore
 from boekstuk.domain import errors
-from boekstuk.services.onboarding import ActivationRequest, ConfirmationRequest, OnboardingService, SignupRequest
+from boekstuk.domain.throttling import ThrottlePolicy
+from boekstuk.services.onboarding import (
+    ActivationRequest,
+    ActivationResponse,
+    ConfirmationRequest,
+    ConfirmationResponse,
+    OnboardingService,
+    SignupRequest,
+    SignupResponse,
+)
+from boekstuk.services.throttling import Throttle
 from tests.fakes import FakeIdentity, FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
 PASSWORD = "correct horse battery"
 
 
+class Onboarding:
+    """The service with the caller's address filled in, as the handlers do."""
+
+    def __init__(self, service: OnboardingService, source_ip: str = "192.0.2.1") -> None:
+        self.service = service
+        self.source_ip = source_ip
+
+    def sign_up(self, request: SignupRequest, source_ip: str | None = None) -> tuple[SignupResponse, bool]:
+        return self.service.sign_up(request, source_ip or self.source_ip)
+
+    def confirm(self, signup_id: str, request: ConfirmationRequest, source_ip: str | None = None) -> ConfirmationResponse:
+        return self.service.confirm(signup_id, request, source_ip or self.source_ip)
+
+    def activate(self, request: ActivationRequest) -> ActivationResponse:
+        return self.service.activate(request)
+
+
 @pytest.fixture
-def world() -> dict:
+def world(throttle_store: DynamoThrottleStore) -> dict:
     signups = InMemorySignups()
     offices = InMemoryOffices(signups)
     mailer = RecordingMailer()
     clock = FixedClock()
     identity = FakeIdentity()
-    service = OnboardingService(signups, offices, identity, mailer, clock, "https://app.example")
-    return {"service": service, "mailer": mailer, "clock": clock, "offices": offices, "identity": identity}
+    service = OnboardingService(signups, offices, identity, mailer, clock, "https://app.example",
+                                throttle=Throttle(throttle_store, clock), limits=ThrottlePolicy())
+    return {"service": Onboarding(service), "mailer": mailer, "clock": clock, "offices": offices, "identity": identity,
+            "signups": signups}
 
 
 def signup_request(**overrides: object) -> SignupRequest:
@@ -39,7 +69,7 @@ def last_code(mailer: RecordingMailer) -> str:
 
 
 def confirmed_token(world: dict, email: str = "anna@devries.nl") -> str:
-    service: OnboardingService = world["service"]
+    service: Onboarding = world["service"]
     response, _ = service.sign_up(signup_request(email=email))
     return service.confirm(response.signup_id, ConfirmationRequest(code=last_code(world["mailer"]))).activation_token
 
@@ -202,3 +232,101 @@ def test_two_simultaneous_activations_with_the_same_code_exactly_one_wins(world:
     assert len(winners) == 1 and len(results) == len(tokens)
     # Losers leave no login behind.
     assert [k for k in world["identity"].passwords if k.startswith("samecode:")] == [f"samecode:{winners[0].username}"]
+
+
+# --- limits on codes and mails ------------------------------------------------------------------------
+
+
+def wrong_code_for(mailer: RecordingMailer) -> str:
+    return "000000" if last_code(mailer) != "000000" else "111111"
+
+
+def test_a_resend_keeps_the_wrong_code_count(world: dict) -> None:
+    service: Onboarding = world["service"]
+    response, _ = service.sign_up(signup_request())
+    for left in (4, 3, 2):
+        with pytest.raises(errors.InvalidConfirmationCode) as exc:
+            service.confirm(response.signup_id, ConfirmationRequest(code=wrong_code_for(world["mailer"])))
+        assert exc.value.extra["attempts_left"] == left
+    again, created = service.sign_up(signup_request())
+    assert not created and again.signup_id == response.signup_id
+    with pytest.raises(errors.InvalidConfirmationCode) as exc:
+        service.confirm(response.signup_id, ConfirmationRequest(code=wrong_code_for(world["mailer"])))
+    assert exc.value.extra["attempts_left"] == 1
+    good = last_code(world["mailer"])
+    with pytest.raises(errors.InvalidConfirmationCode):
+        service.confirm(response.signup_id, ConfirmationRequest(code=wrong_code_for(world["mailer"])))
+    with pytest.raises(errors.TooManyAttempts):
+        service.confirm(response.signup_id, ConfirmationRequest(code=good))
+    assert world["signups"].signups[response.signup_id].attempts == 5
+
+
+def test_a_locked_signup_says_when_a_new_one_may_start(world: dict) -> None:
+    service: Onboarding = world["service"]
+    response, _ = service.sign_up(signup_request())
+    for _ in range(5):
+        with pytest.raises(errors.InvalidConfirmationCode):
+            service.confirm(response.signup_id, ConfirmationRequest(code=wrong_code_for(world["mailer"])))
+    world["clock"].advance(hours=20)
+    sent = len(world["mailer"].sent)
+    with pytest.raises(errors.TooManyAttempts) as exc:
+        service.sign_up(signup_request())
+    assert exc.value.retry_after == 4 * 3600 and len(world["mailer"].sent) == sent
+    world["clock"].advance(hours=4)
+    fresh, created = service.sign_up(signup_request())
+    assert created and fresh.signup_id != response.signup_id
+
+
+def test_signup_mails_are_limited_per_address_per_hour_and_per_day(world: dict) -> None:
+    service: Onboarding = world["service"]
+    for n in range(3):  # each from another source: only the address's budget is at stake
+        service.sign_up(signup_request(), source_ip=f"198.51.100.{n}")
+    with pytest.raises(errors.SignupMailLimit) as exc:
+        service.sign_up(signup_request(email="ANNA@devries.nl"), source_ip="198.51.100.9")
+    assert exc.value.code == "too_many_attempts" and exc.value.retry_after == 3600
+    assert len(world["mailer"].sent) == 3
+    sent = 3
+    for _ in range(3):  # the next hours: 3 more each, until the day's 10
+        world["clock"].advance(hours=1)
+        for _ in range(min(3, 10 - sent)):
+            service.sign_up(signup_request(), source_ip="198.51.100.20")
+            sent += 1
+    assert sent == 10 and len(world["mailer"].sent) == 10
+    with pytest.raises(errors.SignupMailLimit) as exc:
+        service.sign_up(signup_request(), source_ip="198.51.100.21")
+    # 09:00 + 3 h: the day's window ends at midnight UTC.
+    assert exc.value.retry_after == 12 * 3600
+    # Another address is not affected.
+    assert service.sign_up(signup_request(email="piet@example.nl"), source_ip="198.51.100.22")[1]
+
+
+def test_signup_mails_are_limited_per_source(world: dict) -> None:
+    service: Onboarding = world["service"]
+    for n in range(30):
+        service.sign_up(signup_request(email=f"victim{n}@example.nl"), source_ip="203.0.113.5")
+    with pytest.raises(errors.SignupMailLimit) as exc:
+        service.sign_up(signup_request(email="victim30@example.nl"), source_ip="203.0.113.5")
+    assert exc.value.retry_after == 3600
+    assert not [m for m in world["mailer"].sent if m.to == "victim30@example.nl"]
+    # The refusal did not spend the address's budget: from elsewhere it gets its three mails.
+    for _ in range(3):
+        service.sign_up(signup_request(email="victim30@example.nl"), source_ip="203.0.113.6")
+
+
+def test_wrong_codes_are_limited_per_source_over_all_signups(world: dict) -> None:
+    service: Onboarding = world["service"]
+    signups = []
+    for n in range(31):
+        response, _ = service.sign_up(signup_request(email=f"s{n}@example.nl"), source_ip=f"198.51.100.{n}")
+        signups.append((response.signup_id, last_code(world["mailer"])))
+    for signup_id, code in signups[:30]:
+        with pytest.raises(errors.InvalidConfirmationCode):
+            service.confirm(signup_id, ConfirmationRequest(code="000000" if code != "000000" else "111111"),
+                            source_ip="203.0.113.66")
+    signup_id, code = signups[30]
+    with pytest.raises(errors.TooManyAttempts) as exc:
+        service.confirm(signup_id, ConfirmationRequest(code=code), source_ip="203.0.113.66")
+    assert exc.value.retry_after == 3600
+    # The refused guess was not checked: the signup itself is untouched and its owner confirms.
+    assert world["signups"].signups[signup_id].attempts == 0
+    assert service.confirm(signup_id, ConfirmationRequest(code=code), source_ip="192.0.2.200").status == "confirmed"

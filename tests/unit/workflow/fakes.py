@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,16 +14,22 @@ import boto3
 from moto import mock_aws
 
 from boekstuk.adapters.dynamodb import DynamoTable
+from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
 from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
 from boekstuk.domain import errors
 from boekstuk.domain.documents import Document, HistoryEntry, Proposal, ProposalLine, ProposalSupplier
 from boekstuk.domain.links import Administration, Connection
 from boekstuk.domain.onboarding import User
 from boekstuk.domain.packages import Attachment, BookingResult, PurchaseBooking
+from boekstuk.services.documents import DocumentService
 from boekstuk.services.workflow import WorkflowService
 from tests.fakes import FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
 OFFICE = "devries"
+EXAMPLE = {"steps": [{"min_amount": "0.00", "approvers": ["piet", "anna"], "required": 1},
+                     {"min_amount": "5000.00", "approvers": ["anna"], "required": 1}],
+           "auto_approve_below": "50.00"}
+"""API.md's example policy: piet or anna up to 5000.00, from there on both (anna for the second step)."""
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 ADM = Administration(administration_id="adm1", office_code=OFFICE, connection_id="con1", package="snelstart",
                      code="101", name="Bakkerij De Vries B.V.", linked_at=T0)
@@ -31,29 +37,66 @@ CONNECTION = Connection(connection_id="con1", office_code=OFFICE, package="snels
                         secret_name="s", created_at=T0, created_by="sync")
 
 
-class InMemoryDocuments:
-    def __init__(self) -> None:
-        self.docs: dict[str, Document] = {}
-        self.events: dict[str, list[HistoryEntry]] = {}
+class TickingClock(FixedClock):
+    """Each reading a millisecond after the previous one: history and decisions, which the table sorts by time,
+    keep the order they were written in."""
 
-    def create(self, document: Document, history: HistoryEntry) -> None:
-        self.docs[document.document_id] = document
-        self.events[document.document_id] = [history]
+    def __init__(self, start: dt.datetime) -> None:
+        super().__init__(start)
+        self._lock = threading.Lock()
 
-    def get(self, office_code: str, document_id: str) -> Document | None:
-        d = self.docs.get(document_id)
-        return d if d and d.office_code == office_code else None
+    def now(self) -> dt.datetime:
+        with self._lock:
+            self.current += dt.timedelta(milliseconds=1)
+            return self.current
 
-    def save(self, document: Document, history: HistoryEntry | None = None) -> None:
-        self.docs[document.document_id] = document
-        if history is not None:
-            self.events.setdefault(document.document_id, []).append(history)
 
-    def history(self, document_id: str) -> list[HistoryEntry]:
-        return list(self.events.get(document_id, []))
+class _InOffice:
+    """``docs["doc1"]``/``events["doc1"]``: a document (or its history) of the test office, read from the table."""
 
-    def page(self, *args: Any) -> tuple[list[Document], str | None]:
-        raise NotImplementedError
+    def __init__(self, read: Callable[[str], Any]) -> None:
+        self._read = read
+
+    def __getitem__(self, document_id: str) -> Any:
+        value = self._read(document_id)
+        if value is None:
+            raise KeyError(document_id)
+        return value
+
+
+class Documents(DynamoDocumentRepository):
+    """The real document repository under moto: its conditional writes are what keeps an edit and a decision at
+    the same moment apart, so the tests exercise them for real."""
+
+    @property
+    def docs(self) -> _InOffice:
+        return _InOffice(lambda document_id: self.get(OFFICE, document_id))
+
+    @property
+    def events(self) -> _InOffice:
+        return _InOffice(lambda document_id: self.history(OFFICE, document_id))
+
+
+def proposal(total: str, number: str | None = "F-1") -> Proposal:
+    """Kantoorhuis Utrecht's proposal of ``total`` incl. 21 % VAT on one line."""
+    amount = Decimal(total)
+    excl = (amount / Decimal("1.21")).quantize(Decimal("0.01"))
+    return Proposal(
+        supplier=ProposalSupplier(code="2001", name="Kantoorhuis Utrecht B.V.", match="vat_id"),
+        invoice_number=number, invoice_date=dt.date(2026, 2, 20), due_date=dt.date(2026, 3, 22),
+        lines=[ProposalLine(gl_account="4300", description="Papier", amount_excl_vat=excl, vat_code="H21",
+                            vat_amount=amount - excl, vat_rate="21")],
+        total_incl_vat=amount)
+
+
+@dataclass
+class FixedEditor:
+    """The proposal editor's part of an edit (validation against master data) is not under test here."""
+
+    proposal: Proposal
+
+    def edit(self, document: Document, edit: Any, editor: str) -> Proposal:
+        return self.proposal
 
 
 class FakeAdministrations:
@@ -175,13 +218,13 @@ class World:
     """One office (users sync=admin, piet, anna=approver, kees=submitter, kim=admin), one administration."""
 
     def __init__(self, table: Any) -> None:
-        self.clock = FixedClock(T0)
+        self.clock = TickingClock(T0)
         self.offices = InMemoryOffices(InMemorySignups())
         for name, role in (("sync", "sync_user"), ("piet", "approver"), ("anna", "approver"), ("kees", "submitter"),
                            ("kim", "admin")):
             self.offices.users[(OFFICE, name)] = User(office_code=OFFICE, username=name, role=role,
                                                       email=f"{name}@devries.test", created_at=T0)
-        self.documents = InMemoryDocuments()
+        self.documents = Documents(DynamoTable(table))
         self.store = DynamoWorkflowStore(DynamoTable(table))
         self.package = BookingPackage()
         self.storage = Storage()
@@ -195,24 +238,30 @@ class World:
             packages=Opener(self.package), storage=self.storage, mailer=self.mailer,  # type: ignore[arg-type]
             tasks=self.tasks, provisioning=self.provisioning, learner=self.learner, clock=self.clock,
             link_base_url="https://app.boekstuk.test")
+        self.document_service = DocumentService(self.documents, self.storage, self.offices,  # type: ignore[arg-type]
+                                                FakeAdministrations(), self.clock,  # type: ignore[arg-type]
+                                                edits=self.service)
 
     def document(self, total: str = "121.00", document_id: str = "doc1", number: str | None = "F-1") -> Document:
-        """An uploaded, proposed document awaiting approval (its PDF in the bucket)."""
-        amount = Decimal(total)
-        excl = (amount / Decimal("1.21")).quantize(Decimal("0.01"))
-        proposal = Proposal(
-            supplier=ProposalSupplier(code="2001", name="Kantoorhuis Utrecht B.V.", match="vat_id"),
-            invoice_number=number, invoice_date=dt.date(2026, 2, 20), due_date=dt.date(2026, 3, 22),
-            lines=[ProposalLine(gl_account="4300", description="Papier", amount_excl_vat=excl, vat_code="H21",
-                                vat_amount=amount - excl, vat_rate="21")],
-            total_incl_vat=amount)
+        """An uploaded, proposed document awaiting approval (its PDF kept as its original)."""
         doc = Document(document_id=document_id, office_code=OFFICE, administration_id="adm1",
                        kind="purchase_invoice", filename="factuur.pdf", content_type="application/pdf",
-                       status="awaiting_approval", source="api", s3_key=f"uploads/{document_id}/factuur.pdf",
-                       created_at=T0, updated_at=T0, proposal=proposal)
-        self.storage.objects[doc.s3_key] = b"%PDF-1.7 test"
+                       status="awaiting_approval", source="api", s3_key=f"uploads/{OFFICE}/adm1/{document_id}/factuur.pdf",
+                       original_key=f"originals/{OFFICE}/adm1/{document_id}", created_at=T0, updated_at=T0,
+                       proposal=proposal(total, number))
+        assert doc.original_key is not None
+        self.storage.objects[doc.original_key] = b"%PDF-1.7 test"
         self.documents.create(doc, HistoryEntry(at=T0, event="received", actor="api"))
         return doc
+
+    def edit(self, total: str, user: str = "kees", document_id: str = "doc1", **changes: Any) -> Proposal:
+        """``PUT .../proposal`` by ``user``: the total (and the line with it) changed, plus ``changes``."""
+        current = self.documents.docs[document_id].proposal
+        edited = proposal(total, current.invoice_number).model_copy(update=changes)
+        return self.document_service.edit_proposal(OFFICE, user, document_id, None, FixedEditor(edited))
+
+    def version(self, document_id: str = "doc1") -> int:
+        return int(self.documents.docs[document_id].proposal_version)
 
     def status(self, document_id: str = "doc1") -> str:
         return self.documents.docs[document_id].status

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -13,18 +12,9 @@ import pytest
 from boekstuk.domain import errors
 from boekstuk.domain.approvals import ApprovalPolicy, BookingTarget
 from boekstuk.services.workflow import ApproveRequest, RejectRequest
-from tests.unit.workflow.fakes import OFFICE, World, dynamo_table
+from tests.unit.workflow.fakes import EXAMPLE, OFFICE, World
 
 TARGET = BookingTarget(connection_id="con1", package="snelstart", administration_id="adm1")
-EXAMPLE = {"steps": [{"min_amount": "0.00", "approvers": ["piet", "anna"], "required": 1},
-                     {"min_amount": "5000.00", "approvers": ["anna"], "required": 1}],
-           "auto_approve_below": "50.00"}
-
-
-@pytest.fixture()
-def world() -> Iterator[World]:
-    for table in dynamo_table():
-        yield World(table)
 
 
 def set_policy(world: World, body: dict[str, Any] = EXAMPLE) -> None:
@@ -135,7 +125,7 @@ def test_big_invoice_needs_piet_and_anna(world: World) -> None:
     doc = world.documents.docs["doc1"]
     assert [d.user for d in doc.approval.decisions] == ["anna", "piet"]  # type: ignore[union-attr]
     assert [b.status for b in doc.bookings] == ["pending"]
-    events = [h.event for h in world.documents.history("doc1")]
+    events = [h.event for h in world.documents.history(OFFICE, "doc1")]
     assert events[-2:] == ["approval_given", "approved"]
     # Deciding after the fact: already decided for piet, invalid status for anyone new.
     with pytest.raises(errors.AlreadyDecided):

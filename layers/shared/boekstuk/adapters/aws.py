@@ -10,6 +10,9 @@ import boto3
 from botocore.config import Config
 
 _CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 3})
+# botocore still presigns S3 URLs with SigV2, which signs neither the host nor headers such as If-None-Match:
+# SigV4 makes a presigned upload's conditions part of its signature (and SigV2 is deprecated in S3).
+_SERVICE_CONFIG = {"s3": _CONFIG.merge(Config(signature_version="s3v4"))}
 
 
 class AwsClients:
@@ -25,7 +28,8 @@ class AwsClients:
         """The client for ``service``, created on first use."""
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self._session.client(service, config=_CONFIG)  # type: ignore[call-overload]
+                config = _SERVICE_CONFIG.get(service, _CONFIG)
+                self._clients[service] = self._session.client(service, config=config)  # type: ignore[call-overload]
             return self._clients[service]
 
     def dynamodb_table(self, name: str) -> Any:

@@ -64,7 +64,8 @@ class CognitoIdentityProvider:
                         "UserNotConfirmedException", "InvalidParameterException"):
                 raise errors.InvalidCredentials() from exc
             if code in ("TooManyRequestsException", "LimitExceededException"):
-                raise errors.LoginThrottled() from exc
+                # The pool's request rate, not this user: worth a retry in a moment.
+                raise errors.LoginThrottled(retry_after=1) from exc
             raise
         auth = result.get("AuthenticationResult")
         if not auth:  # a challenge (e.g. NEW_PASSWORD_REQUIRED) is not a login we support

@@ -2,15 +2,16 @@
 
 Key design (every access pattern is one GetItem or Query; uniqueness by conditional writes/transactions):
 
-| item                 | pk                         | sk                     |
-|----------------------|----------------------------|------------------------|
-| signup               | SIGNUP#{id}                | SIGNUP                 |
-| pending signup/email | SIGNUPEMAIL#{email}        | PENDING                |
-| activation grant     | ACTIVATION#{token hash}    | GRANT                  |
-| office code (forever)| OFFICECODE#{code}          | OFFICECODE             |
-| office               | OFFICE#{code}              | OFFICE                 |
-| user                 | OFFICE#{code}              | USER#{username}        |
-| failed logins        | LOGINFAIL#{office:user}    | LOGINFAIL              |
+| item                 | pk                         | sk                       |
+|----------------------|----------------------------|--------------------------|
+| signup               | SIGNUP#{id}                | SIGNUP                   |
+| pending signup/email | SIGNUPEMAIL#{email}        | PENDING                  |
+| activation grant     | ACTIVATION#{token hash}    | GRANT                    |
+| office code (forever)| OFFICECODE#{code}          | OFFICECODE               |
+| office               | OFFICE#{code}              | OFFICE                   |
+| user                 | OFFICE#{code}              | USER#{username}          |
+| throttle: backoff    | THROTTLE#{scope}#{hash}    | BACKOFF                  |
+| throttle: window     | THROTTLE#{scope}#{hash}    | WINDOW#{seconds}#{start} |
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pydantic import BaseModel
 
 from boekstuk.domain import errors
 from boekstuk.domain.onboarding import ActivationGrant, Office, Signup, User
+from boekstuk.domain.throttling import Backoff, BackoffClaim, WindowClaim, WindowLimit, retry_after_seconds
 
 
 def _is_condition_failure(exc: ClientError) -> bool:
@@ -108,14 +110,15 @@ class DynamoSignupRepository:
         return Signup.model_validate(item) if item else None
 
     def replace_code(self, signup_id: str, code_hash: str, expires_at: dt.datetime) -> None:
-        """New code, new expiry, attempts reset - only while still pending."""
+        """New code, new expiry - only while still pending. The wrong-code count stays: a resend must not
+        give a guesser five fresh tries."""
         try:
             self._db.table.update_item(
                 Key={"pk": f"SIGNUP#{signup_id}", "sk": "SIGNUP"},
-                UpdateExpression="SET code_hash = :h, code_expires_at = :e, attempts = :zero",
+                UpdateExpression="SET code_hash = :h, code_expires_at = :e",
                 ConditionExpression="#s = :pending",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":h": code_hash, ":e": expires_at.isoformat(), ":zero": 0,
+                ExpressionAttributeValues={":h": code_hash, ":e": expires_at.isoformat(),
                                            ":pending": "pending_confirmation"},
             )
         except ClientError as exc:
@@ -233,40 +236,130 @@ class DynamoOfficeRepository:
         return [User.model_validate(i) for i in self._db.query_prefix(f"OFFICE#{office_code}", "USER#")]
 
 
-class DynamoLoginGuard:
-    """Failed-login counter per key in a fixed window that restarts after it lapses."""
+def _epoch(value: float) -> Decimal:
+    """Epoch seconds as a DynamoDB number, to the millisecond."""
+    return Decimal(str(round(value, 3)))
 
-    def __init__(self, db: DynamoTable, window: dt.timedelta = dt.timedelta(minutes=15)) -> None:
+
+class DynamoThrottleStore:
+    """``ThrottleStore`` as one item per backoff subject and one per (key, window), each changed only by
+    conditional ``UpdateItem``s, so a burst of simultaneous requests is counted one by one.
+
+    Backoff item: ``failures`` (attempts since the last success), ``open_at`` (when the next attempt may be
+    checked), ``held_until`` (an attempt is being checked: the next waits for its answer) and ``expires_at``
+    (the table's TTL attribute: ``forget_after`` past the last attempt). TTL deletes lazily, so a lapsed
+    item is also recognised by ``expires_at`` and replaced by compare-and-swap.
+    """
+
+    _CLAIM_TRIES = 3  # a claim loses a race only to a reset or a replacement; then it tries again
+
+    def __init__(self, db: DynamoTable) -> None:
         self._db = db
-        self._window = window
 
-    def failures(self, key: str, since: dt.datetime) -> int:
-        """Failures in the current window, 0 when the window began before ``since``."""
-        item = self._db.get(f"LOGINFAIL#{key}", "LOGINFAIL")
-        if not item or dt.datetime.fromisoformat(str(item["window_start"])) < since:
-            return 0
-        return int(item.get("failures", 0))
+    @staticmethod
+    def _backoff_key(key: str) -> dict[str, str]:
+        return {"pk": f"THROTTLE#{key}", "sk": "BACKOFF"}
 
-    def record_failure(self, key: str, at: dt.datetime) -> None:
-        """Count one more failure in the window, or start a new window."""
-        since = (at - self._window).isoformat()
-        expires = int((at + self._window).timestamp())
+    def claim_backoff(self, key: str, policy: Backoff, now: dt.datetime) -> BackoffClaim:
+        """ADD one attempt if the subject is in its free failures, or its wait is over and none is in flight."""
+        t = now.timestamp()
+        expires = int(t + policy.forget_after_seconds)
+        for _ in range(self._CLAIM_TRIES):
+            try:
+                result = self._db.table.update_item(
+                    Key=self._backoff_key(key),
+                    UpdateExpression="ADD failures :one SET open_at = if_not_exists(open_at, :now), "
+                                     "held_until = :held, expires_at = :exp",
+                    ConditionExpression="attribute_not_exists(pk) OR (expires_at > :now_s AND "
+                                        "(failures < :free OR (open_at <= :now AND held_until <= :now)))",
+                    ExpressionAttributeValues={":one": 1, ":now": _epoch(t), ":now_s": int(t),
+                                               ":held": _epoch(t + policy.in_flight_seconds), ":exp": expires,
+                                               ":free": policy.free_failures},
+                    ReturnValues="UPDATED_NEW",
+                )
+                return BackoffClaim(key=key, allowed=True, failures=int(result["Attributes"]["failures"]))
+            except ClientError as exc:
+                if not _is_condition_failure(exc):
+                    raise
+            item = self._db.get(f"THROTTLE#{key}", "BACKOFF")
+            if item is None:
+                continue  # reset by a success in the meantime
+            if int(item["expires_at"]) <= int(t):
+                if self._restart(key, item, t, policy, expires):
+                    return BackoffClaim(key=key, allowed=True, failures=1)
+                continue
+            open_at, held_until = float(item.get("open_at", 0)), float(item.get("held_until", 0))
+            if open_at > t:
+                return BackoffClaim(key=key, allowed=False, retry_after=retry_after_seconds(open_at - t))
+            if held_until > t:  # another attempt is being checked: its answer comes within a second or so
+                return BackoffClaim(key=key, allowed=False, retry_after=1)
+        return BackoffClaim(key=key, allowed=False, retry_after=1)
+
+    def _restart(self, key: str, lapsed: dict[str, Any], t: float, policy: Backoff, expires: int) -> bool:
+        """Replace a lapsed item by a fresh one holding this attempt, unless another request did so first."""
         try:
-            self._db.table.update_item(
-                Key={"pk": f"LOGINFAIL#{key}", "sk": "LOGINFAIL"},
-                UpdateExpression="ADD failures :one SET expires_at = :exp",
-                ConditionExpression="window_start >= :since",
-                ExpressionAttributeValues={":one": 1, ":since": since, ":exp": expires},
+            self._db.table.put_item(
+                Item={**self._backoff_key(key), "failures": 1, "open_at": _epoch(t),
+                      "held_until": _epoch(t + policy.in_flight_seconds), "expires_at": expires},
+                ConditionExpression="expires_at = :lapsed",
+                ExpressionAttributeValues={":lapsed": lapsed["expires_at"]},
             )
         except ClientError as exc:
-            if not _is_condition_failure(exc):
-                raise
-            self._db.table.put_item(Item={"pk": f"LOGINFAIL#{key}", "sk": "LOGINFAIL", "failures": 1,
-                                          "window_start": at.isoformat(), "expires_at": expires})
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
 
-    def clear(self, key: str) -> None:
-        """Forget the failures."""
-        self._db.table.delete_item(Key={"pk": f"LOGINFAIL#{key}", "sk": "LOGINFAIL"})
+    def backoff_failed(self, claim: BackoffClaim, policy: Backoff, now: dt.datetime) -> None:
+        """Set the wait of the failed attempt, unless a later attempt was claimed (its answer sets it)."""
+        t = now.timestamp()
+        self._update_if_latest(claim, "SET open_at = :open, held_until = :now",
+                               {":open": _epoch(t + policy.delay(claim.failures)), ":now": _epoch(t)})
+
+    def backoff_released(self, claim: BackoffClaim, now: dt.datetime) -> None:
+        """Uncount the attempt; lift its hold unless a later attempt holds the subject now."""
+        if not self._update_if_latest(claim, "ADD failures :minus SET held_until = :now",
+                                      {":minus": -1, ":now": _epoch(now.timestamp())}):
+            self._update_quietly(self._backoff_key(claim.key), "ADD failures :minus", "failures > :zero",
+                                 {":minus": -1, ":zero": 0})
+
+    def _update_if_latest(self, claim: BackoffClaim, expression: str, values: dict[str, Any]) -> bool:
+        return self._update_quietly(self._backoff_key(claim.key), expression, "failures = :claimed",
+                                    {**values, ":claimed": claim.failures})
+
+    def _update_quietly(self, key: dict[str, str], expression: str, condition: str, values: dict[str, Any]) -> bool:
+        """A conditional update; ``False`` when the condition did not hold (someone else changed the item)."""
+        try:
+            self._db.table.update_item(Key=key, UpdateExpression=expression, ConditionExpression=condition,
+                                       ExpressionAttributeValues=values)
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def backoff_reset(self, key: str) -> None:
+        """Forget the subject's failures."""
+        self._db.table.delete_item(Key=self._backoff_key(key))
+
+    def claim_window(self, key: str, window: WindowLimit, now: dt.datetime) -> WindowClaim:
+        """ADD one event to the window's item unless it holds ``limit`` already."""
+        t = now.timestamp()
+        start = window.window_start(t)
+        item_key = {"pk": f"THROTTLE#{key}", "sk": f"WINDOW#{window.window_seconds}#{start}"}
+        # The window is in the key, so a stale item never counts; TTL only tidies up (an hour after the end).
+        counted = self._update_quietly(
+            item_key, "ADD events :one SET expires_at = :exp", "attribute_not_exists(events) OR events < :limit",
+            {":one": 1, ":limit": window.limit, ":exp": window.window_end(t) + 3600})
+        return WindowClaim(key=key, window=window, window_start=start, allowed=counted,
+                           retry_after=0 if counted else retry_after_seconds(window.window_end(t) - t))
+
+    def refund_window(self, claim: WindowClaim) -> None:
+        """Take the claimed event out of its window again."""
+        if claim.allowed:
+            self._update_quietly({"pk": f"THROTTLE#{claim.key}",
+                                  "sk": f"WINDOW#{claim.window.window_seconds}#{claim.window_start}"},
+                                 "ADD events :minus", "events > :zero", {":minus": -1, ":zero": 0})
 
 
 class DynamoRefreshLeases:

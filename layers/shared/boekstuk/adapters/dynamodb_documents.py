@@ -1,12 +1,13 @@
 """DynamoDB repository for documents and their history.
 
-| item      | pk                | sk                      | gsi1pk / gsi1sk                    |
-|-----------|-------------------|-------------------------|------------------------------------|
-| document  | OFFICE#{office}   | DOC#{document_id}       | DOCS#{office} / {created_at}#{id}  |
-| history   | DOC#{document_id} | HIST#{at}#{n}           |                                    |
+| item      | pk                             | sk                | gsi1pk / gsi1sk                    |
+|-----------|--------------------------------|-------------------|------------------------------------|
+| document  | OFFICE#{office}                | DOC#{document_id} | DOCS#{office} / {created_at}#{id}  |
+| history   | OFFICE#{office}#DOC#{doc id}   | HIST#{at}#{n}     |                                    |
 
-An upload slot whose bytes never arrive carries ``expires_at`` (TTL) so it is swept; the first save after the
-upload drops it.
+Every item is keyed under its office (``document_partition``): no call can read or write another office's
+history by a document id alone. An upload slot whose bytes never arrive carries ``expires_at`` (TTL) so it is
+swept; the first save after the upload drops it.
 """
 
 from __future__ import annotations
@@ -18,12 +19,27 @@ import uuid
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
+from botocore.exceptions import ClientError
 
-from boekstuk.adapters.dynamodb import DynamoTable, to_item
-from boekstuk.domain.documents import Document, HistoryEntry
+from boekstuk.adapters.dynamodb import DynamoTable, cancellation_codes, to_item
+from boekstuk.domain.documents import Document, DocumentStatus, HistoryEntry
 from boekstuk.domain.errors import ValidationFailed
 
 UPLOAD_SLOT_TTL = dt.timedelta(days=1)
+
+
+def document_partition(office_code: str, document_id: str) -> str:
+    """The partition of one document's history and workflow records, under its office."""
+    return f"OFFICE#{office_code}#DOC#{document_id}"
+
+
+def document_key(office_code: str, document_id: str) -> dict[str, str]:
+    """The key of the document item itself."""
+    return {"pk": f"OFFICE#{office_code}", "sk": f"DOC#{document_id}"}
+
+
+def _cancelled_by_condition(exc: ClientError) -> bool:
+    return "ConditionalCheckFailed" in cancellation_codes(exc)
 
 
 class DynamoDocumentRepository:
@@ -38,16 +54,22 @@ class DynamoDocumentRepository:
             item["expires_at"] = int((document.created_at + UPLOAD_SLOT_TTL).timestamp())
         return item
 
-    def _history_put(self, document_id: str, entry: HistoryEntry) -> dict[str, Any]:
-        return {"Put": {"Item": to_item(entry, pk=f"DOC#{document_id}",
+    def _history_put(self, office_code: str, document_id: str, entry: HistoryEntry) -> dict[str, Any]:
+        return {"Put": {"Item": to_item(entry, pk=document_partition(office_code, document_id),
                                         sk=f"HIST#{entry.at.isoformat()}#{uuid.uuid4().hex[:8]}")}}
 
-    def create(self, document: Document, history: HistoryEntry) -> None:
-        """The document and its first history entry, atomically; the id must be new."""
-        self._db.transact([
-            {"Put": {"Item": self._item(document), "ConditionExpression": "attribute_not_exists(pk)"}},
-            self._history_put(document.document_id, history),
-        ])
+    def create(self, document: Document, history: HistoryEntry) -> bool:
+        """The document and its first history entry, atomically; False when the id is taken in the office."""
+        try:
+            self._db.transact([
+                {"Put": {"Item": self._item(document), "ConditionExpression": "attribute_not_exists(pk)"}},
+                self._history_put(document.office_code, document.document_id, history),
+            ])
+        except ClientError as exc:
+            if _cancelled_by_condition(exc):
+                return False
+            raise
+        return True
 
     def get(self, office_code: str, document_id: str) -> Document | None:
         """A document of an office."""
@@ -58,12 +80,53 @@ class DynamoDocumentRepository:
         """The new state plus (optionally) one history entry, atomically."""
         writes: list[dict[str, Any]] = [{"Put": {"Item": self._item(document)}}]
         if history is not None:
-            writes.append(self._history_put(document.document_id, history))
+            writes.append(self._history_put(document.office_code, document.document_id, history))
         self._db.transact(writes)
 
-    def history(self, document_id: str) -> list[HistoryEntry]:
+    def save_if(self, document: Document, history: HistoryEntry | None, *, status: DocumentStatus,
+                version: int) -> bool:
+        """``save`` on condition that the stored document still has ``status`` and proposal version ``version``:
+        of an edit and a decision at the same moment only one writes (the other gets False)."""
+        writes: list[dict[str, Any]] = [{"Put": {
+            "Item": self._item(document),
+            "ConditionExpression": "#s = :status AND proposal_version = :version",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":status": status, ":version": version}}}]
+        if history is not None:
+            writes.append(self._history_put(document.office_code, document.document_id, history))
+        try:
+            self._db.transact(writes)
+        except ClientError as exc:
+            if _cancelled_by_condition(exc):
+                return False
+            raise
+        return True
+
+    def claim_upload(self, office_code: str, document_id: str, key: str, etag: str, size: int, at: dt.datetime,
+                     history: HistoryEntry) -> Document | None:
+        """One object per upload slot: only while the slot still awaits its upload at exactly ``key``."""
+        try:
+            self._db.transact([
+                {"Update": {
+                    "Key": document_key(office_code, document_id),
+                    "UpdateExpression": "SET awaiting_upload = :false, upload_etag = :etag, #size = :size, "
+                                        "updated_at = :at REMOVE expires_at",
+                    "ConditionExpression": "awaiting_upload = :true AND s3_key = :key",
+                    "ExpressionAttributeNames": {"#size": "size"},
+                    "ExpressionAttributeValues": {":false": False, ":true": True, ":etag": etag, ":size": size,
+                                                  ":at": at.isoformat(), ":key": key}}},
+                self._history_put(office_code, document_id, history),
+            ])
+        except ClientError as exc:
+            if _cancelled_by_condition(exc):
+                return None
+            raise
+        return self.get(office_code, document_id)
+
+    def history(self, office_code: str, document_id: str) -> list[HistoryEntry]:
         """Oldest first (the sort key starts with the timestamp)."""
-        return [HistoryEntry.model_validate(i) for i in self._db.query_prefix(f"DOC#{document_id}", "HIST#")]
+        return [HistoryEntry.model_validate(i)
+                for i in self._db.query_prefix(document_partition(office_code, document_id), "HIST#")]
 
     def page(self, office_code: str, administration_id: str | None, status: str | None, limit: int,
              cursor: str | None) -> tuple[list[Document], str | None]:

@@ -1,4 +1,5 @@
-"""Who is calling: the office and username from the claims the API Gateway Cognito authorizer passed on."""
+"""Who is calling: the office and username from the claims the API Gateway Cognito authorizer passed on, and
+the address the request came from."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ class Caller:
         """A path naming another office answers 404: never reveal that it exists (API.md)."""
         if office.lower() != self.office_code:
             raise NotFound("No such office.")
+
+
+def source_ip(app: APIGatewayRestResolver) -> str:
+    """The caller's address as API Gateway saw the connection (``identity.sourceIp``), never a header the
+    caller wrote (``X-Forwarded-For`` can say anything); empty when the event has none."""
+    context = app.current_event.raw_event.get("requestContext") or {}
+    return str((context.get("identity") or {}).get("sourceIp") or "")
 
 
 def current_caller(app: APIGatewayRestResolver) -> Caller:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -86,6 +87,6 @@ def problem(status: int, code: str, detail: str, headers: dict[str, str] | None 
 def problem_for(error: e.DomainError) -> Response[str]:
     """The problem response for a domain error, carrying its ``extra`` members."""
     headers: dict[str, str] = {}
-    if isinstance(error, e.PackageRateLimited) and error.retry_after:
-        headers["Retry-After"] = str(int(error.retry_after + 0.999))
+    if isinstance(error, e.PackageRateLimited | e.TooManyRequests) and error.retry_after:
+        headers["Retry-After"] = str(math.ceil(error.retry_after))
     return problem(status_for(error), error.code, error.detail, headers=headers, extra=error.extra)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -14,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from boekstuk.api.problems import PROBLEM_CONTENT_TYPE, problem, problem_for
 from boekstuk.domain.errors import DomainError
+from boekstuk.domain.money import ExponentNumber
 from boekstuk.observability import logger
 from boekstuk.settings import get_settings
 
@@ -34,19 +38,64 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return out
 
 
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _json_number(literal: str) -> float:
+    return ExponentNumber(literal) if "e" in literal or "E" in literal else float(literal)
+
+
+def read_json_body(body: str) -> Any:
+    """The request body as the handlers see it: exponent numbers marked (money refuses them), no NaN/Infinity."""
+    return json.loads(body, parse_float=_json_number, parse_constant=_reject_constant)
+
+
+def _body_problem(body: str) -> str | None:
+    """Why a JSON body cannot be read, in words; ``None`` when it is JSON (or empty).
+
+    Parsed once here with the rules API.md sets (no NaN or infinities; Python refuses integers of more than
+    4,300 digits with a ValueError that is not a JSONDecodeError), so no later parser meets them as a 500.
+    """
+    if not body.strip():
+        return None
+    try:
+        read_json_body(body)
+    except RecursionError:
+        return "The body is nested too deeply."
+    except ValueError:  # JSONDecodeError, the integer-digits limit, NaN/Infinity
+        return "The body is not valid JSON."
+    return None
+
+
+def _plain_response(status: int, code: str, detail: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    payload = {"type": f"urn:boekstuk:problem:{code}", "title": HTTPStatus(status).phrase, "status": status,
+               "code": code, "detail": detail, **(extra or {})}
+    return {"statusCode": status, "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
+            "body": json.dumps(payload), "isBase64Encoded": False}
+
+
 class BoekstukResolver(APIGatewayRestResolver):
-    """Refuses oversized bodies before routing: validation would otherwise parse them first."""
+    """Refuses oversized, undecodable and unparseable bodies before routing, so validation never meets them."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
-        """Answer 413 for a body over the limit; otherwise resolve as usual."""
+        """Answer 413 for a body over the limit, 422 for one that is not UTF-8 JSON; otherwise resolve as usual."""
         body = event.get("body") or ""
         limit = get_settings().max_json_body_bytes
         if len(body) > limit:
-            payload = {"type": "urn:boekstuk:problem:payload_too_large", "title": "Payload Too Large",
-                       "status": 413, "code": "payload_too_large",
-                       "detail": f"The request body is larger than {limit} bytes."}
-            return {"statusCode": 413, "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
-                    "body": json.dumps(payload), "isBase64Encoded": False}
+            return _plain_response(413, "payload_too_large", f"The request body is larger than {limit} bytes.")
+        if event.get("isBase64Encoded") and body:
+            # API Gateway base64-encodes a body that is not valid UTF-8 text; JSON must be UTF-8 (RFC 8259).
+            try:
+                body = base64.b64decode(body, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                return _plain_response(422, "validation_error", "The request has invalid or missing fields.",
+                                       {"errors": [{"field": "body", "message": "The body is not UTF-8 text."}]})
+            event = {**event, "body": body, "isBase64Encoded": False}
+        why = _body_problem(body) if event.get("httpMethod") in ("POST", "PUT", "PATCH") else None
+        if why is not None:
+            return _plain_response(422, "validation_error", "The request has invalid or missing fields.",
+                                   {"errors": [{"field": "body", "message": why}]})
         return super().resolve(event, context)
 
 
@@ -63,7 +112,7 @@ def request_base_url(app: APIGatewayRestResolver) -> str:
 
 def make_resolver(*routers: Router) -> APIGatewayRestResolver:
     """A REST resolver with request/response validation, the error map and the body-size limit."""
-    app = BoekstukResolver(enable_validation=True)
+    app = BoekstukResolver(enable_validation=True, json_body_deserializer=read_json_body)
     for router in routers:
         app.include_router(router)
 

@@ -6,6 +6,10 @@ approval fills one slot only: a 6 000 euro invoice under ``[{0: piet|anna, 1}, {
 piet and anna (four eyes on big invoices), never anna twice. Amounts compare by size, so a credit note of
 -6 000 needs the same approvals as an invoice of 6 000. Without a policy one approval by any admin or
 approver (the deciding roles) is enough.
+
+Approvers approve a version of the proposal: an edit that changes the supplier, an amount or a line bumps the
+document's ``proposal_version``, the steps are worked out again for the new total, and only decisions on the
+current version count (the workflow store keys each decision by the version it was taken on).
 """
 
 from __future__ import annotations
@@ -52,13 +56,15 @@ class BookingTarget(BaseModel):
 class PendingApproval(BaseModel):
     """What the RequestApproval task parked: the task token (server-side only) and the steps that apply.
 
-    ``steps`` is ``None`` when the administration has no policy (any decider may approve).
+    ``steps`` is ``None`` when the administration has no policy (any decider may approve). They are the steps of
+    proposal version ``version``; an edit recomputes them for its new version.
     """
 
     office_code: str
     document_id: str
     task_token: str
     steps: list[PolicyStep] | None
+    version: int = 0
     targets: list[BookingTarget]
     requested_at: dt.datetime
     completed: bool = False
@@ -90,6 +96,21 @@ def auto_approves(policy: ApprovalPolicy, total: Decimal) -> bool:
     if policy.auto_approve_below is not None and abs(total) < policy.auto_approve_below:
         return True
     return not applicable_steps(policy, total)
+
+
+def steps_to_ask(policy: ApprovalPolicy, total: Decimal, *, asked: bool) -> list[PolicyStep]:
+    """The steps that decide a document of ``total``; ``asked``: people were already asked to approve it.
+
+    Once people have been asked, an edit never lets the document approve itself: when no step applies to the
+    edited total (it fell below every step's ``min_amount``), one approval by anyone the policy names is still
+    needed. Someone was reviewing the document; lowering its amount must not take it out of their hands (nor let
+    a submitter lower an amount to skip the review). Below ``auto_approve_below`` the steps that apply to the
+    amount still apply for the same reason. Only a document nobody was asked about yet is auto-approved.
+    """
+    steps = applicable_steps(policy, total)
+    if not steps and asked:
+        return [PolicyStep(min_amount=Decimal("0.00"), approvers=eligible(policy.steps), required=1)]
+    return steps
 
 
 def eligible(steps: Sequence[PolicyStep]) -> list[str]:

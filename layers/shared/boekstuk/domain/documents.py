@@ -116,7 +116,9 @@ class Document(BaseModel):
     status: DocumentStatus
     awaiting_upload: bool = False  # an upload slot whose bytes have not arrived (hidden from lists, swept by TTL)
     source: Literal["api", "s3_drop"]
-    s3_key: str
+    s3_key: str  # where the bytes arrived (the upload slot's key or the inbox/ key); clients may write it again
+    upload_etag: str | None = None  # the ETag of the one object the intake accepted for this document
+    original_key: str | None = None  # the immutable copy the intake kept: what is served, attached and booked
     sha256: str | None = None
     size: int | None = None
     uploaded_by: str | None = None
@@ -126,8 +128,33 @@ class Document(BaseModel):
     duplicate_of: str | None = None
     recognition: Recognition | None = None
     proposal: Proposal | None = None
+    proposal_version: int = 0  # bumped by every edit that changes what an approver approves
     approval: Approval | None = None
     bookings: list[Booking] = Field(default_factory=list)
+
+
+def original_key(office_code: str, administration_id: str, document_id: str) -> str:
+    """Where the intake keeps a document's original: written once (conditional put), never overwritten."""
+    return f"originals/{office_code}/{administration_id}/{document_id}"
+
+
+def _supplier_identity(proposal: Proposal) -> tuple[object, ...]:
+    s = proposal.supplier
+    return (s.code, s.name, s.vat_id, s.kvk, s.iban)
+
+
+def _line_content(line: ProposalLine) -> tuple[object, ...]:
+    return (line.gl_account, line.description, line.amount_excl_vat, line.vat_code, line.vat_amount, line.cost_centre)
+
+
+def changes_what_is_approved(before: Proposal, after: Proposal) -> bool:
+    """Whether an edit changes the supplier, an amount or a line (API.md: the approval policy is re-applied and
+    earlier decisions no longer count). The currency counts as part of every amount. Dates, the invoice number
+    and the description do not: the approvers' decisions stand.
+    """
+    return (_supplier_identity(before) != _supplier_identity(after)
+            or (before.currency, before.total_incl_vat) != (after.currency, after.total_incl_vat)
+            or [_line_content(line) for line in before.lines] != [_line_content(line) for line in after.lines])
 
 
 class BookedHistory(BaseModel):
@@ -142,5 +169,5 @@ class BookedHistory(BaseModel):
 __all__ = [
     "ALLOWED_CONTENT_TYPES", "FINAL_STATUSES", "MAX_DOCUMENT_BYTES", "Approval", "BookedHistory", "Booking",
     "Decision", "Document", "DocumentKind", "DocumentStatus", "HistoryEntry", "MatchKind", "PostingRule",
-    "Proposal", "ProposalLine", "ProposalSupplier", "ProposalWarning",
+    "Proposal", "ProposalLine", "ProposalSupplier", "ProposalWarning", "changes_what_is_approved", "original_key",
 ]

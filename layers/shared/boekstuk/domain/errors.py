@@ -54,8 +54,14 @@ class Conflict(DomainError):
 
 
 class TooManyRequests(DomainError):
+    """Slow down: ``retry_after`` (seconds), when known, becomes the answer's ``Retry-After`` header."""
+
     code = "too_many_requests"
     default_detail = "Too many requests; try again later."
+
+    def __init__(self, detail: str | None = None, retry_after: int | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
 
 
 # --- step 1: signup ----------------------------------------------------------------------------------
@@ -76,9 +82,14 @@ class InvalidConfirmationCode(DomainError):
     default_detail = "The confirmation code is not correct."
 
 
-class TooManyAttempts(DomainError):
+class TooManyAttempts(TooManyRequests):
     code = "too_many_attempts"
     default_detail = "Too many wrong codes: this signup is locked. Sign up again later or contact support."
+
+
+class SignupMailLimit(TooManyRequests):
+    code = "too_many_attempts"
+    default_detail = "Too many signup e-mails were asked for; try again later."
 
 
 class ConfirmationExpired(DomainError):
@@ -134,7 +145,7 @@ class InvalidCredentials(DomainError):
 
 class LoginThrottled(TooManyRequests):
     code = "too_many_attempts"
-    default_detail = "Too many failed logins; wait a few minutes and try again."
+    default_detail = "Too many failed logins; try again after the number of seconds in Retry-After."
 
 
 class UsernameTaken(Conflict):

@@ -2,7 +2,9 @@
 
 Intake, per S3 object, at most once (idempotent on bucket, key and ETag): received -> recognizing ->
 (duplicate | unreadable | awaiting_approval, and the workflow starts). Every failure ends the document in a
-defined state with its reason; nothing is lost.
+defined state with its reason; nothing is lost. The first thing processing does is keep the object's bytes
+as the document's original (``originals/{office}/{administration}/{document_id}``, written once): what is
+recognised, served, attached and booked never changes afterwards, whatever is written to the upload key.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from boekstuk.domain.documents import (
     DocumentStatus,
     HistoryEntry,
     Proposal,
+    original_key,
 )
 from boekstuk.domain.recognition import Recognition
 from boekstuk.domain.timestamps import api_timestamp
@@ -51,6 +54,12 @@ CONTENT_URL_TTL = 300
 class ProposalEditor(Protocol):
     def edit(self, document: Document, edit: Any, editor: str) -> Proposal:
         """Validate and apply an edit; ``ValidationFailed`` with per-field errors otherwise."""
+        ...
+
+
+class EditedProposals(Protocol):
+    def save_edit(self, document: Document, proposal: Proposal, editor: str) -> Document:
+        """Store an edited proposal under the approval policy (``WorkflowService.save_edit``)."""
         ...
 
 
@@ -141,12 +150,18 @@ def safe_filename(name: str) -> str:
 
 @dataclass(frozen=True)
 class S3Object:
-    """One object of an S3 ObjectCreated record, key already URL-decoded."""
+    """One object of an S3 ObjectCreated record, key already URL-decoded (``version_id`` in a versioned bucket)."""
 
     bucket: str
     key: str
     size: int
     etag: str
+    version_id: str | None = None
+
+    def document_id(self) -> str:
+        """The id of the document this object becomes when it fills no upload slot: derived from the object, so
+        a redelivered event finds the document it made the first time instead of making a second one."""
+        return hashlib.sha256(f"{self.bucket}\n{self.key}\n{self.version_id or self.etag}".encode()).hexdigest()[:32]
 
 
 def parse_s3_key(key: str) -> tuple[Literal["api", "s3_drop"], str, str, str | None, str] | None:
@@ -168,12 +183,13 @@ class DocumentService:
     """The documents API."""
 
     def __init__(self, documents: DocumentRepository, storage: DocumentStorage, offices: OfficeRepository,
-                 administrations: AdministrationRepository, clock: Clock) -> None:
+                 administrations: AdministrationRepository, clock: Clock, edits: EditedProposals) -> None:
         self._documents = documents
         self._storage = storage
         self._offices = offices
         self._administrations = administrations
         self._clock = clock
+        self._edits = edits
 
     def create_upload(self, office_code: str, username: str, administration_id: str,
                       request: CreateDocumentRequest) -> UploadSlot:
@@ -215,7 +231,7 @@ class DocumentService:
             updated_at=api_timestamp(d.updated_at), recognition=recognition_view(d.recognition) if d.recognition else None,
             proposal=d.proposal, approval=d.approval, bookings=d.bookings,
             history=[HistoryView(at=api_timestamp(h.at), event=h.event, actor=h.actor, detail=h.detail)
-                     for h in self._documents.history(d.document_id)])
+                     for h in self._documents.history(office_code, d.document_id)])
 
     def list(self, office_code: str, username: str, administration_id: str | None, status: str | None,
              limit: int, cursor: str | None) -> DocumentPage:
@@ -232,20 +248,20 @@ class DocumentService:
 
     def edit_proposal(self, office_code: str, username: str, document_id: str, edit: Any,
                       editor: ProposalEditor) -> Proposal:
-        """``PUT .../proposal``: only while awaiting approval; recorded in the history."""
+        """``PUT .../proposal``: only while awaiting approval; recorded in the history. An edit of the supplier,
+        an amount or a line re-applies the approval policy (see ``WorkflowService.save_edit``)."""
         require_member(self._offices, office_code, username)
         document = self._document(office_code, document_id)
         if document.status != "awaiting_approval" or document.proposal is None:
             raise errors.InvalidStatus(
                 f"The proposal can only be edited while awaiting approval (now: {document.status}).")
         proposal = editor.edit(document, edit, username)
-        now = self._clock.now()
-        self._documents.save(document.model_copy(update={"proposal": proposal, "updated_at": now}),
-                             HistoryEntry(at=now, event="edited", actor=f"api:{username}", detail="proposal edited"))
+        self._edits.save_edit(document, proposal, username)
         return proposal
 
     def content_url(self, office_code: str, username: str, document_id: str) -> str:
-        """A short-lived URL that downloads the original file (always as an attachment, never shown inline).
+        """A short-lived URL that downloads the original file as the intake kept it (never the upload key, which a
+        client could write again), always as an attachment, never shown inline.
 
         The type is the declared one when it is one we accept; anything else (an S3 drop declares nothing, or
         whatever the dropping program set) is served as plain bytes.
@@ -254,8 +270,10 @@ class DocumentService:
         d = self._document(office_code, document_id)
         if d.awaiting_upload:
             raise errors.NotFound("The file of this document has not been uploaded yet.")
+        if d.original_key is None:
+            raise errors.NotFound("The file of this document is not stored (yet).")
         content_type = d.content_type if d.content_type in ALLOWED_CONTENT_TYPES else "application/octet-stream"
-        return self._storage.presigned_get(d.s3_key, CONTENT_URL_TTL, d.filename, content_type)
+        return self._storage.presigned_get(d.original_key, CONTENT_URL_TTL, d.filename, content_type)
 
 
 class DocumentIntake:
@@ -274,34 +292,72 @@ class DocumentIntake:
         self._clock = clock
 
     def receive(self, obj: S3Object) -> Document | None:
-        """Create (or adopt the upload slot of) the document for one object and process it.
+        """Fill the upload slot the object names, or make a document of it, and process it.
 
         ``None`` for an object that belongs to no office/administration (logged; there is nobody to show it to).
+
+        An ``uploads/`` object fills its slot only when the office has that slot, for the same administration and
+        at exactly this key, and only while the slot still waits for its upload: one upload per slot, taken by a
+        conditional write. Any other object under ``uploads/`` (a second PUT to a used upload URL, a key naming
+        a document id the office never issued, e.g. another office's) is never written into an existing
+        document: it becomes a document of its own, with an id derived from the object and a history entry
+        saying why. Refusing it would lose a file somebody sent (the API promises every upload ends in a defined
+        state), and as a new document it goes through recognition, duplicate checks and approval like any
+        ``inbox/`` drop, which needs no more rights to write. The same object delivered again (S3 delivers at
+        least once) changes nothing: it is recognised by its ETag and only resumes a document whose processing
+        never finished.
         """
         parsed = parse_s3_key(obj.key)
         if parsed is None:
             logger.warning("object outside uploads/ and inbox/ ignored", key_length=len(obj.key))
             return None
-        source, office_code, administration_id, document_id, name = parsed
+        source, office_code, administration_id, slot_id, name = parsed
         if self._offices.get_office(office_code) is None or \
                 self._administrations.get(office_code, administration_id) is None:
             logger.warning("object for an unknown office or administration", office=office_code)
             return None
         now = self._clock.now()
-        received = HistoryEntry(at=now, event="received", actor="s3" if source == "s3_drop" else "api",
-                                detail=f"{obj.size} bytes")
-        existing = self._documents.get(office_code, document_id) if document_id else None
-        if existing is not None:
-            document = existing.model_copy(update={"awaiting_upload": False, "size": obj.size, "updated_at": now})
-            self._documents.save(document, received)
-        else:
-            document = Document(document_id=document_id or uuid.uuid4().hex, office_code=office_code,
-                                administration_id=administration_id, kind="purchase_invoice",
-                                filename=safe_filename(name), status="received", source=source, s3_key=obj.key,
-                                size=obj.size, created_at=now, updated_at=now)
-            self._documents.create(document, received)
+        actor = "s3" if source == "s3_drop" else "api"
+        why = ""
+        if slot_id is not None:
+            slot = self._documents.get(office_code, slot_id)
+            if slot is None or slot.administration_id != administration_id or slot.s3_key != obj.key:
+                why = "its key names no upload slot of this administration"
+                logger.warning("object names no upload slot of its office and administration; a new document",
+                               office=office_code)
+            else:
+                claimed = self._documents.claim_upload(
+                    office_code, slot_id, obj.key, obj.etag, obj.size, now,
+                    HistoryEntry(at=now, event="received", actor=actor, detail=f"{obj.size} bytes"))
+                if claimed is not None:
+                    return self._process_safely(claimed, obj)
+                current = self._documents.get(office_code, slot_id)
+                if current is not None and current.upload_etag == obj.etag:
+                    return self._again(current, obj)
+                why = f"a second upload to the upload slot of document {slot_id}"
+                logger.warning("second object for a used upload slot; a new document", document_id=slot_id)
+        document = Document(document_id=obj.document_id(), office_code=office_code,
+                            administration_id=administration_id, kind="purchase_invoice",
+                            filename=safe_filename(name), status="received", source=source, s3_key=obj.key,
+                            upload_etag=obj.etag, size=obj.size, created_at=now, updated_at=now)
+        detail = f"{obj.size} bytes" + (f"; {why}" if why else "")
+        if not self._documents.create(document, HistoryEntry(at=now, event="received", actor=actor, detail=detail)):
+            existing = self._documents.get(office_code, document.document_id)
+            return self._again(existing, obj) if existing is not None else None
+        return self._process_safely(document, obj)
+
+    def _again(self, document: Document, obj: S3Object) -> Document:
+        """The object this document was made of, delivered again: resume processing that never finished
+        (the first delivery died), otherwise leave the document as it is."""
+        if document.status in ("received", "recognizing"):
+            logger.info("the same object again; resuming its processing", document_id=document.document_id)
+            return self._process_safely(document, obj)
+        logger.info("the same object again; nothing to do", document_id=document.document_id)
+        return document
+
+    def _process_safely(self, document: Document, obj: S3Object) -> Document:
         try:
-            return self._process(document)
+            return self._process(document, obj)
         except Exception as exc:  # noqa: BLE001 - never lose a document: record, then let the logs show it
             logger.exception("processing failed", document_id=document.document_id)
             failed = document.model_copy(update={"status": "unreadable", "error": f"Processing failed: {type(exc).__name__}",
@@ -310,6 +366,16 @@ class DocumentIntake:
                                                       detail="processing failed unexpectedly"))
             return failed
 
+    def _keep_original(self, document: Document, obj: S3Object) -> tuple[str, bytes]:
+        """The document's original, written once: exactly the object the event names (not whatever the upload
+        key holds by now), or the original an earlier delivery already kept."""
+        key = original_key(document.office_code, document.administration_id, document.document_id)
+        if document.original_key is None:
+            content = self._storage.read(obj.key, MAX_DOCUMENT_BYTES, version_id=obj.version_id, etag=obj.etag)
+            if self._storage.put_once(key, content, document.content_type):
+                return key, content
+        return key, self._storage.read(key, MAX_DOCUMENT_BYTES)
+
     def _transition(self, document: Document, status: DocumentStatus, event: str, detail: str = "",
                     **changes: Any) -> Document:
         now = self._clock.now()
@@ -317,13 +383,13 @@ class DocumentIntake:
         self._documents.save(updated, HistoryEntry(at=now, event=event, actor="system", detail=detail))
         return updated
 
-    def _process(self, document: Document) -> Document:
+    def _process(self, document: Document, obj: S3Object) -> Document:
         document = self._transition(document, "recognizing", "recognizing")
         try:
-            content = self._storage.read(document.s3_key, MAX_DOCUMENT_BYTES)
-        except errors.DocumentTooLarge as exc:
+            kept, content = self._keep_original(document, obj)
+        except (errors.DocumentTooLarge, errors.UnreadableDocument) as exc:
             return self._transition(document, "unreadable", "unreadable", exc.detail, error=exc.detail)
-        document = document.model_copy(update={"sha256": hashlib.sha256(content).hexdigest()})
+        document = document.model_copy(update={"sha256": hashlib.sha256(content).hexdigest(), "original_key": kept})
         original = self._proposer.check_file_duplicate(document)
         if original:
             return self._transition(document, "duplicate", "duplicate", f"same file as {original}",

@@ -29,8 +29,10 @@ from boekstuk.domain.onboarding import (
     office_code_suggestions,
     trial_end,
 )
+from boekstuk.domain.throttling import ThrottlePolicy, retry_after_seconds, source_key
 from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.ports import Clock, IdentityProvider, Mailer, OfficeRepository, SignupRepository
+from boekstuk.services.throttling import Budget, Throttle
 
 
 class SignupRequest(BaseModel):
@@ -75,6 +77,14 @@ class ActivationResponse(BaseModel):
     trial_ends_at: str | None
 
 
+def _mail_limited(retry_after: int) -> errors.SignupMailLimit:
+    return errors.SignupMailLimit(retry_after=retry_after)
+
+
+def _codes_limited(retry_after: int) -> errors.TooManyAttempts:
+    return errors.TooManyAttempts("Too many wrong codes from your network; try again later.", retry_after=retry_after)
+
+
 class OnboardingService:
     """Use cases of steps 1 and 2."""
 
@@ -86,6 +96,8 @@ class OnboardingService:
         mailer: Mailer,
         clock: Clock,
         public_base_url: str,
+        throttle: Throttle,
+        limits: ThrottlePolicy,
     ) -> None:
         self._signups = signups
         self._offices = offices
@@ -93,14 +105,17 @@ class OnboardingService:
         self._mailer = mailer
         self._clock = clock
         self._public_base_url = public_base_url.rstrip("/")
+        self._throttle = throttle
+        self._limits = limits
 
     # --- step 1 ---------------------------------------------------------------------------------
 
-    def sign_up(self, request: SignupRequest) -> tuple[SignupResponse, bool]:
+    def sign_up(self, request: SignupRequest, source_ip: str) -> tuple[SignupResponse, bool]:
         """Start a signup and e-mail its code; returns ``(response, created)``.
 
         Signing up again with the same e-mail while pending sends a new code for the same signup
-        (``created`` False) rather than starting a second one.
+        (``created`` False) rather than starting a second one. Code mails are limited per address and per
+        source (``SignupMailLimit``), so nobody can flood a mailbox or send mail on our name at will.
         """
         if request.plan_confirmation != request.plan:
             raise errors.PlanNotConfirmed(
@@ -110,13 +125,19 @@ class OnboardingService:
             raise errors.TermsNotAccepted()
         email = str(request.email).lower()
         now = self._clock.now()
-        code = new_confirmation_code()
         pending = self._signups.pending_by_email(email)
+        if pending is not None and pending.code_expires_at > now and pending.attempts >= MAX_CONFIRMATION_ATTEMPTS:
+            # A locked signup stays locked until its code would have expired; then a new signup may start.
+            raise errors.TooManyAttempts(
+                retry_after=retry_after_seconds((pending.code_expires_at - now).total_seconds()))
+        self._throttle.spend(
+            [Budget("signup-mail-address", email, self._limits.signup_mail_address),
+             Budget("signup-mail-source", source_key(source_ip), self._limits.signup_mail_source)],
+            refused=_mail_limited,
+        )
+        code = new_confirmation_code()
         if pending is not None and pending.code_expires_at > now:
-            if pending.attempts >= MAX_CONFIRMATION_ATTEMPTS:
-                # A locked signup stays locked until its code would have expired: a resend must not
-                # reset the brute-force counter.
-                raise errors.TooManyAttempts()
+            # The wrong-code count stays with the signup: a resend is no way to five fresh guesses.
             self._signups.replace_code(pending.signup_id, hash_secret(code, pending.signup_id), now + CONFIRMATION_CODE_TTL)
             self._send_code(email, pending.contact_name, pending.plan, code)
             return SignupResponse(signup_id=pending.signup_id, plan=pending.plan), False
@@ -136,8 +157,30 @@ class OnboardingService:
         self._send_code(email, request.contact_name, request.plan, code)
         return SignupResponse(signup_id=signup_id, plan=request.plan), True
 
-    def confirm(self, signup_id: str, request: ConfirmationRequest) -> ConfirmationResponse:
-        """Check the e-mailed code; on success hand out the single-use activation token (also e-mailed)."""
+    def confirm(self, signup_id: str, request: ConfirmationRequest, source_ip: str) -> ConfirmationResponse:
+        """Check the e-mailed code; on success hand out the single-use activation token (also e-mailed).
+
+        Each signup locks after 5 wrong codes; a source may also only guess so many codes over all signups.
+        """
+        with self._throttle.guess(
+            source=Budget("confirmation-source", source_key(source_ip), self._limits.confirmation_source),
+            subject=None,
+            failed=(errors.InvalidConfirmationCode, errors.SignupNotFound),
+            refused=_codes_limited,
+        ):
+            signup, token = self._check_code(signup_id, request)
+        self._mailer.send(
+            signup.email,
+            "Activeer uw abonnement",
+            f"Beste {signup.contact_name},\n\n"
+            f"Uw aanmelding is bevestigd. Activeer uw abonnement ({signup.plan}) binnen 7 dagen via:\n"
+            f"{self._public_base_url}/activate?token={token}\n\n"
+            "Daarbij kiest u zelf uw kantoorcode, gebruikersnaam en wachtwoord.\n",
+        )
+        return ConfirmationResponse(activation_token=token)
+
+    def _check_code(self, signup_id: str, request: ConfirmationRequest) -> tuple[Signup, str]:
+        """The signup and its new activation token when the code is right; the signup counts a wrong one."""
         signup = self._signups.get(signup_id)
         if signup is None:
             raise errors.SignupNotFound()
@@ -160,15 +203,7 @@ class OnboardingService:
         )
         if not self._signups.confirm(signup_id, grant):
             raise errors.AlreadyConfirmed()
-        self._mailer.send(
-            signup.email,
-            "Activeer uw abonnement",
-            f"Beste {signup.contact_name},\n\n"
-            f"Uw aanmelding is bevestigd. Activeer uw abonnement ({signup.plan}) binnen 7 dagen via:\n"
-            f"{self._public_base_url}/activate?token={token}\n\n"
-            "Daarbij kiest u zelf uw kantoorcode, gebruikersnaam en wachtwoord.\n",
-        )
-        return ConfirmationResponse(activation_token=token)
+        return signup, token
 
     # --- step 2 ---------------------------------------------------------------------------------
 

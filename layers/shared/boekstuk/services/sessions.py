@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from boekstuk.domain import errors
 from boekstuk.domain.onboarding import Role, User, checked_login, normalise_office_code
+from boekstuk.domain.throttling import ThrottlePolicy, source_key
 from boekstuk.domain.timestamps import api_timestamp
-from boekstuk.ports import Clock, IdentityProvider, LoginGuard, OfficeRepository
+from boekstuk.ports import Clock, IdentityProvider, OfficeRepository
 from boekstuk.services.access import require_admin, require_member
-
-MAX_LOGIN_FAILURES = 5
-LOGIN_FAILURE_WINDOW = dt.timedelta(minutes=15)
+from boekstuk.services.throttling import Budget, Subject, Throttle
 
 
 class LoginRequest(BaseModel):
@@ -66,28 +64,30 @@ class UserList(BaseModel):
     users: list[UserView]
 
 
+def _login_throttled(retry_after: int) -> errors.LoginThrottled:
+    return errors.LoginThrottled(retry_after=retry_after)
+
+
 class SessionService:
-    """Login and refresh. Any wrong part of a login answers the same ``InvalidCredentials``."""
+    """Login and refresh. Any wrong part of a login answers the same ``InvalidCredentials``; failed logins are
+    throttled per user (growing waits) and per source (failures per window), the same for unknown users."""
 
-    def __init__(self, identity: IdentityProvider, guard: LoginGuard, clock: Clock) -> None:
+    def __init__(self, identity: IdentityProvider, throttle: Throttle, limits: ThrottlePolicy) -> None:
         self._identity = identity
-        self._guard = guard
-        self._clock = clock
+        self._throttle = throttle
+        self._limits = limits
 
-    def login(self, request: LoginRequest) -> TokenResponse:
-        """Tokens for a valid (office, username, password); throttled after repeated failures."""
+    def login(self, request: LoginRequest, source_ip: str) -> TokenResponse:
+        """Tokens for a valid (office, username, password) from ``source_ip``; ``LoginThrottled`` while waiting."""
         office = normalise_office_code(request.office_code)
         username = request.username.strip().lower()
-        key = f"{office}:{username}"
-        now = self._clock.now()
-        if self._guard.failures(key, now - LOGIN_FAILURE_WINDOW) >= MAX_LOGIN_FAILURES:
-            raise errors.LoginThrottled()
-        try:
+        with self._throttle.guess(
+            source=Budget("login-source", source_key(source_ip), self._limits.login_source),
+            subject=Subject("login-user", f"{office}:{username}", self._limits.login_user),
+            failed=(errors.InvalidCredentials,),
+            refused=_login_throttled,
+        ):
             tokens = self._identity.login(office, username, request.password)
-        except errors.InvalidCredentials:
-            self._guard.record_failure(key, now)
-            raise
-        self._guard.clear(key)
         return TokenResponse(
             access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in
         )

@@ -23,14 +23,23 @@ from boekstuk.domain.approvals import (
     PendingApproval,
     PolicyStep,
     StoredPolicy,
-    applicable_steps,
     auto_approves,
     eligible,
     required_approvals,
     steps_satisfied,
+    steps_to_ask,
     unsatisfiable_step,
 )
-from boekstuk.domain.documents import MAX_DOCUMENT_BYTES, Approval, Booking, Decision, Document, HistoryEntry
+from boekstuk.domain.documents import (
+    MAX_DOCUMENT_BYTES,
+    Approval,
+    Booking,
+    Decision,
+    Document,
+    HistoryEntry,
+    Proposal,
+    changes_what_is_approved,
+)
 from boekstuk.domain.links import Administration
 from boekstuk.domain.onboarding import DECIDING_ROLES, User
 from boekstuk.domain.packages import Attachment, BookingLine, BookingResult, PurchaseBooking
@@ -51,6 +60,7 @@ from boekstuk.ports import (
 from boekstuk.services.access import require_admin, require_member
 
 REJECTED_ERROR = errors.DocumentRejected.__name__  # the ASL's Catch matches this name
+REQUEST_ATTEMPTS = 5  # an edit landing while approval is requested makes the request start over (rarely twice)
 
 
 class SupplierProvisioner(Protocol):
@@ -180,7 +190,7 @@ class WorkflowService:
         """The policy, or the default: one approval by an admin or approver."""
         require_member(self._offices, office_code, username)
         self._administration(office_code, administration_id)
-        stored = self._store.get_policy(administration_id)
+        stored = self._store.get_policy(office_code, administration_id)
         if stored is None:
             deciders = self._deciders(office_code)
             return ApprovalPolicyView(steps=[PolicyStep(approvers=deciders)] if deciders else [], is_default=True)
@@ -245,9 +255,24 @@ class WorkflowService:
     def request_approval(self, office_code: str, document_id: str, task_token: str) -> str:
         """Auto-approve (token completed at once) or park the token and mail the approvers.
 
-        Returns what happened: ``auto_approved``, ``already_approved`` or ``awaiting_approval``.
+        Returns what happened: ``auto_approved``, ``already_approved``, ``approved``/``rejected`` (people decided
+        before the request was parked) or ``awaiting_approval``. Every write is conditional on the proposal version
+        it was worked out for; when an edit lands meanwhile, the request is worked out again for the new version.
         """
+        for _ in range(REQUEST_ATTEMPTS):
+            outcome = self._request_once(office_code, document_id, task_token)
+            if outcome is not None:
+                return outcome
+        raise errors.Conflict("The proposal kept changing while its approval was requested.")
+
+    def _request_once(self, office_code: str, document_id: str, task_token: str) -> str | None:
+        """One attempt of ``request_approval``; None when the proposal changed under it."""
         document = self._document(office_code, document_id)
+        pending = self._store.pending(office_code, document_id)
+        if pending is not None and pending.task_token == task_token and document.status != "awaiting_approval":
+            # This request parked already and a decision concluded it meanwhile: the completer sends the token.
+            self._send_outcome(document)
+            return document.status
         targets = self.targets(document)
         if document.status in ("approved", "booking"):
             # retry-booking starts a new execution for a document people already approved.
@@ -255,10 +280,13 @@ class WorkflowService:
             return "already_approved"
         if document.status != "awaiting_approval" or document.proposal is None:
             raise errors.InvalidStatus(f"The document is {document.status}; there is nothing to approve.")
-        stored = self._store.get_policy(document.administration_id)
+        version = document.proposal_version
+        stored = self._store.get_policy(office_code, document.administration_id)
+        # Asked before (a repeated request, an edit after the first one): from then on only people approve it.
+        asked = pending is not None
         total = document.proposal.total_incl_vat
         now = self._clock.now()
-        if stored is not None and auto_approves(stored.policy, total):
+        if stored is not None and not asked and auto_approves(stored.policy, total):
             below = stored.policy.auto_approve_below
             why = (f"total {total:.2f} below {below:.2f}" if below is not None and abs(total) < below
                    else "no policy step applies to this amount")
@@ -268,32 +296,41 @@ class WorkflowService:
                 "approval": Approval(required=0, approvers=[], decisions=[decision]),
                 "bookings": [Booking(connection_id=t.connection_id, package=t.package, status="pending")
                              for t in targets]})
-            self._documents.save(approved, HistoryEntry(at=now, event="approved", actor="system",
-                                                        detail=f"auto-approved: {why}"))
+            if not self._documents.save_if(approved, HistoryEntry(at=now, event="approved", actor="system",
+                                                                  detail=f"auto-approved: {why}"),
+                                           status="awaiting_approval", version=version):
+                return None  # edited meanwhile: the new version may need people
             self._tasks.succeed(task_token, self._output(targets))
             return "auto_approved"
-        steps = applicable_steps(stored.policy, total) if stored is not None else None
+        steps = steps_to_ask(stored.policy, total, asked=asked) if stored is not None else None
         approvers = eligible(steps) if steps is not None else self._deciders(office_code)
         required = required_approvals(steps) if steps is not None else 1
         self._store.park(PendingApproval(office_code=office_code, document_id=document_id, task_token=task_token,
-                                         steps=steps, targets=targets, requested_at=now))
+                                         steps=steps, version=version, targets=targets, requested_at=now))
         # People may have decided before the request was parked (the document is awaiting_approval from the
-        # moment it is proposed): if their decisions already settle it, complete now.
-        early = self._store.decisions(document_id)
+        # moment it is proposed): if their decisions on this version already settle it, complete now.
+        current = self._document(office_code, document_id)
+        if current.status != "awaiting_approval":
+            self._send_outcome(current)
+            return current.status
+        if current.proposal_version != version:
+            return None
+        early = self._store.decisions(office_code, document_id, version)
         rejection = next((d for d in early if d.decision == "rejected"), None)
         approved_by = [d.user for d in early if d.decision == "approved"]
-        if rejection is not None:
-            self._finish(office_code, document_id, "rejected", rejection.user, rejection.comment)
-            return "rejected"
-        if approved_by and (steps_satisfied(steps, approved_by) if steps is not None else True):
-            self._finish(office_code, document_id, "approved", approved_by[-1], "")
-            return "approved"
-        waiting = document.model_copy(update={
-            "updated_at": now,
-            "approval": Approval(required=required, approvers=approvers,
-                                 decisions=self._store.decisions(document_id))})
-        self._documents.save(waiting, HistoryEntry(at=now, event="approval_requested", actor="workflow",
-                                                   detail=f"{required} approval(s) by {', '.join(approvers) or 'nobody'}"))
+        if rejection is not None or (approved_by and (steps_satisfied(steps, approved_by) if steps is not None
+                                                       else True)):
+            decider = rejection or next(d for d in reversed(early) if d.decision == "approved")
+            concluded = self._conclude(office_code, document_id, version, decider.decision, decider.user,
+                                       decider.comment)
+            return concluded.status if concluded is not None else None
+        waiting = current.model_copy(update={
+            "updated_at": now, "approval": Approval(required=required, approvers=approvers, decisions=early)})
+        if not self._documents.save_if(waiting, HistoryEntry(
+                at=now, event="approval_requested", actor="workflow",
+                detail=f"{required} approval(s) by {', '.join(approvers) or 'nobody'}"),
+                status="awaiting_approval", version=version):
+            return None
         self._notify(office_code, waiting, approvers)
         return "awaiting_approval"
 
@@ -323,83 +360,160 @@ class WorkflowService:
         return user.role in DECIDING_ROLES
 
     def _steps_for(self, document: Document, pending: PendingApproval | None) -> list[PolicyStep] | None:
-        if pending is not None:
+        """The steps of the document's current proposal version: the parked ones when they are of this version,
+        otherwise worked out from the policy (an edit's new steps may not have reached the parked approval yet)."""
+        if pending is not None and pending.version == document.proposal_version:
             return pending.steps
-        stored = self._store.get_policy(document.administration_id)
+        stored = self._store.get_policy(document.office_code, document.administration_id)
         if stored is None or document.proposal is None:
             return None
-        return applicable_steps(stored.policy, document.proposal.total_incl_vat)
+        return steps_to_ask(stored.policy, document.proposal.total_incl_vat, asked=pending is not None)
 
     def _decide(self, office_code: str, username: str, document_id: str, verdict: Literal["approved", "rejected"],
                 comment: str) -> DecisionResult:
         user = require_member(self._offices, office_code, username)
         document = self._document(office_code, document_id)
-        pending = self._store.pending(document_id)
+        # The decision is on the proposal as it is now: it is stored with this version and counts for no other.
+        version = document.proposal_version
+        pending = self._store.pending(office_code, document_id)
         steps = self._steps_for(document, pending)
         if not self._may_decide(user, steps):
             raise errors.NotAnApprover()
-        if any(d.user == username for d in self._store.decisions(document_id)):
+        if any(d.user == username for d in self._store.decisions(office_code, document_id, version)):
             raise errors.AlreadyDecided()
         if document.status != "awaiting_approval":
             raise errors.InvalidStatus(f"The document is {document.status}; it is not awaiting approval.")
         if pending is not None and pending.completed:
             raise errors.InvalidStatus("The approval of this document is already complete.")
         now = self._clock.now()
-        self._store.add_decision(document_id, Decision(user=username, decision=verdict, at=now, comment=comment))
-        decisions = self._store.decisions(document_id)
+        self._store.add_decision(office_code, document_id, version,
+                                 Decision(user=username, decision=verdict, at=now, comment=comment))
+        decisions = self._store.decisions(office_code, document_id, version)
         approved_by = [d.user for d in decisions if d.decision == "approved"]
         done = verdict == "rejected" or (
             steps_satisfied(steps, approved_by) if steps is not None else bool(approved_by))
+        if done and self._store.pending(office_code, document_id) is not None:
+            return self._concluded(office_code, document_id, version, verdict, username, comment)
+        # Not settled yet, or the workflow has not parked its request yet (the document shows awaiting_approval as
+        # soon as it is proposed): the decision is stored and shown; request_approval settles it when it parks.
         approval = (document.approval or Approval()).model_copy(update={"decisions": decisions})
-        actor = f"api:{username}"
-        if not done:
-            # Re-read: a decision that completed the approval meanwhile must not be overwritten by this one.
-            current = self._document(office_code, document_id)
-            if current.status == "awaiting_approval":
-                current = current.model_copy(update={"approval": approval, "updated_at": now})
-                self._documents.save(current, HistoryEntry(at=now, event="approval_given", actor=actor,
-                                                           detail=comment))
-            return DecisionResult(document_id=document_id, status=current.status, approval=approval)
-        if self._store.pending(document_id) is None:
-            # The workflow has not parked its request yet (the document shows awaiting_approval as soon as it is
-            # proposed). The decision is stored; request_approval finds it and completes the approval itself.
-            current = self._document(office_code, document_id)
-            current = current.model_copy(update={"approval": approval, "updated_at": now})
-            self._documents.save(current, HistoryEntry(at=now, event="approval_given", actor=actor, detail=comment))
-            if self._store.pending(document_id) is None:
-                return DecisionResult(document_id=document_id, status=current.status, approval=approval)
-            # Parked meanwhile: whichever of us completes first sends the token (complete() is atomic).
-        return self._finish(office_code, document_id, verdict, username, comment)
+        current = document.model_copy(update={"approval": approval, "updated_at": now})
+        if not self._documents.save_if(current, HistoryEntry(at=now, event="approval_given", actor=f"api:{username}",
+                                                             detail=comment),
+                                       status="awaiting_approval", version=version):
+            return self._after_race(office_code, document_id, version)
+        if done and self._store.pending(office_code, document_id) is not None:
+            # Parked meanwhile: whichever of us concludes first sends the token (the write is conditional).
+            return self._concluded(office_code, document_id, version, verdict, username, comment)
+        return DecisionResult(document_id=document_id, status=current.status, approval=approval)
 
-    def _finish(self, office_code: str, document_id: str, verdict: Literal["approved", "rejected"], username: str,
-                comment: str) -> DecisionResult:
-        """Complete the parked request exactly once: save the outcome, then send the token."""
-        won = self._store.complete(document_id)
+    def _concluded(self, office_code: str, document_id: str, version: int, verdict: Literal["approved", "rejected"],
+                   username: str, comment: str) -> DecisionResult:
+        concluded = self._conclude(office_code, document_id, version, verdict, username, comment)
+        if concluded is None:
+            return self._after_race(office_code, document_id, version)
+        return DecisionResult(document_id=document_id, status=concluded.status,
+                              approval=concluded.approval or Approval())
+
+    def _after_race(self, office_code: str, document_id: str, version: int) -> DecisionResult:
+        """The document changed while a decision on ``version`` was taken. A newer proposal version voids the
+        decision (409: decide again on what the proposal says now); otherwise another decision settled the
+        approval at the same moment and its outcome stands."""
+        current = self._document(office_code, document_id)
+        if current.status == "awaiting_approval" and current.proposal_version != version:
+            raise errors.InvalidStatus("The proposal was changed while you decided; your decision was on the earlier "
+                                       "version and no longer counts. Review the proposal and decide again.")
+        return DecisionResult(document_id=document_id, status=current.status, approval=current.approval or Approval())
+
+    def _conclude(self, office_code: str, document_id: str, version: int, verdict: Literal["approved", "rejected"],
+                  username: str, comment: str) -> Document | None:
+        """Approve or reject proposal version ``version`` exactly once, then send the outcome to the parked task.
+
+        The document is written on condition that it still awaits approval at ``version``: an edit that made a
+        newer version, or another decision that concluded it, makes this one lose (None). It is saved before the
+        token is sent: the Book task that follows expects an approved document.
+        """
         document = self._document(office_code, document_id)
-        if won is None:
-            # Another decision (or request_approval) completed it at the same moment: its save is the truth.
-            return DecisionResult(document_id=document_id, status=document.status,
-                                  approval=document.approval or Approval())
+        if document.status != "awaiting_approval" or document.proposal_version != version:
+            return None
+        pending = self._store.pending(office_code, document_id)
+        targets = pending.targets if pending is not None else self.targets(document)
         now = self._clock.now()
         actor = "system" if username == "system" else f"api:{username}"
-        # Decisions recorded while this one was completing belong on the document too.
-        approval = (document.approval or Approval()).model_copy(update={"decisions": self._store.decisions(document_id)})
+        approval = (document.approval or Approval()).model_copy(
+            update={"decisions": self._store.decisions(office_code, document_id, version)})
         if verdict == "rejected":
-            document = document.model_copy(update={"status": "rejected", "approval": approval, "updated_at": now,
-                                                   "error": f"Rejected by {username}: {comment}"})
-            self._documents.save(document, HistoryEntry(at=now, event="rejected", actor=actor, detail=comment))
-            # A corrected re-upload of this invoice must not be called a duplicate of the rejected one.
-            self._learner.release_claims(document)
-            self._tasks.fail(won.task_token, REJECTED_ERROR, f"Rejected by {username}: {comment}")
+            final = document.model_copy(update={"status": "rejected", "approval": approval, "updated_at": now,
+                                                "error": f"Rejected by {username}: {comment}"})
         else:
-            document = document.model_copy(update={
+            final = document.model_copy(update={
                 "status": "approved", "approval": approval, "updated_at": now,
                 "bookings": [Booking(connection_id=t.connection_id, package=t.package, status="pending")
-                             for t in won.targets]})
-            # Saved before the token is sent: the Book task that follows expects an approved document.
-            self._documents.save(document, HistoryEntry(at=now, event="approved", actor=actor, detail=comment))
+                             for t in targets]})
+        if not self._documents.save_if(final, HistoryEntry(at=now, event=verdict, actor=actor, detail=comment),
+                                       status="awaiting_approval", version=version):
+            return None
+        if verdict == "rejected":
+            # A corrected re-upload of this invoice must not be called a duplicate of the rejected one.
+            self._learner.release_claims(final)
+        self._send_outcome(final)
+        return final
+
+    def _send_outcome(self, document: Document) -> None:
+        """Send a concluded document's outcome to its parked task, exactly once: only the caller that completes
+        the parked approval sends (none is parked yet: request_approval sends it when it parks)."""
+        won = self._store.complete(document.office_code, document.document_id)
+        if won is None:
+            return
+        if document.status == "rejected":
+            self._tasks.fail(won.task_token, REJECTED_ERROR, document.error or "Rejected.")
+        else:
             self._tasks.succeed(won.task_token, self._output(won.targets))
-        return DecisionResult(document_id=document_id, status=document.status, approval=approval)
+
+    # --- proposal edits ---------------------------------------------------------------------------------------
+
+    def save_edit(self, document: Document, proposal: Proposal, editor: str) -> Document:
+        """Store an edited proposal (``PUT .../proposal``), re-applying the approval policy when the edit changes
+        the supplier, an amount or a line (``changes_what_is_approved``).
+
+        Such an edit makes a new proposal version: decisions on earlier versions no longer count (each decision
+        is stored with the version it was taken on), the steps are worked out again for the new total, and the
+        parked approval and the document's ``approval`` (required, approvers, only this version's decisions) show
+        them; the approvers get the request again. The write is conditional on the version the edit was made
+        on: of an edit and a decision that settles the approval at the same moment exactly one wins (the edit
+        answers 409 when the approval came first, and a decision on the old version never completes the new
+        one). An edit that takes the total below ``auto_approve_below`` or below every step does not approve the
+        document by itself once people were asked to approve it (``steps_to_ask``): one of them still decides.
+        """
+        office_code, document_id = document.office_code, document.document_id
+        now = self._clock.now()
+        changed = document.proposal is None or changes_what_is_approved(document.proposal, proposal)
+        version = document.proposal_version + 1 if changed else document.proposal_version
+        update: dict[str, Any] = {"proposal": proposal, "proposal_version": version, "updated_at": now}
+        pending = self._store.pending(office_code, document_id) if changed else None
+        steps: list[PolicyStep] | None = None
+        approvers: list[str] = []
+        detail = "proposal edited"
+        if changed:
+            stored = self._store.get_policy(office_code, document.administration_id)
+            asked = pending is not None or document.approval is not None
+            steps = steps_to_ask(stored.policy, proposal.total_incl_vat, asked=asked) if stored is not None else None
+            approvers = eligible(steps) if steps is not None else self._deciders(office_code)
+            required = required_approvals(steps) if steps is not None else 1
+            if document.approval is not None:
+                update["approval"] = Approval(required=required, approvers=approvers, decisions=[])
+            detail = (f"proposal edited (version {version}): approval policy re-applied, {required} approval(s) by "
+                      f"{', '.join(approvers) or 'nobody'}; earlier decisions no longer count")
+        edited = document.model_copy(update=update)
+        if not self._documents.save_if(edited, HistoryEntry(at=now, event="edited", actor=f"api:{editor}",
+                                                            detail=detail),
+                                       status="awaiting_approval", version=document.proposal_version):
+            raise errors.InvalidStatus("The document changed while you edited it (approved, rejected or edited by "
+                                       "someone else); reload it and edit again.")
+        if changed and pending is not None and not pending.completed:
+            self._store.reapply(office_code, document_id, version, steps)
+            self._notify(office_code, edited, approvers)
+        return edited
 
     def approve(self, office_code: str, username: str, document_id: str, request: ApproveRequest) -> DecisionResult:
         """One approval; the last one needed approves the document and lets the workflow book it."""
@@ -420,7 +534,7 @@ class WorkflowService:
         now = self._clock.now()
         failed = [b for b in document.bookings if b.status == "failed"] or [
             Booking(connection_id=t.connection_id, package=t.package, status="failed") for t in self.targets(document)]
-        if not all(self._store.reopen(document_id, b.connection_id, now) for b in failed):
+        if not all(self._store.reopen(office_code, document_id, b.connection_id, now) for b in failed):
             raise errors.InvalidStatus("This booking is already being retried.")
         bookings = [b.model_copy(update={"status": "pending", "error": None}) if b.status == "failed" else b
                     for b in (document.bookings or failed)]
@@ -447,7 +561,7 @@ class WorkflowService:
         name. An entry found without its PDF (the upload after the post failed) gets it attached first."""
         document = self._document(office_code, document_id)
         now = self._clock.now()
-        claim = self._store.claim_booking(document_id, target.connection_id, execution, now)
+        claim = self._store.claim_booking(office_code, document_id, target.connection_id, execution, now)
         if claim.status == "booked":
             logger.info("already booked; not posted again", document_id=document_id)
             return BookOutcome(connection_id=target.connection_id, status="booked", entry_id=claim.entry_id,
@@ -479,7 +593,7 @@ class WorkflowService:
             package.attach_document(adm.code, result, self._attachment(document))
             attached_now = True
         booked_at = self._clock.now()
-        self._store.mark_booked(document_id, target.connection_id, execution, result.entry_id, booked_at)
+        self._store.mark_booked(office_code, document_id, target.connection_id, execution, result.entry_id, booked_at)
         document = self._document(office_code, document_id)
         bookings = self._with_booking(document, target, status="booked", entry_id=result.entry_id,
                                       booked_at=booked_at, error=None)
@@ -522,17 +636,20 @@ class WorkflowService:
                                total_incl_vat=proposal.total_incl_vat)
 
     def _attachment(self, document: Document) -> Attachment:
+        """The original the intake kept (never the upload key, which a client could write again)."""
+        if document.original_key is None:
+            raise errors.NotFound("The original file of this document is not stored; it cannot be booked.")
         content_type = (document.content_type or mimetypes.guess_type(document.filename)[0]
                         or "application/octet-stream")
         return Attachment(filename=document.filename, content_type=content_type,
-                          content=self._storage.read(document.s3_key, MAX_DOCUMENT_BYTES))
+                          content=self._storage.read(document.original_key, MAX_DOCUMENT_BYTES))
 
     def record_failure(self, office_code: str, document_id: str, target: BookingTarget, execution: str,
                        error: dict[str, Any] | None) -> BookOutcome:
         """The package kept failing (or refused): booking and document ``failed`` with the reason."""
         reason = failure_reason(error)
         now = self._clock.now()
-        if not self._store.mark_failed(document_id, target.connection_id, execution, reason, now):
+        if not self._store.mark_failed(office_code, document_id, target.connection_id, execution, reason, now):
             # Another run holds (or completed) this booking: its outcome stands.
             logger.warning("failure of a run that does not hold the booking ignored", document_id=document_id)
             return BookOutcome(connection_id=target.connection_id, status="failed", error=reason)

@@ -22,6 +22,7 @@ def lambda_handler(event, context):
         "body": event["body"],
         "base64": event["isBase64Encoded"],
         "request_id": event["requestContext"]["requestId"],
+        "source_ip": event["requestContext"]["identity"]["sourceIp"],
         "function": context.function_name,
         "header_x": event["headers"].get("X-Test") or event["headers"].get("x-test"),
     }
