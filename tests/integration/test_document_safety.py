@@ -11,9 +11,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from boekstuk_local import moto_patches
-from boekstuk_local.testing import LocalAws, local_aws
-from tests.integration.conftest import add_accessible, link, onboarded_office
+from boekstuk_local.testing import LocalAws
+from tests.integration.conftest import snelstart_office, workflow_aws
 from tests.integration.test_documents_api import document, upload
 from tests.unit.recognition_intake import bombs
 from tests.unit.recognition_intake.test_chain import INVOICE_LINES
@@ -31,17 +30,14 @@ def invoice_with_a_script_and_a_zip() -> bytes:
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[LocalAws]:
-    moto_patches.install()
-    with local_aws(simulators=True) as harness:
+    with workflow_aws() as harness:
         yield harness
 
 
 @pytest.fixture(scope="module")
 def office(aws: LocalAws) -> dict[str, str]:
-    office, token = onboarded_office(aws)
-    connection = link(aws, office, token, "snelstart")
-    added = add_accessible(aws, office, token, connection, 1)
-    return {"office": office, "token": token, "administration_id": added[0]["administration_id"]}
+    linked = snelstart_office(aws)
+    return {"office": linked.code, "token": linked.token, "administration_id": linked.administration_id}
 
 
 def test_a_decompression_bomb_ends_unreadable_with_a_reason_a_person_understands(

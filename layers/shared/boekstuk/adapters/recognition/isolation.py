@@ -407,10 +407,15 @@ def model_memory() -> Iterator[None]:
 
 def _data_bytes() -> int:
     """This process's heap and private writable memory (``VmData``, what ``RLIMIT_DATA`` counts)."""
+    return _own_status(b"VmData:")
+
+
+def _own_status(field: bytes) -> int:
+    """A ``kB`` line of ``/proc/self/status`` in bytes (0 where there is no ``/proc``)."""
     try:
         with open("/proc/self/status", "rb") as status:
             for line in status:
-                if line.startswith(b"VmData:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
@@ -420,14 +425,7 @@ def _data_bytes() -> int:
 def _peak_bytes() -> int:
     """The most this process has held since it started (``VmHWM``: unlike ``ru_maxrss``, it does not carry over
     the size of the process that started it, which Linux keeps across ``fork`` and ``exec``)."""
-    try:
-        with open("/proc/self/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    return _own_status(b"VmHWM:")
 
 
 def main(argv: list[str]) -> int:
