@@ -134,15 +134,22 @@ class Components:
 
     @cached_property
     def recognizer(self) -> Recognizer:
-        """Textract in AWS, the local engines (text layer, RapidOCR) in the local stack."""
+        """Textract in AWS, the local engines (text layer, RapidOCR) in the local stack.
+
+        Either way files are parsed and rendered in a worker process with a memory limit and a deadline per
+        document (one per process, shared): a decompression bomb ends there, not in this process.
+        """
+        from boekstuk.adapters.recognition.isolation import LOCAL_WORKER, TEXTRACT_WORKER, shared_worker
+
         if self.settings.recognizer == "textract":
             from boekstuk.adapters.recognition.chain import TextractRecognizer, s3_stager
 
             return TextractRecognizer(self.aws.client("textract"),
-                                      stage_in_s3=s3_stager(self.aws.client("s3"), self.settings.documents_bucket))
+                                      stage_in_s3=s3_stager(self.aws.client("s3"), self.settings.documents_bucket),
+                                      worker=shared_worker(TEXTRACT_WORKER))
         from boekstuk.adapters.recognition.chain import LocalRecognizer
 
-        return LocalRecognizer()
+        return LocalRecognizer(worker=shared_worker(LOCAL_WORKER))
 
     @cached_property
     def step_functions(self) -> StepFunctionsWorkflow:

@@ -463,8 +463,8 @@ class DocumentStorage(Protocol):
         """A URL (and the headers to send with it) to PUT one object; a PUT to a key that exists is refused."""
         ...
 
-    def presigned_get(self, key: str, expires_in: int, filename: str) -> str:
-        """A short-lived URL to read one object."""
+    def presigned_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
+        """A short-lived URL that downloads one object as an attachment named ``filename``, as ``content_type``."""
         ...
 
     def size(self, key: str) -> int | None:

@@ -263,15 +263,20 @@ class DocumentService:
         return proposal
 
     def content_url(self, office_code: str, username: str, document_id: str) -> str:
-        """A short-lived URL to the original file as the intake kept it (never the upload key, which a client
-        could write again)."""
+        """A short-lived URL that downloads the original file as the intake kept it (never the upload key, which a
+        client could write again), always as an attachment, never shown inline.
+
+        The type is the declared one when it is one we accept; anything else (an S3 drop declares nothing, or
+        whatever the dropping program set) is served as plain bytes.
+        """
         require_member(self._offices, office_code, username)
         d = self._document(office_code, document_id)
         if d.awaiting_upload:
             raise errors.NotFound("The file of this document has not been uploaded yet.")
         if d.original_key is None:
             raise errors.NotFound("The file of this document is not stored (yet).")
-        return self._storage.presigned_get(d.original_key, CONTENT_URL_TTL, d.filename)
+        content_type = d.content_type if d.content_type in ALLOWED_CONTENT_TYPES else "application/octet-stream"
+        return self._storage.presigned_get(d.original_key, CONTENT_URL_TTL, d.filename, content_type)
 
 
 class DocumentIntake:
