@@ -19,24 +19,13 @@ document link, as an AP1 post with an existing ``SUB_NR`` updates a creditor.
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from boekstuk.adapters.packages.base import (
-    Clock,
-    OAuth2CodeFlow,
-    PackageHttp,
-    RetryPolicy,
-    Sleep,
-    TokenKeeper,
-    default_error_message,
-    json_body,
-    tokens_from_credentials,
-)
+from boekstuk.adapters.packages.base import ConnectorOptions, OAuthPackageConnector, default_error_message, json_body
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
     Address,
@@ -51,7 +40,9 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 AUTHORIZE_PATH = "/api/v3/authorize"
 TOKEN_PATH = "/api/v3/token"
@@ -110,52 +101,28 @@ def table_payload(business_object: str, table: str, rows: Sequence[Mapping[str, 
     return body
 
 
-class AccountViewConnector:
+class AccountViewConnector(OAuthPackageConnector):
     """One linked AccountView Net user (all their companies)."""
 
     package_id = "accountview"
+    api_path = "/api/v3"
+    authorize_path = AUTHORIZE_PATH  # (scope ``*``)
+    token_path = TOKEN_PATH
+    authorize_params = {"scope": "*"}  # noqa: RUF012 - a class constant, never mutated
+    error_message = staticmethod(accountview_error_message)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-        page_size: int = 100,
-        purchase_daybook: str = "600",
-    ) -> None:
-        self.app = app
-        self.root = app.base_url.rstrip("/") + "/api/v3"
+    def __init__(self, app: PackageApp, credentials: Mapping[str, Any], *, page_size: int = 100,
+                 purchase_daybook: str = "600", **options: Unpack[ConnectorOptions]) -> None:
+        super().__init__(app, credentials, **options)
         self.page_size = page_size
         self.purchase_daybook = purchase_daybook
-        self.http = PackageHttp(package_id=self.package_id, timeout=app.timeout_seconds, session=session,
-                                clock=clock, sleep=sleep, retry=retry, error_message=accountview_error_message,
-                                default_headers={"Accept": "application/json"})
-        flow = OAuth2CodeFlow(app, authorize_path=AUTHORIZE_PATH, token_path=TOKEN_PATH, http=self.http,
-                              extra_authorize_params={"scope": "*"})
-        self.tokens = TokenKeeper(tokens_from_credentials(credentials), flow.refresh, clock=clock, margin=60.0,
-                                  store=token_store)
-
-    @classmethod
-    def oauth_flow(cls, app: PackageApp, *, session: requests.Session | None = None,
-                   clock: Clock = time.time) -> OAuth2CodeFlow:
-        """The authorization-code flow (scope ``*``) at ``/api/v3/authorize`` and ``/api/v3/token``."""
-        http = PackageHttp(package_id=cls.package_id, timeout=app.timeout_seconds, session=session, clock=clock,
-                           error_message=accountview_error_message)
-        return OAuth2CodeFlow(app, authorize_path=AUTHORIZE_PATH, token_path=TOKEN_PATH, http=http,
-                              extra_authorize_params={"scope": "*"})
 
     # -- HTTP --
 
     def _call(self, method: str, path: str, company: str | None = None, *, params: Mapping[str, Any] | None = None,
               json: Any = None) -> Any:
         headers = {"x-company": company} if company else {}
-        response = self.http.request(method, f"{self.root}/{path}", params=params, json=json, headers=headers,
-                                     auth_headers=self.tokens.bearer, on_unauthorized=self.tokens.on_unauthorized)
+        response = self.authorized(method, f"{self.root}/{path}", params=params, json=json, headers=headers)
         body = json_body(response)
         if isinstance(body, dict) and body.get("ErrorMessage"):  # AccountView also reports errors with 200
             raise PackageRejected(str(body["ErrorMessage"]))

@@ -21,7 +21,6 @@ a spent daily budget raises ``PackageRateLimited`` at once.
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -29,16 +28,10 @@ from typing import Any
 import requests
 
 from boekstuk.adapters.packages.base import (
-    Clock,
-    OAuth2CodeFlow,
-    PackageHttp,
-    RetryPolicy,
-    Sleep,
-    TokenKeeper,
+    OAuthPackageConnector,
     default_error_message,
     json_body,
     parse_retry_after,
-    tokens_from_credentials,
 )
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
@@ -47,14 +40,12 @@ from boekstuk.domain.packages import (
     BookingResult,
     GLAccount,
     PackageAdministration,
-    PackageApp,
     PackageSupplier,
     PurchaseBooking,
     SupplierDraft,
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
 
 ACCOUNT_FIELDS = (
     "ID,Code,Name,VATNumber,ChamberOfCommerce,AddressLine1,Postcode,City,Country,Email,"
@@ -123,58 +114,29 @@ def classify_vat(record: Mapping[str, Any]) -> VatKind:
     return "low" if percentage < Decimal("0.15") else "high"
 
 
-class ExactOnlineConnector:
+class ExactOnlineConnector(OAuthPackageConnector):
     """One linked Exact Online user (all their divisions)."""
 
     package_id = "exact_online"
+    api_path = "/api/v1"
+    authorize_path = "/api/oauth2/auth"
+    token_path = "/api/oauth2/token"
+    refresh_margin = REFRESH_MARGIN
+    error_message = staticmethod(exact_error_message)
+    retry_after = staticmethod(exact_retry_after)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.app = app
-        self.root = app.base_url.rstrip("/") + "/api/v1"
-        self.http = PackageHttp(
-            package_id=self.package_id,
-            timeout=app.timeout_seconds,
-            session=session,
-            clock=clock,
-            sleep=sleep,
-            retry=retry,
-            error_message=exact_error_message,
-            retry_after=exact_retry_after,
-            default_headers={"Accept": "application/json"},
-        )
-        self.flow = OAuth2CodeFlow(app, authorize_path="/api/oauth2/auth", token_path="/api/oauth2/token",
-                                   http=self.http)
-        self.tokens = TokenKeeper(tokens_from_credentials(credentials), self.flow.refresh, clock=clock,
-                                  margin=REFRESH_MARGIN, store=token_store)
+    def setup(self, credentials: Mapping[str, Any]) -> None:
+        """The tokens, and empty caches of GL guids and the purchase journal per division."""
+        super().setup(credentials)
         self._gl_cache: dict[str, dict[str, str]] = {}  # division -> GL code -> guid
         self._journal_cache: dict[str, str] = {}
-
-    @classmethod
-    def oauth_flow(
-        cls, app: PackageApp, *, session: requests.Session | None = None, clock: Clock = time.time
-    ) -> OAuth2CodeFlow:
-        """The authorization-code flow at ``/api/oauth2/auth`` and ``/api/oauth2/token``."""
-        http = PackageHttp(package_id=cls.package_id, timeout=app.timeout_seconds, session=session, clock=clock,
-                           error_message=exact_error_message)
-        return OAuth2CodeFlow(app, authorize_path="/api/oauth2/auth", token_path="/api/oauth2/token", http=http)
 
     # -- HTTP --
 
     def _call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
               accept_statuses: tuple[int, ...] = ()) -> requests.Response:
         url = path if path.startswith("http") else f"{self.root}/{path}"
-        return self.http.request(method, url, params=params, json=json, auth_headers=self.tokens.bearer,
-                                 on_unauthorized=self.tokens.on_unauthorized, accept_statuses=accept_statuses)
+        return self.authorized(method, url, params=params, json=json, accept_statuses=accept_statuses)
 
     def _d(self, response: requests.Response) -> Any:
         body = json_body(response)

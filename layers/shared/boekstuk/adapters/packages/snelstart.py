@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import time
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from boekstuk.adapters.packages.base import (
-    Clock,
-    PackageHttp,
-    RetryPolicy,
-    Sleep,
+    ConnectorOptions,
+    PackageConnector,
     default_error_message,
     json_body,
     oauth_error_message,
@@ -56,7 +53,9 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 ADMIN_HEADER = "X-Administratie-Identifier"
 SUPPLIER_FILTER = "Relatiesoort/any(soort:soort eq 'Leverancier')"
@@ -92,36 +91,26 @@ def _money(value: Decimal) -> float:
     return float(value)
 
 
-class SnelStartConnector:
-    """One SnelStart koppelsleutel."""
+class SnelStartConnector(PackageConnector):
+    """One SnelStart koppelsleutel (no OAuth: the ``token_store`` goes unused, there are no refresh tokens)."""
 
     package_id = "snelstart"
+    api_path = "/v2"
+    error_message = staticmethod(snelstart_error_message)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,  # unused: SnelStart has no refresh tokens
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-        page_size: int = 100,
-    ) -> None:
+    def __init__(self, app: PackageApp, credentials: Mapping[str, Any], *, page_size: int = 100,
+                 **options: Unpack[ConnectorOptions]) -> None:
         if not app.subscription_key:
             raise ValueError("snelstart: the app's subscription_key is required")
-        self.app = app
-        self.client_key = require_fields(credentials, "client_key")["client_key"]
-        self.root = app.base_url.rstrip("/") + "/v2"
+        super().__init__(app, credentials, **options)
         self.token_url = (app.auth_url or app.base_url).rstrip("/") + "/b2b/token"
         self.page_size = page_size
-        self.clock = clock
-        self.http = PackageHttp(package_id=self.package_id, timeout=app.timeout_seconds, session=session,
-                                clock=clock, sleep=sleep, retry=retry, error_message=snelstart_error_message,
-                                default_headers={"Accept": "application/json"})
         self._token: tuple[str, float] | None = None
         self._gl_cache: dict[str, dict[str, str]] = {}
+
+    def setup(self, credentials: Mapping[str, Any]) -> None:
+        """The koppelsleutel (``client_key``) that buys the bearer tokens."""
+        self.client_key = require_fields(credentials, "client_key")["client_key"]
 
     # -- token and HTTP --
 

@@ -46,11 +46,10 @@ from __future__ import annotations
 
 import base64
 import logging
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from defusedxml import DefusedXmlException
@@ -58,7 +57,7 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from boekstuk.adapters.packages.base import Clock, PackageHttp, RetryPolicy, Sleep, require_fields
+from boekstuk.adapters.packages.base import ConnectorOptions, PackageConnector, require_fields
 from boekstuk.domain.errors import (
     InvalidPackageCredentials,
     PackageAccessDenied,
@@ -79,7 +78,9 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -365,42 +366,29 @@ def booking_browse_request(office: str, daybook: str, supplier_code: str, invoic
 # --- the connector -------------------------------------------------------------------------------------
 
 
-class TwinfieldConnector:
-    """``AccountingPackage`` for Twinfield over its SOAP web services (legacy session login)."""
+class TwinfieldConnector(PackageConnector):
+    """``AccountingPackage`` for Twinfield over its SOAP web services (legacy session login).
+
+    The ``token_store`` goes unused: a session id is not a stored credential.
+    """
 
     package_id = "twinfield"
+    default_headers: ClassVar[Mapping[str, str]] = {}  # SOAP: each call sets its Content-Type and SOAPAction
+    error_message = staticmethod(soap_error_message)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-        page_size: int = 100,
-        daybook: str = "INK",
-        destiny: str = "temporary",
-    ) -> None:
-        self._credentials = require_fields(credentials, "username", "password", "organisation")
+    def __init__(self, app: PackageApp, credentials: Mapping[str, Any], *, page_size: int = 100, daybook: str = "INK",
+                 destiny: str = "temporary", **options: Unpack[ConnectorOptions]) -> None:
+        super().__init__(app, credentials, **options)
         self._login_root = (app.auth_url or app.base_url).rstrip("/")
-        self.http = PackageHttp(
-            package_id=self.package_id,
-            timeout=app.timeout_seconds,
-            session=session,
-            clock=clock,
-            sleep=sleep,
-            retry=retry,
-            error_message=soap_error_message,
-        )
-        self.token_store = token_store  # unused: a session id is not a stored credential
         self.page_size = page_size
         self.daybook = daybook
         self.destiny = destiny
         self._session_id: str | None = None
         self._cluster: str | None = None
+
+    def setup(self, credentials: Mapping[str, Any]) -> None:
+        """The user, password and organisation of the legacy ``Logon``."""
+        self._credentials = require_fields(credentials, "username", "password", "organisation")
 
     # --- session ---------------------------------------------------------------------------------------
 
