@@ -33,6 +33,7 @@ from boekstuk.adapters.packages.base import (
     json_body,
     parse_retry_after,
 )
+from boekstuk.adapters.packages.odata import ODATA_V3, Guid
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
     Address,
@@ -47,6 +48,7 @@ from boekstuk.domain.packages import (
     VatKind,
 )
 
+F = ODATA_V3  # Exact Online's filters are OData v3 (guid'…', substringof)
 ACCOUNT_FIELDS = (
     "ID,Code,Name,VATNumber,ChamberOfCommerce,AddressLine1,Postcode,City,Country,Email,"
     "GLAccountPurchase,PurchaseVATCode,PaymentConditionPurchase,Blocked"
@@ -83,11 +85,6 @@ def exact_retry_after(response: requests.Response, now: float) -> float | None:
         return max(0.0, int(reset) / 1000.0 - now)
     except ValueError:
         return None
-
-
-def odata_string(value: str) -> str:
-    """An OData string literal (single quotes doubled)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _money(value: Decimal) -> float:
@@ -239,32 +236,25 @@ class ExactOnlineConnector(OAuthPackageConnector):
         if ibans is None:
             ibans = self._main_ibans(division) if len(records) > 1 else {}
             if len(records) == 1:
-                ibans = self._main_ibans(division, {"$filter": f"Account eq guid'{records[0]['ID']}'"})
+                ibans = self._main_ibans(division, {"$filter": F.eq("Account", Guid(records[0]["ID"]))})
         return [self._supplier(r, gl_by_id, ibans) for r in records]
 
     def list_suppliers(self, administration: str) -> Iterator[PackageSupplier]:
         """All accounts with ``IsSupplier eq true``, with main IBAN and default GL code."""
-        yield from self._suppliers(administration, "IsSupplier eq true")
+        yield from self._suppliers(administration, F.eq("IsSupplier", True))
 
     def find_suppliers(self, administration: str, *, vat_id: str | None = None, kvk: str | None = None,
                        iban: str | None = None, name: str | None = None) -> list[PackageSupplier]:
         """Suppliers matching any of the given keys (VAT id, KvK, IBAN, part of the name)."""
         found: dict[str, PackageSupplier] = {}
-        clauses = []
-        if vat_id:
-            clauses.append(f"VATNumber eq {odata_string(vat_id)}")
-        if kvk:
-            clauses.append(f"ChamberOfCommerce eq {odata_string(kvk)}")
-        if name:
-            clauses.append(f"substringof({odata_string(name)}, Name) eq true")
-        for clause in clauses:
-            for supplier in self._suppliers(administration, f"IsSupplier eq true and {clause}"):
+        for clause in F.each(eq={"VATNumber": vat_id, "ChamberOfCommerce": kvk}, contains={"Name": name}):
+            for supplier in self._suppliers(administration, F.all_of(F.eq("IsSupplier", True), clause)):
                 found.setdefault(supplier.code, supplier)
         if iban:
             compact = iban.replace(" ", "").upper()
-            owners = self._main_ibans(administration, {"$filter": f"BankAccount eq {odata_string(compact)}"})
+            owners = self._main_ibans(administration, {"$filter": F.eq("BankAccount", compact)})
             for account_id in owners:
-                for supplier in self._suppliers(administration, f"ID eq guid'{account_id}'"):
+                for supplier in self._suppliers(administration, F.eq("ID", Guid(account_id))):
                     found.setdefault(supplier.code, supplier)
         return list(found.values())
 
@@ -298,7 +288,7 @@ class ExactOnlineConnector(OAuthPackageConnector):
 
     def _account_by_code(self, division: str, code: str) -> dict[str, Any] | None:
         records = list(self._list(f"{division}/crm/Accounts", {
-            "$filter": f"Code eq {odata_string(code.strip().rjust(18))}", "$select": "ID,Code", "$top": "1"}))
+            "$filter": F.eq("Code", code.strip().rjust(18)), "$select": "ID,Code", "$top": "1"}))
         return records[0] if records else None
 
     def create_supplier(self, administration: str, supplier: SupplierDraft) -> PackageSupplier:
@@ -308,7 +298,7 @@ class ExactOnlineConnector(OAuthPackageConnector):
         if supplier.iban:
             self._created(f"{administration}/crm/BankAccounts", {
                 "Account": created["ID"], "BankAccount": supplier.iban.replace(" ", "").upper(), "Main": True})
-        return self._suppliers(administration, f"ID eq guid'{created['ID']}'")[0]
+        return self._suppliers(administration, F.eq("ID", Guid(created["ID"])))[0]
 
     def update_supplier(self, administration: str, code: str, supplement: SupplierDraft) -> PackageSupplier:
         """PUT the non-empty fields on the account; add the IBAN as a bank account when it is new."""
@@ -317,17 +307,17 @@ class ExactOnlineConnector(OAuthPackageConnector):
             raise PackageRejected(f"supplier {code} does not exist in division {administration}")
         body = self._account_body(administration, supplement)
         if body:
-            self._call("PUT", f"{administration}/crm/Accounts(guid'{account['ID']}')", json=body)
+            self._call("PUT", f"{administration}/{F.key('crm/Accounts', Guid(account['ID']))}", json=body)
         if supplement.iban:
             compact = supplement.iban.replace(" ", "").upper()
-            existing = self._main_ibans(administration, {"$filter": f"Account eq guid'{account['ID']}'"})
+            owner = F.eq("Account", Guid(account["ID"]))
+            existing = self._main_ibans(administration, {"$filter": owner})
             known = list(self._list(f"{administration}/crm/BankAccounts", {
-                "$filter": f"Account eq guid'{account['ID']}' and BankAccount eq {odata_string(compact)}",
-                "$select": "ID"}))
+                "$filter": F.all_of(owner, F.eq("BankAccount", compact)), "$select": "ID"}))
             if not known:
                 self._created(f"{administration}/crm/BankAccounts",
                               {"Account": account["ID"], "BankAccount": compact, "Main": not existing})
-        return self._suppliers(administration, f"ID eq guid'{account['ID']}'")[0]
+        return self._suppliers(administration, F.eq("ID", Guid(account["ID"])))[0]
 
     # -- master data --
 
@@ -411,7 +401,7 @@ class ExactOnlineConnector(OAuthPackageConnector):
     def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
         """The PDF on the entry's document; an entry without one gets a new document, linked with a PUT."""
         records = list(self._list(f"{administration}/purchaseentry/PurchaseEntries", {
-            "$filter": f"EntryID eq guid'{entry.entry_id}'", "$select": "EntryID,Supplier,YourRef,Document",
+            "$filter": F.eq("EntryID", Guid(entry.entry_id)), "$select": "EntryID,Supplier,YourRef,Document",
             "$top": 1}))
         if not records:
             raise PackageRejected(f"purchase entry {entry.entry_id} does not exist in division {administration}")
@@ -421,7 +411,7 @@ class ExactOnlineConnector(OAuthPackageConnector):
             return
         document_id = self._upload_document(administration, str(record["Supplier"]), str(record.get("YourRef") or ""),
                                             attachment)
-        self._call("PUT", f"{administration}/purchaseentry/PurchaseEntries(guid'{entry.entry_id}')",
+        self._call("PUT", f"{administration}/{F.key('purchaseentry/PurchaseEntries', Guid(entry.entry_id))}",
                    json={"Document": document_id})
 
     def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
@@ -431,12 +421,12 @@ class ExactOnlineConnector(OAuthPackageConnector):
         if account is None:
             return None
         entries = list(self._list(f"{administration}/purchaseentry/PurchaseEntries", {
-            "$filter": f"Supplier eq guid'{account['ID']}' and YourRef eq {odata_string(invoice_number)}",
+            "$filter": F.all_of(F.eq("Supplier", Guid(account["ID"])), F.eq("YourRef", invoice_number)),
             "$select": "EntryID,EntryNumber,Document"}))
         if not entries:
             return None
         document = entries[0].get("Document")
         attached = bool(document) and any(True for _ in self._list(f"{administration}/documents/DocumentAttachments", {
-            "$filter": f"Document eq guid'{document}'", "$select": "ID", "$top": 1}))
+            "$filter": F.eq("Document", Guid(document)), "$select": "ID", "$top": 1}))
         return BookingResult(entry_id=str(entries[0]["EntryID"]),
                              entry_number=str(entries[0].get("EntryNumber") or "") or None, has_attachment=attached)

@@ -34,6 +34,7 @@ from boekstuk.adapters.packages.base import (
     oauth_error_message,
     require_fields,
 )
+from boekstuk.adapters.packages.odata import ODATA_V4, Guid
 from boekstuk.domain.errors import (
     InvalidPackageCredentials,
     PackageAccessDenied,
@@ -57,6 +58,7 @@ from boekstuk.domain.packages import (
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+F = ODATA_V4  # SnelStart's filters are OData v4 (bare guids, contains)
 ADMIN_HEADER = "X-Administratie-Identifier"
 SUPPLIER_FILTER = "Relatiesoort/any(soort:soort eq 'Leverancier')"
 TOKEN_MARGIN = 60.0
@@ -79,11 +81,6 @@ def snelstart_error_message(response: requests.Response) -> str:
     if isinstance(body, dict) and isinstance(body.get("modelState"), dict):
         return "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in body["modelState"].items())
     return default_error_message(response)
-
-
-def odata_string(value: str) -> str:
-    """An OData string literal."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _money(value: Decimal) -> float:
@@ -261,7 +258,7 @@ class SnelStartConnector(PackageConnector):
 
     def _suppliers(self, administration: str, extra_filter: str | None = None) -> list[PackageSupplier]:
         gl_by_id = {guid: code for code, guid in self._gl_ids(administration).items()}
-        filter_text = SUPPLIER_FILTER + (f" and {extra_filter}" if extra_filter else "")
+        filter_text = F.all_of(SUPPLIER_FILTER, extra_filter)
         return [self._supplier(r, gl_by_id) for r in self._pages("relaties", administration, filter_text)]
 
     def list_suppliers(self, administration: str) -> Iterator[PackageSupplier]:
@@ -271,17 +268,9 @@ class SnelStartConnector(PackageConnector):
     def find_suppliers(self, administration: str, *, vat_id: str | None = None, kvk: str | None = None,
                        iban: str | None = None, name: str | None = None) -> list[PackageSupplier]:
         """Suppliers matching any of the given keys."""
-        clauses = []
-        if vat_id:
-            clauses.append(f"BtwNummer eq {odata_string(vat_id)}")
-        if kvk:
-            clauses.append(f"KvkNummer eq {odata_string(kvk)}")
-        if iban:
-            clauses.append(f"Iban eq {odata_string(iban.replace(' ', '').upper())}")
-        if name:
-            clauses.append(f"contains(Naam,{odata_string(name)})")
+        keys = {"BtwNummer": vat_id, "KvkNummer": kvk, "Iban": iban.replace(" ", "").upper() if iban else None}
         found: dict[str, PackageSupplier] = {}
-        for clause in clauses:
+        for clause in F.each(eq=keys, contains={"Naam": name}):
             for supplier in self._suppliers(administration, clause):
                 found.setdefault(supplier.code, supplier)
         return list(found.values())
@@ -290,7 +279,7 @@ class SnelStartConnector(PackageConnector):
         if not code.strip().isdigit():
             return None
         page = self._json(self._call("GET", "relaties", administration,
-                                     params={"$filter": f"Relatiecode eq {int(code)}", "$top": 1}))
+                                     params={"$filter": F.eq("Relatiecode", int(code)), "$top": 1}))
         return page[0] if page else None
 
     def _apply(self, administration: str, body: dict[str, Any], draft: SupplierDraft) -> dict[str, Any]:
@@ -376,7 +365,7 @@ class SnelStartConnector(PackageConnector):
         if relatie is None:
             return None
         page = self._json(self._call("GET", "inkoopboekingen", administration, params={
-            "$filter": f"Leverancier/Id eq {relatie['id']} and Factuurnummer eq {odata_string(invoice_number)}",
+            "$filter": F.all_of(F.eq("Leverancier/Id", Guid(relatie["id"])), F.eq("Factuurnummer", invoice_number)),
             "$top": 1}))
         if not page:
             return None
