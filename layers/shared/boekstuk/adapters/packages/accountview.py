@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from boekstuk.adapters.packages.base import ConnectorOptions, OAuthPackageConnector, default_error_message, json_body
+from boekstuk.adapters.packages.dates import iso_midnight
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
     Address,
@@ -265,7 +266,7 @@ class AccountViewConnector(OAuthPackageConnector):
             "SUB_NR": booking.supplier_code,
             "INV_NR": booking.invoice_number,
             "HDR_DESC": booking.description,
-            "TRN_DATE": f"{booking.invoice_date.isoformat()}T00:00:00",
+            "TRN_DATE": iso_midnight(booking.invoice_date),
             "CUR_CODE": booking.currency,
         }
         if booking.due_date:
@@ -279,7 +280,7 @@ class AccountViewConnector(OAuthPackageConnector):
         ]
         body = self._call("POST", "accountviewdata", administration, json=table_payload(
             "DJ2", "DJ_PAGE", [page], detail_table="DJ_LINE", detail_rows=lines,
-            book_date=f"{booking.invoice_date.isoformat()}T00:00:00.000Z"))
+            book_date=iso_midnight(booking.invoice_date) + ".000Z"))
         pages = body.get("DJ_PAGE") if isinstance(body, dict) else None
         if not pages:
             raise PackageUnavailable("AccountView answered the journal post without the page")

@@ -33,6 +33,7 @@ from boekstuk.adapters.packages.base import (
     json_body,
     parse_retry_after,
 )
+from boekstuk.adapters.packages.dates import iso_midnight
 from boekstuk.adapters.packages.odata import ODATA_V3, Guid
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
@@ -370,7 +371,7 @@ class ExactOnlineConnector(OAuthPackageConnector):
         entry: dict[str, Any] = {
             "Journal": self._purchase_journal(administration),
             "Supplier": account["ID"],
-            "EntryDate": f"{booking.invoice_date.isoformat()}T00:00:00",
+            "EntryDate": iso_midnight(booking.invoice_date),
             "YourRef": booking.invoice_number,
             "Description": booking.description,
             "Currency": booking.currency,
@@ -378,7 +379,7 @@ class ExactOnlineConnector(OAuthPackageConnector):
             "PurchaseEntryLines": lines,
         }
         if booking.due_date:
-            entry["DueDate"] = f"{booking.due_date.isoformat()}T00:00:00"
+            entry["DueDate"] = iso_midnight(booking.due_date)
         if booking.attachment is not None:
             entry["Document"] = self._upload_document(administration, str(account["ID"]), booking.invoice_number,
                                                       booking.attachment)

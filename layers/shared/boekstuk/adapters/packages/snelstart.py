@@ -34,6 +34,7 @@ from boekstuk.adapters.packages.base import (
     oauth_error_message,
     require_fields,
 )
+from boekstuk.adapters.packages.dates import iso_midnight, package_date
 from boekstuk.adapters.packages.odata import ODATA_V4, Guid
 from boekstuk.domain.errors import (
     InvalidPackageCredentials,
@@ -220,13 +221,13 @@ class SnelStartConnector(PackageConnector):
 
     def list_vat_codes(self, administration: str) -> list[VatCode]:
         """Current ``btwtarieven`` (Hoog/Laag/Geen) plus the reverse-charge types ``Verlegd`` and ``EU``."""
-        today = dt.date.fromtimestamp(self.clock()).isoformat()
+        today = dt.date.fromtimestamp(self.clock())
         tarieven = self._json(self._call("GET", "btwtarieven", administration))
         codes: dict[str, VatCode] = {}
         for t in tarieven:
             soort = str(t.get("btwSoort"))
-            until = t.get("datumTotEnMet")
-            if soort not in RATE_KINDS or (until and str(until)[:10] < today):
+            until = package_date(t.get("datumTotEnMet"))
+            if soort not in RATE_KINDS or (until is not None and until < today):
                 continue
             rate = format(Decimal(str(t.get("btwPercentage", 0))).normalize(), "f")
             codes[soort] = VatCode(code=soort, name=f"BTW {soort.lower()} {rate}%", rate=rate, kind=RATE_KINDS[soort])
@@ -335,9 +336,9 @@ class SnelStartConnector(PackageConnector):
             if header_soort is not None and line.vat_amount:
                 btw[header_soort] = btw.get(header_soort, Decimal("0")) + line.vat_amount
         body = {
-            "factuurdatum": f"{booking.invoice_date.isoformat()}T00:00:00",
+            "factuurdatum": iso_midnight(booking.invoice_date),
             "factuurnummer": booking.invoice_number,
-            "vervalDatum": f"{booking.due_date.isoformat()}T00:00:00" if booking.due_date else None,
+            "vervalDatum": iso_midnight(booking.due_date) if booking.due_date else None,
             "leverancier": {"id": relatie["id"]},
             "omschrijving": booking.description,
             "boekstuk": None,
