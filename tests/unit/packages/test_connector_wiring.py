@@ -23,8 +23,9 @@ TOKENS = OAuthTokens(access_token="at", refresh_token="rt", expires_at=2_000_000
 
 
 def _app(package: str) -> PackageApp:
-    return PackageApp(package=package, base_url="https://api.package.test/", auth_url="https://login.package.test",  # type: ignore[arg-type]
-                      client_id="client", client_secret="secret", subscription_key="sub", timeout_seconds=7.5)
+    return PackageApp(package=package, base_url="https://api.package.test/",  # type: ignore[arg-type]
+                      auth_url="https://login.package.test", client_id="client", client_secret="secret",
+                      subscription_key="sub", timeout_seconds=7.5)
 
 
 @pytest.mark.parametrize("package", PACKAGES)

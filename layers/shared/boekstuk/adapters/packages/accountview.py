@@ -27,6 +27,7 @@ import requests
 
 from boekstuk.adapters.packages.base import ConnectorOptions, OAuthPackageConnector, default_error_message, json_body
 from boekstuk.adapters.packages.dates import iso_midnight
+from boekstuk.adapters.packages.ibans import iban_for_package, normalise_iban
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
     Address,
@@ -194,7 +195,7 @@ class AccountViewConnector(OAuthPackageConnector):
             name=str(row.get("ACCT_NAME") or ""),
             vat_id=row.get("VAT_NR") or None,
             kvk=row.get("COC_CODE") or None,
-            iban=row.get("IBAN_NR") or None,
+            iban=normalise_iban(row.get("IBAN_NR"), package=self.package_id, supplier=str(row["SUB_NR"])),
             address=Address(street=row.get("ADDRESS1") or None, postcode=row.get("POST_CODE") or None,
                             city=row.get("CITY") or None, country=row.get("CNT_CODE") or None),
             email=row.get("MAIL_BUS") or None,
@@ -213,7 +214,7 @@ class AccountViewConnector(OAuthPackageConnector):
                        iban: str | None = None, name: str | None = None) -> list[PackageSupplier]:
         """Creditors matching any of the given keys (one filtered read per key)."""
         searches = [("VAT_NR", "Equal", vat_id), ("COC_CODE", "Equal", kvk),
-                    ("IBAN_NR", "Equal", iban.replace(" ", "").upper() if iban else None),
+                    ("IBAN_NR", "Equal", iban_for_package(iban)),
                     ("ACCT_NAME", "Contains", name)]
         found: dict[str, PackageSupplier] = {}
         for field, operator, value in searches:
@@ -228,7 +229,7 @@ class AccountViewConnector(OAuthPackageConnector):
         values: dict[str, Any] = {
             "ACCT_NAME": draft.name or None, "ADDRESS1": draft.address.street, "POST_CODE": draft.address.postcode,
             "CITY": draft.address.city, "CNT_CODE": draft.address.country, "VAT_NR": draft.vat_id,
-            "COC_CODE": draft.kvk, "IBAN_NR": draft.iban.replace(" ", "").upper() if draft.iban else None,
+            "COC_CODE": draft.kvk, "IBAN_NR": iban_for_package(draft.iban),
             "MAIL_BUS": draft.email, "VAT_CODE": draft.default_vat_code, "EXP_ACCT": draft.default_gl_account,
             "CRED_DAYS": draft.payment_term_days,
         }

@@ -34,6 +34,7 @@ from boekstuk.adapters.packages.base import (
     parse_retry_after,
 )
 from boekstuk.adapters.packages.dates import iso_midnight
+from boekstuk.adapters.packages.ibans import iban_for_package, normalise_iban
 from boekstuk.adapters.packages.odata import ODATA_V3, Guid
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
@@ -214,12 +215,13 @@ class ExactOnlineConnector(OAuthPackageConnector):
     def _supplier(self, record: Mapping[str, Any], gl_by_id: Mapping[str, str], ibans: Mapping[str, str]
                   ) -> PackageSupplier:
         term = str(record.get("PaymentConditionPurchase") or "").strip()
+        code = str(record["Code"]).strip()
         return PackageSupplier(
-            code=str(record["Code"]).strip(),
+            code=code,
             name=str(record.get("Name") or ""),
             vat_id=record.get("VATNumber") or None,
             kvk=record.get("ChamberOfCommerce") or None,
-            iban=ibans.get(str(record["ID"])),
+            iban=normalise_iban(ibans.get(str(record["ID"])), package=self.package_id, supplier=code),
             address=Address(street=record.get("AddressLine1"), postcode=record.get("Postcode"),
                             city=record.get("City"), country=record.get("Country")),
             email=record.get("Email") or None,
@@ -251,8 +253,8 @@ class ExactOnlineConnector(OAuthPackageConnector):
         for clause in F.each(eq={"VATNumber": vat_id, "ChamberOfCommerce": kvk}, contains={"Name": name}):
             for supplier in self._suppliers(administration, F.all_of(F.eq("IsSupplier", True), clause)):
                 found.setdefault(supplier.code, supplier)
-        if iban:
-            compact = iban.replace(" ", "").upper()
+        compact = iban_for_package(iban)
+        if compact:
             owners = self._main_ibans(administration, {"$filter": F.eq("BankAccount", compact)})
             for account_id in owners:
                 for supplier in self._suppliers(administration, F.eq("ID", Guid(account_id))):
@@ -296,9 +298,10 @@ class ExactOnlineConnector(OAuthPackageConnector):
         """POST ``crm/Accounts`` (Exact numbers it), then the IBAN as the main ``crm/BankAccounts`` record."""
         body = {"IsSupplier": True, **self._account_body(administration, supplier)}
         created = self._created(f"{administration}/crm/Accounts", body)
-        if supplier.iban:
-            self._created(f"{administration}/crm/BankAccounts", {
-                "Account": created["ID"], "BankAccount": supplier.iban.replace(" ", "").upper(), "Main": True})
+        iban = iban_for_package(supplier.iban)
+        if iban:
+            self._created(f"{administration}/crm/BankAccounts", {"Account": created["ID"], "BankAccount": iban,
+                                                                 "Main": True})
         return self._suppliers(administration, F.eq("ID", Guid(created["ID"])))[0]
 
     def update_supplier(self, administration: str, code: str, supplement: SupplierDraft) -> PackageSupplier:
@@ -309,8 +312,8 @@ class ExactOnlineConnector(OAuthPackageConnector):
         body = self._account_body(administration, supplement)
         if body:
             self._call("PUT", f"{administration}/{F.key('crm/Accounts', Guid(account['ID']))}", json=body)
-        if supplement.iban:
-            compact = supplement.iban.replace(" ", "").upper()
+        compact = iban_for_package(supplement.iban)
+        if compact:
             owner = F.eq("Account", Guid(account["ID"]))
             existing = self._main_ibans(administration, {"$filter": owner})
             known = list(self._list(f"{administration}/crm/BankAccounts", {

@@ -48,7 +48,9 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from boekstuk.adapters.packages.base import ConnectorOptions, OAuthPackageConnector, default_error_message, json_body
+from boekstuk.adapters.packages.ibans import iban_for_package, normalise_iban
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
+from boekstuk.domain.links import normalise_identifier
 from boekstuk.domain.money import to_money
 from boekstuk.domain.packages import (
     Address,
@@ -121,7 +123,7 @@ def supplier_from_json(record: Mapping[str, Any], iban: str | None, term_days: i
         name=str(record.get("name") or ""),
         vat_id=record.get("vatNumber") or None,
         kvk=record.get("cocRegistration") or None,
-        iban=iban,
+        iban=normalise_iban(iban, package="multivers", supplier=str(record["supplierId"])),
         address=Address(
             street=record.get("street1") or None,
             postcode=record.get("zipCode") or None,
@@ -300,14 +302,14 @@ class MultiversConnector(OAuthPackageConnector):
         name: str | None = None,
     ) -> list[PackageSupplier]:
         """Suppliers matching any of the given keys (filtered here, from the package's current list)."""
-        wanted_vat, wanted_iban = _normalise(vat_id), _normalise(iban)
+        wanted_vat, wanted_iban = normalise_identifier(vat_id), iban_for_package(iban)
         wanted_name = (name or "").strip().lower()
         return [
             s
             for s in self.list_suppliers(administration)
-            if (wanted_vat and _normalise(s.vat_id) == wanted_vat)
+            if (wanted_vat and normalise_identifier(s.vat_id) == wanted_vat)
             or (kvk and s.kvk == kvk.strip())
-            or (wanted_iban and _normalise(s.iban) == wanted_iban)
+            or (wanted_iban and s.iban == wanted_iban)
             or (wanted_name and wanted_name in s.name.lower())
         ]
 
@@ -340,7 +342,7 @@ class MultiversConnector(OAuthPackageConnector):
             f"{self._db(administration)}/BankAccount",
             json={
                 "organizationId": record["organizationId"],
-                "iban": iban.replace(" ", "").upper(),
+                "iban": iban_for_package(iban),
                 "preferred": True,
                 "name": str(record.get("name") or "")[:20],
             },
@@ -368,7 +370,7 @@ class MultiversConnector(OAuthPackageConnector):
         record = self._request("PUT", f"{self._db(administration)}/Supplier/{code}", json=body)
         if supplement.iban:
             existing = self._supplier(administration, code)
-            if _normalise(existing.iban) != _normalise(supplement.iban):
+            if existing.iban != iban_for_package(supplement.iban):
                 self._add_iban(administration, record, supplement.iban)
         return self._supplier(administration, code)
 
@@ -465,7 +467,3 @@ class MultiversConnector(OAuthPackageConnector):
                     has_attachment=isinstance(link, dict) and bool(link.get("documentLink")),
                 )
         return None
-
-
-def _normalise(value: str | None) -> str:
-    return "".join((value or "").split()).upper()

@@ -35,6 +35,7 @@ from boekstuk.adapters.packages.base import (
     require_fields,
 )
 from boekstuk.adapters.packages.dates import iso_midnight, package_date
+from boekstuk.adapters.packages.ibans import iban_for_package, normalise_iban
 from boekstuk.adapters.packages.odata import ODATA_V4, Guid
 from boekstuk.domain.errors import (
     InvalidPackageCredentials,
@@ -246,7 +247,7 @@ class SnelStartConnector(PackageConnector):
             name=str(record.get("naam") or ""),
             vat_id=record.get("btwNummer") or None,
             kvk=record.get("kvkNummer") or None,
-            iban=record.get("iban") or None,
+            iban=normalise_iban(record.get("iban"), package=self.package_id, supplier=str(record["relatiecode"])),
             address=Address(street=address.get("straat"), postcode=address.get("postcode"),
                             city=address.get("plaats")),
             email=record.get("email") or None,
@@ -269,7 +270,7 @@ class SnelStartConnector(PackageConnector):
     def find_suppliers(self, administration: str, *, vat_id: str | None = None, kvk: str | None = None,
                        iban: str | None = None, name: str | None = None) -> list[PackageSupplier]:
         """Suppliers matching any of the given keys."""
-        keys = {"BtwNummer": vat_id, "KvkNummer": kvk, "Iban": iban.replace(" ", "").upper() if iban else None}
+        keys = {"BtwNummer": vat_id, "KvkNummer": kvk, "Iban": iban_for_package(iban)}
         found: dict[str, PackageSupplier] = {}
         for clause in F.each(eq=keys, contains={"Naam": name}):
             for supplier in self._suppliers(administration, clause):
@@ -285,7 +286,7 @@ class SnelStartConnector(PackageConnector):
 
     def _apply(self, administration: str, body: dict[str, Any], draft: SupplierDraft) -> dict[str, Any]:
         values = {"naam": draft.name or None, "btwNummer": draft.vat_id, "kvkNummer": draft.kvk,
-                  "iban": draft.iban.replace(" ", "").upper() if draft.iban else None, "email": draft.email,
+                  "iban": iban_for_package(draft.iban), "email": draft.email,
                   "kredietTermijn": draft.payment_term_days, "standaardBtwSoort": draft.default_vat_code}
         body.update({k: v for k, v in values.items() if v})
         address = dict(body.get("vestigingsAdres") or {})

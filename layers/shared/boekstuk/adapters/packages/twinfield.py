@@ -54,16 +54,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import requests
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 
 from boekstuk.adapters.packages.base import ConnectorOptions, PackageConnector, require_fields
+from boekstuk.adapters.packages.ibans import bic_for, iban_for_package, normalise_iban
 from boekstuk.domain.errors import (
     InvalidPackageCredentials,
     PackageAccessDenied,
     PackageRejected,
     PackageUnavailable,
 )
+from boekstuk.domain.links import normalise_identifier
 from boekstuk.domain.money import format_money
 from boekstuk.domain.packages import (
     Address,
@@ -207,7 +207,7 @@ def supplier_from_dimension(dimension: ET.Element) -> PackageSupplier:
         name=_text(dimension, "name"),
         vat_id=_text(dimension, "vatnumber") or None,
         kvk=_text(dimension, "cocnumber") or None,
-        iban=_text(bank, "iban") or None,
+        iban=normalise_iban(_text(bank, "iban"), package="twinfield", supplier=_text(dimension, "code")),
         address=Address(
             street=_text(address, "field2") or None,
             postcode=_text(address, "postcode") or None,
@@ -255,23 +255,14 @@ def dimension_request(office: str, draft: SupplierDraft, code: str = "") -> ET.E
         for name, value in address_fields:
             if value:
                 _sub(address, name, value)
-    if draft.iban:
-        iban = draft.iban.replace(" ", "").upper()
+    iban = iban_for_package(draft.iban)
+    if iban:
         bank = _sub(_sub(dim, "banks"), "bank", default="true")
         _sub(bank, "iban", iban)
-        bic = _bic_for(iban)
+        bic = bic_for(iban)
         if bic:
             _sub(bank, "biccode", bic)
     return dim
-
-
-def _bic_for(iban: str) -> str | None:
-    """The BIC schwifty derives from a (Dutch) IBAN, when its registry knows the bank."""
-    try:
-        bic = IBAN(iban).bic
-    except SchwiftyException:
-        return None
-    return str(bic) if bic is not None else None
 
 
 def transaction_request(
@@ -581,13 +572,15 @@ class TwinfieldConnector(PackageConnector):
         """Creditors matching any of the given keys, looked up in Twinfield itself."""
         found: dict[str, PackageSupplier] = {}
         if vat_id or kvk:
-            wanted_vat = _normalise(vat_id)
+            wanted_vat = normalise_identifier(vat_id)
             for supplier in self.list_suppliers(administration):
-                if (wanted_vat and _normalise(supplier.vat_id) == wanted_vat) or (kvk and supplier.kvk == kvk.strip()):
+                if (wanted_vat and normalise_identifier(supplier.vat_id) == wanted_vat) or (
+                        kvk and supplier.kvk == kvk.strip()):
                     found[supplier.code] = supplier
         searches: list[tuple[int, str]] = []
-        if iban:
-            searches.append((3, _normalise(iban)))
+        compact_iban = iban_for_package(iban)
+        if compact_iban:
+            searches.append((3, compact_iban))
         if name and name.strip():
             searches.append((2, f"*{name.strip()}*"))
         for field, pattern in searches:
@@ -700,7 +693,3 @@ def _entry_key(entry: BookingResult) -> tuple[str, str]:
     if not daybook or not number:
         raise PackageRejected(f"{entry.entry_id!r} is not a Twinfield transaction id (daybook-number)")
     return daybook, number
-
-
-def _normalise(value: str | None) -> str:
-    return "".join((value or "").split()).upper()
