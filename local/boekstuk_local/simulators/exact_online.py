@@ -24,7 +24,7 @@ Inferred choices ([I]):
 - The duplicate error text is ours (Exact's wording is unknown). A supplier or GL guid that is not in
   the division is refused with 400 instead of Exact's reported silent nulling.
 - ``$filter`` supports ``eq`` comparisons joined with ``and`` (all our connector sends), plus
-  ``substringof('x', Field) eq true``.
+  ``substringof('x', Field) eq true`` (OData v3, see odata.py).
 - The 10-errors-per-hour block and the 200 token calls/day limit are not simulated.
 - Document ``Type`` 20 (purchase invoice) is accepted like any other integer.
 - ``PUT purchaseentry/PurchaseEntries(guid'…')`` may change only the entry's ``Document`` (to link a PDF
@@ -58,6 +58,7 @@ from boekstuk_local.simulators.base import (
     Simulator,
     json_response,
 )
+from boekstuk_local.simulators.odata import ODATA_V3, ODataError
 
 _NS = uuid.UUID("6f1f5a52-4d8a-4a8e-9b1e-0e7c3c2a1001")
 CENT = Decimal("0.01")
@@ -110,99 +111,6 @@ def exact_error(status: int, message: str, headers: dict[str, str] | None = None
     """Exact's error body."""
     body = {"error": {"code": "", "message": {"lang": "", "value": message}}}
     return json_response(body, status, headers)
-
-
-# --- a small OData $filter evaluator -------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"\s*(?:(?P<guid>guid'[0-9a-fA-F-]+')|(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)"
-    r"|(?P<word>[A-Za-z_][A-Za-z0-9_/]*)|(?P<punct>[(),]))"
-)
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    text = text.strip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
-            raise ExactError(400, f"Invalid $filter near '{text[pos:pos + 20]}'.")
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        pos = match.end()
-    return tokens
-
-
-def _literal(kind: str, raw: str) -> Any:
-    if kind == "guid":
-        return raw[5:-1].lower()
-    if kind == "str":
-        return raw[1:-1].replace("''", "'")
-    if kind == "num":
-        return Decimal(raw)
-    if raw in ("true", "false"):
-        return raw == "true"
-    if raw == "null":
-        return None
-    raise ExactError(400, f"Invalid literal {raw} in $filter.")
-
-
-def compile_filter(text: str) -> list[tuple[str, str, Any]]:
-    """``A eq x and substringof('y', B) eq true`` -> [(op, field, value)], op ``eq`` or ``substringof``."""
-    tokens = _tokens(text)
-    clauses: list[tuple[str, str, Any]] = []
-    i = 0
-    while i < len(tokens):
-        kind, value = tokens[i]
-        if kind == "word" and value.lower() == "substringof":
-            # substringof ( 'needle' , Field ) eq true
-            try:
-                needle = _literal(*tokens[i + 2])
-                field = tokens[i + 4][1]
-                if tokens[i + 6][1] != "eq" or tokens[i + 7][1] != "true":
-                    raise ExactError(400, "substringof must be compared with 'eq true'.")
-            except IndexError:
-                raise ExactError(400, "Incomplete substringof in $filter.") from None
-            clauses.append(("substringof", field, str(needle).lower()))
-            i += 8
-        elif kind == "word":
-            if i + 2 >= len(tokens) or tokens[i + 1][1] != "eq":
-                raise ExactError(400, f"Only 'eq' comparisons are supported near '{value}'.")
-            clauses.append(("eq", value, _literal(*tokens[i + 2])))
-            i += 3
-        else:
-            raise ExactError(400, f"Invalid $filter near '{value}'.")
-        if i < len(tokens):
-            if tokens[i][1] != "and":
-                raise ExactError(400, "Only 'and' is supported between $filter clauses.")
-            i += 1
-    return clauses
-
-
-def _matches(record: JsonDict, clauses: list[tuple[str, str, Any]]) -> bool:
-    for op, field, expected in clauses:
-        actual = record.get(field)
-        if op == "substringof":
-            if expected not in str(actual or "").lower():
-                return False
-            continue
-        if isinstance(expected, Decimal):
-            try:
-                if actual is None or Decimal(str(actual)) != expected:
-                    return False
-            except InvalidOperation:
-                return False
-        elif isinstance(expected, str) and isinstance(actual, str) and _looks_like_guid(expected):
-            if actual.lower() != expected:
-                return False
-        elif actual != expected:
-            return False
-    return True
-
-
-def _looks_like_guid(value: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", value))
 
 
 # --- the simulator ---------------------------------------------------------------------------------------
@@ -552,10 +460,10 @@ class ExactOnlineSimulator(Simulator):
             raise ExactError(400, "$top must be an integer.") from None
         if resource == "crm/Accounts" and select is None and top != 1:
             raise ExactError(400, "Error 400: Please add a $select or a $top=1 statement to the query string.")
-        records: list[JsonDict] = admin[collection]
-        if "$filter" in args:
-            clauses = compile_filter(args["$filter"])
-            records = [r for r in records if _matches(r, clauses)]
+        try:
+            records: list[JsonDict] = ODATA_V3.select(admin[collection], args.get("$filter"))
+        except ODataError as exc:
+            raise ExactError(400, str(exc)) from None
         key = KEYS.get(collection, "ID")
         start = 0
         skiptoken = args.get("$skiptoken")

@@ -69,6 +69,7 @@ from boekstuk_local.simulators.base import (
     json_response,
     request_json,
 )
+from boekstuk_local.simulators.odata import ODataError, skip_top
 
 DEMO_USERNAME = "demo@multivers.test"
 DEMO_PASSWORD = "Multivers-Demo-2026!"
@@ -363,14 +364,9 @@ class MultiversSimulator(Simulator):
         keys = ("supplierId", "shortName", "name", "city", "vatNumber", "cocRegistration", "blocked")
         rows = [{k: s[k] for k in keys} for s in self._adms[db]["suppliers"].values()]
         try:
-            skip = int(request.args.get("$skip", "0"))
-            top = int(request.args["$top"]) if "$top" in request.args else None
-        except ValueError:
-            return _errors(400, [_message("$top and $skip must be whole numbers.", "$top")])
-        if self.page_size is not None:
-            top = min(top, self.page_size) if top is not None else self.page_size
-        rows = rows[max(skip, 0) :]
-        return json_response(rows if top is None else rows[: max(top, 0)])
+            return json_response(skip_top(rows, request.args, max_top=self.page_size))
+        except ODataError as exc:
+            return _errors(400, [_message(str(exc), "$top")])
 
     def supplier_item(self, request: Request, db: str, supplier_id: str) -> Response:
         """Read (GET) or update (PUT) one supplier."""

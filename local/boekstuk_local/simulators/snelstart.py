@@ -40,7 +40,6 @@ import base64
 import binascii
 import datetime as dt
 import json
-import re
 import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -56,6 +55,7 @@ from boekstuk_local.simulators.base import (
     Simulator,
     json_response,
 )
+from boekstuk_local.simulators.odata import ODATA_V4_IGNORE_CASE, ODataError, skip_top
 
 _NS = uuid.UUID("0b7d2c4e-5a61-4f39-8e0a-3c1d2b4a5e02")
 CENT = Decimal("0.01")
@@ -85,83 +85,6 @@ class SnelStartError(Exception):
 def error_array(status: int, code: str, message: str) -> Response:
     """SnelStart's ``[{"errorCode", "message"}]`` body."""
     return json_response([{"errorCode": code, "message": message}], status)
-
-
-# --- OData $filter ---------------------------------------------------------------------------------------
-
-_CLAUSE = re.compile(
-    r"\s*(?:"
-    r"(?P<any>(?P<any_field>[A-Za-z]+)/any\(\s*(?P<var>\w+)\s*:\s*(?P=var)\s+eq\s+'(?P<any_value>(?:[^']|'')*)'\s*\))"
-    r"|(?P<contains>contains\(\s*(?P<c_field>[A-Za-z/]+)\s*,\s*'(?P<c_value>(?:[^']|'')*)'\s*\))"
-    r"|(?P<eq>(?P<e_field>[A-Za-z/]+)\s+eq\s+(?P<e_value>'(?:[^']|'')*'|[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}|-?\d+(?:\.\d+)?|true|false|null))"
-    r")\s*"
-)
-
-
-def compile_filter(text: str) -> list[tuple[str, str, Any]]:
-    """Clauses (kind, field path, value) of a ``$filter``; ``SnelStartError`` ALG-0104 when unsupported."""
-    clauses: list[tuple[str, str, Any]] = []
-    pos = 0
-    while True:
-        match = _CLAUSE.match(text, pos)
-        if match is None:
-            raise SnelStartError(400, "ALG-0104", f"De OData-filter is ongeldig: '{text}'.")
-        if match["any"]:
-            clauses.append(("any", match["any_field"], match["any_value"].replace("''", "'")))
-        elif match["contains"]:
-            clauses.append(("contains", match["c_field"], match["c_value"].replace("''", "'").lower()))
-        else:
-            raw = match["e_value"]
-            value: Any
-            if raw.startswith("'"):
-                value = raw[1:-1].replace("''", "'")
-            elif raw in ("true", "false"):
-                value = raw == "true"
-            elif raw == "null":
-                value = None
-            elif "-" in raw[1:]:
-                value = raw.lower()
-            else:
-                value = Decimal(raw)
-            clauses.append(("eq", match["e_field"], value))
-        pos = match.end()
-        if pos >= len(text):
-            return clauses
-        following = re.compile(r"and\s+").match(text, pos)
-        if following is None:
-            raise SnelStartError(400, "ALG-0104", f"De OData-filter is ongeldig: '{text}'.")
-        pos = following.end()
-
-
-def _resolve(record: Any, path: str) -> Any:
-    for part in path.split("/"):
-        if not isinstance(record, dict):
-            return None
-        record = next((v for k, v in record.items() if k.lower() == part.lower()), None)
-    return record
-
-
-def _matches(record: JsonDict, clauses: list[tuple[str, str, Any]]) -> bool:
-    for kind, path, expected in clauses:
-        actual = _resolve(record, path)
-        if kind == "any":
-            if not isinstance(actual, list) or expected not in actual:
-                return False
-        elif kind == "contains":
-            if expected not in str(actual or "").lower():
-                return False
-        elif isinstance(expected, Decimal):
-            try:
-                if actual is None or isinstance(actual, bool) or Decimal(str(actual)) != expected:
-                    return False
-            except InvalidOperation:
-                return False
-        elif isinstance(expected, str) and isinstance(actual, str):
-            if actual.lower() != expected.lower():
-                return False
-        elif actual != expected:
-            return False
-    return True
 
 
 def _money(value: Any, field: str) -> Decimal:
@@ -426,15 +349,14 @@ class SnelStartSimulator(Simulator):
 
     def _list(self, request: Request, records: list[JsonDict]) -> Response:
         args = request.args
-        if "$filter" in args:
-            clauses = compile_filter(args["$filter"])
-            records = [r for r in records if _matches(r, clauses)]
         try:
-            skip = int(args.get("$skip", "0"))
-            top = min(int(args.get("$top", str(self.max_page_size))), self.max_page_size)
-        except ValueError:
+            records = ODATA_V4_IGNORE_CASE.select(records, args.get("$filter"))
+        except ODataError:
+            raise SnelStartError(400, "ALG-0104", f"De OData-filter is ongeldig: '{args['$filter']}'.") from None
+        try:
+            return json_response(skip_top(records, args, max_top=self.max_page_size))
+        except ODataError:
             raise SnelStartError(400, "ALG-0104", "$top en $skip moeten gehele getallen zijn.") from None
-        return json_response(records[skip:skip + top])
 
     _RELATIE_FIELDS = ("naam", "relatiesoort", "vestigingsAdres", "correspondentieAdres", "telefoon", "email",
                        "btwNummer", "kvkNummer", "iban", "bic", "kredietTermijn", "nonactief",
