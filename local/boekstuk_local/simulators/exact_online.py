@@ -1,8 +1,9 @@
 """Exact Online simulator: REST/OData v3 JSON, as in specs/accounting-packages.md section 1.
 
-Verified behaviour it reproduces: OAuth2 code flow at ``/api/oauth2/auth`` + ``/api/oauth2/token``
-(``expires_in`` as the string ``"600"``, rotating refresh tokens, a refresh made before 570 s answers
-401 "Access Token not expired", refresh tokens die after 30 days unused); ``/api/v1/current/Me``; the
+Verified behaviour it reproduces: OAuth2 code flow at ``/api/oauth2/auth`` (``force_login`` accepted and
+ignored) + ``/api/oauth2/token`` (``expires_in`` as the string ``"600"``, rotating refresh tokens, a refresh
+made before 570 s answers 401 "Access Token not expired", refresh tokens die after 30 days unused);
+``/api/v1/current/Me``; the
 division in every other path; the ``{"d": {"results": [...], "__next": url}}`` envelope with 60 records
 a page and ``$skiptoken``; ``Code`` padded to 18 characters with leading spaces; guid references to GL
 accounts and suppliers; dates as ``/Date(ms)/``; the error body
@@ -34,13 +35,11 @@ Inferred choices ([I]):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
 import re
 import uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -50,25 +49,23 @@ from werkzeug.wrappers import Request, Response
 from boekstuk_local.simulators import seed
 from boekstuk_local.simulators.base import (
     JsonDict,
-    OAuthProvider,
     OAuthSettings,
+    OAuthSimulator,
     RateLimiter,
     RateStatus,
+    Refusal,
     SimClock,
-    Simulator,
+    cents,
+    decode_base64,
+    guid_factory,
     json_response,
+    parse_iso_date,
 )
 from boekstuk_local.simulators.odata import ODATA_V3, ODataError
 
-_NS = uuid.UUID("6f1f5a52-4d8a-4a8e-9b1e-0e7c3c2a1001")
-CENT = Decimal("0.01")
+guid = guid_factory("6f1f5a52-4d8a-4a8e-9b1e-0e7c3c2a1001")
 
 VAT_CODES = {"high": "2", "low": "5", "zero": "0", "reverse_charge": "7", "eu": "8"}
-
-
-def guid(*parts: object) -> str:
-    """A deterministic guid, so every fresh simulator has the same ids."""
-    return str(uuid.uuid5(_NS, ":".join(str(p) for p in parts)))
 
 
 def padded(code: str) -> str:
@@ -83,28 +80,12 @@ def odata_date(value: dt.date | dt.datetime) -> str:
     return f"/Date({int(value.timestamp() * 1000)})/"
 
 
-def parse_request_date(value: Any) -> dt.date | None:
-    """An ISO ``2024-03-01T00:00:00`` (or ``2024-03-01``) request date."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
-        return None
-
-
-def money(value: Any) -> Decimal:
-    """A request amount as Decimal cents."""
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-class ExactError(Exception):
+class ExactError(Refusal):
     """An Exact error answer."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    def response(self) -> Response:
+        """``{"error": {"message": {"value": ...}}}``."""
+        return exact_error(self.status, self.message, self.headers)
 
 
 def exact_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -218,7 +199,7 @@ KEYS = {"purchase_entries": "EntryID"}
 _ENTITY_BY_ID = re.compile(r"^(?P<path>[A-Za-z]+/[A-Za-z]+)\(guid'(?P<id>[0-9a-fA-F-]+)'\)$")
 
 
-class ExactOnlineSimulator(Simulator):
+class ExactOnlineSimulator(OAuthSimulator):
     """Exact Online on loopback. ``page_size`` (60 in Exact) and the rate limits are configurable."""
 
     package_id = "exact_online"
@@ -228,6 +209,7 @@ class ExactOnlineSimulator(Simulator):
         "client_secret": "exact-demo-client-secret",
     }
     demo_login: ClassVar[dict[str, str]] = {"username": "demo@exact.test", "password": "Exact-Demo-2026!"}
+    token_prefix = "exact"
 
     def __init__(
         self,
@@ -238,25 +220,12 @@ class ExactOnlineSimulator(Simulator):
         minutely_limit: int = 60,
         daily_limit: int = 5000,
     ) -> None:
-        super().__init__(clock=clock, hang_seconds=hang_seconds)
+        oauth = OAuthSettings(access_ttl=600, refresh_ttl=30 * 86400, rotate_refresh=True,
+                              min_access_age_for_refresh=570, expires_in_as_string=True)
+        super().__init__(oauth=oauth, clock=clock, hang_seconds=hang_seconds)
         self.page_size = page_size
         self.minutely = RateLimiter(minutely_limit, 60, self.clock)
         self.daily = RateLimiter(daily_limit, 86400, self.clock)
-        self.oauth = OAuthProvider(
-            self.state,
-            self.clock,
-            title=self.title,
-            users={self.demo_login["username"]: self.demo_login["password"]},
-            clients={self.app_registration["client_id"]: self.app_registration["client_secret"]},
-            settings=OAuthSettings(
-                access_ttl=600,
-                refresh_ttl=30 * 86400,
-                rotate_refresh=True,
-                min_access_age_for_refresh=570,
-                expires_in_as_string=True,
-            ),
-            token_prefix="exact",
-        )
 
     # -- seed --
 
@@ -290,16 +259,6 @@ class ExactOnlineSimulator(Simulator):
     def not_found(self, request: Request) -> Response:
         """Unknown route."""
         return exact_error(404, "Not found")
-
-    # -- OAuth --
-
-    def authorize(self, request: Request) -> Response:
-        """The login form (``force_login`` is accepted and ignored)."""
-        return self.oauth.authorize(request)
-
-    def token(self, request: Request) -> Response:
-        """Token endpoint."""
-        return self.oauth.token(request)
 
     # -- helpers --
 
@@ -389,8 +348,8 @@ class ExactOnlineSimulator(Simulator):
             return exact_error(403, "Forbidden - WrongDivision", headers)
         try:
             response = self._entity_call(request, division, admin, resource)
-        except ExactError as exc:
-            response = exact_error(exc.status, exc.message)
+        except ExactError as refusal:  # answered here, not by dispatch: it carries the rate-limit headers too
+            response = refusal.response()
         response.headers.update(headers)
         return response
 
@@ -596,10 +555,9 @@ class ExactOnlineSimulator(Simulator):
         document = self._find(admin, "documents", body.get("Document"))
         if document is None:
             raise ExactError(400, "Document: the document does not exist.")
-        try:
-            content = base64.b64decode(str(body.get("Attachment") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            raise ExactError(400, "Attachment: not valid base64.") from None
+        content = decode_base64(body.get("Attachment"))
+        if content is None:
+            raise ExactError(400, "Attachment: not valid base64.")
         filename = str(body.get("FileName") or "").strip()
         if not filename or not content:
             raise ExactError(400, "FileName and Attachment are mandatory.")
@@ -617,7 +575,7 @@ class ExactOnlineSimulator(Simulator):
         supplier = self._find(admin, "accounts", body.get("Supplier"))
         if supplier is None:
             raise ExactError(400, "Supplier: the account does not exist.")
-        entry_date = parse_request_date(body.get("EntryDate"))
+        entry_date = parse_iso_date(body.get("EntryDate"))
         if entry_date is None:
             raise ExactError(400, "EntryDate: mandatory field.")
         document = None
@@ -643,10 +601,10 @@ class ExactOnlineSimulator(Simulator):
             if vat is None:
                 raise ExactError(400, f"PurchaseEntryLines[{number}].VATCode: VAT code {vat_code} does not exist.")
             try:
-                amount = money(raw.get("AmountFC"))
-                vat_amount = (money(raw["VATAmountFC"]) if raw.get("VATAmountFC") is not None
-                              else money(amount * Decimal(str(vat["Percentage"]))))
-            except (InvalidOperation, TypeError):
+                amount = cents(raw.get("AmountFC"))
+                vat_amount = (cents(raw["VATAmountFC"]) if raw.get("VATAmountFC") is not None
+                              else cents(amount * Decimal(str(vat["Percentage"]))))
+            except ValueError:
                 raise ExactError(400, f"PurchaseEntryLines[{number}].AmountFC: not an amount.") from None
             # Reverse-charged (verlegd / EU) VAT is not part of what the supplier is paid.
             reverse = vat["Charged"] or vat["EUSalesListing"] == "L"
@@ -671,7 +629,7 @@ class ExactOnlineSimulator(Simulator):
                 )
         counter = self.state.next_number(f"exact:{division}:entry:{entry_date.year}:{journal['Code']}")
         entry_number = int(f"{entry_date.year % 100:02d}{journal['Code']}{counter:04d}")
-        due = parse_request_date(body.get("DueDate"))
+        due = parse_iso_date(body.get("DueDate"))
         amount_sign = -1 if total < 0 else 1
         record: JsonDict = {
             "EntryID": str(uuid.uuid4()),

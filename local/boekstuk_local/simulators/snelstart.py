@@ -36,12 +36,10 @@ Inferred choices ([I]):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
 import uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
@@ -51,14 +49,19 @@ from boekstuk_local.simulators import seed
 from boekstuk_local.simulators.base import (
     JsonDict,
     RateLimiter,
+    Refusal,
     SimClock,
     Simulator,
+    cents,
+    decode_base64,
+    guid_factory,
+    iso_datetime,
     json_response,
+    parse_iso_date,
 )
 from boekstuk_local.simulators.odata import ODATA_V4_IGNORE_CASE, ODataError, skip_top
 
-_NS = uuid.UUID("0b7d2c4e-5a61-4f39-8e0a-3c1d2b4a5e02")
-CENT = Decimal("0.01")
+guid = guid_factory("0b7d2c4e-5a61-4f39-8e0a-3c1d2b4a5e02")
 ADMIN_HEADER = "X-Administratie-Identifier"
 LINE_VAT = {"high": "Hoog", "low": "Laag", "zero": "Geen", "reverse_charge": "Geen", "eu": "Geen"}
 DEFAULT_VAT = {"high": "Hoog", "low": "Laag", "zero": "Geen", "reverse_charge": "Verlegd", "eu": "EU"}
@@ -67,19 +70,16 @@ HEADER_SOORTEN = {"InkopenLaag", "InkopenHoog", "InkopenOverig", "InkopenVerlegd
 REVERSE_SOORTEN = {"InkopenVerlegd", "InkopenBinnenEU"}
 
 
-def guid(*parts: object) -> str:
-    """Deterministic guid: identical in every fresh simulator."""
-    return str(uuid.uuid5(_NS, ":".join(str(p) for p in parts)))
-
-
-class SnelStartError(Exception):
-    """A SnelStart error answer (error array)."""
+class SnelStartError(Refusal):
+    """A SnelStart error answer: ``{RESOURCE}-{nnnn}`` code and message."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(status, message)
         self.code = code
-        self.message = message
+
+    def response(self) -> Response:
+        """The error array."""
+        return error_array(self.status, self.code, self.message)
 
 
 def error_array(status: int, code: str, message: str) -> Response:
@@ -89,18 +89,9 @@ def error_array(status: int, code: str, message: str) -> Response:
 
 def _money(value: Any, field: str) -> Decimal:
     try:
-        return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        raise SnelStartError(400, "ALG-0106", f"{field}: geen geldig bedrag.") from None
-
-
-def _date(value: Any) -> dt.date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        return cents(value)
     except ValueError:
-        return None
+        raise SnelStartError(400, "ALG-0106", f"{field}: geen geldig bedrag.") from None
 
 
 # --- seed ------------------------------------------------------------------------------------------------
@@ -245,9 +236,9 @@ class SnelStartSimulator(Simulator):
                                   "Make sure to provide a valid key for an active subscription."}, 401)
         status = self.limiter.hit(subscription)
         if not status.allowed:
-            wait = self.limiter.seconds_until_reset(status)
-            return json_response({"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {wait} "
-                                  "seconds."}, 429, {"Retry-After": str(wait)})
+            wait = self.limiter.retry_after(status)
+            return json_response({"statusCode": 429, "message": f"Rate limit is exceeded. Try again in "
+                                  f"{wait['Retry-After']} seconds."}, 429, wait)
         header = request.headers.get("Authorization", "")
         token = self.state.data["tokens"].get(header[7:].strip()) if header.lower().startswith("bearer ") else None
         if token is None or token["expires_at"] <= self.clock.now():
@@ -271,10 +262,7 @@ class SnelStartSimulator(Simulator):
         admin = self.state.data["administrations"][admin_id]
         if not admin["accessible"]:
             return json_response({"Message": "U heeft geen toegang tot deze administratie."}, 403)
-        try:
-            return self._resource(request, admin_id, admin, resource)
-        except SnelStartError as exc:
-            return error_array(exc.status, exc.code, exc.message)
+        return self._resource(request, admin_id, admin, resource)
 
     def _body(self, request: Request) -> Any:
         data = request.get_data(as_text=True)
@@ -388,7 +376,7 @@ class SnelStartSimulator(Simulator):
             record[name] = body.get(name)
         record["relatiecode"] = int(code)
         record["nonactief"] = bool(body.get("nonactief", False))
-        record["modifiedOn"] = dt.datetime.fromtimestamp(self.clock.now(), dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        record["modifiedOn"] = iso_datetime(dt.datetime.fromtimestamp(self.clock.now(), dt.UTC))
         record["uri"] = f"/relaties/{record['id']}"
         if existing is None:
             admin["relaties"].append(record)
@@ -409,7 +397,7 @@ class SnelStartSimulator(Simulator):
             raise SnelStartError(400, "BOE-0003", "De leverancier bestaat niet.")
         if relatie["nonactief"]:
             raise SnelStartError(400, "ALG-0105", "De leverancier is non-actief.")
-        factuurdatum = _date(body.get("factuurdatum"))
+        factuurdatum = parse_iso_date(body.get("factuurdatum"))
         if factuurdatum is None:
             raise SnelStartError(400, "BOE-0004", "Factuurdatum is verplicht.")
         factuurnummer = str(body.get("factuurnummer") or "")
@@ -455,13 +443,13 @@ class SnelStartSimulator(Simulator):
         boeking_id = str(uuid.uuid4())
         boekstuk = body.get("boekstuk") or str(self.state.next_number(f"snelstart:{admin_id}:boekstuk",
                                                                        start=24000001))
-        verval = _date(body.get("vervalDatum"))
+        verval = parse_iso_date(body.get("vervalDatum"))
         record = {
             "id": boeking_id,
             "boekstuk": boekstuk,
             "factuurnummer": factuurnummer,
-            "factuurdatum": f"{factuurdatum.isoformat()}T00:00:00",
-            "vervalDatum": f"{verval.isoformat()}T00:00:00" if verval else None,
+            "factuurdatum": iso_datetime(factuurdatum),
+            "vervalDatum": iso_datetime(verval) if verval else None,
             "leverancier": {"id": relatie["id"], "uri": relatie["uri"]},
             "omschrijving": body.get("omschrijving"),
             "factuurbedrag": float(factuurbedrag),
@@ -487,10 +475,9 @@ class SnelStartSimulator(Simulator):
         parent = str(body.get("parentIdentifier") or "").lower()
         if not any(b["id"] == parent for b in admin["inkoopboekingen"]):
             raise SnelStartError(400, "BLG-0001", "De inkoopboeking waar de bijlage bij hoort bestaat niet.")
-        try:
-            content = base64.b64decode(str(body.get("content") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            raise SnelStartError(400, "BLG-0002", "De inhoud van de bijlage is geen geldige base64.") from None
+        content = decode_base64(body.get("content"))
+        if content is None:
+            raise SnelStartError(400, "BLG-0002", "De inhoud van de bijlage is geen geldige base64.")
         filename = str(body.get("fileName") or "").strip()
         if not filename or not content:
             raise SnelStartError(400, "BLG-0003", "Bestandsnaam en inhoud zijn verplicht.")
