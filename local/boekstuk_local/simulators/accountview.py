@@ -1,4 +1,7 @@
-"""AccountView (Visma AccountView Net gateway) simulator, as in specs/accounting-packages.md section 4.
+"""AccountView (Visma AccountView Net gateway) simulator.
+
+API: https://www.accountview.net/api/v3, with the shapes the public clients use:
+https://github.com/omniboost/go-accountview.net and https://github.com/ForecastXL/accountview-ruby.
 
 Verified behaviour it reproduces: OAuth2 code flow with ``POST /api/v3/token`` (form-encoded,
 ``authorization_code`` and ``refresh_token`` grants, client id/secret in the body); ``GET /api/v3/companies``
@@ -26,7 +29,7 @@ Inferred choices ([I]):
   Posting AP1 with an existing ``SUB_NR`` updates that creditor (upsert); without one, a number is given.
 - Duplicate supplier invoice numbers (same ``SUB_NR`` + ``INV_NR``) answer 400 (switch ``reject_duplicates``).
 - PDF: ``POST /api/v3/documents`` ``{"FileName", "ContentType", "Content": base64}`` → ``{"DocumentId"}``,
-  linked by the DJ_PAGE field ``DOC_ID`` (the spec's candidate; the real payload is unknown). A DJ2 post
+  linked by the DJ_PAGE field ``DOC_ID`` (a DJ_PAGE field in go-accountview.net; the real upload is unknown). A DJ2 post
   with DJ_PAGE rows only (no ``DetailDefinitions``), each naming a posted page by its ``RowId`` and carrying
   nothing but ``DOC_ID``, links a document to that page afterwards (an update, like AP1's upsert).
 - Filters support the operators ``Equal`` and ``Contains`` (case-insensitive); ``PageSize`` defaults to 100,

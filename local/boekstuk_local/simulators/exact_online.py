@@ -1,4 +1,7 @@
-"""Exact Online simulator: REST/OData v3 JSON, as in specs/accounting-packages.md section 1.
+"""Exact Online simulator: REST/OData v3 JSON.
+
+API: https://start.exactonline.nl/docs/HlpRestAPIResources.aspx; request and answer shapes as
+picqer/exact-php-client reads and writes them, https://github.com/picqer/exact-php-client.
 
 Verified behaviour it reproduces: OAuth2 code flow at ``/api/oauth2/auth`` (``force_login`` accepted and
 ignored) + ``/api/oauth2/token`` (``expires_in`` as the string ``"600"``, rotating refresh tokens, a refresh
@@ -13,13 +16,13 @@ once the minutely budget is gone) and 429; the duplicate rule (same Account + Yo
 ``Accept: application/json`` required (otherwise an Atom XML answer, as Exact does).
 
 Inferred choices ([I]):
-- A division without rights answers **403** with ``"Forbidden - WrongDivision"`` (the spec leaves 401
-  vs 403 open). ``system/Divisions`` lists the 6 reachable divisions, ``system/AllDivisions`` all 7.
-- Division numbers are ``300001`` .. ``300007`` in the order of specs/simulators.md; ``Me`` reports
+- A division without rights answers **403** with ``"Forbidden - WrongDivision"`` (whether Exact answers 401
+  or 403 is not documented). ``system/Divisions`` lists the 6 reachable divisions, ``system/AllDivisions`` all 7.
+- Division numbers are ``300001`` .. ``300007`` in the order of ``seed.ADMINISTRATIONS``; ``Me`` reports
   ``300001`` as ``CurrentDivision``.
 - VAT codes: ``"2"`` 21 %, ``"5"`` 9 %, ``"0"`` 0 %, ``"7"`` verlegd, ``"8"`` EU acquisition.
   ``Percentage`` is a fraction (0.21). Reverse charge is marked by ``Charged: true`` and EU acquisition by
-  ``EUSalesListing: "L"`` (field names from Exact's VATCodes entity, not from our cited sources).
+  ``EUSalesListing: "L"`` (field names from Exact's VATCodes entity, not seen in the client library).
 - Purchase journal ``"60"`` (Type 22); ``EntryNumber`` is ``yy`` + journal + a 4-digit counter.
 - ``$select`` is required on ``crm/Accounts`` lists (unless ``$top=1``), with Exact's own wording.
 - The duplicate error text is ours (Exact's wording is unknown). A supplier or GL guid that is not in

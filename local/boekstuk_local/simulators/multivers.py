@@ -1,4 +1,6 @@
-"""Unit4 Multivers / Boekhoud Gemak simulator: the Multivers Web API (specs/accounting-packages.md §5).
+"""Unit4 Multivers / Boekhoud Gemak simulator: the Multivers Web API.
+
+API: https://sandbox-api.boekhoudgemak.nl/V21/Documentation/Guide/Environments
 
 REST with JSON in camelCase:
 
@@ -10,7 +12,8 @@ REST with JSON in camelCase:
   (GET/PUT), ``BankAccountInfoList/BySupplierId/{id}``, ``BankAccount`` (POST), ``AccountInfoList/{fiscalYear}``,
   ``VatCodeInfoList`` (integer ``vatCodeId``), ``JournalInfoList``, ``PaymentConditionInfoList``,
   ``GetNextJournalTransactionCommand?fiscalYear=&journalId=`` (POST), ``SupplierInvoice`` (POST, dates
-  ``d-M-yyyy``, the field limits and required fields of the spec), ``SupplierInvoice/{invoiceId}``,
+  ``d-M-yyyy``, the field limits and required fields of the API's contracts as
+  https://github.com/nielswitte/multivers-mock-server has them), ``SupplierInvoice/{invoiceId}``,
   ``SupplierInvoiceInfoList/BySupplierId/{id}`` and ``DmDocument`` (POST).
 - Errors: ``{"messages":[{"exceptionId","message","messageType","path"}]}`` with a non-2xx status; rule
   violations on an entity also come back in its ``brokenRulesCollection`` (``ruleName``, ``priority``,
@@ -33,12 +36,14 @@ Inferred choices ([I], configurable where it matters):
 - [I] Duplicates: the same ``reference`` for the same supplier is refused (``duplicate_mode="error"``,
   the default; ``"allow"`` accepts), as is a reused ``invoiceId`` or (``fiscalYear``, ``journalId``,
   ``journalTransaction``). ``invoiceId`` is assigned as ``YY`` + six digits of the transaction when empty.
-- [I] ``SupplierInfoList`` honours OData ``$top``/``$skip`` (prepared in MV2; unverified per endpoint);
+- [I] ``SupplierInfoList`` honours OData ``$top``/``$skip`` (prepared in the public client
+  https://github.com/omniboost/go-unit4-multivers; unverified per endpoint);
   without them the list comes whole, unless the simulator is built with a server-side ``page_size``.
 - [I] ``SupplierInvoiceInfoList/BySupplierId/{id}`` exists (modelled on ``BankAccountInfoList/BySupplierId``).
 - [I] ``DmDocument`` takes ``{"invoiceId", "fileName", "content": base64, "description"}``; accepted and stored.
   From then on the invoice (``GET SupplierInvoice/{invoiceId}``) carries a ``documentLink`` object (its
-  fields as in MV2/MV4's DocumentLink; ``documentLink`` holds the document's id); until then it is ``null``.
+  fields as in the DocumentLink of the public clients go-unit4-multivers and
+  Seacommerce/multivers-sdk-php; ``documentLink`` holds the document's id); until then it is ``null``.
 """
 
 from __future__ import annotations
@@ -153,7 +158,7 @@ class AccessDenied(Refusal):
 
 
 class MultiversSimulator(OAuthSimulator):
-    """The Multivers Web API with the seed of specs/simulators.md."""
+    """The Multivers Web API with the seed (seed.py)."""
 
     package_id = "multivers"
     title = "Boekhoud Gemak / Multivers"

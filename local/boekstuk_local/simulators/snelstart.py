@@ -1,4 +1,7 @@
-"""SnelStart B2B API v2 simulator (REST, JSON), as in specs/accounting-packages.md section 3.
+"""SnelStart B2B API v2 simulator (REST, JSON).
+
+API: https://b2bapi-developer.snelstart.nl/ (authentication, error codes); models as in SnelStart's own client,
+https://github.com/SnelStartSoftware/B2B.client.v2.net.
 
 Verified behaviour it reproduces: ``POST /b2b/token`` with ``grant_type=clientkey`` (no refresh token,
 ``expires_in`` 3599); ``Ocp-Apim-Subscription-Key`` on every ``/v2`` call (401 without or with a wrong one,

@@ -1,4 +1,7 @@
-"""Twinfield simulator: SOAP 1.1 web services carrying Twinfield's XML (specs/accounting-packages.md §2).
+"""Twinfield simulator: SOAP 1.1 web services carrying Twinfield's XML.
+
+API: https://developers.twinfield.com/documentation/getting-started/web-services-overview; request and
+answer shapes as php-twinfield's fixtures show them, https://github.com/php-twinfield/twinfield.
 
 Services, all ``POST`` with a SOAP 1.1 envelope (namespace ``http://www.twinfield.com/``):
 
@@ -193,7 +196,7 @@ def parse_xml(data: bytes | str) -> ET.Element:
 
 
 class TwinfieldSimulator(Simulator):
-    """The Twinfield web services with the seed of specs/simulators.md."""
+    """The Twinfield web services with the seed (seed.py)."""
 
     package_id = "twinfield"
     title = "Twinfield"

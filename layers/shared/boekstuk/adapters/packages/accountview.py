@@ -1,5 +1,7 @@
 """AccountView (Visma AccountView Net) connector: the ``AccountingPackage`` and ``OAuthFlow`` ports.
 
+API: https://www.accountview.net/api/v3 (shapes as in https://github.com/omniboost/go-accountview.net)
+
 Everything goes through one generic endpoint, ``/api/v3/accountviewdata``, with a ``BusinessObject``
 (AP1 creditors, GL1 ledger, VA1 VAT, DJ2 journal pages) and the company in the ``x-company`` header.
 Reads page with ``PageNumber``/``PageSize`` until a short page; writes post a self-describing

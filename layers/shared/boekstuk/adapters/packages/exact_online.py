@@ -1,5 +1,7 @@
 """Exact Online connector (REST/OData v3): the ``AccountingPackage`` and ``OAuthFlow`` ports.
 
+API: https://start.exactonline.nl/docs/HlpRestAPIResources.aspx
+
 Administrations are divisions. Suppliers are ``crm/Accounts`` with ``IsSupplier eq true``; their IBAN
 lives in ``crm/BankAccounts`` and their default cost account is a GL guid, so listing suppliers reads
 three collections. A booking is three calls: ``documents/Documents``, ``documents/DocumentAttachments``
@@ -8,8 +10,9 @@ a failure before the entry leaves no entry at all (only an unlinked document; th
 ``find_booking`` reports the PDF when the entry's ``Document`` has a ``DocumentAttachments`` record.
 [I] ``attach_document`` (for an entry found without its PDF, e.g. one posted without a document) adds the
 attachment to the entry's document, or creates a document and links it with ``PUT
-purchaseentry/PurchaseEntries(guid'…')`` ``{"Document": …}``: PUT on an entity is Exact's update (EX1
-Storable); that Exact accepts a new ``Document`` on a posted purchase entry is not verified.
+purchaseentry/PurchaseEntries(guid'…')`` ``{"Document": …}``: PUT on an entity is Exact's update (as
+picqer/exact-php-client's Storable does it, https://github.com/picqer/exact-php-client); that Exact
+accepts a new ``Document`` on a posted purchase entry is not verified.
 
 Tokens: the access token lives 600 s and may only be refreshed after 570 s, so the keeper refreshes in
 the last 25 s; refresh tokens rotate, so refreshes happen inside the ``token_store``'s lease and every

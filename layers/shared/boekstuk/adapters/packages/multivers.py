@@ -1,4 +1,6 @@
-"""Unit4 Multivers / Boekhoud Gemak connector: the Multivers Web API (specs/accounting-packages.md §5).
+"""Unit4 Multivers / Boekhoud Gemak connector: the Multivers Web API.
+
+API: https://sandbox-api.boekhoudgemak.nl/V21/Documentation/Guide/Environments
 
 OAuth2 authorization-code flow on ``{auth_url}/OAuth/Authorize`` and ``/OAuth/Token`` (scope
 ``http://UNIT4.Multivers.API/Web/WebApi/*``); tokens are kept by the shared ``TokenKeeper``, refreshed

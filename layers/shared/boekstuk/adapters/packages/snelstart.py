@@ -1,5 +1,7 @@
 """SnelStart B2B API v2 connector: the ``AccountingPackage`` port (credentials package, no OAuth).
 
+API: https://b2bapi-developer.snelstart.nl/
+
 The user's koppelsleutel (``client_key``) buys a bearer token at ``/b2b/token`` (``grant_type=clientkey``,
 no refresh token: a new one is asked with the key again); every ``/v2`` call also carries this system's
 ``Ocp-Apim-Subscription-Key``. Lists page with OData ``$top``/``$skip`` until a short page.

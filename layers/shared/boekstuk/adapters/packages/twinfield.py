@@ -1,8 +1,12 @@
-"""Twinfield connector: SOAP web services carrying Twinfield XML (specs/accounting-packages.md §2).
+"""Twinfield connector: SOAP web services carrying Twinfield XML.
 
-Authentication is the legacy session login (specs/simulators.md): ``Logon(user, password,
-organisation)`` on ``{auth_url}/webservices/session.asmx`` returns ``LogonResult`` "Ok", a ``SessionID``
-in the SOAP header and the ``cluster`` URL; every later call goes to ``{cluster}/webservices/…`` with
+API: https://developers.twinfield.com/documentation/getting-started/web-services-overview
+
+Authentication is the legacy session login (the user, password and organisation the local stack links
+Twinfield with; as php-twinfield's WebservicesAuthentication does it,
+https://github.com/php-twinfield/twinfield): ``Logon(user, password, organisation)`` on
+``{auth_url}/webservices/session.asmx`` returns ``LogonResult`` "Ok", a ``SessionID`` in the SOAP header
+and the ``cluster`` URL; every later call goes to ``{cluster}/webservices/…`` with
 ``<Header><SessionID>`` (and ``CompanyCode`` for calls inside an office). When Twinfield answers
 "Your logon credentials are not valid anymore" the session is re-established once and the call repeated
 (the call was refused, not processed, so repeating is safe). The session id is not a stored credential:
