@@ -30,7 +30,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import requests
 
@@ -44,6 +44,9 @@ from boekstuk.domain.errors import (
 )
 from boekstuk.domain.packages import OAuthTokens, PackageApp
 from boekstuk.ports import TokenStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -433,14 +436,19 @@ def require_fields(credentials: Mapping[str, Any], *names: str) -> dict[str, str
 # --- the connector base ---------------------------------------------------------------------------------
 
 
-class ConnectorOptions(TypedDict, total=False):
-    """The keyword arguments every connector takes (``open_package`` passes them through)."""
+class HttpOptions(TypedDict, total=False):
+    """What a package's ``PackageHttp`` may be given besides its package's own settings (tests, tuning)."""
 
     session: requests.Session | None
-    token_store: TokenStore | None  # OAuth packages keep refreshed tokens here; the others ignore it
     clock: Clock
     sleep: Sleep
     retry: RetryPolicy | None
+
+
+class ConnectorOptions(HttpOptions, total=False):
+    """The keyword arguments every connector takes (``open_package`` passes them through)."""
+
+    token_store: TokenStore | None  # OAuth packages keep refreshed tokens here; the others ignore it
 
 
 class PackageConnector:
@@ -490,27 +498,10 @@ class PackageConnector:
         return parse_retry_after(response, now)
 
     @classmethod
-    def package_http(
-        cls,
-        app: PackageApp,
-        *,
-        session: requests.Session | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-    ) -> PackageHttp:
+    def package_http(cls, app: PackageApp, **options: Unpack[HttpOptions]) -> PackageHttp:
         """The package's HTTP client: the app's timeout, the package's error reader and headers."""
-        return PackageHttp(
-            package_id=cls.package_id,
-            timeout=app.timeout_seconds,
-            session=session,
-            clock=clock,
-            sleep=sleep,
-            retry=retry,
-            error_message=cls.error_message,
-            retry_after=cls.retry_after,
-            default_headers=cls.default_headers,
-        )
+        return PackageHttp(package_id=cls.package_id, timeout=app.timeout_seconds, error_message=cls.error_message,
+                           retry_after=cls.retry_after, default_headers=cls.default_headers, **options)
 
 
 class OAuthPackageConnector(PackageConnector):
@@ -532,24 +523,12 @@ class OAuthPackageConnector(PackageConnector):
                                   margin=self.refresh_margin, store=self.token_store)
 
     @classmethod
-    def oauth_flow(
-        cls,
-        app: PackageApp,
-        *,
-        session: requests.Session | None = None,
-        http: PackageHttp | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-    ) -> OAuth2CodeFlow:
-        """The package's authorization-code flow (on ``http``, or a client of its own)."""
-        return OAuth2CodeFlow(
-            app,
-            authorize_path=cls.authorize_path,
-            token_path=cls.token_path,
-            http=http or cls.package_http(app, session=session, clock=clock, sleep=sleep, retry=retry),
-            extra_authorize_params=cls.authorize_params,
-        )
+    def oauth_flow(cls, app: PackageApp, *, http: PackageHttp | None = None,
+                   **options: Unpack[HttpOptions]) -> OAuth2CodeFlow:
+        """The package's authorization-code flow (on ``http``, or a client of its own built with ``options``)."""
+        return OAuth2CodeFlow(app, authorize_path=cls.authorize_path, token_path=cls.token_path,
+                              http=http or cls.package_http(app, **options),
+                              extra_authorize_params=cls.authorize_params)
 
     def authorized(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """``PackageHttp.request`` with a valid bearer token, refreshed once when the package answers 401."""
