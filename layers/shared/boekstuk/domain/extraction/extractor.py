@@ -8,7 +8,8 @@ How it reads a page
   ``parties`` (whose block is whose; VAT id, IBAN, KvK), ``invoice_number``, ``dates``, ``totals`` (with
   ``vat`` per rate and ``receipts``' paid-minus-change), ``kind`` (invoice, credit note, receipt; currency),
   ``names`` (supplier and buyer), ``line_items``.
-- Each field's winning candidate gives its value, its confidence and where the page shows it (``source``).
+- Each field's winning candidate gives its value, its confidence and where the page shows it: ``source`` in
+  the page's own unit, ``locations`` as fractions of the page as displayed (for the web app's highlights).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def extract_fields(pages: list[PageWords], *, engine: str) -> Recognition:
         buyer.name = buyer_name
     items = read_line_items(reading)
     chosen = reading.fields.items()
+    located = {name: reading.location(found.span) for name, found in chosen if found.span is not None}
     return Recognition(
         engine=recognised_by,
         document_kind=kind,
@@ -49,6 +51,7 @@ def extract_fields(pages: list[PageWords], *, engine: str) -> Recognition:
         line_items=items,
         confidence={name: round(found.score, 3) for name, found in chosen},
         source={name: found.span.source() for name, found in chosen if found.span is not None},
+        locations={name: location for name, location in located.items() if location is not None},
         buyer=buyer if (buyer.name or buyer.vat_id or buyer.kvk) else None,
         pages=max((p.page for p in pages), default=1),
         warnings=reading.warnings,

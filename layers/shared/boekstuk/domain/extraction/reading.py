@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from boekstuk.domain.extraction import labels as L
-from boekstuk.domain.extraction.candidate import Candidate, ChosenFields
+from boekstuk.domain.extraction.candidate import Candidate, ChosenFields, Span
 from boekstuk.domain.extraction.layout import Line, build_lines, cell_at, make_line
 from boekstuk.domain.extraction.parse import find_amounts
-from boekstuk.domain.recognition import PageWords
+from boekstuk.domain.recognition import FieldLocation, PageWords
 
 LabelKinds = tuple[tuple[str, re.Pattern[str]], ...]
 """Label patterns by the kind of value they announce (``("due", L.DUE_DATE)``), in order of preference."""
@@ -67,6 +67,7 @@ class Reading:
         self.buyer_regions: list[Region] = []
         self.supplier_regions: list[Region] = []
         self._label_cache: dict[tuple[int, tuple[str, ...]], list[LabelBox] | None] = {}
+        self._pages_by_number = {page.page: page for page in pages}
 
     def put(self, name: str, winner: Candidate[Any]) -> None:
         """Record the winning candidate of field ``name``."""
@@ -76,6 +77,11 @@ class Reading:
         """Add a warning unless it was given already."""
         if warning not in self.warnings:
             self.warnings.append(warning)
+
+    def location(self, span: Span) -> FieldLocation | None:
+        """Where the page shows ``span``: its words' box as fractions of the page as displayed."""
+        page = self._pages_by_number.get(span.line.page)
+        return page.location(*span.box) if page is not None else None
 
     def cell_below(self, line: Line, offset: int) -> Line | None:
         """The words right under the label ending at ``offset`` (a column header), as their own line."""
