@@ -3,32 +3,16 @@ shows it (what the web app draws over the rendered page); an e-invoice shows non
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from boekstuk.domain.recognition import FieldLocation
-from boekstuk_local import moto_patches
 from boekstuk_local.simulators.seed import NAMED_SUPPLIERS
-from boekstuk_local.testing import LocalAws, local_aws
-from tests.integration.conftest import add_accessible, link, onboarded_office
-from tests.integration.test_documents_api import upload
+from boekstuk_local.testing import LocalAws
+from tests.integration import test_documents_api as documents_suite
 from tests.unit.visual.drawn import generated, shows
 
-
-@pytest.fixture(scope="module")
-def aws() -> Iterator[LocalAws]:
-    moto_patches.install()
-    with local_aws(simulators=True) as harness:
-        yield harness
-
-
-@pytest.fixture(scope="module")
-def office(aws: LocalAws) -> dict[str, str]:
-    office, token = onboarded_office(aws)
-    connection = link(aws, office, token, "snelstart")
-    added = add_accessible(aws, office, token, connection, 1)
-    return {"office": office, "token": token, "administration_id": added[0]["administration_id"]}
+# The documents suite's harness (one office with SnelStart linked) and its upload helper, as they are.
+aws = documents_suite.aws
+office = documents_suite.office
+upload = documents_suite.upload
 
 
 def test_get_document_shows_where_each_field_is_on_the_page(aws: LocalAws, office: dict[str, str]) -> None:

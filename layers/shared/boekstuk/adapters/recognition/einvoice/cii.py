@@ -5,23 +5,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from boekstuk.adapters.recognition.einvoice.fields import (
-    AddressPaths,
-    Found,
-    LinePaths,
-    PartyPaths,
-    VatPaths,
-    amount,
-    compact_id,
-    document_kind,
-    finish,
-    iso_date,
-    read_address,
-    read_due_date,
-    read_line_item,
-    read_party,
-    read_vat_lines,
-)
+from boekstuk.adapters.recognition.einvoice import fields
 from boekstuk.adapters.recognition.einvoice.paths import find_all, first, node, text
 from boekstuk.domain.recognition import Recognition
 
@@ -36,13 +20,13 @@ _LINE_DELIVERY = "ram:{SpecifiedLineTradeDelivery|SpecifiedSupplyChainTradeDeliv
 _LINE_SETTLEMENT = "ram:{SpecifiedLineTradeSettlement|SpecifiedSupplyChainTradeSettlement}"
 _LINE_SUMMATION = "ram:{SpecifiedTradeSettlementLineMonetarySummation|SpecifiedTradeSettlementMonetarySummation}"
 
-PARTY = PartyPaths(
+PARTY = fields.PartyPaths(
     trading_name="ram:SpecifiedLegalOrganization/ram:TradingBusinessName",
     legal_name="ram:Name",
     vat_ids=("ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']",),
     kvk_ids=("ram:SpecifiedLegalOrganization/ram:ID", "ram:{ID|GlobalID}"),
 )
-ADDRESS = AddressPaths(
+ADDRESS = fields.AddressPaths(
     postal="ram:PostalTradeAddress",
     street=("ram:LineOne",),
     line_two="ram:LineTwo",
@@ -50,8 +34,8 @@ ADDRESS = AddressPaths(
     city="ram:CityName",
     country="ram:CountryID",
 )
-VAT = VatPaths(category="ram:CategoryCode", rate=(_RATE,), base="ram:BasisAmount", amount="ram:CalculatedAmount")
-LINE = LinePaths(
+VAT = fields.VatPaths(category="ram:CategoryCode", rate=(_RATE,), base="ram:BasisAmount", amount="ram:CalculatedAmount")
+LINE = fields.LinePaths(
     description=("ram:SpecifiedTradeProduct/ram:Name", "ram:SpecifiedTradeProduct/ram:Description"),
     quantity=(f"{_LINE_DELIVERY}/ram:BilledQuantity",),
     unit_price=(f"{_LINE_AGREEMENT}/ram:NetPriceProductTradePrice/ram:ChargeAmount",),
@@ -64,7 +48,7 @@ ATTACHMENT = f"{AGREEMENT}/ram:AdditionalReferencedDocument/ram:AttachmentBinary
 
 def read_cii(root: etree._Element, origin: str) -> Recognition:
     """Map a ``CrossIndustryInvoice`` (or ZUGFeRD 1 ``CrossIndustryDocument``) to a ``Recognition``."""
-    found = Found(prefix=f"{origin}:" if origin else "")
+    found = fields.Found(prefix=f"{origin}:" if origin else "")
     put = found.put
 
     doc = node(root, _DOC)
@@ -73,7 +57,7 @@ def read_cii(root: etree._Element, origin: str) -> Recognition:
     number = first(doc, "ram:ID")
     put("invoice_number", text(number), number)
     issue = first(doc, "ram:IssueDateTime/udt:DateTimeString", "ram:IssueDateTime/udt:DateString")
-    put("invoice_date", iso_date(text(issue)), issue)
+    put("invoice_date", fields.iso_date(text(issue)), issue)
 
     agreement = node(root, AGREEMENT)
     settlement = node(root, _SETTLEMENT)
@@ -82,14 +66,14 @@ def read_cii(root: etree._Element, origin: str) -> Recognition:
     put("currency", currency_code, currency)
 
     seller = node(agreement, "ram:SellerTradeParty")
-    read_party(seller, PARTY).as_supplier(found)
+    fields.read_party(seller, PARTY).as_supplier(found)
     iban = first(
         settlement,
         "ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount/ram:IBANID",
         "ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID",
     )
-    put("supplier_iban", compact_id(text(iban)), iban)
-    read_due_date(found, settlement, ("ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString",),
+    put("supplier_iban", fields.compact_id(text(iban)), iban)
+    fields.read_due_date(found, settlement, ("ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString",),
                   "ram:SpecifiedTradePaymentTerms/ram:Description")
 
     summation = node(settlement, _SUMMATION)
@@ -100,18 +84,18 @@ def read_cii(root: etree._Element, origin: str) -> Recognition:
         ("amount_due", "DuePayableAmount"),
     ):
         element = _amount_in(summation, tag, currency_code)
-        put(name, amount(element), element)
+        put(name, fields.amount(element), element)
 
-    vat_lines = read_vat_lines(find_all(settlement, "ram:ApplicableTradeTax"), VAT, found.warnings)
-    line_items = [read_line_item(line, LINE) for line in find_all(root, f"{_TX}/ram:IncludedSupplyChainTradeLineItem")]
-    buyer = read_party(node(agreement, "ram:BuyerTradeParty"), PARTY).as_buyer()
-    address = read_address(seller, ADDRESS)
-    kind = document_kind(etree.QName(root).localname, text(type_code))
-    return finish("cii", found, kind=kind, vat_lines=vat_lines, line_items=line_items, buyer=buyer, address=address)
+    vat_lines = fields.read_vat_lines(find_all(settlement, "ram:ApplicableTradeTax"), VAT, found.warnings)
+    line_items = [fields.read_line_item(line, LINE) for line in find_all(root, f"{_TX}/ram:IncludedSupplyChainTradeLineItem")]
+    buyer = fields.read_party(node(agreement, "ram:BuyerTradeParty"), PARTY).as_buyer()
+    address = fields.read_address(seller, ADDRESS)
+    kind = fields.document_kind(etree.QName(root).localname, text(type_code))
+    return fields.finish("cii", found, kind=kind, vat_lines=vat_lines, line_items=line_items, buyer=buyer, address=address)
 
 
 def _amount_in(context: etree._Element | None, name: str, currency: str | None) -> etree._Element | None:
-    """An amount element, preferring the one in the invoice currency (TaxTotalAmount may appear twice)."""
+    """An fields.amount element, preferring the one in the invoice currency (TaxTotalAmount may appear twice)."""
     elements = [el for el in find_all(context, f"ram:{name}") if text(el)]
     for element in elements:
         if currency is None or element.get("currencyID") in (None, currency):

@@ -4,27 +4,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from boekstuk.adapters.recognition.einvoice.fields import (
-    AddressPaths,
-    Found,
-    LinePaths,
-    PartyPaths,
-    VatPaths,
-    amount,
-    compact_id,
-    document_kind,
-    finish,
-    iso_date,
-    read_address,
-    read_due_date,
-    read_line_item,
-    read_party,
-    read_vat_lines,
-)
+from boekstuk.adapters.recognition.einvoice import fields
 from boekstuk.adapters.recognition.einvoice.paths import find_all, first, node, text
 from boekstuk.domain.recognition import Recognition
 
-PARTY = PartyPaths(
+PARTY = fields.PartyPaths(
     trading_name="cac:PartyName/cbc:Name",
     legal_name="cac:PartyLegalEntity/cbc:RegistrationName",
     vat_ids=("cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID",
@@ -34,7 +18,7 @@ PARTY = PartyPaths(
     unschemed_kvk="cac:PartyLegalEntity/cbc:CompanyID[not(@schemeID)]",
     country="cac:PostalAddress/cac:Country/cbc:IdentificationCode",
 )
-ADDRESS = AddressPaths(
+ADDRESS = fields.AddressPaths(
     postal="cac:PostalAddress",
     street=("cbc:StreetName", "cbc:BuildingNumber"),
     line_two="cbc:AdditionalStreetName",
@@ -42,13 +26,13 @@ ADDRESS = AddressPaths(
     city="cbc:CityName",
     country="cac:Country/cbc:IdentificationCode",
 )
-VAT = VatPaths(
+VAT = fields.VatPaths(
     category="cac:TaxCategory/cbc:ID",
     rate=("cac:TaxCategory/cbc:Percent", "cbc:Percent"),
     base="cbc:TaxableAmount",
     amount="cbc:TaxAmount",
 )
-LINE = LinePaths(
+LINE = fields.LinePaths(
     description=("cac:Item/cbc:Name", "cac:Item/cbc:Description", "cbc:Note"),
     quantity=("cbc:InvoicedQuantity", "cbc:CreditedQuantity"),
     unit_price=("cac:Price/cbc:PriceAmount",),
@@ -63,7 +47,7 @@ ATTACHMENT = "cac:AdditionalDocumentReference/cac:Attachment/cbc:EmbeddedDocumen
 def read_ubl(root: etree._Element, origin: str) -> Recognition:
     """Map a UBL ``Invoice`` or ``CreditNote`` to a ``Recognition``."""
     root_name = etree.QName(root).localname
-    found = Found(prefix=f"{origin}:" if origin else "")
+    found = fields.Found(prefix=f"{origin}:" if origin else "")
     put = found.put
 
     type_code = first(root, "cbc:InvoiceTypeCode", "cbc:CreditNoteTypeCode")
@@ -71,17 +55,17 @@ def read_ubl(root: etree._Element, origin: str) -> Recognition:
     number = first(root, "cbc:ID")
     put("invoice_number", text(number), number)
     issue = first(root, "cbc:IssueDate")
-    put("invoice_date", iso_date(text(issue)), issue)
+    put("invoice_date", fields.iso_date(text(issue)), issue)
     currency = first(root, "cbc:DocumentCurrencyCode")
     currency_code = text(currency)
     put("currency", currency_code, currency)
-    read_due_date(found, root, ("cbc:DueDate", "cac:PaymentMeans/cbc:PaymentDueDate",
+    fields.read_due_date(found, root, ("cbc:DueDate", "cac:PaymentMeans/cbc:PaymentDueDate",
                                 "cac:PaymentTerms/cbc:PaymentDueDate"), "cac:PaymentTerms/cbc:Note")
 
     supplier = node(root, "cac:AccountingSupplierParty/cac:Party")
-    read_party(supplier, PARTY).as_supplier(found)
+    fields.read_party(supplier, PARTY).as_supplier(found)
     iban = first(root, "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID")
-    put("supplier_iban", compact_id(text(iban)), iban)
+    put("supplier_iban", fields.compact_id(text(iban)), iban)
 
     totals = node(root, "cac:LegalMonetaryTotal")
     for name, path in (
@@ -90,18 +74,18 @@ def read_ubl(root: etree._Element, origin: str) -> Recognition:
         ("amount_due", "cbc:PayableAmount"),
     ):
         element = first(totals, path)
-        put(name, amount(element), element)
+        put(name, fields.amount(element), element)
 
     tax_total = _tax_total(root, currency_code)
     tax_amount = first(tax_total, "cbc:TaxAmount")
-    put("vat_total", amount(tax_amount), tax_amount)
-    vat_lines = read_vat_lines(find_all(tax_total, "cac:TaxSubtotal"), VAT, found.warnings)
+    put("vat_total", fields.amount(tax_amount), tax_amount)
+    vat_lines = fields.read_vat_lines(find_all(tax_total, "cac:TaxSubtotal"), VAT, found.warnings)
 
-    line_items = [read_line_item(line, LINE) for line in find_all(root, "cac:{InvoiceLine|CreditNoteLine}")]
-    buyer = read_party(node(root, "cac:AccountingCustomerParty/cac:Party"), PARTY).as_buyer()
-    address = read_address(supplier, ADDRESS)
-    kind = document_kind(root_name, text(type_code))
-    return finish("ubl", found, kind=kind, vat_lines=vat_lines, line_items=line_items, buyer=buyer, address=address)
+    line_items = [fields.read_line_item(line, LINE) for line in find_all(root, "cac:{InvoiceLine|CreditNoteLine}")]
+    buyer = fields.read_party(node(root, "cac:AccountingCustomerParty/cac:Party"), PARTY).as_buyer()
+    address = fields.read_address(supplier, ADDRESS)
+    kind = fields.document_kind(root_name, text(type_code))
+    return fields.finish("ubl", found, kind=kind, vat_lines=vat_lines, line_items=line_items, buyer=buyer, address=address)
 
 
 def _tax_total(root: etree._Element, currency: str | None) -> etree._Element | None:
