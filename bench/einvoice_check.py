@@ -1,6 +1,6 @@
 """Check the e-invoice reader against the dev set's ground truth: every XML field, every e-invoice and hybrid PDF.
 
-    python bench/einvoice_check.py [DATA_DIR] [--verbose]
+    python bench/einvoice_check.py [DATA_DIR] [--verbose] [--samples N] [--dump FILE.jsonl]
 
 DATA_DIR defaults to /work/shared/data/dev. For each folder's ``ground_truth.jsonl`` every ``ubl_xml``,
 ``cii_xml`` and ``hybrid_pdf`` document is read by the production path (``LocalRecognizer``, which for a
@@ -13,6 +13,10 @@ exit code 1 when any field mismatches.
 invoices and credit notes alternating) against the generator's truth, including KvK, buyer and line items.
 That truth signs credit notes negative (as its pages print them) while the XML carries positive amounts
 with a credit type code, so for credit notes amounts are compared without their sign there.
+
+``--dump FILE.jsonl`` writes every document's whole ``Recognition`` (every field, XPath source, VAT line, line
+item, buyer and warning; or its refusal), one JSON line per document in a fixed order, so two runs can be
+compared field by field (``diff``) before and after a change that must not change results.
 """
 
 from __future__ import annotations
@@ -107,7 +111,16 @@ def _equal(name: str, truth: Any, ours: Any) -> bool:
     return truth == ours
 
 
-def check_samples(count: int, recognizer: LocalRecognizer) -> tuple[int, int, int]:
+def dump_line(source: str, name: str, outcome: Recognition | UnreadableDocument) -> str:
+    """One document's whole result as a JSON line (``--dump``)."""
+    if isinstance(outcome, UnreadableDocument):
+        result: dict[str, Any] = {"error": {"detail": outcome.detail, "reason": outcome.extra.get("reason")}}
+    else:
+        result = {"recognition": outcome.model_dump(mode="json")}
+    return json.dumps({"source": source, "file": name, **result}, sort_keys=True, ensure_ascii=False)
+
+
+def check_samples(count: int, recognizer: LocalRecognizer, dump: list[str] | None = None) -> tuple[int, int, int]:
     """Read ``count`` generated SI-UBL documents; return (fields, correct, mismatches) and print mismatches."""
     from boekstuk_local.samples import make_document
 
@@ -116,6 +129,8 @@ def check_samples(count: int, recognizer: LocalRecognizer) -> tuple[int, int, in
         kind = "credit_note" if seed % 2 else "invoice"
         doc = make_document(seed, fmt="ubl", kind=kind)
         rec = recognizer.recognize(doc.content, doc.filename, doc.content_type)
+        if dump is not None:
+            dump.append(dump_line("boekstuk-samples", f"seed={seed} {doc.filename}", rec))
         truth = dict(doc.truth["fields"])
         ours = _ours(rec)
         if kind == "credit_note":
@@ -153,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data_dir", nargs="?", default="/work/shared/data/dev")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--samples", type=int, default=0, metavar="N", help="also check N generated SI-UBL documents")
+    parser.add_argument("--dump", type=Path, metavar="FILE", help="write every document's whole result (JSON lines)")
     args = parser.parse_args(argv)
+    dump: list[str] | None = [] if args.dump else None
     root = Path(args.data_dir)
     recognizer = LocalRecognizer()
     totals: dict[str, list[int]] = {}
@@ -173,9 +190,13 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 rec = recognizer.recognize(content, path.name)
             except UnreadableDocument as exc:
+                if dump is not None:
+                    dump.append(dump_line(doc["source"], doc["file"], exc))
                 print(f"UNREADABLE {doc['doc_id']}: {exc.detail}")
                 mismatches += 1
                 continue
+            if dump is not None:
+                dump.append(dump_line(doc["source"], doc["file"], rec))
             if rec.engine not in ("ubl", "cii"):
                 print(f"WRONG ENGINE {doc['doc_id']}: {rec.engine}")
                 mismatches += 1
@@ -193,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.verbose:
                 print(f"ok {doc['doc_id']} engine={rec.engine} kind={rec.document_kind}")
     if args.samples:
-        fields, correct, bad = check_samples(args.samples, recognizer)
+        fields, correct, bad = check_samples(args.samples, recognizer, dump)
         totals["boekstuk-samples (generated)"] = [args.samples, fields, correct]
         mismatches += bad
     print()
@@ -201,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     for source, (docs, fields, correct) in sorted(totals.items()):
         print(f"{source:28} {docs:5d} {fields:7d} {correct:8d}  {100 * correct / max(fields, 1):.1f} %")
     print(f"elapsed {time.perf_counter() - started:.2f} s, mismatches {mismatches}")
+    if args.dump and dump is not None:
+        args.dump.write_text("".join(line + "\n" for line in dump))
     return 1 if mismatches else 0
 
 

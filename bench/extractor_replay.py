@@ -1,7 +1,7 @@
 """Score the field extractor on stored OCR words: extractor changes measured in seconds, not in a 13-minute run.
 
     python bench/extractor_replay.py [--data DIR] [--count 168] [--only SOURCE] [--misses] [--workers 2]
-                                     [--ocr KEY=VALUE ...]
+                                     [--ocr KEY=VALUE ...] [--dump FILE.jsonl]
 
 Every visual document of ``bench/recognition.py`` (the dev set's text PDFs, hybrid PDFs read visually, images
 and scans, plus the generated Dutch set) goes through ``LocalRecognizer`` with the real ``LocalOcr`` behind a
@@ -12,6 +12,9 @@ for the same OCR output; the full benchmark stays the measure of record (it also
 
 ``--ocr dpi=200 --ocr max_side=2000`` passes settings to ``LocalOcr`` (each setting combination has its own
 cache) to compare OCR settings on accuracy. ``--misses`` lists every wrong field with what was read.
+``--dump FILE.jsonl`` writes every document's whole ``Recognition`` (fields, confidence, sources, VAT lines, line
+items, buyer, warnings; or its refusal), one JSON line per document in a fixed order and without timings, so two
+runs can be compared field by field (``diff``) before and after a change that must not change results.
 """
 
 from __future__ import annotations
@@ -75,18 +78,43 @@ class CachedOcr:
         return self._cached(content, lambda: self.engine.words_from_pdf(content, max_pages=max_pages))
 
 
-_recognizers: dict[bool, LocalRecognizer] = {}
+class _Recording:
+    """A recognizer that keeps the last ``Recognition`` it returned (the CLI's JSON leaves sources and buyer out)."""
+
+    def __init__(self, recognizer: LocalRecognizer) -> None:
+        self.recognizer = recognizer
+        self.last: dict[str, Any] | None = None
+
+    def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Any:
+        """Recognise and remember the whole result."""
+        self.last = None
+        recognition = self.recognizer.recognize(content, filename, content_type)
+        self.last = recognition.model_dump(mode="json")
+        return recognition
+
+
+_recognizers: dict[bool, _Recording] = {}
 
 
 def _init(settings: dict[str, Any], threads: int) -> None:
     ocr = CachedOcr(settings, threads)
-    _recognizers[False] = LocalRecognizer(ocr=ocr)
-    _recognizers[True] = LocalRecognizer(ocr=ocr, ignore_embedded_xml=True)
+    _recognizers[False] = _Recording(LocalRecognizer(ocr=ocr))
+    _recognizers[True] = _Recording(LocalRecognizer(ocr=ocr, ignore_embedded_xml=True))
 
 
 def _one(job: tuple[str, bool]) -> dict[str, Any]:
     path, visual_only = job
-    return recognize_file(_recognizers[visual_only], path)
+    recording = _recognizers[visual_only]
+    result = recognize_file(recording, path)  # type: ignore[arg-type]  # duck-typed: only recognize() is used
+    result["recognition"] = recording.last
+    return result
+
+
+def dump_line(doc: Doc, visual_only: bool, result: dict[str, Any]) -> str:
+    """One document's whole result as a JSON line, without timings (``--dump``)."""
+    outcome = {"recognition": result["recognition"]} if "error" not in result else {"error": result["error"]}
+    return json.dumps({"source": doc.source, "file": doc.path.name, "visual_only": visual_only, **outcome},
+                      sort_keys=True, ensure_ascii=False)
 
 
 def _setting(text: str) -> tuple[str, Any]:
@@ -106,6 +134,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list every wrong field")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ocr", action="append", default=[], metavar="KEY=VALUE", help="a LocalOcr setting")
+    parser.add_argument("--dump", type=Path, metavar="FILE", help="write every document's whole result (JSON lines)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     settings = dict(_setting(s) for s in args.ocr)
 
@@ -130,6 +159,9 @@ def main(argv: Iterable[str] | None = None) -> int:
                 misses.append(f"{doc.path.name:40} {name:15} truth={doc.truth['fields'][name]!r:40} got={got!r}")
     if args.misses:
         print("\n".join(misses))
+    if args.dump:
+        args.dump.write_text("".join(dump_line(doc, visual_only, result) + "\n"
+                                     for doc, (_, visual_only), result in zip(docs, jobs, results, strict=True)))
     for key in sorted(totals):
         marks_list = totals[key]
         print(f"{key:50} {sum(marks_list):5}/{len(marks_list):<5} {100 * sum(marks_list) / len(marks_list):6.1f}%")

@@ -289,3 +289,11 @@ def test_impossible_dates_are_not_reported() -> None:
     rec = parse_einvoice(xml)
     assert rec.fields.due_date is None
     assert rec.fields.invoice_date == "2024-03-01"
+
+
+@pytest.mark.parametrize("name", ["nlcius_invoice.xml", "cii_invoice.xml", "zugferd1_invoice.xml"])
+def test_fields_read_from_xml_have_no_location(name: str) -> None:
+    rec = parse_einvoice(fixture(name))
+    assert rec.fields.invoice_number and rec.locations == {}
+    hybrid = LocalRecognizer().recognize(docs.pdf_with_attachments({"factur-x.xml": fixture(name)}), "factuur.pdf")
+    assert hybrid.engine in ("ubl", "cii") and hybrid.locations == {}

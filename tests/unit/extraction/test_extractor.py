@@ -369,7 +369,7 @@ def test_letterhead_name_without_a_legal_form_is_not_the_street_beside_it() -> N
 
 
 def test_street_lines_are_told_from_names_ending_in_a_number() -> None:
-    from boekstuk.domain.extraction.extractor import _address_like
+    from boekstuk.domain.extraction.names import address_like as _address_like
 
     assert all(map(_address_like, ["Sofialaan 913", "Pukhof6", "Hauptstraße 5", "Main St. 12", "Jalan Permas 10/10",
                                    "3250 SB Schaijk", "040-3196140"]))

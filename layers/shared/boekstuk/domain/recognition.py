@@ -6,9 +6,9 @@ first produce ``PageWords`` (positioned words) and hand them to the one shared f
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from boekstuk.domain.money import Money
 
@@ -33,8 +33,33 @@ FIELD_NAMES: tuple[str, ...] = (
 """The key fields, in the order API.md and the CLI print them."""
 
 
+UnitFraction = Annotated[float, Field(ge=0.0, le=1.0)]
+"""A fraction of the page's width or height."""
+
+
+class FieldLocation(BaseModel):
+    """Where the page shows a field (API.md ``recognition.locations``), so a client can draw it over any rendering.
+
+    ``page`` counts from 1; ``box`` is ``[left, top, right, bottom]`` as fractions of the page's width and height,
+    origin at the top left of the page as a viewer displays it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    page: int = Field(ge=1)
+    box: Annotated[list[UnitFraction], Field(min_length=4, max_length=4)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FieldLocation:
+        left, top, right, bottom = self.box
+        if left > right or top > bottom:
+            raise ValueError("a box is [left, top, right, bottom] with left <= right and top <= bottom")
+        return self
+
+
 class Word(BaseModel):
-    """One word (or OCR text fragment) on a page, with its box in page coordinates (points or pixels)."""
+    """One word (or OCR text fragment) on a page, with its box in the page's unit (points or pixels), origin at
+    the top left of the page as the engine read it (see ``PageWords.turned``)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -47,12 +72,37 @@ class Word(BaseModel):
 
 
 class PageWords(BaseModel):
-    """The words of one page and the page's size in the same unit as the word boxes."""
+    """The words of one page and the page's size in the same unit as the word boxes.
+
+    Each engine's adapter converts its own coordinates into this frame once (pdfium's points from the bottom
+    left, RapidOCR's pixel quadrilaterals, Textract's page fractions); ``location`` turns a box of this frame
+    into fractions of the page as displayed.
+    """
 
     page: int  # 1-based
     width: float
     height: float
     words: list[Word]
+    turned: int = Field(default=0, ge=0, le=3)
+    """Quarter turns clockwise the engine turned the displayed page to read its text upright (a page scanned
+    sideways, a PDF page whose text runs sideways); the word boxes are in the turned page's frame."""
+
+    def location(self, x0: float, y0: float, x1: float, y1: float) -> FieldLocation:
+        """A box of this page's frame as fractions of the page as displayed (turned back, clipped to the page)."""
+        width, height = self.width or 1.0, self.height or 1.0
+        left, top, right, bottom = (_fraction(x0 / width), _fraction(y0 / height), _fraction(x1 / width),
+                                    _fraction(y1 / height))
+        if self.turned == 1:  # the page was turned clockwise: turn the box back counter-clockwise
+            left, top, right, bottom = top, 1 - right, bottom, 1 - left
+        elif self.turned == 2:
+            left, top, right, bottom = 1 - right, 1 - bottom, 1 - left, 1 - top
+        elif self.turned == 3:  # turned counter-clockwise: turn back clockwise
+            left, top, right, bottom = 1 - bottom, left, 1 - top, right
+        return FieldLocation(page=self.page, box=[round(v, 4) for v in (left, top, right, bottom)])
+
+
+def _fraction(value: float) -> float:
+    return min(1.0, max(0.0, value))
 
 
 class RecognisedFields(BaseModel):
@@ -107,6 +157,9 @@ class Recognition(BaseModel):
     line_items: list[LineItem] = Field(default_factory=list)
     confidence: dict[str, float] = Field(default_factory=dict)
     source: dict[str, str] = Field(default_factory=dict)  # field -> "page 1 (412,88)-(520,100)" or an XPath
+    locations: dict[str, FieldLocation] = Field(default_factory=dict)
+    """Field -> where the page shows it, for every field read from a page (none for XML, none for a value
+    computed from others)."""
     buyer: Buyer | None = None
     supplier_address: str | None = None
     pages: int = 1

@@ -33,7 +33,8 @@ from boekstuk.domain.documents import (
     Proposal,
     original_key,
 )
-from boekstuk.domain.recognition import Recognition
+from boekstuk.domain.recognition import DocumentKind as RecognisedKind
+from boekstuk.domain.recognition import FieldLocation, LineItem, RecognisedFields, Recognition, VatLine
 from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.observability import logger
 from boekstuk.ports import (
@@ -90,6 +91,22 @@ class HistoryView(BaseModel):
     detail: str
 
 
+class RecognitionView(BaseModel):
+    """API.md's ``recognition`` object (money as strings), plus the document kind and the reader's warnings."""
+
+    engine: Literal["local", "textract", "ubl", "cii"]
+    document_kind: RecognisedKind
+    fields: RecognisedFields
+    vat_lines: list[VatLine]
+    line_items: list[LineItem]
+    confidence: dict[str, float]
+    source: dict[str, str]
+    """Field -> ``page 1 (412,88)-(520,100)`` (the page's own unit) or the XPath it was read from."""
+    locations: dict[str, FieldLocation]
+    """Field -> where the page shows it, as fractions of the page (for highlighting); none for XML."""
+    warnings: list[str]
+
+
 class DocumentView(BaseModel):
     """API.md's document object."""
 
@@ -102,7 +119,7 @@ class DocumentView(BaseModel):
     duplicate_of: str | None = None
     created_at: str
     updated_at: str
-    recognition: dict[str, Any] | None = None
+    recognition: RecognitionView | None = None
     proposal: Proposal | None = None
     approval: Approval | None = None
     bookings: list[Booking] = Field(default_factory=list)
@@ -126,19 +143,19 @@ class DocumentPage(BaseModel):
     next: str | None = None
 
 
-def recognition_view(recognition: Recognition) -> dict[str, Any]:
-    """The API's ``recognition`` object (money as strings, only the documented members plus a few extras)."""
-    data = recognition.model_dump(mode="json")
-    return {
-        "engine": "local" if data["engine"] == "pdf_text" else data["engine"],
-        "document_kind": data.get("document_kind"),
-        "fields": data["fields"],
-        "vat_lines": data["vat_lines"],
-        "line_items": data["line_items"],
-        "confidence": data["confidence"],
-        "source": data["source"],
-        "warnings": data.get("warnings", []),
-    }
+def recognition_view(recognition: Recognition) -> RecognitionView:
+    """The API's ``recognition`` object (only the documented members plus the document kind and warnings)."""
+    return RecognitionView(
+        engine="local" if recognition.engine == "pdf_text" else recognition.engine,
+        document_kind=recognition.document_kind,
+        fields=recognition.fields,
+        vat_lines=recognition.vat_lines,
+        line_items=recognition.line_items,
+        confidence=recognition.confidence,
+        source=recognition.source,
+        locations=recognition.locations,
+        warnings=recognition.warnings,
+    )
 
 
 def safe_filename(name: str) -> str:

@@ -61,7 +61,8 @@ class LocalOcr:
                 "rec_min_width": self.rec_min_width, "max_pixels": self.max_pixels}
 
     def words_from_image(self, data: bytes, *, page: int = 1) -> PageWords:
-        """OCR one image (PNG, JPEG, TIFF's first frame, ...) into positioned words (pixel coordinates)."""
+        """OCR one image (PNG, JPEG, TIFF's first frame, ...) into positioned words (pixel coordinates of the image
+        as a viewer shows it: its EXIF orientation applied)."""
         try:
             opened = Image.open(io.BytesIO(data))
             image = ImageOps.exif_transpose(opened)
@@ -125,19 +126,27 @@ class LocalOcr:
 
     def _ocr(self, image: Image.Image, page: int) -> PageWords:
         lines = self._run(image)
+        quarters = 0  # clockwise quarter turns of the page as displayed (the image after EXIF orientation)
         if _mostly_vertical(lines):
             # A page scanned sideways: turn it and read again, keeping the reading with better confidence.
-            best = (image, lines)
-            for angle in (270, 90):
+            best = (image, lines, 0)
+            for angle, turns in _SIDEWAYS:
                 turned = image.rotate(angle, expand=True)
                 again = self._run(turned)
                 if _score(again) > _score(best[1]):
-                    best = (turned, again)
-            image, lines = best
+                    best = (turned, again, turns)
+            image, lines, quarters = best
         words: list[Word] = []
         for line in lines:
             words.extend(split_line(line))
-        return PageWords(page=page, width=float(image.width), height=float(image.height), words=words)
+        # Pixels of the image read, top-left origin: PageWords.location turns them back to the page as displayed.
+        return PageWords(page=page, width=float(image.width), height=float(image.height), words=words,
+                         turned=quarters)
+
+
+_SIDEWAYS = ((270, 1), (90, 3))
+"""PIL's ``rotate`` angles (counter-clockwise degrees) tried on a sideways scan, with the quarter turns clockwise
+each one is (``PageWords.turned``)."""
 
 
 @contextlib.contextmanager

@@ -4,9 +4,11 @@ pypdfium2 was measured against pdfplumber on the dev set (``bench/visual_check.p
 page in a few milliseconds, pdfplumber (pdfminer, pure Python) needs tens to hundreds. Characters are
 grouped into words here: pdfium reports every glyph with its box plus "generated" spaces and line breaks.
 
-Coordinates are points with the origin at the top-left of the page *as displayed*: pages with a
-``/Rotate`` entry are turned the way a viewer shows them, so the extractor's notion of "top", "left" and
-"same line" holds for every page.
+Coordinates are converted once, here: pdfium's points with the origin at the bottom left of the unrotated page
+become points with the origin at the top-left of the page *as displayed*: pages with a ``/Rotate`` entry are
+turned the way a viewer shows them, so the extractor's notion of "top", "left" and "same line" holds for every
+page. A page whose text runs sideways is turned further, and ``PageWords.turned`` says how far, so that
+locations are given on the page as displayed.
 """
 
 from __future__ import annotations
@@ -80,35 +82,40 @@ def _page_words(page: pdfium.PdfPage, number: int) -> PageWords:
         chars = _chars(page, textpage, width, height, rotation)
     finally:
         textpage.close()
-    chars, width, height = _upright(chars, width, height)
-    return PageWords(page=number, width=round(width, 2), height=round(height, 2), words=_group_words(chars))
+    chars, width, height, turned = _upright(chars, width, height)
+    return PageWords(page=number, width=round(width, 2), height=round(height, 2), words=_group_words(chars),
+                     turned=turned)
 
 
-def _upright(chars: list[_Char], width: float, height: float) -> tuple[list[_Char], float, float]:
-    """Keep the text running in the page's main direction, turned to read left to right.
+def _upright(chars: list[_Char], width: float, height: float) -> tuple[list[_Char], float, float, int]:
+    """Keep the text running in the page's main direction, turned to read left to right; also return how many
+    quarter turns clockwise that took.
 
     Sideways margin notes (printer marks, vertical legal lines) would otherwise break lines apart; a page
     whose whole text runs sideways (a landscape table on a portrait page) is turned upright.
     """
     turns = Counter(c.turn for c in chars if c.text != " ")
     if not turns:
-        return chars, width, height
+        return chars, width, height, 0
     group = turns.most_common(1)[0][0]
     kept = [c for c in chars if c.text == " " or c.turn == group]
     main = _direction([c for c in kept if c.text != " "])
     if main == 0:
-        return kept, width, height
-    turned: list[_Char] = []
+        return kept, width, height, 0
+    upright: list[_Char] = []
     for c in kept:
         if c.text == " ":
-            turned.append(c)
+            upright.append(c)
         elif main == 1:  # text runs upwards: turn the page clockwise
-            turned.append(_Char(c.text, height - c.y1, c.x0, height - c.y0, c.x1))
+            upright.append(_Char(c.text, height - c.y1, c.x0, height - c.y0, c.x1))
         elif main == 3:  # text runs downwards: turn the page counter-clockwise
-            turned.append(_Char(c.text, c.y0, width - c.x1, c.y1, width - c.x0))
+            upright.append(_Char(c.text, c.y0, width - c.x1, c.y1, width - c.x0))
         else:  # upside down
-            turned.append(_Char(c.text, width - c.x1, height - c.y1, width - c.x0, height - c.y0))
-    return (turned, height, width) if main in (1, 3) else (turned, width, height)
+            upright.append(_Char(c.text, width - c.x1, height - c.y1, width - c.x0, height - c.y0))
+    size = (height, width) if main in (1, 3) else (width, height)
+    # Text running in direction 1 (upwards), 2 (upside down) or 3 (downwards) reads left to right after that
+    # many quarter turns clockwise: ``main`` is also ``PageWords.turned``.
+    return upright, size[0], size[1], main
 
 
 def _direction(chars: list[_Char]) -> int:

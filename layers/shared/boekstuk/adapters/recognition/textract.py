@@ -8,13 +8,15 @@
   asynchronous Start*/Get* APIs, polled with a bounded wait (``sleep`` is injectable for tests).
 
 Textract reports positions as fractions of the page; they are scaled to a nominal A4 page of 1000 units
-wide so the extractor's distances (line heights, gaps) keep their meaning.
+wide so the extractor's distances (line heights, gaps) keep their meaning (``PageWords.location`` divides them
+back into fractions). A value taken from AnalyzeExpense is located by its own ``BoundingBox``.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +26,7 @@ from trp import Document as TrpDocument
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.extraction import extract_fields
 from boekstuk.domain.extraction.parse import find_amounts, parse_date
-from boekstuk.domain.recognition import PageWords, Recognition, Word
+from boekstuk.domain.recognition import FieldLocation, PageWords, Recognition, Word
 
 PAGE_WIDTH = 1000.0
 PAGE_HEIGHT = 1414.0  # A4 proportions
@@ -156,9 +158,20 @@ def pages_from_blocks(responses: list[dict[str, Any]]) -> list[PageWords]:
     return result
 
 
-def expense_summary(responses: list[dict[str, Any]]) -> dict[str, tuple[str, float, str, str | None]]:
-    """The best AnalyzeExpense summary value per field: (text, confidence 0..1, source, currency code)."""
-    best: dict[str, tuple[str, float, str, str | None]] = {}
+@dataclass(frozen=True, slots=True)
+class ExpenseValue:
+    """One AnalyzeExpense summary value: its text, confidence (0..1), where it is and its currency code."""
+
+    text: str
+    confidence: float
+    source: str
+    location: FieldLocation | None
+    currency: str | None
+
+
+def expense_summary(responses: list[dict[str, Any]]) -> dict[str, ExpenseValue]:
+    """The best AnalyzeExpense summary value per field."""
+    best: dict[str, ExpenseValue] = {}
     for response in responses:
         for document in response.get("ExpenseDocuments", []):
             for field in document.get("SummaryFields", []):
@@ -172,38 +185,43 @@ def expense_summary(responses: list[dict[str, Any]]) -> dict[str, tuple[str, flo
                 confidence = min(float(value.get("Confidence", 0)), float(field.get("Type", {}).get("Confidence", 100)))
                 confidence /= 100
                 ours = _EXPENSE_FIELDS[kind][0]
-                source = _source(value.get("Geometry"), int(field.get("PageNumber", 1)))
-                currency = field.get("Currency", {}).get("Code")
+                page = int(field.get("PageNumber", 1))
+                found = ExpenseValue(text, confidence, _source(value.get("Geometry"), page),
+                                     _location(value.get("Geometry"), page), field.get("Currency", {}).get("Code"))
                 # AMOUNT_DUE is what is left to pay; TOTAL wins when both are there.
                 if kind == "AMOUNT_DUE" and ours in best:
                     continue
-                if ours not in best or confidence > best[ours][1] or kind == "TOTAL":
-                    best[ours] = (text, confidence, source, currency)
+                if ours not in best or confidence > best[ours].confidence or kind == "TOTAL":
+                    best[ours] = found
     return best
 
 
-def merge_expense(recognition: Recognition, summary: dict[str, tuple[str, float, str, str | None]], *,
-                  trust_above: float) -> Recognition:
+def merge_expense(recognition: Recognition, summary: dict[str, ExpenseValue], *, trust_above: float) -> Recognition:
     """Fill what the extractor missed from AnalyzeExpense; replace an unsure value when Textract is sure."""
     fields = recognition.fields.model_copy()
     confidence = dict(recognition.confidence)
     source = dict(recognition.source)
-    for name, (text, score, where, currency) in summary.items():
-        value = _normalise(name, text)
+    locations = dict(recognition.locations)
+    for name, found in summary.items():
+        value = _normalise(name, found.text)
         if value is None:
             continue
         ours = getattr(fields, name)
         ours_confidence = confidence.get(name, 0.0)
-        if ours is not None and not (score >= trust_above and ours_confidence < 0.6):
+        if ours is not None and not (found.confidence >= trust_above and ours_confidence < 0.6):
             continue
         setattr(fields, name, value)
-        confidence[name] = round(score * 0.9, 3)  # English-only model on Dutch documents: a little less sure
-        if where:
-            source[name] = where
-        if currency and fields.currency is None:
-            fields.currency = currency
-            confidence["currency"] = round(score * 0.9, 3)
-    return recognition.model_copy(update={"fields": fields, "confidence": confidence, "source": source})
+        confidence[name] = round(found.confidence * 0.9, 3)  # English-only model on Dutch documents: a little less sure
+        if found.source:
+            source[name] = found.source
+        locations.pop(name, None)  # the words the extractor chose no longer show this value
+        if found.location is not None:
+            locations[name] = found.location
+        if found.currency and fields.currency is None:
+            fields.currency = found.currency
+            confidence["currency"] = round(found.confidence * 0.9, 3)
+    return recognition.model_copy(update={"fields": fields, "confidence": confidence, "source": source,
+                                          "locations": locations})
 
 
 def _normalise(name: str, text: str) -> Any:
@@ -215,6 +233,19 @@ def _normalise(name: str, text: str) -> Any:
         amounts = find_amounts(text if any(ch in text for ch in ".,") else f"{text},00")
         return Decimal(amounts[-1].value) if amounts else None
     return text
+
+
+def _location(geometry: dict[str, Any] | None, page: int) -> FieldLocation | None:
+    """A Geometry's BoundingBox (already fractions of the page) as a location; None without a usable box."""
+    if not geometry or "BoundingBox" not in geometry:
+        return None
+    box = geometry["BoundingBox"]
+    left, top = float(box["Left"]), float(box["Top"])
+    right, bottom = left + float(box["Width"]), top + float(box["Height"])
+    clipped = [round(min(1.0, max(0.0, v)), 4) for v in (left, top, right, bottom)]
+    if clipped[0] > clipped[2] or clipped[1] > clipped[3]:
+        return None
+    return FieldLocation(page=max(1, page), box=clipped)
 
 
 def _source(geometry: dict[str, Any] | None, page: int) -> str:

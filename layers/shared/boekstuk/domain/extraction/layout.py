@@ -1,4 +1,4 @@
-"""Reading order: words into lines, and line text that maps back to word boxes."""
+"""Reading order: words into lines, line text that maps back to word boxes, and a line's cells."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from boekstuk.domain.recognition import PageWords, Word
 
@@ -141,3 +142,43 @@ def make_line(page: PageWords, words: list[Word]) -> Line:
         spans.append((len(text), len(text) + len(word_text)))
         text += word_text
     return Line(page=page.page, words=words, page_width=page.width, page_height=page.height, text=text, spans=spans)
+
+
+class Cell(NamedTuple):
+    """The characters ``start:end`` of one cell of a line's text (a part set off by ``WIDE_GAP``)."""
+
+    start: int
+    end: int
+
+
+def cells(text: str) -> list[Cell]:
+    """The cells of a line's text, left to right (parts separated by a wide gap)."""
+    found: list[Cell] = []
+    start = 0
+    while True:
+        gap = text.find(WIDE_GAP, start)
+        if gap < 0:
+            found.append(Cell(start, len(text)))
+            return found
+        found.append(Cell(start, gap))
+        start = gap + len(WIDE_GAP)
+        while start < len(text) and text[start] == " ":
+            start += 1
+
+
+def cell_at(text: str, offset: int) -> Cell:
+    """The cell holding character ``offset`` (the gap after a cell counts as part of it)."""
+    for cell in cells(text):
+        if cell.start <= offset < cell.end + len(WIDE_GAP):
+            return cell
+    return Cell(0, len(text))
+
+
+def same_cell(words: list[Word]) -> list[Word]:
+    """The leading words that stand together (no gap wider than 1.5 line heights, as ``WIDE_GAP`` marks)."""
+    group = words[:1]
+    for word in words[1:]:
+        if word.x0 - group[-1].x1 > 1.5 * max(word.y1 - word.y0, 1.0):
+            break
+        group.append(word)
+    return group

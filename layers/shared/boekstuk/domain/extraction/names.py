@@ -1,0 +1,203 @@
+"""The parties' names: the supplier's from a legal form (B.V., GmbH, Ltd, SDN BHD) outside the buyer's block,
+or from the letterhead; the buyer's from the block under its heading."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+
+from boekstuk.domain.extraction import labels as L
+from boekstuk.domain.extraction import weights as W
+from boekstuk.domain.extraction.candidate import Candidate, Span
+from boekstuk.domain.extraction.ids import find_ibans, find_vat_ids
+from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells
+from boekstuk.domain.extraction.parse import find_amounts, find_dates
+from boekstuk.domain.extraction.parties import JOINED_HEADING, is_buyer_side
+from boekstuk.domain.extraction.reading import Reading
+
+NEAR_VAT_ID_LINES = 6
+"""How many lines from the chosen VAT id a name counts as printed beside it (a footer block)."""
+
+_FIELD_LABELS = (L.INVOICE_NUMBER, L.INVOICE_DATE, L.DUE_DATE, L.TOTAL_INCL_STRONG, L.TOTAL_EXCL, L.VAT_TOTAL)
+
+
+def read_supplier_name(reading: Reading) -> None:
+    """Choose the supplier's name."""
+    candidates: list[Candidate[str]] = []
+    first_page = [line for line in reading.lines if line.page == 1]
+    vat = reading.fields.get("supplier_vat_id")
+    vat_line = vat.span.line if vat is not None and vat.span is not None else None
+    for line in reading.lines:
+        for cell_start, cell_end in cells(line.text):
+            cell = line.text[cell_start:cell_end]
+            if is_buyer_side(reading, line, cell_start, cell_end):
+                continue
+            forms = list(L.LEGAL_FORM.finditer(cell))
+            if not forms:
+                continue
+            form = forms[-1]  # the name runs up to the last legal form ("Holding B.V. & Co. KG")
+            name_start = _name_start(cell, form.start())
+            name = clean_name(cell[name_start: form.end()])
+            if len(re.sub(r"[^A-Za-z]", "", name)) < 3 or len(name) > 70:
+                continue
+            score = W.NAME_WITH_LEGAL_FORM
+            if line.page == 1 and line.rel_top < 0.25:
+                score += W.NAME_AT_TOP
+            if line.rel_top > 0.8:
+                score += W.NAME_IN_FOOTER
+            if any(r.holds(line, cell_start, cell_end) for r in reading.supplier_regions):
+                score += W.NAME_IN_SUPPLIER_BLOCK
+            if vat_line is not None and vat_line.page == line.page and abs(line.index - vat_line.index) <= NEAR_VAT_ID_LINES:
+                score += W.NAME_NEAR_VAT_ID
+            candidates.append(Candidate(name, score, "legal form",
+                                        Span(line, cell_start + name_start, cell_start + form.end())))
+    for region in reading.supplier_regions:
+        for line in first_page:
+            match = re.search(r"(?i)(?:name|naam|firma|company)\s*:\s*(.+)", line.text)
+            if match and region.holds(line, match.start(1), match.end(1)):
+                candidates.append(Candidate(clean_name(match.group(1).split(WIDE_GAP)[0]),
+                                            W.NAME_LABELLED_IN_SUPPLIER_BLOCK, "name label in supplier block",
+                                            Span(line, match.start(1), match.end(1))))
+    if not candidates:
+        candidates = _letterhead_names(reading, first_page)
+    if candidates:
+        counts = Counter(c.value.lower() for c in candidates)
+        repeated = W.NAME_REPEATS_COUNTED
+        reading.put("supplier_name", max(candidates, key=lambda c: (
+            c.score + W.NAME_REPEATED * min(counts[c.value.lower()], repeated), -c.line.index)))
+
+
+def _letterhead_names(reading: Reading, first_page: list[Line]) -> list[Candidate[str]]:
+    """Names without a legal form: the letterhead's cells, the sender line above a window address.
+
+    A letterhead name is printed larger than the address under it, is often what the firm's e-mail or
+    web domain spells, and is never a street, postcode, phone number or title. The highest plausible cell
+    is the fallback when neither signal speaks.
+    """
+    domains = {m.lower() for m in re.findall(r"(?i)(?:@|www\.)([a-z0-9-]{4,})\.", reading.all_text)}
+    found: list[Candidate[str]] = []
+    top = [line for line in first_page if line.rel_top < 0.3][:12]
+    tallest = max((line.height for line in top), default=0.0)
+    shortest = min((line.height for line in top), default=0.0)
+    for rank, line in enumerate(top):
+        for cell_start, cell_end in cells(line.text):
+            cell = line.text[cell_start:cell_end]
+            # A sender line "Name · Street 1 · 1234 AB Town" (the return address of a window envelope).
+            parts = re.split(r"\s[·|•]\s", cell)
+            end = cell_end
+            if len(parts) > 1 and any(address_like(part) for part in parts[1:]):
+                cell, end = parts[0], cell_start + len(parts[0])
+            name = clean_name(cell)
+            if (is_buyer_side(reading, line, cell_start, end) or not _plausible_name(name) or address_like(name)
+                    or any(label.match(name) for label in _FIELD_LABELS)):
+                continue
+            score = W.LETTERHEAD - W.LETTERHEAD_PER_RANK * rank
+            # Larger type tips the balance between neighbouring lines only: stamps ("POSTED") are large too.
+            if tallest and line.height >= 0.95 * tallest and line.height > 1.15 * shortest:
+                score += W.LETTERHEAD_LARGEST_TYPE
+            if _spells_domain(name, domains):
+                score += W.LETTERHEAD_SPELLS_DOMAIN
+            if len(parts) > 1:
+                score += W.LETTERHEAD_SENDER_LINE
+            found.append(Candidate(name, score, "letterhead", Span(line, cell_start, end)))
+    return [max(found, key=lambda c: c.score)] if found else []
+
+
+def read_buyer_name(reading: Reading) -> str | None:
+    """The first plausible name in a buyer's block (after its heading, or on the lines under it)."""
+    for region in reading.buyer_regions:
+        for line in reading.lines:
+            if line.page != region.page or not (region.y0 <= line.y0 <= region.y1):
+                continue
+            for start, end in cells(line.text):
+                if not region.holds(line, start, end):
+                    continue
+                text = line.text[start:end]
+                heading = L.BUYER_HEADING.match(text)
+                if heading and JOINED_HEADING.fullmatch(text[heading.end():].strip()):
+                    continue  # "Käufer/Leistungsempfänger": the heading itself, the name is below it
+                if heading and (not text[heading.end():].strip() or text[heading.end():].lstrip().startswith(":")
+                                or heading.group(0).endswith(":")):
+                    text = text[heading.end():].lstrip(" :")
+                text = clean_name(text)
+                if _plausible_name(text):
+                    return text
+    return None
+
+
+# --- what a name looks like ----------------------------------------------------------------------------------
+
+
+def _name_start(cell: str, form_start: int) -> int:
+    """Where a company name starts before its legal form: after a label colon or copyright sign."""
+    head = cell[:form_start]
+    cut = max(head.rfind(": "), head.rfind("©"), head.rfind("|"))
+    start = cut + 1 if cut >= 0 else 0
+    return start
+
+
+_NAME_NOISE = re.compile(r"(?i)^(?:\W+|copyright|\d{4}\s|name\s*:|naam\s*:|firma\s*:|company\s*:)+")
+
+
+_TRAILING_REGISTRATION = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
+"""A company registration number printed after the name ("Best Denki Malaysia (308282-A)") is no part of it."""
+_GLUED_SDN_BHD = re.compile(r"(?<=[A-Z])\s?SDN\s?BHD$")
+"""OCR that drops spaces glues the Malaysian legal form to the name ("WARAKUYAPERMASCITYSDNBHD")."""
+
+
+def clean_name(text: str) -> str:
+    """A name without leading labels and punctuation, trailing registration numbers and doubled spaces."""
+    text = _NAME_NOISE.sub("", text.strip()).strip(" ,;:-|")
+    text = _GLUED_SDN_BHD.sub(" SDN BHD", _TRAILING_REGISTRATION.sub("", text))
+    return re.sub(r"\s{2,}", " ", text)
+
+
+def _plausible_name(text: str) -> bool:
+    if len(re.findall(r"[A-Za-zÀ-ÿ]", text)) < 3 or len(text) > 60:
+        return False
+    if _is_title(text) or re.fullmatch(r"(?i)(?:tax\s*)?invoice|factuur|rechnung", text):
+        return False
+    if find_dates(text) or find_amounts(text) or find_ibans(text) or find_vat_ids(text):
+        return False
+    if re.search(r"(?i)\b(?:tel|fax|phone|telefoon|e-?mail|page|pagina|seite|datum|date)\b|www\.|http|@", text):
+        return False
+    digits = sum(ch.isdigit() for ch in text)
+    return digits <= len(text) * 0.3
+
+
+_STREET = re.compile(
+    r"^(?:(?:jalan|jln|lorong|rue|avenue|chemin|via|lot|no\.?)\s.*|"  # the street word first: Jalan Permas 10/10
+    r".*?(?:straat|str\.?|weg|laan|plein|dreef|baan|gracht|kade|singel|hof|pad|dijk|markt|steeg|park|plantsoen|"
+    r"erf|veld|wal|haven|ring|boulevard|promenade|allee|zijde|oord|stra(?:ß|ss)e|platz|gasse|damm|street|"
+    r"\bst\.?|road|\brd\.?|avenue|\bave\.?|lane|drive|way))"  # or last: Sofialaan 913, Main St 1 (not "West 2")
+    r"\s?\d{1,5}\s?[A-Za-z]?(?:\s?[-/]\s?\d{1,4}[A-Za-z]?)?$",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"(?:^|\s)(?:\d{4}\s?[A-Z]{2}|\d{5}|[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2})(?:\s|$)")
+_PHONE = re.compile(r"(?:\+\d{2}|\b0\d{1,3})[\s-]?\d{3}[\s-]?\d{2,4}")
+
+
+def address_like(text: str) -> bool:
+    """A street with its house number, a postcode with its town, or a phone number: never a firm's name."""
+    text = text.strip(" ,.")
+    return bool(_STREET.match(text) or _POSTCODE.search(text) or _PHONE.search(text))
+
+
+def _is_title(text: str) -> bool:
+    """A document title, also when OCR split or glued it (``CRED ITNOTA``)."""
+    squeezed = re.sub(r"[^\w]", "", text)
+    return bool(L.DOCUMENT_TITLE.fullmatch(squeezed) or L.CREDIT_NOTE.fullmatch(squeezed))
+
+
+def _spells_domain(name: str, domains: set[str]) -> bool:
+    """Whether a name is what an e-mail or web domain on the document spells (``Hoeks Bouw`` -> hoeksbouw.nl)."""
+    letters = re.sub(r"[^a-z0-9]", "", name.lower())
+    if len(letters) < 4:
+        return False
+    for domain in domains:
+        plain = domain.replace("-", "")
+        common = len(os.path.commonprefix([letters, plain]))
+        if common >= min(len(letters), len(plain), 8):
+            return True
+    return False

@@ -1,0 +1,156 @@
+"""Parties: whose block is whose, and the supplier's and buyer's identifiers (VAT id, IBAN, KvK).
+
+A block under a buyer heading ("Factuur aan", "Bill to", "Rechnungsempfänger") is the buyer's; an id whose
+own label says "uw"/"your"/"Ihre" is the buyer's; everything else (letterhead, footer, sender block) is the
+supplier's. The names of both parties are read in ``names``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from boekstuk.domain.extraction import labels as L
+from boekstuk.domain.extraction import weights as W
+from boekstuk.domain.extraction.candidate import Candidate, Span
+from boekstuk.domain.extraction.ids import IdMatch, find_ibans, find_kvk, find_vat_ids
+from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cell_at, cells, same_cell
+from boekstuk.domain.extraction.reading import Reading, Region
+from boekstuk.domain.recognition import Buyer
+
+JOINED_HEADING = re.compile(r"[/&]\s*[\wÀ-ÿ.\- ]{2,30}:?")
+"""The rest of a heading that names its block twice (``Käufer/Leistungsempfänger``)."""
+
+
+# --- whose block is whose ------------------------------------------------------------------------------------
+
+
+def find_regions(reading: Reading) -> None:
+    """Find the blocks under buyer and supplier headings (``Reading.buyer_regions`` / ``supplier_regions``)."""
+    for line in reading.lines:
+        for pattern, target in ((L.BUYER_HEADING, reading.buyer_regions),
+                                (L.SUPPLIER_HEADING, reading.supplier_regions)):
+            match = pattern.search(line.text)
+            if not match or not looks_like_heading(line, match):
+                continue
+            target.append(_block_below(reading, line, match.start()))
+
+
+def looks_like_heading(line: Line, match: re.Match[str]) -> bool:
+    """A heading starts its cell (``Factuuradres``, ``Bill to:``), not a sentence mentioning a customer."""
+    cell_start, cell_end = cell_at(line.text, match.start())
+    prefix = line.text[cell_start: match.start()].strip()
+    rest = line.text[match.end(): cell_end].strip()
+    # "Käufer/Leistungsempfänger", "Bill to / Ship to": two names for the same block are still a heading.
+    joined = JOINED_HEADING.fullmatch(rest) is not None
+    return prefix == "" and (rest == "" or rest.startswith(":") or joined or match.group(0).rstrip().endswith(":"))
+
+
+def _block_below(reading: Reading, line: Line, start: int) -> Region:
+    """The address block that starts at a heading: its own cell plus the lines stacked under it."""
+    cell_start, cell_end = cell_at(line.text, start)
+    x0, y0, x1, y1 = line.box(cell_start, cell_end)
+    height = line.height
+    width = max(x1 - x0, line.page_width * 0.25)
+    last_bottom = y1
+    bottom = y1
+    right = x0 + width
+    for other in reading.lines[line.index + 1: line.index + 12]:
+        if other.page != line.page or other.y0 - last_bottom > 2.2 * height:
+            break
+        words = [w for w in other.words if w.x1 > x0 - height and w.x0 < x0 + width]
+        if not words:
+            continue
+        last_bottom = max(w.y1 for w in words)
+        bottom = last_bottom
+        if words[-1].text.endswith(":"):
+            # "Name:   MUSTER-KUNDE GMBH": a label column; its values in the next cell belong to the block.
+            after = [w for w in other.words if w.x0 >= words[-1].x1]
+            if after:
+                right = max(right, after[0].x1, *(w.x1 for w in same_cell(after)))
+    return Region(line.page, x0 - height, y0 - 0.5 * height, right + height, bottom + 0.5 * height)
+
+
+def is_buyer_side(reading: Reading, line: Line, start: int, end: int) -> bool:
+    """Whether characters ``start:end`` of ``line`` belong to the buyer: in its block, or labelled as its own."""
+    if any(region.holds(line, start, end) for region in reading.buyer_regions):
+        return not any(region.holds(line, start, end) for region in reading.supplier_regions)
+    # The id's own label decides: the text before it in its cell ("Uw BTW-nummer: NL..."), or, when the id
+    # starts its cell, the cell before it (a label column). Not blindly the characters before it: two
+    # parties' ids often share a printed line ("Uw BTW-nummer: NL...   BTW-id: NL...").
+    line_cells = cells(line.text)
+    index = next((i for i, (s, e) in enumerate(line_cells) if s <= start < e + len(WIDE_GAP)), 0)
+    cell_start = line_cells[index].start
+    label = line.text[max(cell_start, start - 40): start]
+    previous = line.text[line_cells[index - 1].start: line_cells[index - 1].end] if index > 0 else ""
+    if not label.strip(" :") and not re.search(r"\d", previous):  # a label column holds no values itself
+        label = previous[-40:]
+    return bool(L.BUYER_HINT.search(label) and not L.SUPPLIER_HEADING.search(label))
+
+
+def _debit_context(text: str, offset: int) -> bool:
+    """IBANs mentioned for a direct debit ("van uw rekening", "prélevé sur le compte") are the buyer's."""
+    return bool(re.search(r"(?i)(?:incasso|afgeschreven|uw rekening|your account|ihr(?:em)? konto|"
+                          r"pr[ée]l[eè]v|votre compte|lastschrift)", text[max(0, offset - 60): offset]))
+
+
+# --- identifiers ---------------------------------------------------------------------------------------------
+
+
+def read_party_ids(reading: Reading) -> Buyer:
+    """Choose the supplier's VAT id, IBAN and KvK number; return the buyer's ids (its name comes later)."""
+    buyer = Buyer()
+    supplier_vat: list[Candidate[str]] = []
+    supplier_iban: list[Candidate[str]] = []
+    supplier_kvk: list[Candidate[str]] = []
+    for line in reading.lines:
+        ibans = find_ibans(line.text)
+        for match in ibans:
+            if is_buyer_side(reading, line, match.start, match.end) or _debit_context(line.text, match.start):
+                continue
+            supplier_iban.append(Candidate(match.value, W.IBAN, "iban", Span(line, match.start, match.end)))
+        for match in find_vat_ids(line.text):
+            if any(i.start <= match.start < i.end for i in ibans):
+                continue  # the letters and digits of an IBAN can look like a VAT id
+            vat = _vat_candidate(reading, line, match)
+            if vat is None:
+                continue
+            if is_buyer_side(reading, line, match.start, match.end):
+                buyer.vat_id = buyer.vat_id or match.value
+            else:
+                supplier_vat.append(vat)
+        for match in find_kvk(line.text):
+            if is_buyer_side(reading, line, match.start, match.end):
+                buyer.kvk = buyer.kvk or match.value
+            else:
+                supplier_kvk.append(Candidate(match.value, W.KVK, "kvk label", Span(line, match.start, match.end)))
+    for name, candidates in (("supplier_vat_id", supplier_vat), ("supplier_iban", supplier_iban),
+                             ("supplier_kvk", supplier_kvk)):
+        own = [c for c in candidates if c.value not in (buyer.vat_id, buyer.kvk)]
+        if own:
+            # The most frequent value wins (letterhead and footer repeat it); then the most certain.
+            counts = Counter(c.value for c in own)
+            reading.put(name, max(own, key=lambda c: (counts[c.value], c.score)))
+    chosen = reading.fields.get("supplier_vat_id")
+    if supplier_vat and buyer.vat_id is None and chosen is not None:
+        # With no buyer block found, the second distinct VAT id on the page is probably the buyer's.
+        distinct = list(dict.fromkeys(c.value for c in supplier_vat))
+        if len(distinct) > 1:
+            buyer.vat_id = next(v for v in distinct if v != chosen.value)
+    return buyer
+
+
+def _vat_candidate(reading: Reading, line: Line, match: IdMatch) -> Candidate[str] | None:
+    """A VAT id as a candidate: sure with valid check digits, weak (and flagged) with a label only."""
+    before = line.text[max(0, match.start - 30): match.start]
+    labelled = bool(L.VAT.search(before) or re.search(r"id|nr|nummer|number|no\b|n°", before, re.IGNORECASE))
+    span = Span(line, match.start, match.end)
+    if match.valid:
+        if labelled:
+            return Candidate(match.value, W.VAT_ID_LABELLED, "vat id labelled", span)
+        return Candidate(match.value, W.VAT_ID_UNLABELLED, "vat id", span)
+    # Right shape but wrong check digits: only next to an explicit VAT label, and flagged.
+    if labelled and L.VAT.search(before):
+        reading.warn_once("vat_id_check_digits")
+        return Candidate(match.value, W.VAT_ID_BAD_CHECK_DIGITS, "vat id check digits wrong", span)
+    return None

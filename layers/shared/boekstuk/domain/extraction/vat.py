@@ -1,0 +1,123 @@
+"""VAT per rate: a rate on a line with a base and an amount whose product agrees ("21%  100,00  21,00"), or a
+labelled VAT amount alone ("BTW 21%  € 124,61", its base filled from the totals); reverse charge ("btw
+verlegd") as a 0 % line; and, with no VAT line printed, the rate the totals imply."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from boekstuk.domain.extraction import labels as L
+from boekstuk.domain.extraction import weights as W
+from boekstuk.domain.extraction.candidate import Candidate, Span
+from boekstuk.domain.extraction.layout import Line
+from boekstuk.domain.extraction.parse import AmountMatch
+from boekstuk.domain.extraction.reading import Reading
+from boekstuk.domain.money import to_money
+from boekstuk.domain.recognition import VatLine
+
+RATE_RE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+MAX_RATE = Decimal(30)
+"""A higher percentage is a discount or a share, not a VAT rate (the highest in the EU is 27 %)."""
+COMMON_RATES = (Decimal(21), Decimal(9), Decimal(6), Decimal(0), Decimal(19), Decimal(7), Decimal(20),
+                Decimal("5.5"), Decimal(10))
+"""Rates tried, in this order, when only the totals say which one applies (NL, the old NL low rate, DE, FR)."""
+_ESTIMATED = "estimated_base"
+"""Marks a VAT line whose base was computed from its amount, until ``complete_vat_lines`` settles it."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLine:
+    """A line that prints a VAT rate, with the other amounts on it."""
+
+    rate: Decimal
+    amounts: tuple[AmountMatch, ...]
+    line: Line
+    has_vat_word: bool
+
+
+def rate_text(rate: Decimal) -> str:
+    """A rate as ``VatLine.rate`` holds it (``21``, ``5.5``)."""
+    return format(rate.normalize(), "f")
+
+
+def read_vat_lines(reading: Reading, rate_lines: list[RateLine], vat: list[Candidate[Decimal]]) -> list[VatLine]:
+    """VAT per rate: a rate with a base and an amount whose product agrees (or a labelled VAT amount).
+
+    A VAT amount printed without its base is also a VAT total candidate (appended to ``vat``).
+    """
+    found: dict[tuple[str, bool], VatLine] = {}
+    for rate_line in rate_lines:
+        rate, amounts, line = rate_line.rate, rate_line.amounts, rate_line.line
+        reverse = bool(L.REVERSE_CHARGE.search(line.text))
+        values = [a.value for a in amounts]
+        pair = _base_and_amount(rate, values)
+        text = rate_text(rate)
+        if pair is not None and (rate_line.has_vat_word or _in_vat_table(reading, line)):
+            base, amount = pair
+            found.setdefault((text, reverse), VatLine(rate=text, base=base, amount=amount, reverse_charge=reverse))
+        elif rate_line.has_vat_word and len(values) == 1 and rate > 0 and not _is_item_line(line):
+            # "BTW 21%   € 124,61": the amount only; the base is filled from the totals later.
+            key = (text, reverse)
+            if key not in found:
+                amount = values[0]
+                found[key] = VatLine(rate=text, base=to_money(amount * 100 / rate), amount=amount)
+                found[key].category = _ESTIMATED
+                vat.append(Candidate(amount, W.VAT_AMOUNT_ONLY, "vat line amount",
+                                     Span(line, amounts[0].start, amounts[0].end)))
+    for line in reading.lines:
+        if L.REVERSE_CHARGE.search(line.text) and not any(v.reverse_charge for v in found.values()):
+            found[("0", True)] = VatLine(rate="0", base=Decimal("0"), amount=Decimal("0"), reverse_charge=True,
+                                         category=_ESTIMATED)
+            break
+    return list(found.values())
+
+
+def is_exact(vat_line: VatLine) -> bool:
+    """Whether a VAT line's base was printed (not computed from its amount)."""
+    return vat_line.category != _ESTIMATED
+
+
+def complete_vat_lines(reading: Reading, vat_lines: list[VatLine]) -> None:
+    """Give single-rate VAT lines printed without base the document's total excl. VAT as base; with no VAT
+    line printed, infer the rate when the totals match a common one exactly."""
+    estimated = [v for v in vat_lines if v.category == _ESTIMATED]
+    excl = reading.fields.get("total_excl_vat")
+    for line in estimated:
+        if excl is not None and len(vat_lines) == 1:
+            line.base = Decimal(excl.value)
+        line.category = None
+    vat_total = reading.fields.get("vat_total")
+    if not vat_lines and excl is not None and vat_total is not None:
+        base, amount = Decimal(excl.value), Decimal(vat_total.value)
+        if base and amount >= 0:
+            for known in COMMON_RATES:
+                if abs(to_money(base * known / 100) - amount) <= W.TOLERANCE:
+                    vat_lines.append(VatLine(rate=rate_text(known), base=base, amount=amount))
+                    break
+
+
+def _in_vat_table(reading: Reading, line: Line) -> bool:
+    return reading.label_above(line, 0, len(line.text), (("vat", L.VAT),)) == "vat"
+
+
+def _is_item_line(line: Line) -> bool:
+    """Product lines also show a rate; they carry a description and no VAT wording of their own."""
+    return not L.VAT.search(line.text) and len(re.findall(r"[A-Za-z]{3,}", line.text)) >= 2
+
+
+def _base_and_amount(rate: Decimal, values: list[Decimal]) -> tuple[Decimal, Decimal] | None:
+    """A (base, VAT amount) pair among the values with base x rate = amount (within rounding)."""
+    for base in values:
+        for amount in values:
+            if base is amount or base == 0 or abs(amount) > abs(base):
+                continue
+            if abs(to_money(base * rate / 100) - amount) <= W.TOLERANCE:
+                return base, amount
+    if rate == 0 and values:
+        zero = [v for v in values if v == 0]
+        others = [v for v in values if v != 0]
+        if zero and others:
+            return others[0], Decimal("0.00")
+    return None
