@@ -21,7 +21,7 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from boekstuk_local import lambda_hook, mail, moto_patches
+from boekstuk_local import cognito_patches, lambda_hook, mail, moto_patches
 from boekstuk_local.gateway import Gateway
 from boekstuk_local.mail import MAILBOX, MailMessage
 from boekstuk_local.provision import Provisioned, client, provision
@@ -65,6 +65,7 @@ def install_patches() -> None:
     lambda_hook.install()
     mail.install()
     moto_patches.install()
+    cognito_patches.install()
 
 
 def default_template() -> Path:
