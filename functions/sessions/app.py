@@ -51,7 +51,7 @@ def handle_refresh(body: RefreshRequest) -> TokenResponse:
 )
 def handle_logout(body: LogoutRequest) -> Response[str]:
     services().sessions.logout(body)
-    return Response(status_code=204, content_type="application/json", body="")
+    return _empty(204)
 
 
 @app.post(
@@ -65,7 +65,7 @@ def handle_logout(body: LogoutRequest) -> Response[str]:
 )
 def handle_request_reset(body: PasswordResetRequest) -> Response[str]:
     services().password_resets.request(body, source_ip(app))
-    return Response(status_code=202, content_type="application/json", body="")
+    return _empty(202)
 
 
 @app.post(
@@ -78,7 +78,12 @@ def handle_request_reset(body: PasswordResetRequest) -> Response[str]:
 )
 def handle_confirm_reset(body: PasswordResetConfirmation) -> Response[str]:
     services().password_resets.confirm(body, source_ip(app))
-    return Response(status_code=204, content_type="application/json", body="")
+    return _empty(204)
+
+
+def _empty(status: int) -> Response[str]:
+    """An answer with a status and no body."""
+    return Response(status_code=status, content_type="application/json", body="")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
