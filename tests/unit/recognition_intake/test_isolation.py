@@ -135,16 +135,16 @@ def test_the_textract_chain_reads_up_to_the_scan_in_the_worker_and_calls_textrac
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from /proc")
 def test_the_composition_root_keeps_a_bomb_out_of_the_calling_process(tmp_path: Path) -> None:
-    """Through ``Services().recognizer``, as process_invoice runs it: this process stays small whatever the file."""
+    """Through ``Components().recognizer``, as process_invoice runs it: this process stays small whatever the file."""
     bomb = tmp_path / "factuur.pdf"
     bomb.write_bytes(bombs.hex_flate_bomb_pdf(bombs.GIB))
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forked copy of this (large) test process.
     script = (
         "import sys\n"
-        "from boekstuk.bootstrap import Services\n"
+        "from boekstuk.bootstrap import Components\n"
         "from boekstuk.domain.errors import UnreadableDocument\n"
         "from boekstuk.settings import Settings\n"
-        "recognizer = Services(Settings(recognizer='local')).recognizer\n"
+        "recognizer = Components(Settings(recognizer='local')).recognizer\n"
         "try:\n"
         "    recognizer.recognize(open(sys.argv[1], 'rb').read(), 'factuur.pdf', 'application/pdf')\n"
         "    print('read')\n"
