@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from boekstuk.domain import errors
 from boekstuk.domain.onboarding import ActivationGrant, Office, SessionTokens, Signup, User, is_strong_password
+from boekstuk.domain.password_resets import PasswordReset
 
 
 class FixedClock:
@@ -42,8 +43,12 @@ def Tokens(access_token: str, refresh_token: str | None, expires_in: int) -> Ses
 
 
 class FakeIdentity:
+    """Logins with passwords and refresh tokens that can be revoked one by one or all at once, as in Cognito."""
+
     def __init__(self) -> None:
         self.passwords: dict[str, str] = {}
+        self.refresh_tokens: dict[str, str] = {}  # live refresh token -> login
+        self._issued = 0
         self._lock = threading.Lock()
 
     def create_user(self, office_code: str, username: str, password: str, email: str | None) -> None:
@@ -60,14 +65,39 @@ class FakeIdentity:
             self.passwords.pop(f"{office_code}:{username}", None)
 
     def login(self, office_code: str, username: str, password: str) -> Tokens:
-        if self.passwords.get(f"{office_code}:{username}") != password:
+        key = f"{office_code}:{username}"
+        if self.passwords.get(key) != password:
             raise errors.InvalidCredentials()
-        return Tokens(f"access-{office_code}:{username}", f"refresh-{office_code}:{username}", 3600)
+        with self._lock:
+            self._issued += 1
+            token = f"refresh-{key}-{self._issued}"
+            self.refresh_tokens[token] = key
+        return Tokens(f"access-{key}", token, 3600)
 
     def refresh(self, refresh_token: str) -> Tokens:
-        if not refresh_token.startswith("refresh-") or refresh_token.removeprefix("refresh-") not in self.passwords:
+        key = self.refresh_tokens.get(refresh_token)
+        if key is None or key not in self.passwords:
             raise errors.InvalidCredentials()
-        return Tokens(f"access-{refresh_token.removeprefix('refresh-')}", None, 3600)
+        return Tokens(f"access-{key}", None, 3600)
+
+    def revoke(self, refresh_token: str) -> None:
+        with self._lock:
+            self.refresh_tokens.pop(refresh_token, None)
+
+    def set_password(self, office_code: str, username: str, password: str) -> None:
+        key = f"{office_code}:{username}"
+        with self._lock:
+            if key not in self.passwords:
+                raise errors.InvalidCredentials()
+            if not is_strong_password(password):
+                raise errors.WeakPassword()
+            self.passwords[key] = password
+
+    def sign_out_everywhere(self, office_code: str, username: str) -> None:
+        key = f"{office_code}:{username}"
+        with self._lock:
+            for token in [t for t, k in self.refresh_tokens.items() if k == key]:
+                del self.refresh_tokens[token]
 
 
 class InMemorySignups:
@@ -151,3 +181,49 @@ class InMemoryOffices:
 
     def list_users(self, office_code: str) -> list[User]:
         return sorted((u for (o, _), u in self.users.items() if o == office_code), key=lambda u: u.username)
+
+
+class InMemoryPasswordResets:
+    """``PasswordResetRepository`` in memory, with the adapter's conditions."""
+
+    def __init__(self) -> None:
+        self.resets: dict[str, PasswordReset] = {}
+        self._lock = threading.Lock()
+
+    def put(self, reset: PasswordReset) -> None:
+        with self._lock:
+            self.resets[reset.subject] = reset
+
+    def get(self, subject: str) -> PasswordReset | None:
+        return self.resets.get(subject)
+
+    def count_failed_attempt(self, subject: str, max_attempts: int) -> int:
+        with self._lock:
+            reset = self.resets.get(subject)
+            if reset is None or reset.attempts >= max_attempts:
+                return max_attempts
+            self.resets[subject] = reset.model_copy(update={"attempts": reset.attempts + 1})
+            return reset.attempts + 1
+
+    def consume(self, subject: str, code_hash: str, now: dt.datetime, max_attempts: int) -> bool:
+        with self._lock:
+            reset = self.resets.get(subject)
+            if reset is None or reset.code_hash != code_hash or now >= reset.expires_at or reset.attempts >= max_attempts:
+                return False
+            del self.resets[subject]
+            return True
+
+
+class FakeTimer:
+    """Monotonic time that moves only when slept on (or when a test moves it)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds

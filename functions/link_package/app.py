@@ -54,18 +54,30 @@ def handle_list_connections(office: str) -> ConnectionList:
     "/v1/oauth/callback",
     summary="Where the package sends the user back after logging in",
     tags=["packages"],
-    responses={302: {"description": "Redirect to the web app"},
+    responses={302: {"description": "Back to the web app's wizard: #/onboarding/connected?connection_id=...&status="
+                                    "verified, or ?status=error&code=... when linking failed"},
                **responses(errors.InvalidOAuthState, errors.InvalidPackageCredentials, errors.PackageUnavailable,
                            validates_input=False, success_description="Linked (JSON answer when Accept: application/json)")},
 )
 def handle_oauth_callback() -> Response[Any]:
     params = app.current_event.query_string_parameters or {}
-    returned = services().connection_service.oauth_return(params.get("state"), params.get("code"), params.get("error"))
     accept = app.current_event.headers.get("Accept", "") or app.current_event.headers.get("accept", "")
+    connections = services().connection_service
+    try:
+        returned = connections.oauth_return(params.get("state"), params.get("code"), params.get("error"))
+    except errors.DomainError as failure:
+        # A browser goes back to the wizard, which explains the code; a JSON client gets the problem document.
+        location = None if "application/json" in accept else connections.oauth_failure_location(failure)
+        if location is None:
+            raise
+        return _redirect(location)
     if "application/json" in accept or returned.web_app_location is None:
         return Response(status_code=200, content_type="application/json", body=returned.result)
-    return Response(status_code=302, content_type="text/plain", body="",
-                    headers={"Location": returned.web_app_location})
+    return _redirect(returned.web_app_location)
+
+
+def _redirect(location: str) -> Response[Any]:
+    return Response(status_code=302, content_type="text/plain", body="", headers={"Location": location})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

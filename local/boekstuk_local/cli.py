@@ -1,4 +1,4 @@
-"""The ``boekstuk`` command: ``up`` (local stack), ``demo``, ``recognize``, ``openapi``.
+"""The ``boekstuk`` command: ``up`` (local stack), ``demo``, ``recognize``, ``openapi``, ``deploy-web``.
 
 It lives in the local package because ``up`` and ``demo`` do; ``recognize`` and the OpenAPI generator are the
 production package's own code, called from here. Subcommands import their modules lazily, so ``boekstuk
@@ -36,6 +36,8 @@ COMMANDS: dict[str, Command] = {
     "recognize": Command("boekstuk.adapters.recognition.cli", "main", "recognise invoice files, print JSON"),
     "openapi": Command("boekstuk_local.cli", "openapi_main",
                        "print or --write the OpenAPI document generated from the code"),
+    "deploy-web": Command("boekstuk_local.deploy_web", "main",
+                          "upload web/ to a deployed stack's web bucket and invalidate its CloudFront cache"),
 }
 
 

@@ -123,6 +123,7 @@ def provision(app: SamApp, *, endpoint_url: str | None = None, region: str | Non
 
     creators = [
         (("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable"), _create_table),
+        (("AWS::SSM::Parameter",), _create_parameter),
         (("AWS::S3::Bucket",), _create_bucket),
         (("AWS::KMS::Key",), _create_kms_key),
         (("AWS::KMS::Alias",), _create_kms_alias),
@@ -137,8 +138,10 @@ def provision(app: SamApp, *, endpoint_url: str | None = None, region: str | Non
     }
     for logical_id, res in app.resources.items():
         if res.get("Type") not in handled:
-            # Api, roles, log groups, schedules...: nothing to create locally; Ref gives the logical id.
+            # Api, roles, log groups, schedules, CloudFront...: nothing to create locally; Ref gives the logical id.
             resolver.refs.setdefault(logical_id, logical_id)
+            for attribute, value in _skipped_attributes(str(res.get("Type")), logical_id).items():
+                resolver.attrs.setdefault((logical_id, attribute), value)
             out.skipped[logical_id] = str(res.get("Type"))
     for types, create in creators:
         for logical_id, res in app.of_type(*types).items():
@@ -185,6 +188,33 @@ def _predict_identifiers(app: SamApp, out: Provisioned) -> None:
 
 def _default_name(out: Provisioned, logical_id: str) -> str:
     return f"{out.app.resolver.stack_name}-{logical_id}"
+
+
+def _skipped_attributes(resource_type: str, logical_id: str) -> dict[str, str]:
+    """``GetAtt`` values of resources that are not created locally but that others may name.
+
+    The web app's CloudFront distribution does not exist locally (the local stack serves the web app itself);
+    its attributes get placeholder values so that a template naming them still provisions.
+    """
+    name = logical_id.lower()
+    if resource_type == "AWS::CloudFront::Distribution":
+        return {"DomainName": f"{name}.cloudfront.local", "Id": logical_id.upper()}
+    if resource_type in ("AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::ResponseHeadersPolicy",
+                         "AWS::CloudFront::CachePolicy", "AWS::CloudFront::OriginRequestPolicy",
+                         "AWS::CloudFront::Function"):
+        return {"Id": logical_id}
+    return {}
+
+
+def _create_parameter(aws: _Clients, out: Provisioned, logical_id: str, props: dict[str, Any]) -> None:
+    """An SSM parameter, so the functions that read one at run time find it in the emulator."""
+    name = str(props.get("Name") or f"/{out.app.resolver.stack_name}/{logical_id}")
+    kind = str(props.get("Type", "String"))
+    aws("ssm").put_parameter(Name=name, Value=str(props["Value"]), Type=kind, Overwrite=True)
+    r = out.app.resolver
+    r.refs[logical_id] = name
+    r.attrs[(logical_id, "Value")] = str(props["Value"])
+    r.attrs[(logical_id, "Type")] = kind
 
 
 def _create_table(aws: _Clients, out: Provisioned, logical_id: str, props: dict[str, Any]) -> None:

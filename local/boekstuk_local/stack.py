@@ -196,7 +196,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
     # werkzeug logs every request of the emulator and simulators at INFO; keep the console for the banner.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     ensure_exclusive("stack")
-    app = load_local_app(template, parameters)
+    load_local_app(template, parameters)  # a broken template fails here, before anything starts
     handle = StackHandle()
     handle.data_dir = Path(data_dir).resolve() if data_dir else None
     handle._env_before = dict(os.environ)
@@ -229,6 +229,9 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
                  "API_BASE_URL": handle.url}
         if handle.simulators:
             extra["PACKAGE_APPS"] = package_apps_json(handle.simulators)
+        # The web app is served here, on the API's origin: links in mails, the OAuth callback's way back to the
+        # wizard and the documents bucket's CORS origin all name this address.
+        app = load_local_app(template, {"WebAppUrl": handle.url, **(parameters or {})})
         prov = provision(app, endpoint_url=handle.moto_url, extra_environment=extra)
         handle.provisioned = prov
         saved = persistence.load(handle.data_dir) if handle.data_dir is not None else None

@@ -21,7 +21,7 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from boekstuk_local import lambda_hook, mail, moto_patches
+from boekstuk_local import cognito_patches, lambda_hook, mail, moto_patches
 from boekstuk_local.gateway import Gateway
 from boekstuk_local.mail import MAILBOX, MailMessage
 from boekstuk_local.provision import Provisioned, client, provision
@@ -45,9 +45,11 @@ LOCAL_RUNTIME_ENV = {
 }
 
 
-LOCAL_PARAMETERS = {"Recognizer": "local"}
+LOCAL_PARAMETERS = {"Recognizer": "local", "WebAppUrl": "http://localhost"}
 """Template parameters the local stack sets when the template declares them (the caller's values win):
-Textract's AnalyzeExpense does not exist in the emulator, so recognition runs on the local engine."""
+Textract's AnalyzeExpense does not exist in the emulator, so recognition runs on the local engine; the web app
+is served by the local gateway itself, on the API's origin (``http://localhost`` in the harness, like
+``API_BASE_URL``; ``boekstuk up`` sets its own address)."""
 
 
 def load_local_app(template: str | Path | None = None, parameters: Mapping[str, str] | None = None) -> SamApp:
@@ -65,6 +67,7 @@ def install_patches() -> None:
     lambda_hook.install()
     mail.install()
     moto_patches.install()
+    cognito_patches.install()
 
 
 def default_template() -> Path:

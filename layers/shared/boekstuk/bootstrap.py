@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 
 from boekstuk.adapters.aws import AwsClients
-from boekstuk.adapters.clock import SystemClock
+from boekstuk.adapters.clock import SystemClock, SystemTimer
 from boekstuk.adapters.cognito import CognitoIdentityProvider
 from boekstuk.adapters.dynamodb import (
     DynamoOfficeRepository,
@@ -24,6 +24,7 @@ from boekstuk.adapters.dynamodb import (
 from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
 from boekstuk.adapters.dynamodb_proposals import DynamoProposalMemory
+from boekstuk.adapters.dynamodb_resets import DynamoPasswordResets
 from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
 from boekstuk.adapters.idempotency import IdempotentRunner
 from boekstuk.adapters.lambda_trigger import LambdaSyncTrigger
@@ -31,6 +32,7 @@ from boekstuk.adapters.packages.gateway import RegistryPackageGateway
 from boekstuk.adapters.s3 import S3DocumentStorage
 from boekstuk.adapters.secrets import SecretsManagerStore
 from boekstuk.adapters.ses import SesMailer
+from boekstuk.adapters.ssm import read_parameter
 from boekstuk.adapters.stepfunctions import StepFunctionsWorkflow
 from boekstuk.domain.packages import PackageApp
 from boekstuk.ports import Clock, Recognizer
@@ -41,6 +43,7 @@ from boekstuk.services.bookings import Bookings
 from boekstuk.services.connections import ConnectionService, PackageConnections
 from boekstuk.services.documents import DocumentIntake, DocumentService, S3Object
 from boekstuk.services.onboarding import OnboardingService
+from boekstuk.services.password_resets import PasswordResetService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
 from boekstuk.services.sessions import SessionService, UserService
 from boekstuk.services.throttling import Throttle
@@ -79,9 +82,18 @@ class Components:
         return SesMailer(self.aws.client("sesv2"), self.settings.sender_email)
 
     @cached_property
+    def web_app_url(self) -> str:
+        """The web app's address: configured (``WEB_APP_URL``), else the SSM parameter the stack writes with its
+        CloudFront distribution's address (functions cannot be given that directly: template.yaml says why);
+        empty when neither exists."""
+        if self.settings.web_app_url or not self.settings.web_app_url_parameter:
+            return self.settings.web_app_url
+        return read_parameter(self.aws.client("ssm"), self.settings.web_app_url_parameter)
+
+    @cached_property
     def public_base_url(self) -> str:
         """Where links in mails point: the web app, or the API until the web app exists."""
-        return self.settings.web_app_url or self.settings.api_base_url
+        return self.web_app_url or self.settings.api_base_url
 
     @cached_property
     def throttle(self) -> Throttle:
@@ -208,6 +220,14 @@ class Services:
         return SessionService(c.identity, c.throttle, c.settings.throttling)
 
     @cached_property
+    def password_resets(self) -> PasswordResetService:
+        """Password reset by an e-mailed code."""
+        c = self._components
+        return PasswordResetService(offices=c.offices, resets=DynamoPasswordResets(c.table), identity=c.identity,
+                                    mailer=c.mailer, clock=c.clock, timer=SystemTimer(), throttle=c.throttle,
+                                    limits=c.settings.throttling, web_app_url=c.public_base_url)
+
+    @cached_property
     def users(self) -> UserService:
         """Office users."""
         c = self._components
@@ -218,7 +238,7 @@ class Services:
         """Step 3, and the OAuth callback back to the web app."""
         c = self._components
         return ConnectionService(c.connections, c.offices, c.secrets, c.package_gateway, c.clock,
-                                 c.settings.secrets_prefix, web_app_url=c.settings.web_app_url)
+                                 c.settings.secrets_prefix, web_app_url=c.web_app_url)
 
     @cached_property
     def administration_service(self) -> AdministrationService:

@@ -35,6 +35,7 @@ from boekstuk.domain.packages import (
     SupplierDraft,
     VatCode,
 )
+from boekstuk.domain.password_resets import PasswordReset
 from boekstuk.domain.recognition import Recognition
 from boekstuk.domain.throttling import Backoff, BackoffClaim, WindowClaim, WindowLimit
 
@@ -200,6 +201,51 @@ class IdentityProvider(Protocol):
 
     def refresh(self, refresh_token: str) -> SessionTokens:
         """A new access token; ``InvalidCredentials`` when the refresh token is not valid."""
+        ...
+
+    def revoke(self, refresh_token: str) -> None:
+        """Revoke a refresh token (and the access tokens it gave out); an unknown or dead one is no error."""
+        ...
+
+    def set_password(self, office_code: str, username: str, password: str) -> None:
+        """A new permanent password; ``WeakPassword`` if the policy refuses it, ``InvalidCredentials`` if no
+        such login exists."""
+        ...
+
+    def sign_out_everywhere(self, office_code: str, username: str) -> None:
+        """Revoke every refresh token of the login, so no session from before survives."""
+        ...
+
+
+class PasswordResetRepository(Protocol):
+    """Pending password resets, one per user (``PasswordReset.subject``), expired by the table's TTL."""
+
+    def put(self, reset: PasswordReset) -> None:
+        """Store a fresh reset, replacing the user's earlier one."""
+        ...
+
+    def get(self, subject: str) -> PasswordReset | None:
+        """The user's pending reset (expired or voided ones included: the caller judges)."""
+        ...
+
+    def count_failed_attempt(self, subject: str, max_attempts: int) -> int:
+        """Atomically add one wrong code (never beyond ``max_attempts``); returns the new count."""
+        ...
+
+    def consume(self, subject: str, code_hash: str, now: dt.datetime, max_attempts: int) -> bool:
+        """Delete the reset if it still has this code, is unexpired and not void: True for exactly one caller."""
+        ...
+
+
+class Timer(Protocol):
+    """Monotonic time and waiting, for answers whose duration must not depend on what was found."""
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start, never going back."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``."""
         ...
 
 

@@ -29,7 +29,9 @@ class Settings(BaseModel):
     sync_function_name: str = ""
     sender_email: str = "no-reply@boekstuk.local"
     api_base_url: str = ""  # empty: derived from each request (API Gateway domain and stage)
-    web_app_url: str = ""
+    web_app_url: str = ""  # empty: read from the SSM parameter below (AWS), or none (links point at the API)
+    web_app_url_parameter: str = ""  # SSM parameter holding the web app's address (its CloudFront distribution)
+    cloudfront_origin_secret: str = ""  # the header value by which CloudFront's requests to the API are known
     recognizer: Literal["local", "textract"] = "local"
     secrets_prefix: str = "boekstuk/"
     package_apps_secret: str = "boekstuk/package-apps"
@@ -65,6 +67,8 @@ _ENV_NAMES: dict[str, str] = {
     "sender_email": "SENDER_EMAIL",
     "api_base_url": "API_BASE_URL",
     "web_app_url": "WEB_APP_URL",
+    "web_app_url_parameter": "WEB_APP_URL_PARAMETER",
+    "cloudfront_origin_secret": "CLOUDFRONT_ORIGIN_SECRET",
     "recognizer": "RECOGNIZER",
     "secrets_prefix": "SECRETS_PREFIX",
     "package_apps_secret": "PACKAGE_APPS_SECRET",

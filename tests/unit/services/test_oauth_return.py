@@ -7,6 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
+from boekstuk.domain import errors
 from boekstuk.domain.links import Connection, OAuthState
 from boekstuk.domain.onboarding import hash_secret
 from boekstuk.domain.packages import OAuthTokens
@@ -58,10 +61,20 @@ def service(web_app_url: str = "") -> ConnectionService:
                              web_app_url=web_app_url)
 
 
-def test_with_a_web_app_the_callback_leads_to_the_connection_page() -> None:
+def test_with_a_web_app_the_callback_leads_back_to_the_wizard() -> None:
     returned = service("https://app.boekstuk.test/").oauth_return("the-state", "code-1")
     assert returned.result.connection_id == "con1" and returned.result.status == "verified"
-    assert returned.web_app_location == "https://app.boekstuk.test/#/connections/con1?linked=1"
+    assert returned.web_app_location == ("https://app.boekstuk.test/#/onboarding/connected"
+                                         "?connection_id=con1&status=verified")
+
+
+def test_a_failed_callback_leads_back_to_the_wizard_with_the_error_code() -> None:
+    with_app = service("https://app.boekstuk.test")
+    with pytest.raises(errors.InvalidOAuthState) as failed:
+        with_app.oauth_return("forged", "code-1")
+    assert with_app.oauth_failure_location(failed.value) == (
+        "https://app.boekstuk.test/#/onboarding/connected?status=error&code=invalid_oauth_state")
+    assert service().oauth_failure_location(failed.value) is None
 
 
 def test_without_a_web_app_there_is_nowhere_to_go_but_json() -> None:

@@ -15,6 +15,8 @@ from boekstuk.services.onboarding import (
     ActivationResponse,
     ConfirmationRequest,
     ConfirmationResponse,
+    OfficeCodeCheck,
+    OfficeCodeCheckRequest,
     OnboardingService,
     SignupRequest,
     SignupResponse,
@@ -139,8 +141,9 @@ def test_unknown_signup_and_double_confirmation(world: dict) -> None:
 
 
 def test_confirmation_mails_the_activation_link(world: dict) -> None:
+    # The link opens the web app's activation step (a hash route: the static app needs no server-side routes).
     token = confirmed_token(world)
-    assert f"https://app.example/activate?token={token}" in world["mailer"].sent[-1].body
+    assert f"https://app.example/#/onboarding/activate?token={token}" in world["mailer"].sent[-1].body
 
 
 def test_activation_creates_office_subscription_and_sync_user(world: dict) -> None:
@@ -330,3 +333,65 @@ def test_wrong_codes_are_limited_per_source_over_all_signups(world: dict) -> Non
     # The refused guess was not checked: the signup itself is untouched and its owner confirms.
     assert world["signups"].signups[signup_id].attempts == 0
     assert service.confirm(signup_id, ConfirmationRequest(code=code), source_ip="192.0.2.200").status == "confirmed"
+
+
+# --- office-code check (the wizard, while someone types) ---------------------------------------------------
+
+
+def check(world: dict, token: str, code: str, source_ip: str = "192.0.2.1") -> OfficeCodeCheck:
+    return world["service"].service.check_office_code(
+        OfficeCodeCheckRequest(activation_token=token, office_code=code), source_ip)
+
+
+def test_office_code_check_says_valid_and_free(world: dict) -> None:
+    token = confirmed_token(world)
+    assert check(world, token, " DeVries ") == OfficeCodeCheck(office_code="devries", valid=True, available=True,
+                                                                suggestions=[])
+
+
+def test_office_code_check_of_a_taken_code_offers_the_free_suggestions_activation_would(world: dict) -> None:
+    world["offices"].codes.update({"devries", "devries-1"})
+    token = confirmed_token(world)
+    result = check(world, token, "DEVRIES")
+    assert (result.valid, result.available, result.suggestions) == (True, False, ["devries-2", "devries-3", "devries-4"])
+    with pytest.raises(errors.OfficeCodeTaken) as taken:
+        world["service"].activate(ActivationRequest(activation_token=token, office_code="devries", username="sync",
+                                                    password=PASSWORD))
+    assert taken.value.extra["suggestions"] == result.suggestions
+
+
+@pytest.mark.parametrize("code", ["ab", "de vries", "a" * 31, "kantoor_1"])
+def test_office_code_check_of_an_invalid_code(world: dict, code: str) -> None:
+    result = check(world, confirmed_token(world), code)
+    assert (result.valid, result.available, result.suggestions) == (False, False, [])
+
+
+def test_office_code_check_needs_a_usable_activation_token(world: dict) -> None:
+    world["offices"].codes.add("devries")
+    with pytest.raises(errors.InvalidActivationToken):
+        check(world, "not-a-token", "devries")
+    token = confirmed_token(world)
+    world["clock"].advance(days=7)
+    with pytest.raises(errors.ActivationExpired):
+        check(world, token, "devries")
+    used = confirmed_token(world, "piet@example.nl")
+    world["service"].activate(ActivationRequest(activation_token=used, office_code="piet", username="sync",
+                                                password=PASSWORD))
+    with pytest.raises(errors.AlreadyActivated):
+        check(world, used, "devries")
+
+
+def test_office_code_checks_are_limited_per_source_and_per_token(world: dict) -> None:
+    token = confirmed_token(world)
+    for n in range(60):
+        check(world, token, f"kantoor-{n}", source_ip="198.51.100.7")
+    with pytest.raises(errors.TooManyAttempts) as limited:
+        check(world, token, "kantoor-x", source_ip="198.51.100.7")
+    assert limited.value.code == "too_many_attempts" and limited.value.retry_after
+    # Another network may go on with the same token until the token's own hourly limit.
+    for n in range(40):
+        check(world, token, f"kantoor-{n}", source_ip="198.51.100.8")
+    with pytest.raises(errors.TooManyAttempts):
+        check(world, token, "kantoor-y", source_ip="198.51.100.9")
+    world["clock"].advance(hours=1)
+    assert check(world, token, "kantoor-z", source_ip="198.51.100.9").available

@@ -13,6 +13,7 @@ from boekstuk.domain.throttling import ThrottlePolicy
 from boekstuk.services.sessions import (
     CreateUserRequest,
     LoginRequest,
+    LogoutRequest,
     RefreshRequest,
     SessionService,
     TokenResponse,
@@ -221,6 +222,25 @@ def test_an_outage_is_not_a_failed_guess(world: dict, monkeypatch: pytest.Monkey
 def test_bad_refresh_token(world: dict) -> None:
     with pytest.raises(errors.InvalidCredentials):
         world["sessions"].refresh(RefreshRequest(refresh_token="nonsense"))
+
+
+def test_refresh_answers_like_login_with_the_refresh_token_to_keep(world: dict) -> None:
+    tokens = world["sessions"].login(LoginRequest(office_code="devries", username="sync", password=PASSWORD))
+    refreshed = world["sessions"].refresh(RefreshRequest(refresh_token=tokens.refresh_token))
+    assert refreshed.refresh_token == tokens.refresh_token and refreshed.token_type == "Bearer"
+    assert refreshed.access_token and refreshed.expires_in == 3600
+
+
+def test_logout_revokes_only_that_refresh_token(world: dict) -> None:
+    login = LoginRequest(office_code="devries", username="sync", password=PASSWORD)
+    phone, laptop = world["sessions"].login(login), world["sessions"].login(login)
+    world["sessions"].service.logout(LogoutRequest(refresh_token=phone.refresh_token))
+    with pytest.raises(errors.InvalidCredentials):
+        world["sessions"].refresh(RefreshRequest(refresh_token=phone.refresh_token))
+    assert world["sessions"].refresh(RefreshRequest(refresh_token=laptop.refresh_token)).access_token
+    # Logging out again, or with a token that never was, is no error.
+    world["sessions"].service.logout(LogoutRequest(refresh_token=phone.refresh_token))
+    world["sessions"].service.logout(LogoutRequest(refresh_token="nonsense"))
 
 
 def test_admins_add_users_with_roles(world: dict) -> None:

@@ -13,6 +13,11 @@ _CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard"
 # botocore still presigns S3 URLs with SigV2, which signs neither the host nor headers such as If-None-Match:
 # SigV4 makes a presigned upload's conditions part of its signature (and SigV2 is deprecated in S3).
 _SERVICE_CONFIG = {"s3": _CONFIG.merge(Config(signature_version="s3v4"))}
+# On AWS, presigned URLs name the bucket's regional virtual host (bucket.s3.<region>.amazonaws.com): botocore's
+# default, the global s3.amazonaws.com name, answers a bucket outside us-east-1 with a redirect for up to a day
+# after it was created (a browser's CORS preflight does not follow it), and the web app's CSP allows exactly the
+# regional name. Against an emulator's endpoint (the local stack) the bucket stays in the path.
+_AWS_S3_CONFIG = _SERVICE_CONFIG["s3"].merge(Config(s3={"addressing_style": "virtual"}))
 
 
 class AwsClients:
@@ -29,7 +34,12 @@ class AwsClients:
         with self._lock:
             if service not in self._clients:
                 config = _SERVICE_CONFIG.get(service, _CONFIG)
-                self._clients[service] = self._session.client(service, config=config)  # type: ignore[call-overload]
+                created = self._session.client(service, config=config)  # type: ignore[call-overload]
+                if service == "s3" and created.meta.endpoint_url.endswith(".amazonaws.com"):
+                    created = self._session.client(
+                        service, config=_AWS_S3_CONFIG,
+                        endpoint_url=f"https://s3.{self._region}.amazonaws.com")  # type: ignore[call-overload]
+                self._clients[service] = created
             return self._clients[service]
 
     def dynamodb_table(self, name: str) -> Any:

@@ -86,3 +86,39 @@ class CognitoIdentityProvider:
         auth = result["AuthenticationResult"]
         return SessionTokens(access_token=auth["AccessToken"], refresh_token=auth.get("RefreshToken"),
                              expires_in=int(auth.get("ExpiresIn", 3600)))
+
+    def revoke(self, refresh_token: str) -> None:
+        """RevokeToken: the refresh token and the access tokens it gave out stop working.
+
+        A token Cognito does not know, that another client got, or that is malformed is nothing to revoke:
+        logging out of a session that is already dead succeeds.
+        """
+        try:
+            self._client.revoke_token(Token=refresh_token, ClientId=self._client_id)
+        except ClientError as exc:
+            if _code(exc) in ("NotAuthorizedException", "UnauthorizedException", "InvalidParameterException",
+                              "UnsupportedTokenTypeException"):
+                return
+            raise
+
+    def set_password(self, office_code: str, username: str, password: str) -> None:
+        """AdminSetUserPassword, permanent (the user chose it; no change is forced at the next login)."""
+        try:
+            self._client.admin_set_user_password(UserPoolId=self._pool, Username=cognito_username(office_code, username),
+                                                 Password=password, Permanent=True)
+        except ClientError as exc:
+            code = _code(exc)
+            if code == "InvalidPasswordException":
+                raise errors.WeakPassword() from exc
+            if code == "UserNotFoundException":
+                raise errors.InvalidCredentials() from exc
+            raise
+
+    def sign_out_everywhere(self, office_code: str, username: str) -> None:
+        """AdminUserGlobalSignOut: every refresh token of the login is revoked."""
+        try:
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool,
+                                                    Username=cognito_username(office_code, username))
+        except ClientError as exc:
+            if _code(exc) != "UserNotFoundException":
+                raise

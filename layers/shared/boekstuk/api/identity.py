@@ -1,14 +1,17 @@
 """Who is calling: the office and username from the claims the API Gateway Cognito authorizer passed on, and
-the address the request came from."""
+the address the request came from (the viewer's, for requests the web app's CloudFront distribution forwarded)."""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from dataclasses import dataclass
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from boekstuk.domain.errors import NotFound, Unauthorized
 from boekstuk.domain.onboarding import USERNAME_SEPARATOR
+from boekstuk.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -22,11 +25,39 @@ class Caller:
             raise NotFound("No such office.")
 
 
+ORIGIN_VERIFY_HEADER = "X-Boekstuk-Origin-Verify"
+VIEWER_ADDRESS_HEADER = "CloudFront-Viewer-Address"
+
+
 def source_ip(app: APIGatewayRestResolver) -> str:
     """The caller's address as API Gateway saw the connection (``identity.sourceIp``), never a header the
-    caller wrote (``X-Forwarded-For`` can say anything); empty when the event has none."""
+    caller wrote (``X-Forwarded-For`` can say anything); empty when the event has none.
+
+    Requests through the web app's CloudFront distribution come from a CloudFront edge, shared by many viewers;
+    for them the viewer's address is what CloudFront put in ``CloudFront-Viewer-Address``. That header counts
+    only next to the origin secret CloudFront adds: anyone calling API Gateway directly can write the header,
+    not the secret.
+    """
+    headers = app.current_event.headers
+    secret = get_settings().cloudfront_origin_secret
+    if secret and hmac.compare_digest(str(headers.get(ORIGIN_VERIFY_HEADER) or "").encode(), secret.encode()):
+        viewer = viewer_address(str(headers.get(VIEWER_ADDRESS_HEADER) or ""))
+        if viewer:
+            return viewer
     context = app.current_event.raw_event.get("requestContext") or {}
     return str((context.get("identity") or {}).get("sourceIp") or "")
+
+
+def viewer_address(header: str) -> str:
+    """The address in ``CloudFront-Viewer-Address`` (``198.51.100.10:46532``, ``2001:db8::1:46532``): the
+    part before the last colon, which is the viewer's port. Empty when the header is not of that form."""
+    address, sep, port = header.strip().rpartition(":")
+    if not sep or not port.isdigit():
+        return ""
+    try:
+        return str(ipaddress.ip_address(address.strip("[]")))
+    except ValueError:
+        return ""
 
 
 def current_caller(app: APIGatewayRestResolver) -> Caller:

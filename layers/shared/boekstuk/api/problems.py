@@ -33,6 +33,7 @@ STATUS_BY_ERROR: dict[type[e.DomainError], int] = {
     e.AlreadyActivated: 409,
     e.ActivationExpired: 410,
     e.InvalidCredentials: 401,
+    e.InvalidResetCode: 422,
     e.UnknownPackage: 422,
     e.DescriptionRequired: 422,
     e.InvalidOAuthState: 400,

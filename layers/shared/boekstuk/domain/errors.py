@@ -178,6 +178,21 @@ class NotAnAdmin(Forbidden):
     default_detail = "Only office admins may do this."
 
 
+# --- password reset ----------------------------------------------------------------------------------
+
+
+class InvalidResetCode(DomainError):
+    """A wrong, expired or already used reset code; the same for a user that does not exist."""
+
+    code = "invalid_code"
+    default_detail = "The code is not correct or has expired; ask for a new one."
+
+
+class ResetThrottled(TooManyRequests):
+    code = "too_many_attempts"
+    default_detail = "Too many password resets were asked for or tried; try again after Retry-After seconds."
+
+
 # --- step 3: packages --------------------------------------------------------------------------------
 
 

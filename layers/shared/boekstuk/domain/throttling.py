@@ -85,6 +85,10 @@ class ThrottlePolicy(BaseModel):
     may fail 30 logins per 15 minutes and 200 a day, over all usernames together. Signup codes: at most 3 mails
     per address per hour and 10 a day (a victim's mailbox is not flooded), 30 per source per hour and 200 a day;
     wrong confirmation codes 30 per source per hour over all signups (each signup locks after 5 by itself).
+    Password resets the same way: code mails per user (office code + username) and per source, wrong reset codes
+    per source, and per user the growing waits of a login (each reset is void after 5 wrong codes by itself).
+    Office-code checks (the activation wizard asks while someone types): 60 per source per 15 minutes and 300 a
+    day, 100 per activation token per hour, so the check is no cheap way to list the offices.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -94,6 +98,12 @@ class ThrottlePolicy(BaseModel):
     confirmation_source: Windows = (_minutes(30, 60),)
     signup_mail_address: Windows = (_minutes(3, 60), _minutes(10, 24 * 60))
     signup_mail_source: Windows = (_minutes(30, 60), _minutes(200, 24 * 60))
+    reset_mail_user: Windows = (_minutes(3, 60), _minutes(10, 24 * 60))
+    reset_mail_source: Windows = (_minutes(30, 60), _minutes(200, 24 * 60))
+    reset_code_user: Backoff = Backoff()
+    reset_code_source: Windows = (_minutes(30, 60),)
+    office_code_check_source: Windows = (_minutes(60, 15), _minutes(300, 24 * 60))
+    office_code_check_token: Windows = (_minutes(100, 60),)
 
 
 class BackoffClaim(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -229,11 +230,18 @@ class ConnectionService:
                               office_code=connection.office_code)
 
     def oauth_return(self, state: str | None, code: str | None, error: str | None = None) -> OAuthReturn:
-        """``GET /v1/oauth/callback``: complete the OAuth flow, and where the web app shows the connection."""
+        """``GET /v1/oauth/callback``: complete the OAuth flow, and the wizard step that carries on with it."""
         result = self.complete_oauth(state, code, error)
-        location = (f"{self._web_app_url}/#/connections/{result.connection_id}?linked=1"
-                    if self._web_app_url else None)
-        return OAuthReturn(result=result, web_app_location=location)
+        query = urllib.parse.urlencode({"connection_id": result.connection_id, "status": result.status})
+        return OAuthReturn(result=result, web_app_location=self._wizard_location(query))
+
+    def oauth_failure_location(self, failure: errors.DomainError) -> str | None:
+        """Where a failed callback sends the person: the same wizard step, with the error's code to explain."""
+        return self._wizard_location(urllib.parse.urlencode({"status": "error", "code": failure.code}))
+
+    def _wizard_location(self, query: str) -> str | None:
+        # A hash route: the static web app reads it in the browser, no server-side route is involved.
+        return f"{self._web_app_url}/#/onboarding/connected?{query}" if self._web_app_url else None
 
     def list_connections(self, office_code: str, username: str) -> ConnectionList:
         """The office's connections."""

@@ -69,6 +69,20 @@ class ActivationRequest(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
+class OfficeCodeCheckRequest(BaseModel):
+    activation_token: str = Field(min_length=1, max_length=200)
+    office_code: str = Field(min_length=1, max_length=60)
+
+
+class OfficeCodeCheck(BaseModel):
+    """Whether an office code may be chosen now; ``suggestions`` are free codes like it when it is taken."""
+
+    office_code: str
+    valid: bool
+    available: bool
+    suggestions: list[str]
+
+
 class ActivationResponse(BaseModel):
     office_code: str
     username: str
@@ -79,6 +93,10 @@ class ActivationResponse(BaseModel):
 
 def _mail_limited(retry_after: int) -> errors.SignupMailLimit:
     return errors.SignupMailLimit(retry_after=retry_after)
+
+
+def _checks_limited(retry_after: int) -> errors.TooManyAttempts:
+    return errors.TooManyAttempts("Too many office-code checks; try again later.", retry_after=retry_after)
 
 
 def _codes_limited(retry_after: int) -> errors.TooManyAttempts:
@@ -174,7 +192,7 @@ class OnboardingService:
             "Activeer uw abonnement",
             f"Beste {signup.contact_name},\n\n"
             f"Uw aanmelding is bevestigd. Activeer uw abonnement ({signup.plan}) binnen 7 dagen via:\n"
-            f"{self._public_base_url}/activate?token={token}\n\n"
+            f"{self._public_base_url}/#/onboarding/activate?token={token}\n\n"
             "Daarbij kiest u zelf uw kantoorcode, gebruikersnaam en wachtwoord.\n",
         )
         return ConfirmationResponse(activation_token=token)
@@ -207,16 +225,42 @@ class OnboardingService:
 
     # --- step 2 ---------------------------------------------------------------------------------
 
-    def activate(self, request: ActivationRequest) -> ActivationResponse:
-        """Create office, subscription and the synchronisation user, exactly once per token."""
-        now = self._clock.now()
-        grant = self._signups.grant_by_token_hash(hash_secret(request.activation_token))
+    def _usable_grant(self, activation_token: str) -> ActivationGrant:
+        """The grant of an unused, unexpired activation token; the activation's errors otherwise."""
+        grant = self._signups.grant_by_token_hash(hash_secret(activation_token))
         if grant is None:
             raise errors.InvalidActivationToken()
         if grant.used:
             raise errors.AlreadyActivated()
-        if now >= grant.expires_at:
+        if self._clock.now() >= grant.expires_at:
             raise errors.ActivationExpired()
+        return grant
+
+    def check_office_code(self, request: OfficeCodeCheckRequest, source_ip: str) -> OfficeCodeCheck:
+        """Whether ``office_code`` is valid and free, with free suggestions when it is taken (the wizard asks
+        while someone types).
+
+        Only for the holder of a usable activation token, and limited per source and per token: to a
+        stranger it is no list of the offices that exist.
+        """
+        self._throttle.spend(
+            [Budget("office-code-check-source", source_key(source_ip), self._limits.office_code_check_source),
+             Budget("office-code-check-token", hash_secret(request.activation_token),
+                    self._limits.office_code_check_token)],
+            refused=_checks_limited,
+        )
+        self._usable_grant(request.activation_token)
+        code = normalise_office_code(request.office_code)
+        if not is_valid_office_code(code):
+            return OfficeCodeCheck(office_code=code, valid=False, available=False, suggestions=[])
+        if not self._offices.office_codes_taken([code]):
+            return OfficeCodeCheck(office_code=code, valid=True, available=True, suggestions=[])
+        return OfficeCodeCheck(office_code=code, valid=True, available=False, suggestions=self._free_suggestions(code))
+
+    def activate(self, request: ActivationRequest) -> ActivationResponse:
+        """Create office, subscription and the synchronisation user, exactly once per token."""
+        now = self._clock.now()
+        grant = self._usable_grant(request.activation_token)
         office_code = normalise_office_code(request.office_code)
         if not is_valid_office_code(office_code):
             raise errors.ValidationFailed(
@@ -266,11 +310,15 @@ class OnboardingService:
             trial_ends_at=api_timestamp(office.trial_ends_at) if office.trial_ends_at else None,
         )
 
-    def _code_taken(self, office_code: str) -> errors.OfficeCodeTaken:
+    def _free_suggestions(self, office_code: str) -> list[str]:
+        """Up to three free codes like ``office_code`` (``devries-1``, ``devries-2``, ...)."""
         candidates = office_code_suggestions(office_code)
         taken = self._offices.office_codes_taken(candidates)
-        free = [c for c in candidates if c not in taken][:3]
-        return errors.OfficeCodeTaken(f"The office code '{office_code}' is already in use.", suggestions=free)
+        return [c for c in candidates if c not in taken][:3]
+
+    def _code_taken(self, office_code: str) -> errors.OfficeCodeTaken:
+        return errors.OfficeCodeTaken(f"The office code '{office_code}' is already in use.",
+                                      suggestions=self._free_suggestions(office_code))
 
     def _send_code(self, email: str, contact_name: str, plan: str, code: str) -> None:
         self._mailer.send(

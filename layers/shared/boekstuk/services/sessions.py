@@ -1,4 +1,4 @@
-"""Login (through the identity provider; we store no passwords), token refresh and office users."""
+"""Login (through the identity provider; we store no passwords), token refresh, logout and office users."""
 
 from __future__ import annotations
 
@@ -22,7 +22,11 @@ class LoginRequest(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=1)
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class LogoutRequest(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=4096)
 
 
 class TokenResponse(BaseModel):
@@ -93,9 +97,15 @@ class SessionService:
         )
 
     def refresh(self, request: RefreshRequest) -> TokenResponse:
-        """A fresh access token for a valid refresh token."""
+        """A fresh access token for a valid refresh token, answered like a login: the refresh token to keep
+        using is the one given, unless the identity provider rotated it."""
         tokens = self._identity.refresh(request.refresh_token)
-        return TokenResponse(access_token=tokens.access_token, refresh_token=None, expires_in=tokens.expires_in)
+        return TokenResponse(access_token=tokens.access_token,
+                             refresh_token=tokens.refresh_token or request.refresh_token, expires_in=tokens.expires_in)
+
+    def logout(self, request: LogoutRequest) -> None:
+        """Revoke the refresh token: it refreshes no more. A token that is already dead is no error."""
+        self._identity.revoke(request.refresh_token)
 
 
 class UserService:
