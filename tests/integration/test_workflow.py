@@ -106,13 +106,10 @@ def one_more_administration(aws: LocalAws, office: Office) -> Adm:
 
 
 def edit_body(proposal: dict[str, Any], excl: str, vat: str, total: str) -> dict[str, Any]:
-    """The ``PUT .../proposal`` body of ``proposal`` with its one line and total changed."""
+    """The ``PUT .../proposal`` body: ``proposal`` as GET returned it, with its one line and total changed."""
     [line] = proposal["lines"]
-    return {"supplier_code": proposal["supplier"]["code"], "invoice_number": proposal["invoice_number"],
-            "invoice_date": proposal["invoice_date"], "due_date": proposal["due_date"],
-            "currency": proposal["currency"], "description": proposal.get("description"), "total_incl_vat": total,
-            "lines": [{"gl_account": line["gl_account"], "description": line["description"],
-                       "amount_excl_vat": excl, "vat_code": line["vat_code"], "vat_amount": vat}]}
+    return {**proposal, "total_incl_vat": total,
+            "lines": [{**line, "amount_excl_vat": excl, "vat_amount": vat}]}
 
 
 def upload(aws: LocalAws, office: Office, adm: Adm, price: str = "250.00", number: str | None = None) -> str:

@@ -23,7 +23,7 @@ DocumentStatus = Literal[
     "rejected", "duplicate", "unreadable", "failed",
 ]
 FINAL_STATUSES: frozenset[str] = frozenset({"booked", "rejected", "duplicate", "unreadable", "failed"})
-MatchKind = Literal["vat_id", "kvk", "iban", "name", "new"]
+MatchKind = Literal["vat_id", "kvk", "iban", "name", "new", "manual"]  # manual: chosen in an edit
 
 ALLOWED_CONTENT_TYPES: dict[str, str] = {
     "application/pdf": "pdf",

@@ -299,6 +299,21 @@ class UnreadableDocument(DomainError):
     default_detail = "The document cannot be read."
 
 
+class UnknownSupplier(ValidationFailed):
+    """An edit names a supplier code the administration does not have (``errors`` lists every problem)."""
+
+    code = "unknown_supplier"
+    default_detail = "The supplier does not exist in this administration."
+
+
+class ProposalChanged(Conflict):
+    """An approval was given for a proposal version that is no longer the current one."""
+
+    code = "proposal_changed"
+    default_detail = ("The proposal was changed since you opened it; review the current version and approve that "
+                      "one.")
+
+
 class InvalidStatus(Conflict):
     code = "invalid_status"
     default_detail = "The document is not in a state that allows this."

@@ -62,6 +62,9 @@ class ClaimReleaser(Protocol):
 
 class ApproveRequest(BaseModel):
     comment: str = Field(default="", max_length=1000)
+    proposal_version: int | None = Field(
+        default=None, ge=0, description="The proposal version the approver saw (GET shows it): when the proposal "
+                                        "changed since, 409 proposal_changed instead of approving another version.")
 
 
 class RejectRequest(BaseModel):
@@ -209,7 +212,7 @@ class Approvals:
         return steps_to_ask(stored.policy, document.proposal.total_incl_vat, asked=pending is not None)
 
     def _decide(self, office_code: str, username: str, document_id: str, verdict: Literal["approved", "rejected"],
-                comment: str) -> DecisionResult:
+                comment: str, seen_version: int | None = None) -> DecisionResult:
         user = require_member(self._offices, office_code, username)
         document = document_of(self._documents, office_code, document_id)
         # The decision is on the proposal as it is now: it is stored with this version and counts for no other.
@@ -221,6 +224,10 @@ class Approvals:
         if any(d.user == username for d in self._store.decisions(office_code, document_id, version)):
             raise errors.AlreadyDecided()
         lifecycle.check(document.status, HistoryEvent.APPROVAL_GIVEN)  # booked: locked
+        if seen_version is not None and seen_version != version:
+            # The approver approves what they saw, or nothing: an edit since made another version.
+            raise errors.ProposalChanged(f"You saw version {seen_version} of the proposal; it is at version {version} "
+                                         "now. Review the current version and decide again.")
         if pending is not None and pending.completed:
             raise errors.InvalidStatus("The approval of this document is already complete.")
         now = self._clock.now()
@@ -353,7 +360,7 @@ class Approvals:
 
     def approve(self, office_code: str, username: str, document_id: str, request: ApproveRequest) -> DecisionResult:
         """One approval; the last one needed approves the document and lets the workflow book it."""
-        return self._decide(office_code, username, document_id, "approved", request.comment)
+        return self._decide(office_code, username, document_id, "approved", request.comment, request.proposal_version)
 
     def reject(self, office_code: str, username: str, document_id: str, request: RejectRequest) -> DecisionResult:
         """Any one approver's rejection ends the document as ``rejected``."""

@@ -104,6 +104,8 @@ class DocumentView(BaseModel):
     updated_at: str
     recognition: dict[str, Any] | None = None
     proposal: Proposal | None = None
+    proposal_version: int = Field(default=0, description="Bumped by every edit that changes what an approver "
+                                                         "approves; approve may name the version it saw.")
     approval: Approval | None = None
     bookings: list[Booking] = Field(default_factory=list)
     history: list[HistoryView] = Field(default_factory=list)
@@ -232,7 +234,7 @@ class DocumentService:
             document_id=d.document_id, administration_id=d.administration_id, kind=d.kind, filename=d.filename,
             status=d.status, error=d.error, duplicate_of=d.duplicate_of, created_at=api_timestamp(d.created_at),
             updated_at=api_timestamp(d.updated_at), recognition=recognition_view(d.recognition) if d.recognition else None,
-            proposal=d.proposal, approval=d.approval, bookings=d.bookings,
+            proposal=d.proposal, proposal_version=d.proposal_version, approval=d.approval, bookings=d.bookings,
             history=[HistoryView(at=api_timestamp(h.at), event=h.event, actor=h.actor, detail=h.detail)
                      for h in self._documents.history(office_code, d.document_id)])
 
