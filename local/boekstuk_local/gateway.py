@@ -27,6 +27,7 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
 
 from boekstuk_local import lambda_hook
+from boekstuk_local.events import EVENTS
 from boekstuk_local.mail import MAILBOX, Mailbox
 from boekstuk_local.provision import Provisioned
 from boekstuk_local.template import ApiSpec, GatewayResponse, Route, TemplateError, match_path
@@ -378,6 +379,10 @@ class Gateway:
                 return self._mail_page(messages)
             return Response(json.dumps({"messages": [m.model_dump() for m in messages]}),
                             content_type="application/json")
+        if path == "/_local/events" and request.method == "GET":
+            published = EVENTS.events(request.args.get("document_id"))
+            return Response(json.dumps({"events": [e.model_dump(by_alias=True) for e in published]}),
+                            content_type="application/json")
         params = match_path("/_local/packages/{package}/administrations/{code}/entries", path)
         if params is not None and request.method == "GET":
             return self._simulator_entries(params["package"], params["code"])
@@ -437,6 +442,7 @@ pre{{white-space:pre-wrap}}</style></head><body><h1>Local mailbox ({len(messages
 </head><body><h1>boekstuk: local stack</h1>{web}
 <table>{rows}</table>
 <h2>Local-only</h2><ul><li><a href="/_local/mail">/_local/mail</a>?to=address: e-mail sent through SES</li>
+<li><a href="/_local/events">/_local/events</a>?document_id=id: events published to EventBridge</li>
 <li>/_local/packages/&lt;package&gt;/administrations/&lt;code&gt;/entries: what a simulator booked</li>{schedules}</ul>
 <h2>API routes</h2><table><tr><th>method</th><th>path</th><th>function</th><th>auth</th></tr>{routes}</table>
 </body></html>"""

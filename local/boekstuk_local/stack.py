@@ -24,6 +24,7 @@ import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from boekstuk_local import lambda_hook, persistence
+from boekstuk_local.events import EVENTS
 from boekstuk_local.gateway import Gateway
 from boekstuk_local.mail import MAILBOX
 from boekstuk_local.provision import Provisioned, provision
@@ -216,6 +217,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         install_patches()
         lambda_hook.set_async_events(True)
         MAILBOX.clear()
+        EVENTS.clear()
         if simulators:
             handle.simulators = start_simulators()
 

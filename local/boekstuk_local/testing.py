@@ -21,7 +21,7 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from boekstuk_local import lambda_hook, mail, moto_patches
+from boekstuk_local import events, lambda_hook, mail, moto_patches
 from boekstuk_local.gateway import Gateway
 from boekstuk_local.mail import MAILBOX, MailMessage
 from boekstuk_local.provision import Provisioned, client, provision
@@ -61,9 +61,11 @@ def load_local_app(template: str | Path | None = None, parameters: Mapping[str, 
 
 
 def install_patches() -> None:
-    """Everything the local stack changes in moto: in-process Lambdas, the mail recorder, fidelity fixes."""
+    """Everything the local stack changes in moto: in-process Lambdas, the mail and event recorders, fidelity
+    fixes."""
     lambda_hook.install()
     mail.install()
+    events.install()
     moto_patches.install()
 
 
@@ -279,6 +281,7 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
         os.environ.pop("AWS_ENDPOINT_URL", None)  # a leftover endpoint would send calls past mock_aws
         install_patches()
         MAILBOX.clear()
+        events.EVENTS.clear()
         try:
             if simulators:
                 servers = start_simulators()
@@ -306,6 +309,7 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
                 server.stop()
             lambda_hook.unregister_all()
             MAILBOX.clear()
+            events.EVENTS.clear()
     reset_composition_root()
 
 

@@ -362,3 +362,34 @@ def test_an_edit_past_the_second_step_needs_its_approver_before_it_is_booked(aws
     assert entry["total_incl_vat"] == "10890.00"
     assert [d["user"] for d in booked["approval"]["decisions"]] == ["sync", "anna"]
 
+
+
+EVENT_DETAIL = {"office_code", "administration_id", "document_id", "status", "previous_status", "total_incl_vat",
+                "currency", "at"}
+
+
+def test_every_transition_from_received_to_booked_is_published_once_in_order(aws: LocalAws, office: Office) -> None:
+    document_id = upload(aws, office, office.approvers)
+    awaiting(aws, office, document_id)
+    status, _, body = decide(aws, office, document_id, "approve", {"comment": ""})
+    assert status == 200, body
+    booked = wait_for(aws, office, document_id, lambda d: d["status"] in ("booked", "failed"))
+    assert booked["status"] == "booked", booked["error"]
+
+    status, _, listed = aws.api_call("GET", f"/_local/events?document_id={document_id}")
+    assert status == 200, listed
+    events = listed["events"]
+    assert [(e["detail-type"], e["detail"]["previous_status"]) for e in events] == [
+        ("Document received", None), ("Document recognizing", "received"),
+        ("Document awaiting_approval", "recognizing"), ("Document approved", "awaiting_approval"),
+        ("Document booking", "approved"), ("Document booked", "booking")]
+    assert {e["source"] for e in events} == {"boekstuk"} and {e["event_bus"] for e in events} == {"default"}
+    for event in events:
+        detail = event["detail"]
+        assert set(detail) == EVENT_DETAIL, detail  # ids, statuses, amount, time: no names, no addresses
+        assert (detail["office_code"], detail["administration_id"]) == (office.code, office.approvers.administration_id)
+        assert detail["status"] == event["detail-type"].removeprefix("Document ")
+    assert [e["detail"]["total_incl_vat"] for e in events[2:]] == [booked["proposal"]["total_incl_vat"]] * 4
+    assert [e["detail"]["at"] for e in events] == sorted(e["detail"]["at"] for e in events)
+    # Published right away: nothing is left for the schedule.
+    assert aws.fire_schedule("PublishEventsFunction") == {"published": 0, "failed": 0}

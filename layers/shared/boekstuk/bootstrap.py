@@ -22,9 +22,11 @@ from boekstuk.adapters.dynamodb import (
     DynamoThrottleStore,
 )
 from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
+from boekstuk.adapters.dynamodb_events import DynamoEventOutbox
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
 from boekstuk.adapters.dynamodb_proposals import DynamoProposalMemory
 from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
+from boekstuk.adapters.eventbridge import EventBridgePublisher
 from boekstuk.adapters.idempotency import IdempotentRunner
 from boekstuk.adapters.lambda_trigger import LambdaSyncTrigger
 from boekstuk.adapters.packages.gateway import RegistryPackageGateway
@@ -40,6 +42,7 @@ from boekstuk.services.approvals import Approvals
 from boekstuk.services.bookings import Bookings
 from boekstuk.services.connections import ConnectionService, PackageConnections
 from boekstuk.services.documents import DocumentIntake, DocumentService, S3Object
+from boekstuk.services.events import PublishingDocuments, TransitionEvents
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
 from boekstuk.services.sessions import SessionService, UserService
@@ -123,9 +126,15 @@ class Components:
         return LambdaSyncTrigger(self.aws.client("lambda"), self.settings.sync_function_name)
 
     @cached_property
-    def documents(self) -> DynamoDocumentRepository:
-        """Documents and their history."""
-        return DynamoDocumentRepository(self.table)
+    def transition_events(self) -> TransitionEvents:
+        """Document events onto EventBridge's default bus, from the outbox the document repository writes."""
+        return TransitionEvents(EventBridgePublisher(self.aws.client("events")), DynamoEventOutbox(self.table),
+                                self.clock)
+
+    @cached_property
+    def documents(self) -> PublishingDocuments:
+        """Documents and their history; every status change stored is published (``services.events``)."""
+        return PublishingDocuments(DynamoDocumentRepository(self.table), self.transition_events)
 
     @cached_property
     def storage(self) -> S3DocumentStorage:
@@ -257,6 +266,11 @@ class Services:
 
         c = self._components
         return IdempotentRunner(receive, c.settings.idempotency_table_name, c.aws.client("dynamodb"))
+
+    @cached_property
+    def event_publishing(self) -> TransitionEvents:
+        """The schedule that publishes the events a request could not (the outbox)."""
+        return self._components.transition_events
 
     @cached_property
     def approval_policies(self) -> ApprovalPolicies:

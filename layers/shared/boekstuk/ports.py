@@ -6,12 +6,13 @@ Only ``typing.Protocol`` here: no behaviour, no imports from adapters.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from boekstuk.domain.approvals import BookingClaim, PendingApproval, PolicyStep, StoredPolicy
 from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
+from boekstuk.domain.events import DocumentEvent
 from boekstuk.domain.lifecycle import Transition
 from boekstuk.domain.links import (
     Administration,
@@ -453,6 +454,31 @@ class DocumentRepository(Protocol):
     def page(self, office_code: str, administration_id: str | None, status: str | None, limit: int,
              cursor: str | None) -> tuple[list[Document], str | None]:
         """A page of the office's documents, newest first, and the cursor of the next page."""
+        ...
+
+
+class EventPublisher(Protocol):
+    """The bus integrators listen on (EventBridge's default bus)."""
+
+    def publish(self, events: Sequence[DocumentEvent]) -> list[DocumentEvent]:
+        """Put the events on the bus, in batches the bus accepts, retrying what it refused; returns the events
+        that could still not be published (empty: all were)."""
+        ...
+
+
+class EventOutbox(Protocol):
+    """The events the document repository wrote with their transitions and that are not known to be published.
+
+    The document repository writes an event into the outbox in the same transaction as the transition it
+    describes, so no stored status change is without its event.
+    """
+
+    def pending(self, written_before: dt.datetime, limit: int) -> list[DocumentEvent]:
+        """Events still in the outbox that were written before ``written_before``, oldest first per shard."""
+        ...
+
+    def done(self, events: Sequence[DocumentEvent]) -> None:
+        """Take published events out of the outbox."""
         ...
 
 

@@ -5,8 +5,8 @@
 | document  | OFFICE#{office}                | DOC#{document_id} | DOCS#{office} / {created_at}#{id}  |
 | history   | OFFICE#{office}#DOC#{doc id}   | HIST#{at}#{n}     |                                    |
 
-Every write is a lifecycle ``Transition``: the document's new state and the step's history entry in one
-transaction. Every item is keyed under its office (``document_partition``): no call can read or write another
+Every write is a lifecycle ``Transition``: the document's new state, the step's history entry and, for a status
+change, its event in the outbox (``dynamodb_events``) in one transaction. Every item is keyed under its office (``document_partition``): no call can read or write another
 office's history by a document id alone. An upload slot whose bytes never arrive carries ``expires_at`` (TTL)
 so it is swept; the first save after the upload drops it.
 """
@@ -23,8 +23,10 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from boekstuk.adapters.dynamodb import DynamoTable, cancellation_codes, to_item
+from boekstuk.adapters.dynamodb_events import outbox_put
 from boekstuk.domain.documents import Document, HistoryEntry
 from boekstuk.domain.errors import ValidationFailed
+from boekstuk.domain.events import event_of
 from boekstuk.domain.lifecycle import Transition
 
 UPLOAD_SLOT_TTL = dt.timedelta(days=1)
@@ -60,13 +62,22 @@ class DynamoDocumentRepository:
         return {"Put": {"Item": to_item(entry, pk=document_partition(office_code, document_id),
                                         sk=f"HIST#{entry.at.isoformat()}#{uuid.uuid4().hex[:8]}")}}
 
+    def _records(self, transition: Transition) -> list[dict[str, Any]]:
+        """What a transition writes besides the document: its history entry and, for a status change, its event."""
+        document = transition.document
+        writes = [self._history_put(document.office_code, document.document_id, transition.entry)]
+        event = event_of(transition)
+        if event is not None:
+            writes.append(outbox_put(event))
+        return writes
+
     def create(self, transition: Transition) -> bool:
         """The document and its first history entry, atomically; False when the id is taken in the office."""
         document = transition.document
         try:
             self._db.transact([
                 {"Put": {"Item": self._item(document), "ConditionExpression": "attribute_not_exists(pk)"}},
-                self._history_put(document.office_code, document.document_id, transition.entry),
+                *self._records(transition),
             ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
@@ -82,8 +93,7 @@ class DynamoDocumentRepository:
     def save(self, transition: Transition) -> None:
         """The step's outcome plus its history entry, atomically."""
         document = transition.document
-        self._db.transact([{"Put": {"Item": self._item(document)}},
-                           self._history_put(document.office_code, document.document_id, transition.entry)])
+        self._db.transact([{"Put": {"Item": self._item(document)}}, *self._records(transition)])
 
     def save_if(self, transition: Transition, *, version: int) -> bool:
         """``save`` on condition that the stored document still has the status the step left and proposal version
@@ -95,7 +105,7 @@ class DynamoDocumentRepository:
                          "ConditionExpression": "#s = :status AND proposal_version = :version",
                          "ExpressionAttributeNames": {"#s": "status"},
                          "ExpressionAttributeValues": {":status": transition.source, ":version": version}}},
-                self._history_put(document.office_code, document.document_id, transition.entry),
+                *self._records(transition),
             ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
@@ -117,7 +127,7 @@ class DynamoDocumentRepository:
                     "ExpressionAttributeValues": {":false": False, ":true": True, ":etag": claimed.upload_etag,
                                                   ":size": claimed.size, ":at": at.isoformat(),
                                                   ":key": claimed.s3_key}}},
-                self._history_put(claimed.office_code, claimed.document_id, transition.entry),
+                *self._records(transition),
             ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
