@@ -10,9 +10,10 @@ after changing the environment.
 from __future__ import annotations
 
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from boekstuk.adapters.aws import AwsClients
-from boekstuk.adapters.clock import SystemClock
+from boekstuk.adapters.clock import OffsetClock, SystemClock
 from boekstuk.adapters.cognito import CognitoIdentityProvider
 from boekstuk.adapters.dynamodb import (
     DynamoOfficeRepository,
@@ -56,7 +57,9 @@ class Components:
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
+        # The local stack's clock can be moved forward (CLOCK_OFFSET_FILE); AWS runs on the system clock.
+        self.clock: Clock = clock or (OffsetClock(Path(settings.clock_offset_file)) if settings.clock_offset_file
+                                      else SystemClock())
         self.aws = AwsClients(settings.region)
 
     @cached_property
