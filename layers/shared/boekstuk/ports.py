@@ -651,6 +651,27 @@ class ApprovalStore(PolicyStore, Protocol):
         """Every decision on proposal version ``version``, oldest first."""
         ...
 
+    def claim_notification(self, office_code: str, document_id: str, version: int, username: str) -> bool:
+        """Take the one right to mail ``username`` the request to approve proposal version ``version`` (a
+        conditional write); False when it was taken before."""
+        ...
+
+    def release_notification(self, office_code: str, document_id: str, version: int, username: str) -> None:
+        """Give the right back (the mail was not sent)."""
+        ...
+
+
+class ReminderLog(Protocol):
+    """Which approvers got their reminder digest on which (Amsterdam) day."""
+
+    def claim_reminder(self, office_code: str, username: str, day: dt.date) -> bool:
+        """Take the one right to send ``username`` the digest of ``day`` (a conditional write); False when taken."""
+        ...
+
+    def release_reminder(self, office_code: str, username: str, day: dt.date) -> None:
+        """Give the right back (the digest was not sent)."""
+        ...
+
 
 class BookingClaims(Protocol):
     """The exactly-once booking claims, one per (document, connection)."""

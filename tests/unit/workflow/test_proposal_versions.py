@@ -65,7 +65,7 @@ def test_raising_the_total_past_the_second_step_needs_its_approver(world: World)
     parked = world.store.pending(OFFICE, "doc1")
     assert parked is not None and parked.version == 1 and parked.steps is not None and len(parked.steps) == 2
     assert sorted(m.to for m in world.mailer.sent) == ["anna@devries.test", "piet@devries.test"]
-    assert "10890.00" in world.mailer.sent[0].body
+    assert "Bedrag: € 10.890,00" in world.mailer.sent[0].body  # the new amount, written the Dutch way
     assert "policy re-applied" in world.documents.events["doc1"][-1].detail
     # The first step's approver alone no longer books it.
     assert approve(world, "piet") == "awaiting_approval"

@@ -153,6 +153,7 @@ class Document(BaseModel):
     proposal: Proposal | None = None
     proposal_version: int = 0  # bumped by every edit that changes what an approver approves
     approval: Approval | None = None
+    approval_requested_at: dt.datetime | None = None  # when people were (last) asked: reminders count from here
     bookings: list[Booking] = Field(default_factory=list)
 
 
