@@ -16,8 +16,7 @@ from boekstuk.domain.onboarding import Office
 from boekstuk.domain.recognition import Recognition
 from boekstuk.services.documents import DocumentIntake, S3Object
 from boekstuk.services.proposals import ProposalOutcome
-from tests.fakes import FixedClock
-from tests.unit.workflow.fakes import ADM, OFFICE, T0, Documents, dynamo_table, proposal
+from tests.unit.workflow.fakes import ADM, OFFICE, T0, Documents, TickingClock, dynamo_table, proposal
 
 KEY = f"inbox/{OFFICE}/{ADM.administration_id}/factuur.pdf"
 OBJECT = S3Object(bucket="b", key=KEY, size=13, etag="etag-1", version_id="v1")
@@ -83,8 +82,9 @@ def documents() -> Iterator[Documents]:
 
 
 def intake(documents: Documents, workflow: Workflow) -> DocumentIntake:
+    # A ticking clock: the history is sorted by time, so each step needs a moment of its own.
     return DocumentIntake(documents, Storage(), Offices(), Administrations(), Recognizer(), Proposer(),  # type: ignore[arg-type]
-                          workflow, FixedClock(T0 + dt.timedelta(minutes=1)))
+                          workflow, TickingClock(T0 + dt.timedelta(minutes=1)))
 
 
 def test_a_failed_workflow_start_keeps_the_proposed_document_and_surfaces(documents: Documents) -> None:
@@ -109,7 +109,7 @@ def test_a_failure_before_the_proposal_ends_unreadable_without_losing_what_was_k
             raise KeyError("boom")
 
     service = DocumentIntake(documents, Storage(), Offices(), Administrations(), Recognizer(), Failing(),  # type: ignore[arg-type]
-                             Workflow(failures=0), FixedClock(T0))
+                             Workflow(failures=0), TickingClock(T0))
     done = service.receive(OBJECT)
     assert done is not None and done.status == "unreadable" and done.error == "Processing failed: KeyError"
     stored = documents.get(OFFICE, done.document_id)
