@@ -3,6 +3,7 @@ SnelStart simulator, with Step Functions executing for real under moto (Retry in
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from boekstuk_local import moto_patches
 from boekstuk_local.testing import LocalAws, local_aws
+from tests.clock import seconds_until
 from tests.integration.conftest import (
     PASSWORD,
     assert_problem,
@@ -393,3 +395,30 @@ def test_every_transition_from_received_to_booked_is_published_once_in_order(aws
     assert [e["detail"]["at"] for e in events] == sorted(e["detail"]["at"] for e in events)
     # Published right away: nothing is left for the schedule.
     assert aws.fire_schedule("PublishEventsFunction") == {"published": 0, "failed": 0}
+
+
+def test_approvers_are_reminded_once_a_working_day_when_the_schedule_fires(aws: LocalAws, office: Office) -> None:
+    email = f"anna@{office.code}.example.nl"
+    status, _, body = aws.api_call("POST", f"/v1/offices/{office.code}/users",
+                                   {"username": "anna-r", "role": "approver", "password": PASSWORD, "email": email},
+                                   token=office.token)
+    assert status == 201, body
+    document_id = upload(aws, office, office.approvers)
+    awaiting(aws, office, document_id)
+    [request] = aws.mail(email)
+    assert request.subject.startswith("Ter goedkeuring: ") and f"http://localhost/#/documents/{document_id}" in request.body
+    assert aws.clock is not None
+    aws.fire_schedule("RemindApproversFunction")
+    assert len(aws.mail(email)) == 1  # not 48 hours yet
+
+    aws.clock.advance(seconds_until(aws.clock.now(), dt.timedelta(hours=49)))  # a working day, 10:00 in Amsterdam
+    run = aws.fire_schedule("RemindApproversFunction")
+    assert run["weekend"] is False and run["sent"] >= 1
+    reminder = aws.mail(email)[-1]
+    assert reminder.subject.startswith("Herinnering") and f"/#/documents/{document_id}" in reminder.body
+    aws.fire_schedule("RemindApproversFunction")
+    assert len(aws.mail(email)) == 2  # the same day: once
+
+    aws.clock.advance(seconds_until(aws.clock.now(), dt.timedelta(hours=1), weekday=False))  # a Saturday
+    assert aws.fire_schedule("RemindApproversFunction")["weekend"] is True
+    assert len(aws.mail(email)) == 2

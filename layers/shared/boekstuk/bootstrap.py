@@ -46,6 +46,7 @@ from boekstuk.services.documents import DocumentIntake, DocumentService, S3Objec
 from boekstuk.services.events import PublishingDocuments, TransitionEvents
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
+from boekstuk.services.reminders import ApprovalReminders
 from boekstuk.services.sessions import SessionService, UserService
 from boekstuk.services.throttling import Throttle
 from boekstuk.settings import Settings, get_settings
@@ -289,6 +290,13 @@ class Services:
         return Approvals(documents=c.documents, store=c.workflow_store, offices=c.offices,
                          administrations=c.administrations, mailer=c.mailer, tasks=c.step_functions,
                          claims=c.proposals, clock=c.clock, link_base_url=c.public_base_url)
+
+    @cached_property
+    def approval_reminders(self) -> ApprovalReminders:
+        """The reminder schedule: one digest per approver per working day for documents waiting over 48 hours."""
+        c = self._components
+        return ApprovalReminders(documents=c.documents, store=c.workflow_store, log=c.workflow_store,
+                                 offices=c.offices, mailer=c.mailer, clock=c.clock, link_base_url=c.public_base_url)
 
     @cached_property
     def bookings(self) -> Bookings:

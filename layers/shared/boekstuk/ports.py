@@ -456,6 +456,11 @@ class DocumentRepository(Protocol):
         """A page of the office's documents, newest first, and the cursor of the next page."""
         ...
 
+    def awaiting_approval(self, requested_before: dt.datetime) -> list[Document]:
+        """Every office's documents still awaiting approval whose approvers were asked before ``requested_before``
+        (an index Query, never a Scan: the reminder schedule)."""
+        ...
+
 
 class EventPublisher(Protocol):
     """The bus integrators listen on (EventBridge's default bus)."""

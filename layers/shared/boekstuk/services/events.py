@@ -126,3 +126,7 @@ class PublishingDocuments:
              cursor: str | None) -> tuple[list[Document], str | None]:
         """A page of the office's documents."""
         return self._inner.page(office_code, administration_id, status, limit, cursor)
+
+    def awaiting_approval(self, requested_before: dt.datetime) -> list[Document]:
+        """Documents waiting for people since before ``requested_before``."""
+        return self._inner.awaiting_approval(requested_before)
