@@ -135,7 +135,7 @@ def test_the_publisher_gives_back_what_the_bus_keeps_refusing() -> None:
     assert len(bus.calls) == 3
 
 
-def test_a_new_document_is_an_event_without_a_previous_status(world: World) -> None:
+def test_a_document_is_received_when_its_bytes_arrive_not_when_its_upload_slot_is_handed_out(world: World) -> None:
     bus = Bus()
     publishing(world, bus)
     slot = Document(document_id="new", office_code=OFFICE, administration_id="adm1", kind="purchase_invoice",
@@ -143,8 +143,25 @@ def test_a_new_document_is_an_event_without_a_previous_status(world: World) -> N
                     created_at=T0, updated_at=T0)
     repository = world.approvals._documents  # type: ignore[attr-defined]
     assert repository.create(lifecycle.start(slot, HistoryEvent.UPLOAD_REQUESTED, actor="api:kees"))
-    assert not repository.create(lifecycle.start(slot, HistoryEvent.UPLOAD_REQUESTED, actor="api:kees"))
+    assert bus.published == []  # a slot whose bytes may never come (it is swept after a day)
+    filled = lifecycle.transition(slot, "received", HistoryEvent.RECEIVED, actor="api", at=T0, awaiting_upload=False,
+                                  upload_etag="e", size=13)
+    assert repository.claim_upload(filled) is not None
+    assert repository.claim_upload(filled) is None  # the slot is used: nothing stored, nothing published
     [entry] = bus.published
     detail = json.loads(entry["Detail"])
     assert entry["DetailType"] == "Document received" and detail["previous_status"] is None
     assert detail["document_id"] == "new" and detail["total_incl_vat"] is None and detail["currency"] is None
+
+
+def test_an_object_dropped_in_the_inbox_is_received_at_once(world: World) -> None:
+    bus = Bus()
+    publishing(world, bus)
+    dropped = Document(document_id="drop", office_code=OFFICE, administration_id="adm1", kind="purchase_invoice",
+                       filename="f.pdf", status="received", source="s3_drop", s3_key="inbox/k", created_at=T0,
+                       updated_at=T0)
+    repository = world.approvals._documents  # type: ignore[attr-defined]
+    assert repository.create(lifecycle.start(dropped, HistoryEvent.RECEIVED, actor="s3"))
+    assert not repository.create(lifecycle.start(dropped, HistoryEvent.RECEIVED, actor="s3"))  # delivered again
+    assert [(e["DetailType"], json.loads(e["Detail"])["previous_status"]) for e in bus.published] == [
+        ("Document received", None)]

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from boekstuk.domain.documents import DocumentStatus
+from boekstuk.domain.documents import DocumentStatus, HistoryEvent
 from boekstuk.domain.lifecycle import Transition
 from boekstuk.domain.money import Money
 from boekstuk.domain.timestamps import api_timestamp
@@ -46,15 +46,22 @@ class DocumentEvent(BaseModel):
 
 
 def event_of(transition: Transition) -> DocumentEvent | None:
-    """The event a stored transition publishes: one for every status change (a new document's first step
-    included), ``None`` for a step within a status."""
+    """The event a stored transition publishes: one for every status change, ``None`` for a step within a status.
+
+    A document is ``received`` for integrators when its bytes arrive: an ``inbox/`` drop at once, an upload slot
+    when its upload fills it (that first event has no ``previous_status``). Handing out an upload slot is no
+    event: its bytes may never come, and the slot is then swept without a trace.
+    """
     document = transition.document
-    if transition.source == document.status:
+    if document.awaiting_upload:
+        return None
+    arrived = transition.entry.event == HistoryEvent.RECEIVED
+    if transition.source == document.status and not arrived:
         return None
     proposal = document.proposal
     return DocumentEvent(office_code=document.office_code, administration_id=document.administration_id,
                          document_id=document.document_id, status=document.status,
-                         previous_status=transition.source,
+                         previous_status=None if arrived else transition.source,
                          total_incl_vat=proposal.total_incl_vat if proposal is not None else None,
                          currency=proposal.currency if proposal is not None else None,
                          at=transition.entry.at)
