@@ -3,7 +3,7 @@ received to booked, is on EventBridge's default bus once, in order, with the sta
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Api, snelstart_office
+from tests.e2e.conftest import Api, snelstart_office, wait_for
 from tests.e2e.documents import approval_requested, approve, invoice, settled, upload
 
 
@@ -15,7 +15,9 @@ def test_a_booked_documents_transitions_are_published_in_order(api: Api) -> None
     booked = settled(api, setup, doc, ("booked", "failed"))
     assert booked["status"] == "booked", booked.get("error")
 
-    events = api.ok("GET", "/_local/events", params={"document_id": doc}, auth=False)["events"]
+    # Published right after each transition is stored: the last one may still be on its way.
+    events = wait_for(lambda: len(found := api.ok("GET", "/_local/events", params={"document_id": doc},
+                                                  auth=False)["events"]) >= 6 and found, "the booked event")
     statuses = ["received", "recognizing", "awaiting_approval", "approved", "booking", "booked"]
     assert [e["detail-type"] for e in events] == [f"Document {s}" for s in statuses]
     assert [e["detail"]["previous_status"] for e in events] == [None, *statuses[:-1]]
