@@ -24,7 +24,7 @@ app = make_resolver()
 
 @app.post("/v1/offices/<office>/documents/<document_id>/approve", summary="Approve a document", tags=["approvals"],
           responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus,
-                              errors.DocumentLocked))
+                              errors.ProposalChanged, errors.DocumentLocked))
 def handle_approve(office: str, document_id: str, body: ApproveRequest) -> DecisionResult:
     caller = current_caller(app)
     caller.require_office(office)

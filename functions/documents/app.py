@@ -69,7 +69,8 @@ def handle_get_content(office: str, document_id: str) -> Response[str]:
 
 
 @app.put("/v1/offices/<office>/documents/<document_id>/proposal", summary="Edit the proposal while awaiting approval",
-         tags=["documents"], responses=responses(errors.NotFound, errors.InvalidStatus, errors.DocumentLocked))
+         tags=["documents"], responses=responses(errors.NotFound, errors.UnknownSupplier, errors.InvalidStatus,
+                                                 errors.DocumentLocked))
 def handle_edit_proposal(office: str, document_id: str, body: ProposalEdit) -> Proposal:
     caller = current_caller(app)
     caller.require_office(office)

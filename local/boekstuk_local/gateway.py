@@ -26,7 +26,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
 
+from boekstuk.adapters.clock import OffsetClock
 from boekstuk_local import lambda_hook
+from boekstuk_local.events import EVENTS
 from boekstuk_local.mail import MAILBOX, Mailbox
 from boekstuk_local.provision import Provisioned
 from boekstuk_local.template import ApiSpec, GatewayResponse, Route, TemplateError, match_path
@@ -130,8 +132,10 @@ class Gateway:
         info: Callable[[], Mapping[str, str]] | None = None,
         web_dir: Path | None = None,
         integration_timeout: float = INTEGRATION_TIMEOUT_SECONDS,
+        clock: OffsetClock | None = None,
     ) -> None:
         self.provisioned = provisioned
+        self.clock = clock
         self.integration_timeout = integration_timeout
         self.app = provisioned.app
         self.region = provisioned.region
@@ -378,6 +382,12 @@ class Gateway:
                 return self._mail_page(messages)
             return Response(json.dumps({"messages": [m.model_dump() for m in messages]}),
                             content_type="application/json")
+        if path == "/_local/clock" and request.method in ("GET", "POST"):
+            return self._clock(request)
+        if path == "/_local/events" and request.method == "GET":
+            published = EVENTS.events(request.args.get("document_id"))
+            return Response(json.dumps({"events": [e.model_dump(by_alias=True) for e in published]}),
+                            content_type="application/json")
         params = match_path("/_local/packages/{package}/administrations/{code}/entries", path)
         if params is not None and request.method == "GET":
             return self._simulator_entries(params["package"], params["code"])
@@ -388,6 +398,26 @@ class Gateway:
             items = [s.model_dump() for s in self.app.schedules]
             return Response(json.dumps({"schedules": items}), content_type="application/json")
         return problem(404, "not_found", "Not Found", f"No local endpoint {request.method} {path}.")
+
+    def _clock(self, request: Request) -> Response:
+        """``GET``: the system's time as every handler and schedule sees it; ``POST {"advance_seconds": N}``:
+        move it forward (never back)."""
+        if self.clock is None:
+            return problem(404, "not_found", "Not Found", "This stack has no movable clock.")
+        if request.method == "POST":
+            try:
+                body = json.loads(request.get_data(as_text=True) or "null")
+            except ValueError:
+                body = None
+            seconds = body.get("advance_seconds") if isinstance(body, dict) else None
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10 * 365 * 86400:
+                return problem(422, "validation_error", "Unprocessable Content",
+                               "Give advance_seconds: a number of seconds from 0 to ten years (the clock only moves "
+                               "forward).", errors=[{"field": "advance_seconds", "message": "0 to 315360000"}])
+            self.clock.advance(float(seconds))
+        now = self.clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return Response(json.dumps({"now": now, "offset_seconds": self.clock.offset_seconds()}),
+                        content_type="application/json")
 
     def _simulator_entries(self, package: str, code: str) -> Response:
         base = self.simulator_urls().get(package)
@@ -437,6 +467,8 @@ pre{{white-space:pre-wrap}}</style></head><body><h1>Local mailbox ({len(messages
 </head><body><h1>boekstuk: local stack</h1>{web}
 <table>{rows}</table>
 <h2>Local-only</h2><ul><li><a href="/_local/mail">/_local/mail</a>?to=address: e-mail sent through SES</li>
+<li><a href="/_local/events">/_local/events</a>?document_id=id: events published to EventBridge</li>
+<li><a href="/_local/clock">/_local/clock</a>: the system's clock; POST {{"advance_seconds": N}} moves it on</li>
 <li>/_local/packages/&lt;package&gt;/administrations/&lt;code&gt;/entries: what a simulator booked</li>{schedules}</ul>
 <h2>API routes</h2><table><tr><th>method</th><th>path</th><th>function</th><th>auth</th></tr>{routes}</table>
 </body></html>"""

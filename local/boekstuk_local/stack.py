@@ -24,6 +24,8 @@ import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from boekstuk_local import lambda_hook, persistence
+from boekstuk_local.clock import LocalClock
+from boekstuk_local.events import EVENTS
 from boekstuk_local.gateway import Gateway
 from boekstuk_local.mail import MAILBOX
 from boekstuk_local.provision import Provisioned, provision
@@ -78,6 +80,7 @@ class StackHandle:
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # tests may move time on
         self.save_every = SNAPSHOT_EVERY_SECONDS
         self.resumed_executions = 0  # workflow executions started again from the data dir
+        self._clock: LocalClock | None = None
 
     def info(self) -> dict[str, str]:
         """What runs where (for the banner and the index page)."""
@@ -178,6 +181,15 @@ class StackHandle:
             os.environ.clear()
             os.environ.update(self._env_before)
         reset_composition_root()
+        if self._clock is not None:
+            self._clock.close()
+
+    def start_clock(self) -> LocalClock:
+        """The system's clock as every handler and schedule sees it (``/_local/clock`` moves it forward): its offset
+        lives in the data dir (kept across restarts, like the times stored with it), else in a temporary file."""
+        self._clock = LocalClock(self.data_dir)
+        self.clock = self._clock.clock.now
+        return self._clock
 
     def __enter__(self) -> StackHandle:
         return self
@@ -216,6 +228,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         install_patches()
         lambda_hook.set_async_events(True)
         MAILBOX.clear()
+        EVENTS.clear()
         if simulators:
             handle.simulators = start_simulators()
 
@@ -225,8 +238,9 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
             raise OSError(f"cannot listen on {host}:{port}: the address is in use") from exc
         handle._http = http
         handle.url = f"http://{host}:{http.server_port}"
+        clock = handle.start_clock()
         extra = {**FAKE_AWS_ENV, **LOCAL_RUNTIME_ENV, "MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": handle.moto_url,
-                 "API_BASE_URL": handle.url}
+                 "API_BASE_URL": handle.url, "CLOCK_OFFSET_FILE": str(clock.path)}
         if handle.simulators:
             extra["PACKAGE_APPS"] = package_apps_json(handle.simulators)
         # The web app is served here, on the API's origin: links in mails, the OAuth callback's way back to the
@@ -244,7 +258,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         if saved is not None:
             handle.resumed_executions = persistence.resume_executions(prov, saved)
         gateway = Gateway(prov, simulator_urls=lambda: {p: s.base_url for p, s in handle.simulators.items()},
-                          fire_schedule=handle.fire_schedule, info=handle.info)
+                          fire_schedule=handle.fire_schedule, info=handle.info, clock=clock.clock)
         http.app = gateway  # the bound server now serves the real app
         handle._http_thread = threading.Thread(target=lambda: http.serve_forever(poll_interval=0.1),
                                                name="boekstuk-api", daemon=True)

@@ -21,7 +21,9 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from boekstuk_local import cognito_patches, lambda_hook, mail, moto_patches
+from boekstuk.adapters.clock import OffsetClock
+from boekstuk_local import cognito_patches, events, lambda_hook, mail, moto_patches
+from boekstuk_local.clock import LocalClock
 from boekstuk_local.gateway import Gateway
 from boekstuk_local.mail import MAILBOX, MailMessage
 from boekstuk_local.provision import Provisioned, client, provision
@@ -63,9 +65,11 @@ def load_local_app(template: str | Path | None = None, parameters: Mapping[str, 
 
 
 def install_patches() -> None:
-    """Everything the local stack changes in moto: in-process Lambdas, the mail recorder, fidelity fixes."""
+    """Everything the local stack changes in moto: in-process Lambdas, the mail and event recorders, fidelity
+    fixes."""
     lambda_hook.install()
     mail.install()
+    events.install()
     moto_patches.install()
     cognito_patches.install()
 
@@ -139,10 +143,12 @@ def fire(provisioned: Provisioned, logical_id: str) -> tuple[Any, BaseException 
 class LocalAws:
     """An open harness: provisioned resources, the gateway, simulators and helpers."""
 
-    def __init__(self, provisioned: Provisioned, gateway: Gateway, simulators: dict[str, Any]) -> None:
+    def __init__(self, provisioned: Provisioned, gateway: Gateway, simulators: dict[str, Any],
+                 clock: OffsetClock | None = None) -> None:
         self.provisioned = provisioned
         self.gateway = gateway
         self.simulators = simulators
+        self.clock = clock  # the handlers' clock: ``advance`` moves it forward (as POST /_local/clock does)
         self._http = Client(gateway)
 
     @property
@@ -282,10 +288,13 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
         os.environ.pop("AWS_ENDPOINT_URL", None)  # a leftover endpoint would send calls past mock_aws
         install_patches()
         MAILBOX.clear()
+        events.EVENTS.clear()
+        clock = LocalClock()
         try:
             if simulators:
                 servers = start_simulators()
-            extra = {**FAKE_AWS_ENV, **LOCAL_RUNTIME_ENV, "API_BASE_URL": "http://localhost"}
+            extra = {**FAKE_AWS_ENV, **LOCAL_RUNTIME_ENV, "API_BASE_URL": "http://localhost",
+                     "CLOCK_OFFSET_FILE": str(clock.path)}
             if servers:
                 extra["PACKAGE_APPS"] = package_apps_json(servers)
             extra.update(environment or {})
@@ -298,7 +307,8 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
                 provisioned,
                 simulator_urls=lambda: {pid: s.base_url for pid, s in servers.items()},
                 fire_schedule=lambda logical_id: fire(provisioned, logical_id),
-            ), servers)
+                clock=clock.clock,
+            ), servers, clock.clock)
             _current.append(harness)
             try:
                 yield harness
@@ -309,6 +319,8 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
                 server.stop()
             lambda_hook.unregister_all()
             MAILBOX.clear()
+            events.EVENTS.clear()
+            clock.close()
     reset_composition_root()
 
 

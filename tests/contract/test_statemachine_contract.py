@@ -105,3 +105,85 @@ def test_the_errors_retried_with_back_off_are_the_package_outages(logical_id: st
     outages = {name for name, obj in inspect.getmembers(errors, inspect.isclass)
                if issubclass(obj, errors.DomainError) and obj.package_outage}
     assert retried == outages == {"PackageUnavailable", "PackageRateLimited"}
+
+
+# --- back-off with jitter --------------------------------------------------------------------------------------
+
+DOC = ROOT / "docs" / "booking-retries.md"
+_WINDOW = re.compile(r"at most (\d+) s")
+
+
+def _book_state(logical_id: str) -> dict[str, Any]:
+    state: dict[str, Any] = _asl(STATE_MACHINES[logical_id])["States"]["BookTargets"]["ItemProcessor"]["States"]["Book"]
+    return state
+
+
+def _default(parameter: str) -> float:
+    return float(TEMPLATE["Parameters"][parameter]["Default"])
+
+
+def retry_window(retrier: dict[str, Any], interval: float) -> float:
+    """The longest a retrier waits in total: each retry waits ``IntervalSeconds * BackoffRate ** n`` capped at
+    ``MaxDelaySeconds``; full jitter draws each wait between 0 and that, so this is the upper bound."""
+    rate = float(retrier.get("BackoffRate", 2.0))
+    cap = float(retrier.get("MaxDelaySeconds", float("inf")))
+    return sum(min(cap, interval * rate ** n) for n in range(int(retrier.get("MaxAttempts", 3))))
+
+
+def _outage_retrier(logical_id: str) -> dict[str, Any]:
+    rules = _book_state(logical_id)["Retry"]
+    return next(r for r in rules if "PackageUnavailable" in r["ErrorEquals"])
+
+
+@pytest.mark.parametrize("logical_id", sorted(STATE_MACHINES))
+def test_every_back_off_is_capped_and_fully_jittered(logical_id: str) -> None:
+    """Documents of one division throttled at the same moment must not retry in step (full jitter), and no single
+    wait grows past what helps (MaxDelaySeconds)."""
+    retriers = [r for r in _book_state(logical_id)["Retry"] if float(r.get("BackoffRate", 1.0)) > 1.0]
+    assert retriers
+    for retrier in retriers:
+        assert retrier.get("JitterStrategy") == "FULL", retrier
+        assert float(retrier.get("MaxDelaySeconds", 0)) > 0, retrier
+
+
+@pytest.mark.parametrize("logical_id", sorted(STATE_MACHINES))
+def test_the_retry_window_is_the_one_written_down_and_respects_the_package_limits(logical_id: str) -> None:
+    retrier = _outage_retrier(logical_id)
+    interval_placeholder = _PLACEHOLDER.search(_asl_text(STATE_MACHINES[logical_id]).split('"IntervalSeconds":')[1])
+    assert interval_placeholder is not None and interval_placeholder.group(1) == "BookingRetryIntervalSeconds"
+    window = retry_window(retrier, _default("BookingRetryIntervalSeconds"))
+    assert window == 195
+    # Written down where people look: the Book state's comment and docs/booking-retries.md.
+    assert [int(n) for n in _WINDOW.findall(_book_state(logical_id)["Comment"])] == [window]
+    assert f"the total retry window is at most {window:g} s" in " ".join(DOC.read_text(encoding="utf-8").split())
+    # Exact Online counts 60 calls per minute per division: a single wait may span that whole window, never more.
+    assert float(retrier["MaxDelaySeconds"]) == 60
+    # Local runs (interval 1 s) keep the same shape: 63 s at most.
+    assert retry_window(retrier, 1) == 63
+
+
+def _retriers(node: Any, seen: set[int] | None = None) -> list[Any]:
+    """Every ``RetrierDecl`` in a parsed moto program (its components hold each other in lists and dicts)."""
+    seen = set() if seen is None else seen
+    if id(node) in seen or not hasattr(node, "__dict__"):
+        return []
+    seen.add(id(node))
+    found = [node] if type(node).__name__ == "RetrierDecl" else []
+    for value in vars(node).values():
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            found += _retriers(item, seen)
+    return found
+
+
+def test_moto_runs_the_jittered_retry() -> None:
+    """The local emulator's interpreter parses JitterStrategy and MaxDelaySeconds (no documented exception needed):
+    the definition as deployed parses, and the parsed retriers are fully jittered and capped."""
+    from moto.stepfunctions.parser.asl.component.common.retry.jitter_strategy_decl import JitterStrategy
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    for resource in STATE_MACHINES.values():
+        program, _ = AmazonStateLanguageParser.parse(_PLACEHOLDER.sub("1", _asl_text(resource)))
+        found = _retriers(program)
+        assert found and all(r.jitter_strategy.jitter_strategy == JitterStrategy.FULL for r in found)
+        assert {r.max_delay_seconds.max_delays_seconds for r in found} == {60, 4}

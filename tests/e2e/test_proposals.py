@@ -55,13 +55,8 @@ def test_named_suppliers_are_proposed_from_the_package_and_a_correction_teaches_
     telecom = NAMED_SUPPLIERS[1]
     doc = documents[telecom.name]
     proposal = doc["proposal"]
-    edit = {"supplier_code": proposal["supplier"]["code"], "invoice_number": proposal["invoice_number"],
-            "invoice_date": proposal["invoice_date"], "due_date": proposal["due_date"],
-            "currency": proposal["currency"], "description": proposal.get("description"),
-            "total_incl_vat": proposal["total_incl_vat"],
-            "lines": [{"gl_account": "4330", "description": line["description"],
-                       "amount_excl_vat": line["amount_excl_vat"], "vat_code": line["vat_code"],
-                       "vat_amount": line["vat_amount"]} for line in proposal["lines"]]}
+    # The proposal as GET returned it (provenance, warnings, vat_rate and all), with the GL account changed.
+    edit = {**proposal, "lines": [{**line, "gl_account": "4330"} for line in proposal["lines"]]}
     edited = api.ok("PUT", f"/v1/offices/{office}/documents/{doc['document_id']}/proposal", edit)
     assert edited["provenance"]["lines[0].gl_account"] == "edited by sync"
     api.ok("POST", f"/v1/offices/{office}/documents/{doc['document_id']}/approve", {"comment": "klopt"})

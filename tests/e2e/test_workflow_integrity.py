@@ -4,75 +4,10 @@ neither the document, its stored original nor its booking."""
 
 from __future__ import annotations
 
-import itertools
-from decimal import Decimal
-from typing import Any
-
 import requests
 
-from boekstuk_local.samples import SampleLine, make_document
-from boekstuk_local.samples.generator import SampleDocument
-from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from tests.e2e.conftest import PASSWORD, Api, SnelStartOffice, snelstart_office, wait_for
-
-_seeds = itertools.count(9300)
-
-
-def user(api: Api, setup: SnelStartOffice, username: str, role: str) -> str:
-    """A new user of the office, logged in: their access token."""
-    api.ok("POST", f"/v1/offices/{setup.office}/users", {"username": username, "role": role, "password": PASSWORD},
-           status=201)
-    session = api.ok("POST", "/v1/sessions", {"office_code": setup.office, "username": username,
-                                              "password": PASSWORD}, auth=False)
-    return str(session["access_token"])
-
-
-def invoice(price: str) -> SampleDocument:
-    """A generated Kantoorhuis Utrecht invoice to the first seeded administration, with a number of its own."""
-    seed = next(_seeds)
-    return make_document(seed, supplier=NAMED_SUPPLIERS[0], buyer=ADMINISTRATIONS[0], fmt="pdf", layout="classic",
-                         invoice_number=f"E2E-{seed}",
-                         lines=[SampleLine("Kantoorartikelen", Decimal(1), Decimal(price), Decimal(21))])
-
-
-def upload(api: Api, setup: SnelStartOffice, sample: SampleDocument) -> tuple[str, dict[str, Any]]:
-    """PUT the invoice to a fresh upload slot's URL; (document id, the slot's upload instructions)."""
-    slot = api.ok("POST", f"/v1/offices/{setup.office}/administrations/{setup.administration_id}/documents",
-                  {"filename": sample.filename, "content_type": sample.content_type}, status=201)
-    put = requests.put(slot["upload"]["url"], data=sample.content, headers=slot["upload"]["headers"], timeout=60)
-    assert put.status_code == 200, put.text
-    return str(slot["document_id"]), dict(slot["upload"])
-
-
-def document(api: Api, setup: SnelStartOffice, document_id: str) -> dict[str, Any]:
-    return dict(api.ok("GET", f"/v1/offices/{setup.office}/documents/{document_id}"))
-
-
-def approval_requested(api: Api, setup: SnelStartOffice, document_id: str) -> dict[str, Any]:
-    doc = wait_for(lambda: (d := document(api, setup, document_id))["approval"] is not None and d, "the approval")
-    assert doc["status"] == "awaiting_approval", doc.get("error")
-    return dict(doc)
-
-
-def settled(api: Api, setup: SnelStartOffice, document_id: str, statuses: tuple[str, ...]) -> dict[str, Any]:
-    return dict(wait_for(lambda: (d := document(api, setup, document_id))["status"] in statuses and d, statuses))
-
-
-def approve(api: Api, setup: SnelStartOffice, document_id: str, token: str | None = None) -> str:
-    return str(api.ok("POST", f"/v1/offices/{setup.office}/documents/{document_id}/approve", {"comment": ""},
-                      token=token)["status"])
-
-
-def entries(api: Api, setup: SnelStartOffice, number: str) -> list[dict[str, Any]]:
-    listed = api.ok("GET", f"/_local/packages/snelstart/administrations/{setup.administration_code}/entries",
-                    auth=False)["entries"]
-    return [e for e in listed if e["invoice_number"] == number]
-
-
-def content(api: Api, setup: SnelStartOffice, document_id: str) -> bytes:
-    answer = api.call("GET", f"/v1/offices/{setup.office}/documents/{document_id}/content", allow_redirects=False)
-    assert answer.status_code == 302, answer.text
-    return requests.get(answer.headers["Location"], timeout=30).content
+from tests.e2e.conftest import Api, snelstart_office, wait_for
+from tests.e2e.documents import approval_requested, approve, content, document, entries, invoice, settled, upload, user
 
 
 def test_a_submitters_edit_past_the_second_step_needs_its_approver(api: Api) -> None:
@@ -88,11 +23,9 @@ def test_a_submitters_edit_past_the_second_step_needs_its_approver(api: Api) -> 
     assert body["approval"]["required"] == 1 and body["approval"]["approvers"] == ["sync"]
 
     [line] = proposal["lines"]
-    edit = {"supplier_code": proposal["supplier"]["code"], "invoice_number": proposal["invoice_number"],
-            "invoice_date": proposal["invoice_date"], "due_date": proposal["due_date"],
-            "currency": proposal["currency"], "description": proposal.get("description"), "total_incl_vat": "10890.00",
-            "lines": [{"gl_account": line["gl_account"], "description": line["description"],
-                       "amount_excl_vat": "9000.00", "vat_code": line["vat_code"], "vat_amount": "1890.00"}]}
+    # The proposal as GET returned it, with the amounts changed (read-only parts go back as they came).
+    edit = {**proposal, "total_incl_vat": "10890.00",
+            "lines": [{**line, "amount_excl_vat": "9000.00", "vat_amount": "1890.00"}]}
     edited = api.ok("PUT", f"/v1/offices/{setup.office}/documents/{doc}/proposal", edit, token=submitter)
     assert edited["total_incl_vat"] == "10890.00"
     body = document(api, setup, doc)

@@ -124,7 +124,7 @@ def test_a_corrected_booking_teaches_the_next_proposal(linked: dict[str, Linked]
     first = svc.propose(first_doc, numbered(recognised(telecom, adm.name))).proposal
     assert first.lines[0].gl_account == "4310"
     # The bookkeeper books Telecom Noord on 4330 (software and subscriptions), not the package default.
-    body = {"supplier_code": first.supplier.code, "invoice_number": first.invoice_number,
+    body = {"supplier": {"code": first.supplier.code}, "invoice_number": first.invoice_number,
             "invoice_date": first.invoice_date.isoformat(),  # type: ignore[union-attr]
             "due_date": first.due_date.isoformat() if first.due_date else None, "currency": "EUR",
             "lines": [{"gl_account": "4330", "description": ln.description, "amount_excl_vat": str(ln.amount_excl_vat),

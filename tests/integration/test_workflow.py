@@ -3,6 +3,7 @@ SnelStart simulator, with Step Functions executing for real under moto (Retry in
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from boekstuk_local import moto_patches
 from boekstuk_local.testing import LocalAws, local_aws
+from tests.clock import seconds_until
 from tests.integration.conftest import (
     PASSWORD,
     assert_problem,
@@ -106,13 +108,10 @@ def one_more_administration(aws: LocalAws, office: Office) -> Adm:
 
 
 def edit_body(proposal: dict[str, Any], excl: str, vat: str, total: str) -> dict[str, Any]:
-    """The ``PUT .../proposal`` body of ``proposal`` with its one line and total changed."""
+    """The ``PUT .../proposal`` body: ``proposal`` as GET returned it, with its one line and total changed."""
     [line] = proposal["lines"]
-    return {"supplier_code": proposal["supplier"]["code"], "invoice_number": proposal["invoice_number"],
-            "invoice_date": proposal["invoice_date"], "due_date": proposal["due_date"],
-            "currency": proposal["currency"], "description": proposal.get("description"), "total_incl_vat": total,
-            "lines": [{"gl_account": line["gl_account"], "description": line["description"],
-                       "amount_excl_vat": excl, "vat_code": line["vat_code"], "vat_amount": vat}]}
+    return {**proposal, "total_incl_vat": total,
+            "lines": [{**line, "amount_excl_vat": excl, "vat_amount": vat}]}
 
 
 def upload(aws: LocalAws, office: Office, adm: Adm, price: str = "250.00", number: str | None = None) -> str:
@@ -365,3 +364,69 @@ def test_an_edit_past_the_second_step_needs_its_approver_before_it_is_booked(aws
     assert entry["total_incl_vat"] == "10890.00"
     assert [d["user"] for d in booked["approval"]["decisions"]] == ["sync", "anna"]
 
+
+
+EVENT_DETAIL = {"office_code", "administration_id", "document_id", "status", "previous_status", "total_incl_vat",
+                "currency", "at"}
+
+
+def test_every_transition_from_received_to_booked_is_published_once_in_order(aws: LocalAws, office: Office) -> None:
+    document_id = upload(aws, office, office.approvers)
+    awaiting(aws, office, document_id)
+    status, _, body = decide(aws, office, document_id, "approve", {"comment": ""})
+    assert status == 200, body
+    booked = wait_for(aws, office, document_id, lambda d: d["status"] in ("booked", "failed"))
+    assert booked["status"] == "booked", booked["error"]
+
+    deadline = time.monotonic() + 30
+    while True:  # published right after each transition is stored: the last one may still be on its way
+        status, _, listed = aws.api_call("GET", f"/_local/events?document_id={document_id}")
+        assert status == 200, listed
+        events = listed["events"]
+        if len(events) >= 6 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert [(e["detail-type"], e["detail"]["previous_status"]) for e in events] == [
+        ("Document received", None), ("Document recognizing", "received"),
+        ("Document awaiting_approval", "recognizing"), ("Document approved", "awaiting_approval"),
+        ("Document booking", "approved"), ("Document booked", "booking")]
+    assert {e["source"] for e in events} == {"boekstuk"} and {e["event_bus"] for e in events} == {"default"}
+    for event in events:
+        detail = event["detail"]
+        assert set(detail) == EVENT_DETAIL, detail  # ids, statuses, amount, time: no names, no addresses
+        assert (detail["office_code"], detail["administration_id"]) == (office.code, office.approvers.administration_id)
+        assert detail["status"] == event["detail-type"].removeprefix("Document ")
+    assert [e["detail"]["total_incl_vat"] for e in events[2:]] == [booked["proposal"]["total_incl_vat"]] * 4
+    assert [e["detail"]["at"] for e in events] == sorted(e["detail"]["at"] for e in events)
+    # Published right away: nothing is left for the schedule.
+    assert aws.fire_schedule("PublishEventsFunction") == {"published": 0, "failed": 0}
+
+
+def test_approvers_are_reminded_once_a_working_day_when_the_schedule_fires(aws: LocalAws, office: Office) -> None:
+    email = f"anna@{office.code}.example.nl"
+    status, _, body = aws.api_call("POST", f"/v1/offices/{office.code}/users",
+                                   {"username": "anna-r", "role": "approver", "password": PASSWORD, "email": email},
+                                   token=office.token)
+    assert status == 201, body
+    document_id = upload(aws, office, office.approvers)
+    awaiting(aws, office, document_id)
+    deadline = time.monotonic() + 30
+    while not aws.mail(email) and time.monotonic() < deadline:  # mailed right after the approval is shown
+        time.sleep(0.1)
+    [request] = aws.mail(email)
+    assert request.subject.startswith("Ter goedkeuring: ") and f"http://localhost/#/documents/{document_id}" in request.body
+    assert aws.clock is not None
+    aws.fire_schedule("RemindApproversFunction")
+    assert len(aws.mail(email)) == 1  # not 48 hours yet
+
+    aws.clock.advance(seconds_until(aws.clock.now(), dt.timedelta(hours=49)))  # a working day, 10:00 in Amsterdam
+    run = aws.fire_schedule("RemindApproversFunction")
+    assert run["weekend"] is False and run["sent"] >= 1
+    reminder = aws.mail(email)[-1]
+    assert reminder.subject.startswith("Herinnering") and f"/#/documents/{document_id}" in reminder.body
+    aws.fire_schedule("RemindApproversFunction")
+    assert len(aws.mail(email)) == 2  # the same day: once
+
+    aws.clock.advance(seconds_until(aws.clock.now(), dt.timedelta(hours=1), weekday=False))  # a Saturday
+    assert aws.fire_schedule("RemindApproversFunction")["weekend"] is True
+    assert len(aws.mail(email)) == 2

@@ -10,9 +10,10 @@ after changing the environment.
 from __future__ import annotations
 
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from boekstuk.adapters.aws import AwsClients
-from boekstuk.adapters.clock import SystemClock, SystemTimer
+from boekstuk.adapters.clock import OffsetClock, SystemClock, SystemTimer
 from boekstuk.adapters.cognito import CognitoIdentityProvider
 from boekstuk.adapters.dynamodb import (
     DynamoOfficeRepository,
@@ -22,10 +23,12 @@ from boekstuk.adapters.dynamodb import (
     DynamoThrottleStore,
 )
 from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
+from boekstuk.adapters.dynamodb_events import DynamoEventOutbox
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
 from boekstuk.adapters.dynamodb_proposals import DynamoProposalMemory
 from boekstuk.adapters.dynamodb_resets import DynamoPasswordResets
 from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
+from boekstuk.adapters.eventbridge import EventBridgePublisher
 from boekstuk.adapters.idempotency import IdempotentRunner
 from boekstuk.adapters.lambda_trigger import LambdaSyncTrigger
 from boekstuk.adapters.packages.gateway import RegistryPackageGateway
@@ -42,9 +45,11 @@ from boekstuk.services.approvals import Approvals
 from boekstuk.services.bookings import Bookings
 from boekstuk.services.connections import ConnectionService, PackageConnections
 from boekstuk.services.documents import DocumentIntake, DocumentService, S3Object
+from boekstuk.services.events import PublishingDocuments, TransitionEvents
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.password_resets import PasswordResetService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
+from boekstuk.services.reminders import ApprovalReminders
 from boekstuk.services.sessions import SessionService, UserService
 from boekstuk.services.throttling import Throttle
 from boekstuk.settings import Settings, get_settings
@@ -56,7 +61,9 @@ class Components:
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
+        # The local stack's clock can be moved forward (CLOCK_OFFSET_FILE); AWS runs on the system clock.
+        self.clock: Clock = clock or (OffsetClock(Path(settings.clock_offset_file)) if settings.clock_offset_file
+                                      else SystemClock())
         self.aws = AwsClients(settings.region)
 
     @cached_property
@@ -135,9 +142,15 @@ class Components:
         return LambdaSyncTrigger(self.aws.client("lambda"), self.settings.sync_function_name)
 
     @cached_property
-    def documents(self) -> DynamoDocumentRepository:
-        """Documents and their history."""
-        return DynamoDocumentRepository(self.table)
+    def transition_events(self) -> TransitionEvents:
+        """Document events onto EventBridge's default bus, from the outbox the document repository writes."""
+        return TransitionEvents(EventBridgePublisher(self.aws.client("events")), DynamoEventOutbox(self.table),
+                                self.clock)
+
+    @cached_property
+    def documents(self) -> PublishingDocuments:
+        """Documents and their history; every status change stored is published (``services.events``)."""
+        return PublishingDocuments(DynamoDocumentRepository(self.table), self.transition_events)
 
     @cached_property
     def storage(self) -> S3DocumentStorage:
@@ -286,6 +299,11 @@ class Services:
         return IdempotentRunner(receive, c.settings.idempotency_table_name, c.aws.client("dynamodb"))
 
     @cached_property
+    def event_publishing(self) -> TransitionEvents:
+        """The schedule that publishes the events a request could not (the outbox)."""
+        return self._components.transition_events
+
+    @cached_property
     def approval_policies(self) -> ApprovalPolicies:
         """Set and read an administration's approval policy."""
         c = self._components
@@ -299,6 +317,13 @@ class Services:
         return Approvals(documents=c.documents, store=c.workflow_store, offices=c.offices,
                          administrations=c.administrations, mailer=c.mailer, tasks=c.step_functions,
                          claims=c.proposals, clock=c.clock, link_base_url=c.public_base_url)
+
+    @cached_property
+    def approval_reminders(self) -> ApprovalReminders:
+        """The reminder schedule: one digest per approver per working day for documents waiting over 48 hours."""
+        c = self._components
+        return ApprovalReminders(documents=c.documents, store=c.workflow_store, log=c.workflow_store,
+                                 offices=c.offices, mailer=c.mailer, clock=c.clock, link_base_url=c.public_base_url)
 
     @cached_property
     def bookings(self) -> Bookings:

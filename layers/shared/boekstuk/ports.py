@@ -6,12 +6,13 @@ Only ``typing.Protocol`` here: no behaviour, no imports from adapters.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from boekstuk.domain.approvals import BookingClaim, PendingApproval, PolicyStep, StoredPolicy
 from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
+from boekstuk.domain.events import DocumentEvent
 from boekstuk.domain.lifecycle import Transition
 from boekstuk.domain.links import (
     Administration,
@@ -501,6 +502,36 @@ class DocumentRepository(Protocol):
         """A page of the office's documents, newest first, and the cursor of the next page."""
         ...
 
+    def awaiting_approval(self, requested_before: dt.datetime) -> list[Document]:
+        """Every office's documents still awaiting approval whose approvers were asked before ``requested_before``
+        (an index Query, never a Scan: the reminder schedule)."""
+        ...
+
+
+class EventPublisher(Protocol):
+    """The bus integrators listen on (EventBridge's default bus)."""
+
+    def publish(self, events: Sequence[DocumentEvent]) -> list[DocumentEvent]:
+        """Put the events on the bus, in batches the bus accepts, retrying what it refused; returns the events
+        that could still not be published (empty: all were)."""
+        ...
+
+
+class EventOutbox(Protocol):
+    """The events the document repository wrote with their transitions and that are not known to be published.
+
+    The document repository writes an event into the outbox in the same transaction as the transition it
+    describes, so no stored status change is without its event.
+    """
+
+    def pending(self, written_before: dt.datetime, limit: int) -> list[DocumentEvent]:
+        """Events still in the outbox that were written before ``written_before``, oldest first per shard."""
+        ...
+
+    def done(self, events: Sequence[DocumentEvent]) -> None:
+        """Take published events out of the outbox."""
+        ...
+
 
 class DocumentStorage(Protocol):
     """The documents bucket."""
@@ -669,6 +700,27 @@ class ApprovalStore(PolicyStore, Protocol):
 
     def decisions(self, office_code: str, document_id: str, version: int) -> list[Decision]:
         """Every decision on proposal version ``version``, oldest first."""
+        ...
+
+    def claim_notification(self, office_code: str, document_id: str, version: int, username: str) -> bool:
+        """Take the one right to mail ``username`` the request to approve proposal version ``version`` (a
+        conditional write); False when it was taken before."""
+        ...
+
+    def release_notification(self, office_code: str, document_id: str, version: int, username: str) -> None:
+        """Give the right back (the mail was not sent)."""
+        ...
+
+
+class ReminderLog(Protocol):
+    """Which approvers got their reminder digest on which (Amsterdam) day."""
+
+    def claim_reminder(self, office_code: str, username: str, day: dt.date) -> bool:
+        """Take the one right to send ``username`` the digest of ``day`` (a conditional write); False when taken."""
+        ...
+
+    def release_reminder(self, office_code: str, username: str, day: dt.date) -> None:
+        """Give the right back (the digest was not sent)."""
         ...
 
 

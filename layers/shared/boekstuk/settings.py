@@ -37,6 +37,7 @@ class Settings(BaseModel):
     package_apps_secret: str = "boekstuk/package-apps"
     package_apps: list[PackageApp] = Field(default_factory=list)  # local stack: given inline as JSON
     local_mode: bool = False
+    clock_offset_file: str = ""  # only the local stack sets it: its clock can be moved forward (adapters/clock.py)
     region: str = "eu-west-1"
     max_json_body_bytes: int = 64 * 1024
     throttling: ThrottlePolicy = ThrottlePolicy()  # production's limits; JSON in THROTTLING overrides fields
@@ -74,6 +75,7 @@ _ENV_NAMES: dict[str, str] = {
     "package_apps_secret": "PACKAGE_APPS_SECRET",
     "package_apps": "PACKAGE_APPS",
     "local_mode": "BOEKSTUK_LOCAL",
+    "clock_offset_file": "CLOCK_OFFSET_FILE",
     "region": "AWS_REGION",
     "throttling": "THROTTLING",
 }

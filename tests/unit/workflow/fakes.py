@@ -25,6 +25,7 @@ from boekstuk.services.approval_policies import ApprovalPolicies
 from boekstuk.services.approvals import Approvals
 from boekstuk.services.bookings import Bookings
 from boekstuk.services.documents import DocumentService
+from boekstuk.services.reminders import ApprovalReminders
 from tests.fakes import FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
 OFFICE = "devries"
@@ -255,6 +256,9 @@ class World:
             administrations=administrations, connections=FakeConnections(),  # type: ignore[arg-type]
             packages=Opener(self.package), storage=self.storage, restart=self.tasks,  # type: ignore[arg-type]
             provisioning=self.provisioning, learner=self.learner, clock=self.clock)
+        self.reminders = ApprovalReminders(
+            documents=self.documents, store=self.store, log=self.store, offices=self.offices,  # type: ignore[arg-type]
+            mailer=self.mailer, clock=self.clock, link_base_url="https://app.boekstuk.test")
         self.editor = FixedEditor()
         self.document_service = DocumentService(self.documents, self.storage, self.offices,  # type: ignore[arg-type]
                                                 administrations, self.clock,  # type: ignore[arg-type]
@@ -292,5 +296,9 @@ def dynamo_table() -> Iterator[Any]:
         yield resource.create_table(
             TableName="t", BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}])
+            AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"}
+                                  for name in ("pk", "sk", "gsi2pk", "gsi2sk")],
+            # The documents awaiting approval, as template.yaml declares it (the reminders query it).
+            GlobalSecondaryIndexes=[{"IndexName": "gsi2", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                     "KeySchema": [{"AttributeName": "gsi2pk", "KeyType": "HASH"},
+                                                   {"AttributeName": "gsi2sk", "KeyType": "RANGE"}]}])

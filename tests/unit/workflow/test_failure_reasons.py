@@ -42,7 +42,17 @@ def test_a_refusal_shows_its_own_sentence(error: type[errors.DomainError], messa
     assert failure_reason(caught(error, message)) == message
 
 
-@pytest.mark.parametrize("error", ["KeyError", "BookingInProgress", "InvalidPackageCredentials", "States.Timeout"])
+def test_refused_credentials_say_what_the_package_said_and_to_link_it_again() -> None:
+    """A person must read what to do: link the package again (the connection's credentials or authorisation no
+    longer work), then retry the booking; and why, in the package's own sentence."""
+    reason = failure_reason(caught(errors.InvalidPackageCredentials,
+                                   "snelstart refused the credentials: De koppelsleutel is ongeldig"))
+    assert reason.startswith("snelstart refused the credentials: De koppelsleutel is ongeldig. ")
+    assert "link the package again" in reason and "retry the booking" in reason
+    assert "unexpectedly" not in reason and "secret.py" not in reason
+
+
+@pytest.mark.parametrize("error", ["KeyError", "BookingInProgress", "States.Timeout"])
 def test_anything_else_is_unexpected_and_keeps_its_text_to_itself(error: str) -> None:
     assert failure_reason(caught(error, "'secret'")) == f"Booking failed unexpectedly ({error})."
 

@@ -65,7 +65,7 @@ def test_raising_the_total_past_the_second_step_needs_its_approver(world: World)
     parked = world.store.pending(OFFICE, "doc1")
     assert parked is not None and parked.version == 1 and parked.steps is not None and len(parked.steps) == 2
     assert sorted(m.to for m in world.mailer.sent) == ["anna@devries.test", "piet@devries.test"]
-    assert "10890.00" in world.mailer.sent[0].body
+    assert "Bedrag: € 10.890,00" in world.mailer.sent[0].body  # the new amount, written the Dutch way
     assert "policy re-applied" in world.documents.events["doc1"][-1].detail
     # The first step's approver alone no longer books it.
     assert approve(world, "piet") == "awaiting_approval"
@@ -308,3 +308,19 @@ def test_records_keyed_under_their_office_are_out_of_reach_of_another(world: Wor
     assert mine is not None and mine.task_token == "tok-doc1" and mine.completed
     assert [(d.user, d.decision) for d in store.decisions(OFFICE, "doc1", 0)] == [("piet", "approved")]
     assert store.claim_booking(OFFICE, "doc1", "con1", "my-exec", t0).owner == "my-exec"
+
+
+# --- approving the version one saw ------------------------------------------------------------------------------
+
+
+def test_an_approval_names_the_version_it_saw_and_a_newer_one_is_refused(world: World) -> None:
+    set_policy(world, TWO_STEPS)
+    requested(world, "100.00")
+    assert world.document_service.get(OFFICE, "piet", "doc1").proposal_version == 0
+    world.edit("110.00")  # kees changes the amount: version 1
+    assert world.document_service.get(OFFICE, "piet", "doc1").proposal_version == 1
+    with pytest.raises(errors.ProposalChanged) as caught:
+        world.approvals.approve(OFFICE, "piet", "doc1", ApproveRequest(comment="ok", proposal_version=0))
+    assert caught.value.code == "proposal_changed"
+    assert world.status() == "awaiting_approval" and world.store.decisions(OFFICE, "doc1", 1) == []
+    assert world.approvals.approve(OFFICE, "piet", "doc1", ApproveRequest(proposal_version=1)).status == "approved"

@@ -5,8 +5,13 @@
 | document  | OFFICE#{office}                | DOC#{document_id} | DOCS#{office} / {created_at}#{id}  |
 | history   | OFFICE#{office}#DOC#{doc id}   | HIST#{at}#{n}     |                                    |
 
-Every write is a lifecycle ``Transition``: the document's new state and the step's history entry in one
-transaction. Every item is keyed under its office (``document_partition``): no call can read or write another
+gsi2 (sparse, keys only) holds a document only while it waits for people: ``gsi2pk``
+``STATUS#awaiting_approval#{0..3}`` (the shard of its id) and ``gsi2sk`` ``{approval requested at}#{office}#{id}``,
+so the documents waiting longer than a cutoff are four Queries, never a Scan. Every write replaces the whole item:
+leaving ``awaiting_approval`` drops the keys, and with them the index entry.
+
+Every write is a lifecycle ``Transition``: the document's new state, the step's history entry and, for a status
+change, its event in the outbox (``dynamodb_events``) in one transaction. Every item is keyed under its office (``document_partition``): no call can read or write another
 office's history by a document id alone. An upload slot whose bytes never arrive carries ``expires_at`` (TTL)
 so it is swept; the first save after the upload drops it.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import uuid
 from typing import Any
@@ -23,11 +29,15 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from boekstuk.adapters.dynamodb import DynamoTable, cancellation_codes, to_item
+from boekstuk.adapters.dynamodb_events import outbox_put
 from boekstuk.domain.documents import Document, HistoryEntry
 from boekstuk.domain.errors import ValidationFailed
+from boekstuk.domain.events import event_of
 from boekstuk.domain.lifecycle import Transition
 
 UPLOAD_SLOT_TTL = dt.timedelta(days=1)
+AWAITING_SHARDS = 4
+_AWAITING = "STATUS#awaiting_approval"
 
 
 def document_partition(office_code: str, document_id: str) -> str:
@@ -54,11 +64,23 @@ class DynamoDocumentRepository:
                        gsi1sk=f"{document.created_at.isoformat()}#{document.document_id}")
         if document.awaiting_upload:
             item["expires_at"] = int((document.created_at + UPLOAD_SLOT_TTL).timestamp())
+        if document.status == "awaiting_approval" and document.approval_requested_at is not None:
+            item["gsi2pk"] = f"{_AWAITING}#{_shard(document.document_id)}"
+            item["gsi2sk"] = f"{_time_key(document.approval_requested_at)}#{document.office_code}#{document.document_id}"
         return item
 
     def _history_put(self, office_code: str, document_id: str, entry: HistoryEntry) -> dict[str, Any]:
         return {"Put": {"Item": to_item(entry, pk=document_partition(office_code, document_id),
                                         sk=f"HIST#{entry.at.isoformat()}#{uuid.uuid4().hex[:8]}")}}
+
+    def _records(self, transition: Transition) -> list[dict[str, Any]]:
+        """What a transition writes besides the document: its history entry and, for a status change, its event."""
+        document = transition.document
+        writes = [self._history_put(document.office_code, document.document_id, transition.entry)]
+        event = event_of(transition)
+        if event is not None:
+            writes.append(outbox_put(event))
+        return writes
 
     def create(self, transition: Transition) -> bool:
         """The document and its first history entry, atomically; False when the id is taken in the office."""
@@ -66,7 +88,7 @@ class DynamoDocumentRepository:
         try:
             self._db.transact([
                 {"Put": {"Item": self._item(document), "ConditionExpression": "attribute_not_exists(pk)"}},
-                self._history_put(document.office_code, document.document_id, transition.entry),
+                *self._records(transition),
             ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
@@ -82,8 +104,7 @@ class DynamoDocumentRepository:
     def save(self, transition: Transition) -> None:
         """The step's outcome plus its history entry, atomically."""
         document = transition.document
-        self._db.transact([{"Put": {"Item": self._item(document)}},
-                           self._history_put(document.office_code, document.document_id, transition.entry)])
+        self._db.transact([{"Put": {"Item": self._item(document)}}, *self._records(transition)])
 
     def save_if(self, transition: Transition, *, version: int) -> bool:
         """``save`` on condition that the stored document still has the status the step left and proposal version
@@ -95,7 +116,7 @@ class DynamoDocumentRepository:
                          "ConditionExpression": "#s = :status AND proposal_version = :version",
                          "ExpressionAttributeNames": {"#s": "status"},
                          "ExpressionAttributeValues": {":status": transition.source, ":version": version}}},
-                self._history_put(document.office_code, document.document_id, transition.entry),
+                *self._records(transition),
             ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
@@ -117,7 +138,7 @@ class DynamoDocumentRepository:
                     "ExpressionAttributeValues": {":false": False, ":true": True, ":etag": claimed.upload_etag,
                                                   ":size": claimed.size, ":at": at.isoformat(),
                                                   ":key": claimed.s3_key}}},
-                self._history_put(claimed.office_code, claimed.document_id, transition.entry),
+                *self._records(transition),
             ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
@@ -129,6 +150,27 @@ class DynamoDocumentRepository:
         """Oldest first (the sort key starts with the timestamp)."""
         return [HistoryEntry.model_validate(i)
                 for i in self._db.query_prefix(document_partition(office_code, document_id), "HIST#")]
+
+    def awaiting_approval(self, requested_before: dt.datetime) -> list[Document]:
+        """Every office's documents that people were asked to approve before ``requested_before`` and that still
+        wait (the index is eventually consistent: each document is read again, consistently, and checked)."""
+        found: list[Document] = []
+        for shard in range(AWAITING_SHARDS):
+            kwargs: dict[str, Any] = {"IndexName": "gsi2", "KeyConditionExpression":
+                                      Key("gsi2pk").eq(f"{_AWAITING}#{shard}")
+                                      & Key("gsi2sk").lt(_time_key(requested_before))}
+            while True:
+                page = self._db.table.query(**kwargs)
+                for item in page.get("Items", []):
+                    document = self.get(str(item["pk"]).removeprefix("OFFICE#"), str(item["sk"]).removeprefix("DOC#"))
+                    if document is not None and document.status == "awaiting_approval" \
+                            and document.approval_requested_at is not None \
+                            and document.approval_requested_at < requested_before:
+                        found.append(document)
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return found
 
     def page(self, office_code: str, administration_id: str | None, status: str | None, limit: int,
              cursor: str | None) -> tuple[list[Document], str | None]:
@@ -159,6 +201,14 @@ class DynamoDocumentRepository:
             if "LastEvaluatedKey" not in page:
                 return found, None
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _shard(document_id: str) -> int:
+    return int(hashlib.sha256(document_id.encode()).hexdigest()[:8], 16) % AWAITING_SHARDS
+
+
+def _time_key(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _encode(key: dict[str, Any]) -> str:

@@ -6,6 +6,8 @@
 | parked approval  | OFFICE#{office}#DOC#{doc id}   | APPROVAL                     | task token: never leaves the server    |
 | decision         | OFFICE#{office}#DOC#{doc id}   | DECISION#{version}#{user}    | one per person and proposal version    |
 | booking claim    | OFFICE#{office}#DOC#{doc id}   | BOOKING#{connection_id}      | exactly once per (document, connection)|
+| request mailed   | OFFICE#{office}#DOC#{doc id}   | NOTIFIED#{version}#{user}    | one request mail per approver/version  |
+| reminder mailed  | OFFICE#{office}#USER#{user}    | REMINDED#{YYYY-MM-DD}        | one digest per approver per day (TTL)  |
 
 Every item is keyed under its office: an id taken from anywhere (an S3 key, another office's URL) reaches
 nothing of another office. The document's own item and its history belong to ``dynamodb_documents``; these
@@ -124,6 +126,43 @@ class DynamoWorkflowStore:
         found = [Decision.model_validate(i) for i in self._db.query_prefix(
             document_partition(office_code, document_id), self._decisions_prefix(version))]
         return sorted(found, key=lambda d: d.at)
+
+    # --- mails sent -------------------------------------------------------------------------------------
+
+    def _claim(self, key: dict[str, str], **attributes: Any) -> bool:
+        try:
+            self._db.table.put_item(Item={**key, **attributes}, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _notified_key(office_code: str, document_id: str, version: int, username: str) -> dict[str, str]:
+        return {"pk": document_partition(office_code, document_id), "sk": f"NOTIFIED#{version:08d}#{username}"}
+
+    def claim_notification(self, office_code: str, document_id: str, version: int, username: str) -> bool:
+        """The right to mail ``username`` the approval request of proposal version ``version``, once."""
+        return self._claim(self._notified_key(office_code, document_id, version, username))
+
+    def release_notification(self, office_code: str, document_id: str, version: int, username: str) -> None:
+        """The mail could not be sent: a later request of the same version may send it."""
+        self._db.table.delete_item(Key=self._notified_key(office_code, document_id, version, username))
+
+    @staticmethod
+    def _reminded_key(office_code: str, username: str, day: dt.date) -> dict[str, str]:
+        return {"pk": f"OFFICE#{office_code}#USER#{username}", "sk": f"REMINDED#{day.isoformat()}"}
+
+    def claim_reminder(self, office_code: str, username: str, day: dt.date) -> bool:
+        """The right to send ``username`` the reminder digest of ``day`` (their local date), once; the record
+        expires a month later."""
+        expires = int(dt.datetime.combine(day + dt.timedelta(days=31), dt.time(), dt.UTC).timestamp())
+        return self._claim(self._reminded_key(office_code, username, day), expires_at=expires)
+
+    def release_reminder(self, office_code: str, username: str, day: dt.date) -> None:
+        """The digest could not be sent: the next run of the day may send it."""
+        self._db.table.delete_item(Key=self._reminded_key(office_code, username, day))
 
     # --- booking claims ---------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ current version count (the workflow store keys each decision by the version it w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -127,8 +127,8 @@ def required_approvals(steps: Sequence[PolicyStep]) -> int:
     return sum(step.required for step in steps)
 
 
-def steps_satisfied(steps: Sequence[PolicyStep], approved_by: Iterable[str]) -> bool:
-    """Whether distinct approvers can fill every slot of every step (bipartite matching, Kuhn's algorithm)."""
+def _filled_slots(steps: Sequence[PolicyStep], approved_by: Iterable[str]) -> int:
+    """How many slots of the steps distinct approvers fill at most (bipartite matching, Kuhn's algorithm)."""
     slots = [step for step in steps for _ in range(step.required)]
     holder: dict[int, str] = {}
 
@@ -143,7 +143,25 @@ def steps_satisfied(steps: Sequence[PolicyStep], approved_by: Iterable[str]) -> 
 
     for user in dict.fromkeys(approved_by):
         assign(user, set())
-    return len(holder) == len(slots)
+    return len(holder)
+
+
+def steps_satisfied(steps: Sequence[PolicyStep], approved_by: Iterable[str]) -> bool:
+    """Whether distinct approvers can fill every slot of every step."""
+    return _filled_slots(steps, approved_by) == sum(step.required for step in steps)
+
+
+def still_waited_for(steps: Sequence[PolicyStep] | None, approvers: Sequence[str],
+                     decided: Mapping[str, str]) -> list[str]:
+    """The approvers the document still waits for: named, not decided yet (``decided``: user -> ``approved`` or
+    ``rejected``), and, under a policy, able to fill a slot the approvals so far leave open. Under
+    ``[{piet|anna, 1}, {anna, 1}]`` with piet's approval in, only anna is waited for; with anna's in, only piet."""
+    undecided = [user for user in approvers if user not in decided]
+    if steps is None:
+        return undecided  # without a policy one approval by any of them settles it
+    approved = [user for user, verdict in decided.items() if verdict == "approved"]
+    filled = _filled_slots(steps, approved)
+    return [user for user in undecided if _filled_slots(steps, [*approved, user]) > filled]
 
 
 def unsatisfiable_step(policy: ApprovalPolicy) -> int | None:

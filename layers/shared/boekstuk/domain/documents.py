@@ -23,7 +23,7 @@ DocumentStatus = Literal[
     "rejected", "duplicate", "unreadable", "failed",
 ]
 FINAL_STATUSES: frozenset[str] = frozenset({"booked", "rejected", "duplicate", "unreadable", "failed"})
-MatchKind = Literal["vat_id", "kvk", "iban", "name", "new"]
+MatchKind = Literal["vat_id", "kvk", "iban", "name", "new", "manual"]  # manual: chosen in an edit
 
 ALLOWED_CONTENT_TYPES: dict[str, str] = {
     "application/pdf": "pdf",
@@ -153,6 +153,7 @@ class Document(BaseModel):
     proposal: Proposal | None = None
     proposal_version: int = 0  # bumped by every edit that changes what an approver approves
     approval: Approval | None = None
+    approval_requested_at: dt.datetime | None = None  # when people were (last) asked: reminders count from here
     bookings: list[Booking] = Field(default_factory=list)
 
 

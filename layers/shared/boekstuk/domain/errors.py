@@ -26,6 +26,8 @@ class DomainError(Exception):
     explains_a_failed_booking: ClassVar[bool] = False
     """Its detail tells a person why a booking failed (shown on the document); any other error is reported as
     unexpected, by its name only."""
+    failed_booking_advice: ClassVar[str] = ""
+    """What a person does about a booking that failed on this error, said after the error's own sentence."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -225,19 +227,27 @@ class PackageError(DomainError):
 class InvalidPackageCredentials(PackageError):
     code = "invalid_package_credentials"
     default_detail = "The accounting package refused these credentials."
-    explains_a_failed_booking = False  # a failed booking names it instead of quoting the login refusal
+    # The connectors' messages say what the package answered and never carry a secret; retrying cannot help.
+    failed_booking_advice = ("The package no longer accepts this system's link: link the package again (its "
+                             "credentials or authorisation under connections), then retry the booking.")
+
+
+_OUTAGE_ADVICE = ("The package kept failing through every automatic retry; retry the booking once the package is "
+                  "available again.")
 
 
 class PackageUnavailable(PackageError):
     code = "package_unavailable"
     default_detail = "The accounting package did not answer; try again later."
     package_outage = True
+    failed_booking_advice = _OUTAGE_ADVICE
 
 
 class PackageRateLimited(PackageError):
     code = "package_rate_limited"
     default_detail = "The accounting package asks us to slow down; try again later."
     package_outage = True
+    failed_booking_advice = _OUTAGE_ADVICE
 
     def __init__(self, detail: str | None = None, retry_after: float | None = None, **extra: Any) -> None:
         super().__init__(detail, **extra)
@@ -304,6 +314,21 @@ class UnreadableDocument(DomainError):
     default_detail = "The document cannot be read."
 
 
+class UnknownSupplier(ValidationFailed):
+    """An edit names a supplier code the administration does not have (``errors`` lists every problem)."""
+
+    code = "unknown_supplier"
+    default_detail = "The supplier does not exist in this administration."
+
+
+class ProposalChanged(Conflict):
+    """An approval was given for a proposal version that is no longer the current one."""
+
+    code = "proposal_changed"
+    default_detail = ("The proposal was changed since you opened it; review the current version and approve that "
+                      "one.")
+
+
 class InvalidStatus(Conflict):
     code = "invalid_status"
     default_detail = "The document is not in a state that allows this."
@@ -362,8 +387,9 @@ class BookingInProgress(Conflict):
 def failure_reason(error: Mapping[str, Any] | None) -> str:
     """A failed booking's reason, from the ``{"Error", "Cause"}`` a Catch hands over; never a stack trace.
 
-    The error's name finds its class (``by_name``): an outage says it was retried already and what the person can
-    do, an error that explains itself gives its message, anything else is unexpected and shows only its name.
+    The error's name finds its class (``by_name``): an error that explains itself gives its message, followed by
+    what the person can do when its class says so (an outage: it was retried already, retry later; refused
+    credentials: link the package again); anything else is unexpected and shows only its name.
     """
     if not error:
         return "Booking failed."
@@ -378,10 +404,8 @@ def failure_reason(error: Mapping[str, Any] | None) -> str:
         # A Lambda error's cause is its error document; anything else (a States.* error) is plain text.
         message = str(parsed.get("errorMessage") or "") if isinstance(parsed, dict) else cause
     cls = by_name(name)
-    if cls is not None and cls.package_outage:
-        # The state machine retried these for about a minute already: say so, and what the person can do.
-        return (f"{message[:400] or name}. The package kept failing through every automatic retry; "
-                "retry the booking once the package is available again.")
+    if cls is not None and cls.failed_booking_advice:
+        return f"{(message[:400] or name).rstrip('. ')}. {cls.failed_booking_advice}"
     if cls is not None and cls.explains_a_failed_booking:
         return message[:500] or name
     return f"Booking failed unexpectedly ({name[:100]})."

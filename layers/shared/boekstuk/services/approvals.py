@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, Field
 
 from boekstuk.domain import errors, lifecycle
+from boekstuk.domain.approval_mail import approval_request, document_link
 from boekstuk.domain.approvals import (
     BookingTarget,
     PendingApproval,
@@ -62,6 +63,9 @@ class ClaimReleaser(Protocol):
 
 class ApproveRequest(BaseModel):
     comment: str = Field(default="", max_length=1000)
+    proposal_version: int | None = Field(
+        default=None, ge=0, description="The proposal version the approver saw (GET shows it): when the proposal "
+                                        "changed since, 409 proposal_changed instead of approving another version.")
 
 
 class RejectRequest(BaseModel):
@@ -167,27 +171,30 @@ class Approvals:
         waiting = lifecycle.transition(
             current, "awaiting_approval", HistoryEvent.APPROVAL_REQUESTED, actor="workflow", at=now,
             detail=f"{required} approval(s) by {', '.join(approvers) or 'nobody'}",
-            approval=Approval(required=required, approvers=approvers, decisions=early))
+            approval=Approval(required=required, approvers=approvers, decisions=early),
+            approval_requested_at=current.approval_requested_at if asked and current.approval_requested_at else now)
         if not self._documents.save_if(waiting, version=version):
             return None
-        self._notify(office_code, waiting.document, approvers)
+        self._notify(office_code, waiting.document, approvers, decided={d.user for d in early})
         return "awaiting_approval"
 
-    def _notify(self, office_code: str, document: Document, approvers: list[str]) -> None:
-        proposal = document.proposal
-        assert proposal is not None  # request_approval checked it
-        subject = f"Ter goedkeuring: {proposal.supplier.name} {proposal.invoice_number or ''}".strip()
-        link = f"{self._link_base_url}/documents/{document.document_id}" if self._link_base_url else document.document_id
-        body = (f"Een document wacht op uw goedkeuring.\n\nLeverancier: {proposal.supplier.name}\n"
-                f"Factuurnummer: {proposal.invoice_number or '-'}\nBedrag: {proposal.currency} "
-                f"{proposal.total_incl_vat:.2f}\n\nBekijk en beoordeel het document: {link}\n")
+    def _notify(self, office_code: str, document: Document, approvers: list[str], decided: set[str]) -> None:
+        """Mail each approver who has not decided yet the request to approve this proposal version, exactly once:
+        a conditional write per (version, approver) decides who sends it, so a repeated request, or an edit and
+        a request at the same moment, never mail anyone twice."""
+        subject, body = approval_request(document, document_link(self._link_base_url, document.document_id))
         for name in approvers:
+            if name in decided:
+                continue
             user = self._offices.get_user(office_code, name)
             if user is None or not user.email:
+                continue
+            if not self._store.claim_notification(office_code, document.document_id, document.proposal_version, name):
                 continue
             try:
                 self._mailer.send(user.email, subject, body)
             except Exception:  # noqa: BLE001 - a mail outage must not block the approval itself
+                self._store.release_notification(office_code, document.document_id, document.proposal_version, name)
                 logger.exception("approval mail not sent", document_id=document.document_id)
 
     # --- approvals API --------------------------------------------------------------------------------------
@@ -209,7 +216,7 @@ class Approvals:
         return steps_to_ask(stored.policy, document.proposal.total_incl_vat, asked=pending is not None)
 
     def _decide(self, office_code: str, username: str, document_id: str, verdict: Literal["approved", "rejected"],
-                comment: str) -> DecisionResult:
+                comment: str, seen_version: int | None = None) -> DecisionResult:
         user = require_member(self._offices, office_code, username)
         document = document_of(self._documents, office_code, document_id)
         # The decision is on the proposal as it is now: it is stored with this version and counts for no other.
@@ -221,6 +228,10 @@ class Approvals:
         if any(d.user == username for d in self._store.decisions(office_code, document_id, version)):
             raise errors.AlreadyDecided()
         lifecycle.check(document.status, HistoryEvent.APPROVAL_GIVEN)  # booked: locked
+        if seen_version is not None and seen_version != version:
+            # The approver approves what they saw, or nothing: an edit since made another version.
+            raise errors.ProposalChanged(f"You saw version {seen_version} of the proposal; it is at version {version} "
+                                         "now. Review the current version and decide again.")
         if pending is not None and pending.completed:
             raise errors.InvalidStatus("The approval of this document is already complete.")
         now = self._clock.now()
@@ -339,6 +350,7 @@ class Approvals:
             required = required_approvals(steps) if steps is not None else 1
             if document.approval is not None:
                 update["approval"] = Approval(required=required, approvers=approvers, decisions=[])
+                update["approval_requested_at"] = now  # asked again: reminders count from now
             detail = (f"proposal edited (version {version}): approval policy re-applied, {required} approval(s) by "
                       f"{', '.join(approvers) or 'nobody'}; earlier decisions no longer count")
         edited = lifecycle.transition(document, "awaiting_approval", HistoryEvent.EDITED, actor=f"api:{editor}",
@@ -348,12 +360,12 @@ class Approvals:
                                        "someone else); reload it and edit again.")
         if changed and pending is not None and not pending.completed:
             self._store.reapply(office_code, document_id, version, steps)
-            self._notify(office_code, edited.document, approvers)
+            self._notify(office_code, edited.document, approvers, decided=set())
         return edited.document
 
     def approve(self, office_code: str, username: str, document_id: str, request: ApproveRequest) -> DecisionResult:
         """One approval; the last one needed approves the document and lets the workflow book it."""
-        return self._decide(office_code, username, document_id, "approved", request.comment)
+        return self._decide(office_code, username, document_id, "approved", request.comment, request.proposal_version)
 
     def reject(self, office_code: str, username: str, document_id: str, request: RejectRequest) -> DecisionResult:
         """Any one approver's rejection ends the document as ``rejected``."""

@@ -121,6 +121,8 @@ class DocumentView(BaseModel):
     updated_at: str
     recognition: RecognitionView | None = None
     proposal: Proposal | None = None
+    proposal_version: int = Field(default=0, description="Bumped by every edit that changes what an approver "
+                                                         "approves; approve may name the version it saw.")
     approval: Approval | None = None
     bookings: list[Booking] = Field(default_factory=list)
     history: list[HistoryView] = Field(default_factory=list)
@@ -249,7 +251,7 @@ class DocumentService:
             document_id=d.document_id, administration_id=d.administration_id, kind=d.kind, filename=d.filename,
             status=d.status, error=d.error, duplicate_of=d.duplicate_of, created_at=api_timestamp(d.created_at),
             updated_at=api_timestamp(d.updated_at), recognition=recognition_view(d.recognition) if d.recognition else None,
-            proposal=d.proposal, approval=d.approval, bookings=d.bookings,
+            proposal=d.proposal, proposal_version=d.proposal_version, approval=d.approval, bookings=d.bookings,
             history=[HistoryView(at=api_timestamp(h.at), event=h.event, actor=h.actor, detail=h.detail)
                      for h in self._documents.history(office_code, d.document_id)])
 
@@ -369,21 +371,38 @@ class DocumentIntake:
         return self._process_safely(document, obj)
 
     def _again(self, document: Document, obj: S3Object) -> Document:
-        """The object this document was made of, delivered again: resume processing that never finished
-        (the first delivery died), otherwise leave the document as it is."""
+        """The object this document was made of, delivered again: resume processing that never finished (the
+        first delivery died), start the workflow of a proposed document whose start failed, otherwise leave the
+        document as it is."""
         if lifecycle.allows(document.status, HistoryEvent.RECOGNIZING):
             logger.info("the same object again; resuming its processing", document_id=document.document_id)
             return self._process_safely(document, obj)
+        if document.status == "awaiting_approval" and document.approval is None:
+            # Proposed, but maybe without its workflow: starting it again is safe (one execution per document).
+            self._start_workflow(document)
+            return document
         logger.info("the same object again; nothing to do", document_id=document.document_id)
         return document
 
     def _process_safely(self, document: Document, obj: S3Object) -> Document:
+        """``_process``; an unexpected failure ends the document ``unreadable`` with the reason, as processing
+        left it (the stored document, never the copy processing started from: what it kept stays). A document
+        processing already took past recognition (proposed: only starting its workflow is left) keeps its
+        outcome; the failure is raised, so the invocation fails and the object comes again (``_again``)."""
         try:
             return self._process(document, obj)
         except Exception as exc:  # noqa: BLE001 - never lose a document: record, then let the logs show it
             logger.exception("processing failed", document_id=document.document_id)
-            return self._transition(document, "unreadable", HistoryEvent.UNREADABLE, "processing failed unexpectedly",
+            current = self._documents.get(document.office_code, document.document_id) or document
+            if not lifecycle.allows(current.status, HistoryEvent.UNREADABLE):
+                raise
+            return self._transition(current, "unreadable", HistoryEvent.UNREADABLE, "processing failed unexpectedly",
                                     error=f"Processing failed: {type(exc).__name__}")
+
+    def _start_workflow(self, document: Document) -> None:
+        if self._workflow is not None:
+            execution = self._workflow.start(document.office_code, document.document_id)
+            logger.info("workflow started", document_id=document.document_id, execution=execution.rsplit(":", 1)[-1])
 
     def _keep_original(self, document: Document, obj: S3Object) -> tuple[str, bytes]:
         """The document's original, written once: exactly the object the event names (not whatever the upload
@@ -428,8 +447,6 @@ class DocumentIntake:
         document = self._transition(document, "awaiting_approval", HistoryEvent.PROPOSED,
                                     f"{len(outcome.proposal.lines)} line(s), supplier match {outcome.proposal.supplier.match}",
                                     proposal=outcome.proposal)
-        if self._workflow is not None:
-            execution = self._workflow.start(document.office_code, document.document_id)
-            logger.info("workflow started", document_id=document.document_id, execution=execution.rsplit(":", 1)[-1])
+        self._start_workflow(document)
         return document
 

@@ -328,7 +328,7 @@ class ProposalService(_Administrations):
                             suppliers=self._administrations.suppliers(adm_id), gl_accounts=gl_accounts,
                             vat_codes=vat_codes, today=self._clock.now().date())
         old = document.proposal
-        if (edited.invoice_number, edited.supplier.code) != (old.invoice_number, old.supplier.code) \
+        if (edited.invoice_number, supplier_key(edited.supplier)) != (old.invoice_number, supplier_key(old.supplier)) \
                 and edited.invoice_number:
             # A corrected number (or creditor) must not turn this into a duplicate of another document.
             holder = self._memory.claim_invoice(adm_id, supplier_key(edited.supplier),

@@ -1,7 +1,9 @@
 """The bookkeeper's edit of a proposal (``PUT .../proposal``): validated against the package's master data.
 
-Every problem is reported at once, one entry per field (``lines[0].gl_account``), so the form can show them
-all; fields that changed get the provenance ``edited by <user>``.
+The body is the ``proposal`` object as GET returns it, with values changed, so a client can round-trip it; its
+read-only parts are ignored. Every problem is reported at once, one entry per field (``lines[0].gl_account``), so
+the form can show them all; fields that changed get the provenance ``edited by <user>``. A supplier chosen by hand
+(another one of the administration, or a new one) has the match ``manual``.
 """
 
 from __future__ import annotations
@@ -16,12 +18,30 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from boekstuk.domain.documents import Proposal, ProposalLine, ProposalSupplier
-from boekstuk.domain.errors import ValidationFailed
-from boekstuk.domain.links import LedgerAccount, Supplier, TaxCode
+from boekstuk.domain.errors import UnknownSupplier, ValidationFailed
+from boekstuk.domain.extraction.ids import validate_iban, validate_vat
+from boekstuk.domain.links import LedgerAccount, Supplier, TaxCode, normalise_identifier
 from boekstuk.domain.money import Money
 
 MAX_DATE_SPAN = dt.timedelta(days=366)
 """An invoice date more than a year in the future, or a due date more than a year after it, is a typo."""
+
+
+_READ_ONLY = "Read-only: accepted as GET returns it, and ignored."
+
+
+class ProposalEditSupplier(BaseModel):
+    # The proposal's supplier as GET returns it. ``code``: a supplier of the administration (another one than the
+    # proposal's: a change), or null for a new supplier described by the other fields. ``match`` is read-only.
+    model_config = ConfigDict(extra="forbid")
+
+    code: str | None = Field(max_length=40)
+    name: str | None = Field(default=None, max_length=200)
+    vat_id: str | None = Field(default=None, max_length=40)
+    kvk: str | None = Field(default=None, max_length=20)
+    iban: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=300)
+    match: Any = Field(default=None, description=_READ_ONLY)
 
 
 class ProposalEditLine(BaseModel):
@@ -35,21 +55,28 @@ class ProposalEditLine(BaseModel):
     vat_code: str = Field(min_length=1, max_length=40)
     vat_amount: Money
     cost_centre: str | None = Field(default=None, max_length=40)
+    vat_rate: Any = Field(default=None, description=_READ_ONLY + " The VAT code decides the rate.")
 
 
 class ProposalEdit(BaseModel):
-    """The body of ``PUT /v1/offices/{office}/documents/{document_id}/proposal``."""
+    """The body of ``PUT /v1/offices/{office}/documents/{document_id}/proposal``: the ``proposal`` object as GET
+    returns it, with values changed. Its read-only parts (``warnings``, ``provenance``, ``supplier_update``, the
+    supplier's ``match`` and each line's ``vat_rate``) are ignored; any other member is refused. Without
+    ``supplier`` the supplier stays as it is."""
 
     model_config = ConfigDict(extra="forbid")
 
-    supplier_code: str | None = Field(default=None, max_length=40)
-    invoice_number: str = Field(min_length=1, max_length=60)
-    invoice_date: dt.date
+    supplier: ProposalEditSupplier | None = None
+    invoice_number: str | None = Field(min_length=1, max_length=60)
+    invoice_date: dt.date | None
     due_date: dt.date | None = None
     currency: str = "EUR"
     description: str | None = Field(default=None, max_length=200)
     lines: list[ProposalEditLine] = Field(min_length=1, max_length=500)
     total_incl_vat: Money
+    warnings: Any = Field(default=None, description=_READ_ONLY)
+    provenance: Any = Field(default=None, description=_READ_ONLY)
+    supplier_update: Any = Field(default=None, description=_READ_ONLY)
 
     @classmethod
     def parse(cls, body: Any) -> ProposalEdit:
@@ -68,32 +95,68 @@ def _path(loc: Sequence[Any]) -> str:
     return text
 
 
+def _identity(supplier: ProposalSupplier | ProposalEditSupplier) -> tuple[str | None, ...]:
+    return (supplier.name, supplier.vat_id, supplier.kvk, supplier.iban, supplier.address)
+
+
+def _new_supplier(edit: ProposalEditSupplier, problems: list[dict[str, str]]) -> ProposalSupplier:
+    """A supplier the administration does not have yet (created in the package at booking), checked field by field:
+    a name, and VAT id, IBAN and KvK number that pass their check digits / format."""
+    name = (edit.name or "").strip()
+    if not name:
+        problems.append({"field": "supplier.name", "message": "A new supplier needs a name."})
+    vat_id = validate_vat(edit.vat_id) if edit.vat_id else None
+    if edit.vat_id and vat_id is None:
+        problems.append({"field": "supplier.vat_id", "message": f"'{edit.vat_id}' is not a valid VAT id."})
+    iban = validate_iban(edit.iban) if edit.iban else None
+    if edit.iban and iban is None:
+        problems.append({"field": "supplier.iban", "message": f"'{edit.iban}' is not a valid IBAN."})
+    kvk = normalise_identifier(edit.kvk)
+    if kvk is not None and not re.fullmatch(r"\d{8}", kvk):
+        problems.append({"field": "supplier.kvk", "message": "A KvK number has 8 digits."})
+    return ProposalSupplier(code=None, name=name or "-", match="manual", vat_id=vat_id, kvk=kvk, iban=iban,
+                            address=(edit.address or "").strip() or None)
+
+
+def _edited_supplier(current: ProposalSupplier, edit: ProposalEditSupplier | None, suppliers: Sequence[Supplier],
+                     problems: list[dict[str, str]]) -> ProposalSupplier | None:
+    """The supplier after the edit, or None when it is unchanged (the code the proposal has; for a new supplier
+    the same description). Another code must be a supplier of the administration (``UnknownSupplier``)."""
+    if edit is None:
+        return None
+    if edit.code is not None:
+        if edit.code == current.code:
+            return None  # the same supplier: its name and identifiers come from the package, not from the body
+        chosen = next((s for s in suppliers if s.code == edit.code and not s.blocked), None)
+        if chosen is None:
+            problems.append({"field": "supplier.code",
+                             "message": f"Supplier '{edit.code}' does not exist in this administration."})
+            return None
+        return ProposalSupplier(code=chosen.code, name=chosen.name, match="manual", vat_id=chosen.vat_id,
+                                kvk=chosen.kvk, iban=chosen.iban)
+    if current.code is None and _identity(edit) == _identity(current):
+        return None  # the proposed new supplier, sent back as it was
+    return _new_supplier(edit, problems)
+
+
 def apply_edit(current: Proposal, edit: ProposalEdit, editor: str, *, suppliers: Sequence[Supplier],
                gl_accounts: Sequence[LedgerAccount], vat_codes: Sequence[TaxCode],
                today: dt.date) -> Proposal:
-    """The edited proposal, or ``ValidationFailed`` listing every field that breaks a rule."""
+    """The edited proposal, or ``ValidationFailed`` listing every field that breaks a rule (``UnknownSupplier``
+    when the supplier code is not one of the administration's)."""
     problems: list[dict[str, str]] = []
     accounts = {g.code for g in gl_accounts}
     codes: Mapping[str, TaxCode] = {v.code: v for v in vat_codes}
-    by_code = {s.code: s for s in suppliers}
 
-    supplier = current.supplier
-    supplier_changed = edit.supplier_code is not None and edit.supplier_code != current.supplier.code
-    if supplier_changed:
-        chosen = by_code.get(edit.supplier_code or "")
-        if chosen is None or chosen.blocked:
-            problems.append({"field": "supplier_code",
-                             "message": f"Supplier '{edit.supplier_code}' does not exist in this administration."})
-        else:
-            # The bookkeeper picked a known creditor; "name" is the closest match kind the contract has.
-            supplier = ProposalSupplier(code=chosen.code, name=chosen.name, match="name", vat_id=chosen.vat_id,
-                                        kvk=chosen.kvk, iban=chosen.iban)
+    changed = _edited_supplier(current.supplier, edit.supplier, suppliers, problems)
+    supplier = changed or current.supplier
+    unknown_supplier = any(p["field"] == "supplier.code" for p in problems)
 
     if not re.fullmatch(r"[A-Z]{3}", edit.currency):
         problems.append({"field": "currency", "message": "Give an ISO 4217 currency code such as EUR."})
-    if edit.invoice_date > today + MAX_DATE_SPAN:
+    if edit.invoice_date is not None and edit.invoice_date > today + MAX_DATE_SPAN:
         problems.append({"field": "invoice_date", "message": "The invoice date is more than a year in the future."})
-    if edit.due_date is not None:
+    if edit.due_date is not None and edit.invoice_date is not None:
         if edit.due_date < edit.invoice_date:
             problems.append({"field": "due_date", "message": "The due date is before the invoice date."})
         elif edit.due_date > edit.invoice_date + MAX_DATE_SPAN:
@@ -116,6 +179,9 @@ def apply_edit(current: Proposal, edit: ProposalEdit, editor: str, *, suppliers:
     if lines_total != edit.total_incl_vat:
         problems.append({"field": "total_incl_vat",
                          "message": f"The lines add up to {lines_total}, not to the total {edit.total_incl_vat}."})
+    if unknown_supplier:
+        raise UnknownSupplier(f"Supplier '{edit.supplier.code if edit.supplier else ''}' does not exist in this "
+                              "administration.", errors=problems)
     if problems:
         raise ValidationFailed("The proposal does not fit the administration's data.", errors=problems)
 
@@ -126,7 +192,7 @@ def apply_edit(current: Proposal, edit: ProposalEdit, editor: str, *, suppliers:
         index = int(key[6:key.index("]")])
         if index >= len(lines):
             del provenance[key]
-    if supplier_changed:
+    if changed is not None:
         provenance["supplier"] = by
     for name in ("invoice_number", "invoice_date", "due_date", "currency", "description", "total_incl_vat"):
         if getattr(edit, name) != getattr(current, name):
@@ -142,5 +208,5 @@ def apply_edit(current: Proposal, edit: ProposalEdit, editor: str, *, suppliers:
         "due_date": edit.due_date, "currency": edit.currency, "description": edit.description, "lines": lines,
         "total_incl_vat": edit.total_incl_vat, "provenance": provenance,
         # Another creditor chosen: the supplement proposed for the old one no longer applies.
-        "supplier_update": None if supplier_changed else current.supplier_update,
+        "supplier_update": None if changed is not None else current.supplier_update,
     })
