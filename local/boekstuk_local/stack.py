@@ -82,6 +82,7 @@ class StackHandle:
     def info(self) -> dict[str, str]:
         """What runs where (for the banner and the index page)."""
         rows = {
+            "Web app": f"{self.url}/",
             "API": f"{self.url}/v1",
             "API docs": f"{self.url}/v1/docs",
             "Health": f"{self.url}/v1/health",
@@ -226,7 +227,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         handle._http = http
         handle.url = f"http://{host}:{http.server_port}"
         extra = {**FAKE_AWS_ENV, **LOCAL_RUNTIME_ENV, "MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": handle.moto_url,
-                 "API_BASE_URL": handle.url}
+                 "API_BASE_URL": handle.url, "WEB_APP_URL": handle.url}  # the gateway serves web/ at /
         if handle.simulators:
             extra["PACKAGE_APPS"] = package_apps_json(handle.simulators)
         prov = provision(app, endpoint_url=handle.moto_url, extra_environment=extra)
