@@ -1,0 +1,515 @@
+"""The web app in a real browser: the onboarding wizard (SnelStart with credentials, Exact Online through its login
+page), uploading by drag and drop, reviewing with highlighted fields, correcting a GL account, approving and
+seeing it booked (and in the simulator), rejecting, the session kept alive, a phone, and axe on every screen."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+
+from boekstuk_local.samples import make_document
+from boekstuk_local.simulators.registry import DEMO_LOGINS
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
+from tests.web.conftest import PASSWORD, Office, Screen, api, drop_files, mail_code, unique, wait_for
+
+
+def _expect_text(locator: Any, pattern: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_contain_text(re.compile(pattern))
+
+
+def _taken_office_code(url: str) -> str:
+    """An office code someone else already activated (over the API), so the wizard must offer free ones."""
+    code = unique("bezet")
+    email = f"{code}@example.nl"
+    signup = api(url, "POST", "/v1/signups", {"company_name": "Bezet B.V.", "contact_name": "Bea Bezet", "email": email,
+                                              "plan": "trial", "plan_confirmation": "trial", "accept_terms": True})
+    assert signup.status_code == 201, signup.text
+    confirmed = api(url, "POST", f"/v1/signups/{signup.json()['signup_id']}/confirmation", {"code": mail_code(url, email)})
+    token = confirmed.json()["activation_token"]
+    activated = api(url, "POST", "/v1/activations", {"activation_token": token, "office_code": code, "username": "sync",
+                                                     "password": PASSWORD})
+    assert activated.status_code == 201, activated.text
+    return code
+
+
+@pytest.fixture(scope="session")
+def office(new_screen: Callable[..., Screen], stack_url: str) -> Office:
+    """A new office onboarded through the wizard as a person does it, checking every step and its errors."""
+    from playwright.sync_api import expect
+
+    screen = new_screen("onboarding")
+    page = screen.page
+    company = unique("Bakkerij Test")
+    email = f"{unique('anna')}@example.nl"
+
+    # Step 1: signup, the plan chosen and confirmed
+    screen.go("/onboarding/signup")
+    expect(page.get_by_role("heading", name="Aanmelden", exact=True)).to_be_visible()
+    screen.check("1-signup")
+    page.get_by_label("Bedrijfsnaam").fill(company)
+    page.get_by_label("Uw naam").fill("Anna de Vries")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Proefabonnement: 30 dagen gratis").check()
+    page.get_by_label("Bevestig uw abonnement").select_option("premium")  # not the plan chosen above
+    page.get_by_label("Ik ga akkoord met de algemene voorwaarden en de verwerkersovereenkomst").check()
+    page.get_by_role("button", name="Aanmelden").click()
+    _expect_text(page.locator(".field[data-field=plan_confirmation] .field-error"), "komt niet overeen")
+    screen.check("1-signup-plan-not-confirmed")
+    page.get_by_label("Bevestig uw abonnement").select_option("trial")
+    page.get_by_role("button", name="Aanmelden").click()
+
+    # The e-mailed code: a wrong one first
+    expect(page.get_by_role("heading", name="Bevestig uw e-mailadres")).to_be_visible()
+    screen.check("2-confirm")
+    code = mail_code(stack_url, email)
+    wrong = "000000" if code != "000000" else "111111"
+    page.get_by_label("Bevestigingscode").fill(wrong)
+    page.get_by_role("button", name="Bevestigen").click()
+    _expect_text(page.locator(".field[data-field=code] .field-error"), "klopt niet")
+    page.get_by_label("Bevestigingscode").fill(code)
+    page.get_by_role("button", name="Bevestigen").click()
+
+    # Step 2: activation; the office code taken by someone else, then one of the free suggestions
+    expect(page.get_by_role("heading", name="Activeer uw abonnement")).to_be_visible()
+    taken = _taken_office_code(stack_url)
+    office_code = page.get_by_label("Kantoorcode")
+    office_code.fill(taken)
+    availability = page.locator(".availability")
+    _expect_text(availability, "in gebruik|bij het activeren")
+    screen.check("3-activate-availability")
+    page.get_by_label("Gebruikersnaam").fill("sync")
+    page.get_by_label("Wachtwoord", exact=True).fill("te kort")
+    page.get_by_label("Herhaal het wachtwoord").fill("te kort")
+    page.get_by_role("button", name="Activeren").click()
+    # Whichever the API checks first: the taken code (with free suggestions) or the weak password.
+    page.wait_for_selector(".field.has-error")
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Activeren").click()
+    _expect_text(page.locator(".field[data-field=office_code] .field-error"), "al in gebruik")
+    suggestion = page.locator("[data-suggestion]").first
+    expect(suggestion).to_be_visible()
+    chosen = suggestion.get_attribute("data-suggestion")
+    assert chosen and chosen != taken
+    screen.check("3-activate-office-code-taken")
+    suggestion.click()
+    expect(office_code).to_have_value(chosen)
+    page.get_by_role("button", name="Activeren").click()
+    expect(page.get_by_role("heading", name="Uw kantoor is actief")).to_be_visible()
+    expect(page.locator("[data-testid=office-code]")).to_have_text(chosen)
+    screen.check("3-activated")
+    page.get_by_role("link", name="Verder: boekhoudpakket koppelen").click()
+
+    # Step 3: SnelStart with its key; a wrong key first
+    expect(page.get_by_role("heading", name="Koppel uw boekhoudpakket")).to_be_visible()
+    page.get_by_label("SnelStart").check()
+    screen.check("4-package")
+    key = page.get_by_label("Koppelsleutel", exact=True)
+    key.fill("verkeerde-sleutel")
+    page.get_by_role("button", name="Koppelen").click()
+    _expect_text(page.locator(".field[data-field='client_key'] .field-error"), "accepteert deze gegevens niet")
+    key.fill(DEMO_LOGINS["snelstart"]["client_key"])
+    page.get_by_role("button", name="Koppelen").click()
+
+    # Step 4: the administrations; the one without access is shown, not choosable; at most five
+    expect(page.get_by_role("heading", name="Kies uw administraties")).to_be_visible()
+    holding = page.locator(".admin-choice", has_text=ADMINISTRATIONS[6].name)
+    expect(holding.locator("input")).to_be_disabled()
+    _expect_text(holding, "Geen toegang")
+    boxes = page.locator(".admin-choice:not(.unavailable) input[type=checkbox]")
+    assert boxes.count() == 6
+    for index in range(5):
+        boxes.nth(index).check()
+    expect(boxes.nth(5)).to_be_disabled()
+    _expect_text(page.locator(".counter"), "5 van maximaal 5")
+    screen.check("5-administrations-five-chosen")
+    for index in range(1, 5):
+        boxes.nth(index).uncheck()
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.get_by_role("heading", name="Klaar: u kunt beginnen")).to_be_visible()
+    screen.check("6-done")
+
+    # Exact Online through its own login page, and back into the wizard
+    page.get_by_role("link", name="Nog een pakket koppelen").click()
+    page.get_by_label("Exact Online").check()
+    expect(page.get_by_label("Omschrijving van deze koppeling")).to_have_value(re.compile("Exact Online"))
+    page.get_by_role("button", name="Inloggen bij Exact Online").click()
+    page.wait_for_selector("input[name=username]")
+    screen.shot("7-exact-login-page")
+    login = DEMO_LOGINS["exact_online"]
+    page.fill("input[name=username]", login["username"])
+    page.fill("input[name=password]", login["password"])
+    page.click("button[type=submit]")
+    expect(page.get_by_role("heading", name="Kies uw administraties")).to_be_visible()
+    _expect_text(page.locator(".alert-success"), "gekoppeld")
+    screen.check("7-exact-administrations")
+    page.locator(".admin-choice", has_text=ADMINISTRATIONS[1].name).locator("input").check()
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.get_by_role("heading", name="Klaar: u kunt beginnen")).to_be_visible()
+    assert not screen.app_errors(), screen.app_errors()
+
+    session = api(stack_url, "POST", "/v1/sessions", {"office_code": chosen, "username": "sync", "password": PASSWORD})
+    token = session.json()["access_token"]
+    admins = api(stack_url, "GET", f"/v1/offices/{chosen}/administrations", token=token).json()["administrations"]
+    by_package = {a["package"]: a for a in admins}
+    assert set(by_package) == {"snelstart", "exact_online"}, admins
+    connections = api(stack_url, "GET", f"/v1/offices/{chosen}/connections", token=token).json()["connections"]
+    assert {c["package"]: c["status"] for c in connections} == {"snelstart": "verified", "exact_online": "verified"}
+    return Office(office=chosen, username="sync", password=PASSWORD, email=email, token=token,
+                  snelstart_administration_id=by_package["snelstart"]["administration_id"],
+                  snelstart_code=by_package["snelstart"]["code"],
+                  exact_administration_id=by_package["exact_online"]["administration_id"],
+                  storage_state=page.context.storage_state())
+
+
+def test_onboarding_through_the_wizard_links_snelstart_and_exact_online(office: Office) -> None:
+    assert office.snelstart_administration_id and office.exact_administration_id
+
+
+@pytest.fixture(scope="session")
+def uploaded(office: Office, new_screen: Callable[..., Screen], stack_url: str) -> dict[str, str]:
+    """Three documents dropped on the inbox at once (two PDFs, one PNG), each with its progress bar, until
+    recognition has turned each into a proposal; returns document ids by role."""
+    from playwright.sync_api import expect
+
+    screen = new_screen("inbox", storage_state=office.storage_state)
+    page = screen.page
+    screen.go(f"/inbox/{office.snelstart_administration_id}")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    _expect_text(page.locator(".list-summary"), "Nog geen documenten")
+    screen.check("1-empty")
+    buyer = ADMINISTRATIONS[0]
+    samples = {
+        "approve": make_document(7101, supplier=NAMED_SUPPLIERS[0], buyer=buyer, fmt="pdf", layout="classic"),
+        "reject": make_document(7102, supplier=NAMED_SUPPLIERS[1], buyer=buyer, fmt="pdf", layout="modern_right"),
+        "image": make_document(7103, supplier=NAMED_SUPPLIERS[2], buyer=buyer, fmt="png", layout="classic"),
+    }
+    drop_files(page, "[data-testid=dropzone]", [(s.filename, s.content_type, s.content) for s in samples.values()])
+    expect(page.locator(".upload")).to_have_count(3)
+    expect(page.locator(".upload progress")).to_have_count(3)
+    expect(page.locator(".upload[data-state=done]")).to_have_count(3)
+    screen.shot("2-uploading")
+    rows = page.locator("table.documents tbody tr")
+    expect(rows).to_have_count(3)
+    # The statuses change on the screen by themselves while recognition runs.
+    expect(page.locator("tr[data-status=awaiting_approval]")).to_have_count(3, timeout=120_000)
+    screen.check("3-recognised")
+    ids = {}
+    for role, sample in samples.items():
+        row = page.locator("tr", has_text=sample.filename)
+        expect(row.locator("td").nth(1)).not_to_have_text("—")  # the supplier
+        expect(row.locator("td").nth(2)).to_contain_text("€")  # the amount
+        ids[role] = str(row.get_attribute("data-document"))
+    # The status filter
+    page.get_by_label("Status").select_option("booked")
+    expect(rows).to_have_count(0)
+    _expect_text(page.locator(".list-summary"), "Geen documenten met status")
+    page.get_by_label("Status").select_option("awaiting_approval")
+    expect(rows).to_have_count(3)
+    assert not screen.app_errors(), screen.app_errors()
+    return ids
+
+
+def test_three_documents_dropped_at_once_are_uploaded_and_recognised(uploaded: dict[str, str]) -> None:
+    assert len(set(uploaded.values())) == 3
+
+
+def _canvas_has_ink(page: Any) -> bool:
+    return bool(page.evaluate(
+        """() => {
+            const canvas = document.querySelector('canvas.page-canvas');
+            if (!canvas) return false;
+            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            let dark = 0;
+            for (let i = 0; i < data.length; i += 4 * 16) if (data[i] < 128) dark++;
+            return dark > 200;
+        }"""))
+
+
+def test_review_shows_the_fields_on_the_page_a_corrected_gl_account_is_booked(
+        office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen], stack_url: str) -> None:
+    from playwright.sync_api import expect
+
+    document_id = uploaded["approve"]
+    detail = api(stack_url, "GET", f"/v1/offices/{office.office}/documents/{document_id}", token=office.token).json()
+    screen = new_screen("review", storage_state=office.storage_state)
+    page = screen.page
+    screen.go(f"/documents/{document_id}")
+    expect(page.locator(".page[data-rendered=true]").first).to_be_visible()
+    locations = (detail["recognition"] or {}).get("locations") or {}
+    if locations:
+        # Each recognised field outlined where it was found, drawn from recognition.locations
+        for field, where in locations.items():
+            box = page.locator(f".page[data-page='{where['page']}'] .highlight[data-field='{field}']")
+            expect(box).to_have_count(1)
+            page_box = page.locator(f".page[data-page='{where['page']}']").bounding_box()
+            drawn = box.bounding_box()
+            assert page_box and drawn
+            assert abs((drawn["x"] - page_box["x"]) / page_box["width"] - where["box"][0]) < 0.01
+            assert abs((drawn["y"] - page_box["y"]) / page_box["height"] - where["box"][1]) < 0.01
+        page.locator("#main .show-on-page").first.click()
+        expect(page.locator(".highlight.active")).to_have_count(1)
+    else:
+        assert _canvas_has_ink(page), "the PDF page was not rendered"
+    _expect_text(page.locator(".supplier-field"), "Code|nieuwe leverancier")
+    expect(page.locator(".provenance").first).to_contain_text("Bron:")
+    screen.check("1-document")
+
+    line = page.locator("fieldset[data-line='0']")
+    gl = line.get_by_label("Grootboekrekening")
+    current = gl.input_value()
+    corrected = "4300" if current != "4300" else "4200"
+    gl.select_option(corrected)
+    # A per-field error of the API shown next to its field: a total the lines do not add up to.
+    total = page.get_by_label("Totaal incl. btw")
+    right_total = total.input_value()
+    total.fill("1,00")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    _expect_text(page.locator(".field[data-field=total_incl_vat] .field-error"), "tellen op tot")
+    screen.check("2-field-error")
+    total.fill(right_total)
+    expect(page.get_by_role("button", name="Goedkeuren")).to_be_disabled()  # unsaved changes first
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    _expect_text(page.locator(".alert-success"), "opgeslagen")
+    expect(line.get_by_label("Grootboekrekening")).to_have_value(corrected)
+    _expect_text(line, "gewijzigd door sync")
+
+    page.get_by_role("button", name="Goedkeuren").click()
+    dialog = page.get_by_role("dialog", name="Document goedkeuren")
+    expect(dialog).to_be_visible()
+    screen.check("3-approve-dialog")
+    dialog.get_by_label("Opmerking (optioneel)").fill("Grootboekrekening aangepast")
+    dialog.get_by_role("button", name="Goedkeuren").click()
+    expect(dialog).to_be_hidden()
+    # The status moves on by itself: approved, booking, booked.
+    expect(page.locator(".title-status [data-status]")).to_have_attribute("data-status", "booked", timeout=120_000)
+    bookings = page.locator("[data-testid=bookings]")
+    _expect_text(bookings, "Geboekt")
+    _expect_text(page.locator(".decisions"), "Grootboekrekening aangepast")
+    _expect_text(page.locator(".history"), "Geboekt")
+    expect(page.get_by_role("button", name="Wijzigingen opslaan")).to_be_hidden()
+    screen.check("4-booked")
+    assert not screen.app_errors(), screen.app_errors()
+
+    booked = api(stack_url, "GET", f"/v1/offices/{office.office}/documents/{document_id}", token=office.token).json()
+    entry_id = booked["bookings"][0]["entry_id"]
+    entries = requests.get(f"{stack_url}/_local/packages/snelstart/administrations/{office.snelstart_code}/entries",
+                           timeout=10).json()["entries"]
+    entry = next(e for e in entries if e["entry_id"] == entry_id)
+    assert entry["invoice_number"] == booked["proposal"]["invoice_number"]
+    assert corrected in {str(line.get("gl_account")) for line in entry["lines"]}, entry
+
+
+def test_reject_with_a_reason(office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen]) -> None:
+    from playwright.sync_api import expect
+
+    screen = new_screen("reject", storage_state=office.storage_state)
+    page = screen.page
+    screen.go(f"/documents/{uploaded['reject']}")
+    page.get_by_role("button", name="Afwijzen").click()
+    dialog = page.get_by_role("dialog", name="Document afwijzen")
+    dialog.get_by_role("button", name="Afwijzen").click()
+    _expect_text(dialog.locator(".field-error"), "Geef een reden")
+    screen.check("1-reject-dialog")
+    page.keyboard.press("Escape")  # Escape closes the dialog, focus returns to the button
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Afwijzen")).to_be_focused()
+    page.get_by_role("button", name="Afwijzen").click()
+    dialog = page.get_by_role("dialog", name="Document afwijzen")
+    dialog.get_by_label("Reden van afwijzen").fill("Geen bestelling van ons")
+    dialog.get_by_role("button", name="Afwijzen").click()
+    expect(page.locator(".title-status [data-status]")).to_have_attribute("data-status", "rejected", timeout=60_000)
+    _expect_text(page.locator(".decisions"), "wees af")
+    expect(page.get_by_role("button", name="Goedkeuren")).to_have_count(0)
+    screen.check("2-rejected")
+    assert not screen.app_errors(), screen.app_errors()
+
+
+def test_login_errors_throttling_kept_session_and_logout(office: Office, new_screen: Callable[..., Screen]) -> None:
+    from playwright.sync_api import expect
+
+    screen = new_screen("login")
+    page = screen.page
+    screen.go("/login")
+    screen.check("1-login")
+    # The labels outside acceptance checks use
+    page.get_by_label("Kantoorcode", exact=True).fill(office.office)
+    page.get_by_label("Gebruikersnaam", exact=True).fill(unique("niemand"))  # unknown users count like known ones
+    for _ in range(6):
+        page.get_by_label("Wachtwoord", exact=True).fill("fout wachtwoord 123")
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_selector(".alert-error:not([hidden])")
+        if "Te veel pogingen" in (page.locator(".alert-error").text_content() or ""):
+            break
+        _expect_text(page.locator(".alert-error"), "klopt niet")
+        expect(page.get_by_role("button", name="Inloggen")).to_be_enabled()
+    # 429 too_many_attempts: the Retry-After wait in Dutch, and the button waits as long
+    _expect_text(page.locator(".alert-error"), r"Te veel pogingen\. Probeer het over \d+ (seconde|seconden|minuut|minuten)")
+    screen.check("2-login-throttled")
+
+    page.get_by_label("Gebruikersnaam", exact=True).fill(office.username)
+    page.get_by_label("Wachtwoord", exact=True).fill(office.password)
+    expect(page.get_by_role("button", name="Inloggen")).to_be_enabled(timeout=60_000)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    rows = page.locator("table.documents tbody tr")
+    expect(rows.first).to_be_visible()
+
+    # An access token the API refuses (revoked, expired while the laptop slept): refreshed, the request retried.
+    page.evaluate("""() => {
+        const s = JSON.parse(localStorage.getItem('boekstuk.session'));
+        s.access_token = 'kapot'; localStorage.setItem('boekstuk.session', JSON.stringify(s));
+    }""")
+    page.reload()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    expect(rows.first).to_be_visible()
+    assert page.evaluate("JSON.parse(localStorage.getItem('boekstuk.session')).access_token") != "kapot"
+    # A token about to run out is refreshed before it does, without anyone noticing.
+    page.evaluate("""() => {
+        const s = JSON.parse(localStorage.getItem('boekstuk.session'));
+        s.expires_at = Date.now() + 20000; localStorage.setItem('boekstuk.session', JSON.stringify(s));
+    }""")
+    page.reload()
+    wait_for(lambda: page.evaluate("JSON.parse(localStorage.getItem('boekstuk.session')).expires_at > Date.now() + 600000"),
+             "the proactive refresh", 30)
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+
+    page.get_by_role("button", name="Uitloggen").click()
+    _expect_text(page.locator(".alert-info"), "U bent uitgelogd")
+    assert page.evaluate("localStorage.getItem('boekstuk.session')") is None
+    screen.go(f"/inbox/{office.snelstart_administration_id}")  # a protected screen asks for a login again
+    expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
+    assert not screen.app_errors(), screen.app_errors()
+
+
+def test_settings_users_approval_policy_posting_rules_connections(
+        office: Office, new_screen: Callable[..., Screen], stack_url: str) -> None:
+    from playwright.sync_api import expect
+
+    screen = new_screen("settings", storage_state=office.storage_state)
+    page = screen.page
+    admin_id = office.snelstart_administration_id
+
+    screen.go("/settings/administrations")
+    card = page.locator(f"[data-administration='{admin_id}']")
+    expect(card).to_be_visible()
+    listed = api(stack_url, "GET", f"/v1/offices/{office.office}/administrations", token=office.token).json()
+    inbox_email = next(a for a in listed["administrations"] if a["administration_id"] == admin_id).get("inbox_email")
+    if inbox_email:
+        expect(card.locator("[data-testid=inbox-email]")).to_have_text(inbox_email)
+    screen.check("1-administrations")
+
+    screen.go("/settings/users")
+    expect(page.locator("tr[data-user=sync]")).to_be_visible()
+    page.get_by_label("Gebruikersnaam").fill("piet")
+    page.get_by_label("E-mailadres").fill(f"piet-{office.office}@example.nl")
+    page.get_by_label("Rol").select_option("approver")
+    page.get_by_label("Eerste wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Gebruiker toevoegen").click()
+    expect(page.locator("tr[data-user=piet]")).to_contain_text("Goedkeurder")
+    page.get_by_label("Gebruikersnaam").fill("piet")
+    page.get_by_label("Eerste wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Gebruiker toevoegen").click()
+    _expect_text(page.locator(".field[data-field=username] .field-error"), "bestaat al")
+    screen.check("2-users")
+
+    screen.go(f"/settings/approval/{admin_id}")
+    step = page.locator("fieldset[data-step='0']")
+    step.get_by_label("sync").check()
+    step.get_by_label("piet").check()
+    page.get_by_role("button", name="Stap toevoegen").click()
+    second = page.locator("fieldset[data-step='1']")
+    second.get_by_label("Vanaf bedrag (totaal incl. btw)").fill("5000,00")
+    page.get_by_role("button", name="Beleid opslaan").click()
+    _expect_text(second.locator(".field-error:not([hidden])"), "Kies minstens één goedkeurder")
+    second.get_by_label("piet").check()
+    page.get_by_label("Automatisch goedkeuren onder (optioneel)").fill("25,00")
+    page.get_by_role("button", name="Beleid opslaan").click()
+    _expect_text(page.locator(".alert-success"), "opgeslagen")
+    screen.check("3-approval-policy")
+    policy = api(stack_url, "GET", f"/v1/offices/{office.office}/administrations/{admin_id}/approval-policy",
+                 token=office.token).json()
+    assert [(s["min_amount"], sorted(s["approvers"])) for s in policy["steps"]] == [
+        ("0.00", ["piet", "sync"]), ("5000.00", ["piet"])], policy
+    assert policy["auto_approve_below"] == "25.00"
+
+    screen.go(f"/settings/rules/{admin_id}")
+    supplier = SUPPLIERS[3]
+    page.get_by_label("Zoek leverancier").fill(supplier.name)
+    row = page.locator("table.rules tbody tr").first
+    expect(row).to_contain_text(supplier.name)
+    row.get_by_role("button").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Grootboekrekening").select_option("4200")
+    dialog.get_by_label("Omschrijving (optioneel)").fill("[supplier] [month-1] [year]")
+    screen.check("4-posting-rule-dialog")
+    dialog.get_by_role("button", name="Opslaan").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("table.rules tbody tr").first).to_contain_text("4200")
+    code = page.locator("table.rules tbody tr").first.get_attribute("data-supplier")
+    found = api(stack_url, "GET", f"/v1/offices/{office.office}/administrations/{admin_id}/suppliers",
+                token=office.token, params={"q": supplier.name}).json()["suppliers"]
+    assert next(s for s in found if s["code"] == code)["rule"]["gl_account"] == "4200"
+    screen.check("5-posting-rules")
+    page.locator("table.rules tbody tr").first.get_by_role("button", name=re.compile("wijzigen")).click()
+    page.get_by_role("dialog").get_by_role("button", name="Regel verwijderen").click()
+    _expect_text(page.locator(".alert-info"), "verwijderd")
+
+    screen.go("/settings/connections")
+    expect(page.locator("article.connection")).to_have_count(2)
+    _expect_text(page.locator("article.connection").first, "Gekoppeld")
+    screen.check("6-connections")
+    assert not screen.app_errors(), screen.app_errors()
+
+
+TAP_TARGETS = """() => {
+    const selector = 'button, select, textarea, input:not([type=checkbox]):not([type=radio]):not([type=file]), '
+        + 'a.button, label.button, .topnav a, .tabs a, .doc-link, .choice label, .admin-choice label, .field-check label';
+    const small = [];
+    for (const el of document.querySelectorAll(selector)) {
+        if (el.closest('[hidden], .visually-hidden') || !el.getClientRects().length) continue;
+        const box = el.getBoundingClientRect();
+        if (box.height < 44 || box.width < 44) small.push(`${el.tagName} ${el.textContent.trim().slice(0, 30)} ${box.width}x${box.height}`);
+    }
+    return small;
+}"""
+
+
+def test_phone_camera_upload_and_the_document_above_its_proposal(
+        office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen]) -> None:
+    from playwright.sync_api import expect
+
+    screen = new_screen("phone", phone=True, storage_state=office.storage_state)
+    page = screen.page
+    screen.go(f"/inbox/{office.snelstart_administration_id}")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    camera = page.locator("input[type=file][capture]")
+    assert camera.get_attribute("accept") == "image/*,application/pdf"
+    expect(page.locator("label", has_text="Foto maken")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(TAP_TARGETS) == []
+    screen.check("1-inbox")
+    photo = make_document(7104, supplier=SUPPLIERS[4], buyer=ADMINISTRATIONS[0], fmt="jpeg", kind="receipt")
+    page.get_by_label("Soort document").select_option("receipt")
+    camera.set_input_files({"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": photo.content})
+    expect(page.locator(".upload[data-state=done]")).to_have_count(1)
+    expect(page.locator("tr", has_text="foto.jpg")).to_contain_text("Kassabon")
+    screen.check("2-photo-uploaded")
+
+    screen.go(f"/documents/{uploaded['image']}")
+    expect(page.locator("img.page-image")).to_be_visible()
+    wait_for(lambda: page.evaluate("document.querySelector('img.page-image').naturalWidth > 0"), "the image", 30)
+    viewer = page.locator(".viewer-pane").bounding_box()
+    proposal = page.locator(".proposal-pane").bounding_box()
+    assert viewer and proposal and viewer["y"] + viewer["height"] <= proposal["y"] + 1, (viewer, proposal)
+    assert viewer["width"] <= 390 and proposal["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(TAP_TARGETS) == []
+    screen.check("3-review")
+    assert not screen.app_errors(), screen.app_errors()
