@@ -23,6 +23,9 @@ from typing import Any
 import pytest
 import requests
 
+from boekstuk_local.simulators.registry import DEMO_LOGINS
+from boekstuk_local.simulators.seed import ADMINISTRATIONS
+
 CHROMIUM = os.environ.get("BOEKSTUK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -244,3 +247,157 @@ class Office:
     snelstart_code: str
     exact_administration_id: str
     storage_state: Any = None
+
+
+# --- the office the tests share: onboarded through the wizard ------------------------------------------------
+
+
+def expect_text(locator: Any, pattern: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(locator).to_contain_text(re.compile(pattern))
+
+
+def _taken_office_code(url: str) -> str:
+    """An office code someone else already activated (over the API), so the wizard must offer free ones."""
+    code = unique("bezet")
+    email = f"{code}@example.nl"
+    signup = api(url, "POST", "/v1/signups", {"company_name": "Bezet B.V.", "contact_name": "Bea Bezet", "email": email,
+                                              "plan": "trial", "plan_confirmation": "trial", "accept_terms": True})
+    assert signup.status_code == 201, signup.text
+    confirmed = api(url, "POST", f"/v1/signups/{signup.json()['signup_id']}/confirmation", {"code": mail_code(url, email)})
+    token = confirmed.json()["activation_token"]
+    activated = api(url, "POST", "/v1/activations", {"activation_token": token, "office_code": code, "username": "sync",
+                                                     "password": PASSWORD})
+    assert activated.status_code == 201, activated.text
+    return code
+
+
+@pytest.fixture(scope="session")
+def office(new_screen: Callable[..., Screen], stack_url: str) -> Office:
+    """A new office onboarded through the wizard as a person does it, checking every step and its errors."""
+    from playwright.sync_api import expect
+
+    screen = new_screen("onboarding")
+    page = screen.page
+    company = unique("Bakkerij Test")
+    email = f"{unique('anna')}@example.nl"
+
+    # Step 1: signup, the plan chosen and confirmed
+    screen.go("/onboarding/signup")
+    expect(page.get_by_role("heading", name="Aanmelden", exact=True)).to_be_visible()
+    screen.check("1-signup")
+    page.get_by_label("Bedrijfsnaam").fill(company)
+    page.get_by_label("Uw naam").fill("Anna de Vries")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Proefabonnement: 30 dagen gratis").check()
+    page.get_by_label("Bevestig uw abonnement").select_option("premium")  # not the plan chosen above
+    page.get_by_label("Ik ga akkoord met de algemene voorwaarden en de verwerkersovereenkomst").check()
+    page.get_by_role("button", name="Aanmelden").click()
+    expect_text(page.locator(".field[data-field=plan_confirmation] .field-error"), "komt niet overeen")
+    screen.check("1-signup-plan-not-confirmed")
+    page.get_by_label("Bevestig uw abonnement").select_option("trial")
+    page.get_by_role("button", name="Aanmelden").click()
+
+    # The e-mailed code: a wrong one first
+    expect(page.get_by_role("heading", name="Bevestig uw e-mailadres")).to_be_visible()
+    screen.check("2-confirm")
+    code = mail_code(stack_url, email)
+    wrong = "000000" if code != "000000" else "111111"
+    page.get_by_label("Bevestigingscode").fill(wrong)
+    page.get_by_role("button", name="Bevestigen").click()
+    expect_text(page.locator(".field[data-field=code] .field-error"), "klopt niet")
+    page.get_by_label("Bevestigingscode").fill(code)
+    page.get_by_role("button", name="Bevestigen").click()
+
+    # Step 2: activation; the office code taken by someone else, then one of the free suggestions
+    expect(page.get_by_role("heading", name="Activeer uw abonnement")).to_be_visible()
+    taken = _taken_office_code(stack_url)
+    office_code = page.get_by_label("Kantoorcode")
+    office_code.fill(taken)
+    availability = page.locator(".availability")
+    expect_text(availability, "in gebruik|bij het activeren")
+    screen.check("3-activate-availability")
+    page.get_by_label("Gebruikersnaam").fill("sync")
+    page.get_by_label("Wachtwoord", exact=True).fill("te kort")
+    page.get_by_label("Herhaal het wachtwoord").fill("te kort")
+    page.get_by_role("button", name="Activeren").click()
+    # Whichever the API checks first: the taken code (with free suggestions) or the weak password.
+    page.wait_for_selector(".field.has-error")
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Activeren").click()
+    expect_text(page.locator(".field[data-field=office_code] .field-error"), "al in gebruik")
+    suggestion = page.locator("[data-suggestion]").first
+    expect(suggestion).to_be_visible()
+    chosen = suggestion.get_attribute("data-suggestion")
+    assert chosen and chosen != taken
+    screen.check("3-activate-office-code-taken")
+    suggestion.click()
+    expect(office_code).to_have_value(chosen)
+    page.get_by_role("button", name="Activeren").click()
+    expect(page.get_by_role("heading", name="Uw kantoor is actief")).to_be_visible()
+    expect(page.locator("[data-testid=office-code]")).to_have_text(chosen)
+    screen.check("3-activated")
+    page.get_by_role("link", name="Verder: boekhoudpakket koppelen").click()
+
+    # Step 3: SnelStart with its key; a wrong key first
+    expect(page.get_by_role("heading", name="Koppel uw boekhoudpakket")).to_be_visible()
+    page.get_by_label("SnelStart").check()
+    screen.check("4-package")
+    key = page.get_by_label("Koppelsleutel", exact=True)
+    key.fill("verkeerde-sleutel")
+    page.get_by_role("button", name="Koppelen").click()
+    expect_text(page.locator(".field[data-field='client_key'] .field-error"), "accepteert deze gegevens niet")
+    key.fill(DEMO_LOGINS["snelstart"]["client_key"])
+    page.get_by_role("button", name="Koppelen").click()
+
+    # Step 4: the administrations; the one without access is shown, not choosable; at most five
+    expect(page.get_by_role("heading", name="Kies uw administraties")).to_be_visible()
+    holding = page.locator(".admin-choice", has_text=ADMINISTRATIONS[6].name)
+    expect(holding.locator("input")).to_be_disabled()
+    expect_text(holding, "Geen toegang")
+    boxes = page.locator(".admin-choice:not(.unavailable) input[type=checkbox]")
+    assert boxes.count() == 6
+    for index in range(5):
+        boxes.nth(index).check()
+    expect(boxes.nth(5)).to_be_disabled()
+    expect_text(page.locator(".counter"), "5 van maximaal 5")
+    screen.check("5-administrations-five-chosen")
+    for index in range(1, 5):
+        boxes.nth(index).uncheck()
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.get_by_role("heading", name="Klaar: u kunt beginnen")).to_be_visible()
+    screen.check("6-done")
+
+    # Exact Online through its own login page, and back into the wizard
+    page.get_by_role("link", name="Nog een pakket koppelen").click()
+    page.get_by_label("Exact Online").check()
+    expect(page.get_by_label("Omschrijving van deze koppeling")).to_have_value(re.compile("Exact Online"))
+    page.get_by_role("button", name="Inloggen bij Exact Online").click()
+    page.wait_for_selector("input[name=username]")
+    screen.shot("7-exact-login-page")
+    login = DEMO_LOGINS["exact_online"]
+    page.fill("input[name=username]", login["username"])
+    page.fill("input[name=password]", login["password"])
+    page.click("button[type=submit]")
+    expect(page.get_by_role("heading", name="Kies uw administraties")).to_be_visible()
+    expect_text(page.locator(".alert-success"), "gekoppeld")
+    screen.check("7-exact-administrations")
+    page.locator(".admin-choice", has_text=ADMINISTRATIONS[1].name).locator("input").check()
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.get_by_role("heading", name="Klaar: u kunt beginnen")).to_be_visible()
+    assert not screen.app_errors(), screen.app_errors()
+
+    session = api(stack_url, "POST", "/v1/sessions", {"office_code": chosen, "username": "sync", "password": PASSWORD})
+    token = session.json()["access_token"]
+    admins = api(stack_url, "GET", f"/v1/offices/{chosen}/administrations", token=token).json()["administrations"]
+    by_package = {a["package"]: a for a in admins}
+    assert set(by_package) == {"snelstart", "exact_online"}, admins
+    connections = api(stack_url, "GET", f"/v1/offices/{chosen}/connections", token=token).json()["connections"]
+    assert {c["package"]: c["status"] for c in connections} == {"snelstart": "verified", "exact_online": "verified"}
+    return Office(office=chosen, username="sync", password=PASSWORD, email=email, token=token,
+                  snelstart_administration_id=by_package["snelstart"]["administration_id"],
+                  snelstart_code=by_package["snelstart"]["code"],
+                  exact_administration_id=by_package["exact_online"]["administration_id"],
+                  storage_state=page.context.storage_state())

@@ -12,160 +12,8 @@ import pytest
 import requests
 
 from boekstuk_local.samples import make_document
-from boekstuk_local.simulators.registry import DEMO_LOGINS
 from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
-from tests.web.conftest import PASSWORD, Office, Screen, api, drop_files, mail_code, unique, wait_for
-
-
-def _expect_text(locator: Any, pattern: str) -> None:
-    from playwright.sync_api import expect
-
-    expect(locator).to_contain_text(re.compile(pattern))
-
-
-def _taken_office_code(url: str) -> str:
-    """An office code someone else already activated (over the API), so the wizard must offer free ones."""
-    code = unique("bezet")
-    email = f"{code}@example.nl"
-    signup = api(url, "POST", "/v1/signups", {"company_name": "Bezet B.V.", "contact_name": "Bea Bezet", "email": email,
-                                              "plan": "trial", "plan_confirmation": "trial", "accept_terms": True})
-    assert signup.status_code == 201, signup.text
-    confirmed = api(url, "POST", f"/v1/signups/{signup.json()['signup_id']}/confirmation", {"code": mail_code(url, email)})
-    token = confirmed.json()["activation_token"]
-    activated = api(url, "POST", "/v1/activations", {"activation_token": token, "office_code": code, "username": "sync",
-                                                     "password": PASSWORD})
-    assert activated.status_code == 201, activated.text
-    return code
-
-
-@pytest.fixture(scope="session")
-def office(new_screen: Callable[..., Screen], stack_url: str) -> Office:
-    """A new office onboarded through the wizard as a person does it, checking every step and its errors."""
-    from playwright.sync_api import expect
-
-    screen = new_screen("onboarding")
-    page = screen.page
-    company = unique("Bakkerij Test")
-    email = f"{unique('anna')}@example.nl"
-
-    # Step 1: signup, the plan chosen and confirmed
-    screen.go("/onboarding/signup")
-    expect(page.get_by_role("heading", name="Aanmelden", exact=True)).to_be_visible()
-    screen.check("1-signup")
-    page.get_by_label("Bedrijfsnaam").fill(company)
-    page.get_by_label("Uw naam").fill("Anna de Vries")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Proefabonnement: 30 dagen gratis").check()
-    page.get_by_label("Bevestig uw abonnement").select_option("premium")  # not the plan chosen above
-    page.get_by_label("Ik ga akkoord met de algemene voorwaarden en de verwerkersovereenkomst").check()
-    page.get_by_role("button", name="Aanmelden").click()
-    _expect_text(page.locator(".field[data-field=plan_confirmation] .field-error"), "komt niet overeen")
-    screen.check("1-signup-plan-not-confirmed")
-    page.get_by_label("Bevestig uw abonnement").select_option("trial")
-    page.get_by_role("button", name="Aanmelden").click()
-
-    # The e-mailed code: a wrong one first
-    expect(page.get_by_role("heading", name="Bevestig uw e-mailadres")).to_be_visible()
-    screen.check("2-confirm")
-    code = mail_code(stack_url, email)
-    wrong = "000000" if code != "000000" else "111111"
-    page.get_by_label("Bevestigingscode").fill(wrong)
-    page.get_by_role("button", name="Bevestigen").click()
-    _expect_text(page.locator(".field[data-field=code] .field-error"), "klopt niet")
-    page.get_by_label("Bevestigingscode").fill(code)
-    page.get_by_role("button", name="Bevestigen").click()
-
-    # Step 2: activation; the office code taken by someone else, then one of the free suggestions
-    expect(page.get_by_role("heading", name="Activeer uw abonnement")).to_be_visible()
-    taken = _taken_office_code(stack_url)
-    office_code = page.get_by_label("Kantoorcode")
-    office_code.fill(taken)
-    availability = page.locator(".availability")
-    _expect_text(availability, "in gebruik|bij het activeren")
-    screen.check("3-activate-availability")
-    page.get_by_label("Gebruikersnaam").fill("sync")
-    page.get_by_label("Wachtwoord", exact=True).fill("te kort")
-    page.get_by_label("Herhaal het wachtwoord").fill("te kort")
-    page.get_by_role("button", name="Activeren").click()
-    # Whichever the API checks first: the taken code (with free suggestions) or the weak password.
-    page.wait_for_selector(".field.has-error")
-    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
-    page.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Activeren").click()
-    _expect_text(page.locator(".field[data-field=office_code] .field-error"), "al in gebruik")
-    suggestion = page.locator("[data-suggestion]").first
-    expect(suggestion).to_be_visible()
-    chosen = suggestion.get_attribute("data-suggestion")
-    assert chosen and chosen != taken
-    screen.check("3-activate-office-code-taken")
-    suggestion.click()
-    expect(office_code).to_have_value(chosen)
-    page.get_by_role("button", name="Activeren").click()
-    expect(page.get_by_role("heading", name="Uw kantoor is actief")).to_be_visible()
-    expect(page.locator("[data-testid=office-code]")).to_have_text(chosen)
-    screen.check("3-activated")
-    page.get_by_role("link", name="Verder: boekhoudpakket koppelen").click()
-
-    # Step 3: SnelStart with its key; a wrong key first
-    expect(page.get_by_role("heading", name="Koppel uw boekhoudpakket")).to_be_visible()
-    page.get_by_label("SnelStart").check()
-    screen.check("4-package")
-    key = page.get_by_label("Koppelsleutel", exact=True)
-    key.fill("verkeerde-sleutel")
-    page.get_by_role("button", name="Koppelen").click()
-    _expect_text(page.locator(".field[data-field='client_key'] .field-error"), "accepteert deze gegevens niet")
-    key.fill(DEMO_LOGINS["snelstart"]["client_key"])
-    page.get_by_role("button", name="Koppelen").click()
-
-    # Step 4: the administrations; the one without access is shown, not choosable; at most five
-    expect(page.get_by_role("heading", name="Kies uw administraties")).to_be_visible()
-    holding = page.locator(".admin-choice", has_text=ADMINISTRATIONS[6].name)
-    expect(holding.locator("input")).to_be_disabled()
-    _expect_text(holding, "Geen toegang")
-    boxes = page.locator(".admin-choice:not(.unavailable) input[type=checkbox]")
-    assert boxes.count() == 6
-    for index in range(5):
-        boxes.nth(index).check()
-    expect(boxes.nth(5)).to_be_disabled()
-    _expect_text(page.locator(".counter"), "5 van maximaal 5")
-    screen.check("5-administrations-five-chosen")
-    for index in range(1, 5):
-        boxes.nth(index).uncheck()
-    page.get_by_role("button", name="Toevoegen").click()
-    expect(page.get_by_role("heading", name="Klaar: u kunt beginnen")).to_be_visible()
-    screen.check("6-done")
-
-    # Exact Online through its own login page, and back into the wizard
-    page.get_by_role("link", name="Nog een pakket koppelen").click()
-    page.get_by_label("Exact Online").check()
-    expect(page.get_by_label("Omschrijving van deze koppeling")).to_have_value(re.compile("Exact Online"))
-    page.get_by_role("button", name="Inloggen bij Exact Online").click()
-    page.wait_for_selector("input[name=username]")
-    screen.shot("7-exact-login-page")
-    login = DEMO_LOGINS["exact_online"]
-    page.fill("input[name=username]", login["username"])
-    page.fill("input[name=password]", login["password"])
-    page.click("button[type=submit]")
-    expect(page.get_by_role("heading", name="Kies uw administraties")).to_be_visible()
-    _expect_text(page.locator(".alert-success"), "gekoppeld")
-    screen.check("7-exact-administrations")
-    page.locator(".admin-choice", has_text=ADMINISTRATIONS[1].name).locator("input").check()
-    page.get_by_role("button", name="Toevoegen").click()
-    expect(page.get_by_role("heading", name="Klaar: u kunt beginnen")).to_be_visible()
-    assert not screen.app_errors(), screen.app_errors()
-
-    session = api(stack_url, "POST", "/v1/sessions", {"office_code": chosen, "username": "sync", "password": PASSWORD})
-    token = session.json()["access_token"]
-    admins = api(stack_url, "GET", f"/v1/offices/{chosen}/administrations", token=token).json()["administrations"]
-    by_package = {a["package"]: a for a in admins}
-    assert set(by_package) == {"snelstart", "exact_online"}, admins
-    connections = api(stack_url, "GET", f"/v1/offices/{chosen}/connections", token=token).json()["connections"]
-    assert {c["package"]: c["status"] for c in connections} == {"snelstart": "verified", "exact_online": "verified"}
-    return Office(office=chosen, username="sync", password=PASSWORD, email=email, token=token,
-                  snelstart_administration_id=by_package["snelstart"]["administration_id"],
-                  snelstart_code=by_package["snelstart"]["code"],
-                  exact_administration_id=by_package["exact_online"]["administration_id"],
-                  storage_state=page.context.storage_state())
+from tests.web.conftest import PASSWORD, Office, Screen, api, drop_files, expect_text, unique, wait_for
 
 
 def test_onboarding_through_the_wizard_links_snelstart_and_exact_online(office: Office) -> None:
@@ -182,7 +30,7 @@ def uploaded(office: Office, new_screen: Callable[..., Screen], stack_url: str) 
     page = screen.page
     screen.go(f"/inbox/{office.snelstart_administration_id}")
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
-    _expect_text(page.locator(".list-summary"), "Nog geen documenten")
+    expect_text(page.locator(".list-summary"), "Nog geen documenten")
     screen.check("1-empty")
     buyer = ADMINISTRATIONS[0]
     samples = {
@@ -209,7 +57,7 @@ def uploaded(office: Office, new_screen: Callable[..., Screen], stack_url: str) 
     # The status filter
     page.get_by_label("Status").select_option("booked")
     expect(rows).to_have_count(0)
-    _expect_text(page.locator(".list-summary"), "Geen documenten met status")
+    expect_text(page.locator(".list-summary"), "Geen documenten met status")
     page.get_by_label("Status").select_option("awaiting_approval")
     expect(rows).to_have_count(3)
     assert not screen.app_errors(), screen.app_errors()
@@ -257,7 +105,7 @@ def test_review_shows_the_fields_on_the_page_a_corrected_gl_account_is_booked(
         expect(page.locator(".highlight.active")).to_have_count(1)
     else:
         assert _canvas_has_ink(page), "the PDF page was not rendered"
-    _expect_text(page.locator(".supplier-field"), "Code|nieuwe leverancier")
+    expect_text(page.locator(".supplier-field"), "Code|nieuwe leverancier")
     expect(page.locator(".provenance").first).to_contain_text("Bron:")
     screen.check("1-document")
 
@@ -271,14 +119,14 @@ def test_review_shows_the_fields_on_the_page_a_corrected_gl_account_is_booked(
     right_total = total.input_value()
     total.fill("1,00")
     page.get_by_role("button", name="Wijzigingen opslaan").click()
-    _expect_text(page.locator(".field[data-field=total_incl_vat] .field-error"), "tellen op tot")
+    expect_text(page.locator(".field[data-field=total_incl_vat] .field-error"), "tellen op tot")
     screen.check("2-field-error")
     total.fill(right_total)
     expect(page.get_by_role("button", name="Goedkeuren")).to_be_disabled()  # unsaved changes first
     page.get_by_role("button", name="Wijzigingen opslaan").click()
-    _expect_text(page.locator(".alert-success"), "opgeslagen")
+    expect_text(page.locator(".alert-success"), "opgeslagen")
     expect(line.get_by_label("Grootboekrekening")).to_have_value(corrected)
-    _expect_text(line, "gewijzigd door sync")
+    expect_text(line, "gewijzigd door sync")
 
     page.get_by_role("button", name="Goedkeuren").click()
     dialog = page.get_by_role("dialog", name="Document goedkeuren")
@@ -290,9 +138,9 @@ def test_review_shows_the_fields_on_the_page_a_corrected_gl_account_is_booked(
     # The status moves on by itself: approved, booking, booked.
     expect(page.locator(".title-status [data-status]")).to_have_attribute("data-status", "booked", timeout=120_000)
     bookings = page.locator("[data-testid=bookings]")
-    _expect_text(bookings, "Geboekt")
-    _expect_text(page.locator(".decisions"), "Grootboekrekening aangepast")
-    _expect_text(page.locator(".history"), "Geboekt")
+    expect_text(bookings, "Geboekt")
+    expect_text(page.locator(".decisions"), "Grootboekrekening aangepast")
+    expect_text(page.locator(".history"), "Geboekt")
     expect(page.get_by_role("button", name="Wijzigingen opslaan")).to_be_hidden()
     screen.check("4-booked")
     assert not screen.app_errors(), screen.app_errors()
@@ -315,7 +163,7 @@ def test_reject_with_a_reason(office: Office, uploaded: dict[str, str], new_scre
     page.get_by_role("button", name="Afwijzen").click()
     dialog = page.get_by_role("dialog", name="Document afwijzen")
     dialog.get_by_role("button", name="Afwijzen").click()
-    _expect_text(dialog.locator(".field-error"), "Geef een reden")
+    expect_text(dialog.locator(".field-error"), "Geef een reden")
     screen.check("1-reject-dialog")
     page.keyboard.press("Escape")  # Escape closes the dialog, focus returns to the button
     expect(dialog).to_be_hidden()
@@ -325,7 +173,7 @@ def test_reject_with_a_reason(office: Office, uploaded: dict[str, str], new_scre
     dialog.get_by_label("Reden van afwijzen").fill("Geen bestelling van ons")
     dialog.get_by_role("button", name="Afwijzen").click()
     expect(page.locator(".title-status [data-status]")).to_have_attribute("data-status", "rejected", timeout=60_000)
-    _expect_text(page.locator(".decisions"), "wees af")
+    expect_text(page.locator(".decisions"), "wees af")
     expect(page.get_by_role("button", name="Goedkeuren")).to_have_count(0)
     screen.check("2-rejected")
     assert not screen.app_errors(), screen.app_errors()
@@ -347,10 +195,10 @@ def test_login_errors_throttling_kept_session_and_logout(office: Office, new_scr
         page.wait_for_selector(".alert-error:not([hidden])")
         if "Te veel pogingen" in (page.locator(".alert-error").text_content() or ""):
             break
-        _expect_text(page.locator(".alert-error"), "klopt niet")
+        expect_text(page.locator(".alert-error"), "klopt niet")
         expect(page.get_by_role("button", name="Inloggen")).to_be_enabled()
     # 429 too_many_attempts: the Retry-After wait in Dutch, and the button waits as long
-    _expect_text(page.locator(".alert-error"), r"Te veel pogingen\. Probeer het over \d+ (seconde|seconden|minuut|minuten)")
+    expect_text(page.locator(".alert-error"), r"Te veel pogingen\. Probeer het over \d+ (seconde|seconden|minuut|minuten)")
     screen.check("2-login-throttled")
 
     page.get_by_label("Gebruikersnaam", exact=True).fill(office.username)
@@ -381,7 +229,7 @@ def test_login_errors_throttling_kept_session_and_logout(office: Office, new_scr
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 
     page.get_by_role("button", name="Uitloggen").click()
-    _expect_text(page.locator(".alert-info"), "U bent uitgelogd")
+    expect_text(page.locator(".alert-info"), "U bent uitgelogd")
     assert page.evaluate("localStorage.getItem('boekstuk.session')") is None
     screen.go(f"/inbox/{office.snelstart_administration_id}")  # a protected screen asks for a login again
     expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
@@ -416,7 +264,7 @@ def test_settings_users_approval_policy_posting_rules_connections(
     page.get_by_label("Gebruikersnaam").fill("piet")
     page.get_by_label("Eerste wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Gebruiker toevoegen").click()
-    _expect_text(page.locator(".field[data-field=username] .field-error"), "bestaat al")
+    expect_text(page.locator(".field[data-field=username] .field-error"), "bestaat al")
     screen.check("2-users")
 
     screen.go(f"/settings/approval/{admin_id}")
@@ -427,11 +275,11 @@ def test_settings_users_approval_policy_posting_rules_connections(
     second = page.locator("fieldset[data-step='1']")
     second.get_by_label("Vanaf bedrag (totaal incl. btw)").fill("5000,00")
     page.get_by_role("button", name="Beleid opslaan").click()
-    _expect_text(second.locator(".field-error:not([hidden])"), "Kies minstens één goedkeurder")
+    expect_text(second.locator(".field-error:not([hidden])"), "Kies minstens één goedkeurder")
     second.get_by_label("piet").check()
     page.get_by_label("Automatisch goedkeuren onder (optioneel)").fill("25,00")
     page.get_by_role("button", name="Beleid opslaan").click()
-    _expect_text(page.locator(".alert-success"), "opgeslagen")
+    expect_text(page.locator(".alert-success"), "opgeslagen")
     screen.check("3-approval-policy")
     policy = api(stack_url, "GET", f"/v1/offices/{office.office}/administrations/{admin_id}/approval-policy",
                  token=office.token).json()
@@ -459,11 +307,11 @@ def test_settings_users_approval_policy_posting_rules_connections(
     screen.check("5-posting-rules")
     page.locator("table.rules tbody tr").first.get_by_role("button", name=re.compile("wijzigen")).click()
     page.get_by_role("dialog").get_by_role("button", name="Regel verwijderen").click()
-    _expect_text(page.locator(".alert-info"), "verwijderd")
+    expect_text(page.locator(".alert-info"), "verwijderd")
 
     screen.go("/settings/connections")
     expect(page.locator("article.connection")).to_have_count(2)
-    _expect_text(page.locator("article.connection").first, "Gekoppeld")
+    expect_text(page.locator("article.connection").first, "Gekoppeld")
     screen.check("6-connections")
     assert not screen.app_errors(), screen.app_errors()
 
