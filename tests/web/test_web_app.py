@@ -38,7 +38,10 @@ def uploaded(office: Office, new_screen: Callable[..., Screen], stack_url: str) 
         "reject": make_document(7102, supplier=NAMED_SUPPLIERS[1], buyer=buyer, fmt="pdf", layout="modern_right"),
         "image": make_document(7103, supplier=NAMED_SUPPLIERS[2], buyer=buyer, fmt="png", layout="classic"),
     }
-    drop_files(page, "[data-testid=dropzone]", [(s.filename, s.content_type, s.content) for s in samples.values()])
+    # Document data is hostile: a file name with markup must show as text and run nothing.
+    names = {role: sample.filename for role, sample in samples.items()}
+    names["reject"] = f"<img src=x onerror=alert(1)>{samples['reject'].filename}"
+    drop_files(page, "[data-testid=dropzone]", [(names[role], s.content_type, s.content) for role, s in samples.items()])
     expect(page.locator(".upload")).to_have_count(3)
     expect(page.locator(".upload progress")).to_have_count(3)
     expect(page.locator(".upload[data-state=done]")).to_have_count(3)
@@ -49,8 +52,10 @@ def uploaded(office: Office, new_screen: Callable[..., Screen], stack_url: str) 
     expect(page.locator("tr[data-status=awaiting_approval]")).to_have_count(3, timeout=120_000)
     screen.check("3-recognised")
     ids = {}
+    expect(page.locator(".upload-name", has_text=names["reject"])).to_have_count(1)
+    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
     for role, sample in samples.items():
-        row = page.locator("tr", has_text=sample.filename)
+        row = page.locator("tr", has_text=sample.filename)  # the API may tidy the name; the tail stays
         expect(row.locator("td").nth(1)).not_to_have_text("—")  # the supplier
         expect(row.locator("td").nth(2)).to_contain_text("€")  # the amount
         ids[role] = str(row.get_attribute("data-document"))
@@ -159,7 +164,8 @@ def test_reject_with_a_reason(office: Office, uploaded: dict[str, str], new_scre
 
     screen = new_screen("reject", storage_state=office.storage_state)
     page = screen.page
-    screen.go(f"/documents/{uploaded['reject']}")
+    page.goto(f"{screen.url}/documents/{uploaded['reject']}")  # the approval e-mail's link: a path, not a hash route
+    expect(page).to_have_url(re.compile(f"/#/documents/{uploaded['reject']}$"))
     page.get_by_role("button", name="Afwijzen").click()
     dialog = page.get_by_role("dialog", name="Document afwijzen")
     dialog.get_by_role("button", name="Afwijzen").click()
@@ -313,6 +319,18 @@ def test_settings_users_approval_policy_posting_rules_connections(
     expect(page.locator("article.connection")).to_have_count(2)
     expect_text(page.locator("article.connection").first, "Gekoppeld")
     screen.check("6-connections")
+    page.locator("article.connection").first.get_by_role("link", name="Administraties toevoegen").click()
+    expect(page.get_by_role("heading", name="Administraties toevoegen")).to_be_visible()
+    expect(page.locator(".admin-choice.unavailable").first).to_be_visible()  # the linked ones, not choosable
+    screen.check("7-connection-administrations")
+
+    # Back from a package's login page with an error (the callback's status=error&code=...)
+    screen.go("/onboarding/connected?status=error&code=invalid_oauth_state")
+    expect_text(page.locator(".alert-error"), "inloglink is verlopen of al gebruikt")
+    screen.check("8-oauth-error")
+    screen.go("/bestaat/niet")
+    expect(page.get_by_role("heading", name="Deze pagina bestaat niet")).to_be_visible()
+    screen.check("9-not-found")
     assert not screen.app_errors(), screen.app_errors()
 
 

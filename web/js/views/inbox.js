@@ -241,7 +241,9 @@ export async function inboxView(ctx) {
     return changed;
   };
 
-  const pendingUploads = () => uploadsFor(administrationId).some((item) => item.state !== "error" &&
+  // An upload is pending until its document shows up in the list (under a status filter it may never: then the
+  // in-flight documents alone decide).
+  const pendingUploads = () => !status && uploadsFor(administrationId).some((item) => item.state !== "error" &&
     (item.state !== "done" || !documents.some((d) => d.document_id === item.documentId)));
   const poller = new Poller(async () => {
     const changed = await reload();
