@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ import requests
 
 from boekstuk_local.simulators.registry import DEMO_LOGINS
 from boekstuk_local.simulators.seed import ADMINISTRATIONS
+from tests.e2e.conftest import unique
 
 CHROMIUM = os.environ.get("BOEKSTUK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,7 +33,6 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery staple"
 TIMEOUT_MS = 30_000
-WAIT_SECONDS = 90
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -200,20 +199,6 @@ def mail_code(url: str, to: str, after: int = 0) -> str:
 
 def mail_count(url: str, to: str) -> int:
     return len(requests.get(f"{url}/_local/mail", params={"to": to}, timeout=10).json()["messages"])
-
-
-def wait_for(check: Callable[[], Any], what: str, seconds: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.4)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(3)}"
 
 
 def drop_files(page: Any, selector: str, files: list[tuple[str, str, bytes]]) -> None:

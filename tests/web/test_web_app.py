@@ -13,7 +13,8 @@ import requests
 
 from boekstuk_local.samples import make_document
 from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
-from tests.web.conftest import PASSWORD, Office, Screen, api, drop_files, expect_text, unique, wait_for
+from tests.e2e.conftest import wait_for
+from tests.web.conftest import PASSWORD, Office, Screen, api, drop_files, expect_text, unique
 
 
 def test_onboarding_through_the_wizard_links_snelstart_and_exact_online(office: Office) -> None:
@@ -231,7 +232,7 @@ def test_login_errors_throttling_kept_session_and_logout(office: Office, new_scr
     }""")
     page.reload()
     wait_for(lambda: page.evaluate("JSON.parse(localStorage.getItem('boekstuk.session')).expires_at > Date.now() + 600000"),
-             "the proactive refresh", 30)
+             "the proactive refresh")
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 
     page.get_by_role("button", name="Uitloggen").click()
@@ -370,7 +371,7 @@ def test_phone_camera_upload_and_the_document_above_its_proposal(
 
     screen.go(f"/documents/{uploaded['image']}")
     expect(page.locator("img.page-image")).to_be_visible()
-    wait_for(lambda: page.evaluate("document.querySelector('img.page-image').naturalWidth > 0"), "the image", 30)
+    wait_for(lambda: page.evaluate("document.querySelector('img.page-image').naturalWidth > 0"), "the image")
     viewer = page.locator(".viewer-pane").bounding_box()
     proposal = page.locator(".proposal-pane").bounding_box()
     assert viewer and proposal and viewer["y"] + viewer["height"] <= proposal["y"] + 1, (viewer, proposal)
