@@ -131,7 +131,7 @@ def run(count: int, package: str, formats: list[str], seed: int, verbose: bool =
     """Feed the stream; one result per invoice and run facts. ``learn=False``: bookings are not recorded
     (the baseline: every proposal relies on the package defaults alone)."""
     from boekstuk.adapters.recognition.chain import LocalRecognizer
-    from boekstuk.bootstrap import services
+    from boekstuk.bootstrap import components
     from boekstuk.domain.documents import Document
     from boekstuk.services.proposals import ProposalEdit
     from boekstuk_local import moto_patches
@@ -145,7 +145,7 @@ def run(count: int, package: str, formats: list[str], seed: int, verbose: bool =
     started = time.perf_counter()
     with local_aws(simulators=True) as aws:
         office, adm_id = onboard(aws, package)
-        svc = services()
+        svc = components()
         adm = svc.administrations.get(office, adm_id)
         assert adm is not None
         buyer = next(a for a in ADMINISTRATIONS if a.name == adm.name)

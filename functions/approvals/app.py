@@ -15,41 +15,40 @@ from boekstuk.bootstrap import services
 from boekstuk.domain import errors
 from boekstuk.domain.approvals import ApprovalPolicy
 from boekstuk.observability import logger, metrics, tracer
-from boekstuk.services.workflow import (
-    ApprovalPolicyView,
-    ApproveRequest,
-    DecisionResult,
-    RejectRequest,
-    RetryResult,
-)
+from boekstuk.services.approval_policies import ApprovalPolicyView
+from boekstuk.services.approvals import ApproveRequest, DecisionResult, RejectRequest
+from boekstuk.services.bookings import RetryResult
 
 app = make_resolver()
 
 
 @app.post("/v1/offices/<office>/documents/<document_id>/approve", summary="Approve a document", tags=["approvals"],
-          responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus))
+          responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus,
+                              errors.DocumentLocked))
 def handle_approve(office: str, document_id: str, body: ApproveRequest) -> DecisionResult:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().workflow.approve(caller.office_code, caller.username, document_id, body)
+    return services().approvals.approve(caller.office_code, caller.username, document_id, body)
 
 
 @app.post("/v1/offices/<office>/documents/<document_id>/reject", summary="Reject a document", tags=["approvals"],
-          responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus))
+          responses=responses(errors.NotFound, errors.NotAnApprover, errors.AlreadyDecided, errors.InvalidStatus,
+                              errors.DocumentLocked))
 def handle_reject(office: str, document_id: str, body: RejectRequest) -> DecisionResult:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().workflow.reject(caller.office_code, caller.username, document_id, body)
+    return services().approvals.reject(caller.office_code, caller.username, document_id, body)
 
 
 @app.post("/v1/offices/<office>/documents/<document_id>/retry-booking", summary="Re-queue a failed booking",
           tags=["approvals"],
           responses={202: {"description": "Booking re-queued"},
-                     **responses(errors.NotFound, errors.NotAnApprover, errors.InvalidStatus, validates_input=False, success=None)})
+                     **responses(errors.NotFound, errors.NotAnApprover, errors.InvalidStatus, errors.DocumentLocked,
+                                 validates_input=False, success=None)})
 def handle_retry_booking(office: str, document_id: str) -> Response[RetryResult]:
     caller = current_caller(app)
     caller.require_office(office)
-    result = services().workflow.retry_booking(caller.office_code, caller.username, document_id)
+    result = services().bookings.retry_booking(caller.office_code, caller.username, document_id)
     return Response(status_code=202, content_type="application/json", body=result)
 
 
@@ -59,7 +58,7 @@ def handle_retry_booking(office: str, document_id: str) -> Response[RetryResult]
 def handle_put_policy(office: str, administration_id: str, body: ApprovalPolicy) -> ApprovalPolicyView:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().workflow.put_policy(caller.office_code, caller.username, administration_id, body)
+    return services().approval_policies.put_policy(caller.office_code, caller.username, administration_id, body)
 
 
 @app.get("/v1/offices/<office>/administrations/<administration_id>/approval-policy",
@@ -68,7 +67,7 @@ def handle_put_policy(office: str, administration_id: str, body: ApprovalPolicy)
 def handle_get_policy(office: str, administration_id: str) -> ApprovalPolicyView:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().workflow.get_policy(caller.office_code, caller.username, administration_id)
+    return services().approval_policies.get_policy(caller.office_code, caller.username, administration_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -28,10 +28,10 @@ class BookTask(BaseModel):
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = BookTask.model_validate(event)
-    workflow = services().workflow
+    bookings = services().bookings
     if task.action == "book":
-        outcome = workflow.book(task.office, task.document_id, task.target, task.execution)
+        outcome = bookings.book(task.office, task.document_id, task.target, task.execution)
     else:
-        outcome = workflow.record_failure(task.office, task.document_id, task.target, task.execution, task.error)
+        outcome = bookings.record_failure(task.office, task.document_id, task.target, task.execution, task.error)
     logger.info("booking task done", document_id=task.document_id, action=task.action, status=outcome.status)
     return outcome.model_dump(mode="json")

@@ -69,12 +69,11 @@ def handle_get_content(office: str, document_id: str) -> Response[str]:
 
 
 @app.put("/v1/offices/<office>/documents/<document_id>/proposal", summary="Edit the proposal while awaiting approval",
-         tags=["documents"], responses=responses(errors.NotFound, errors.InvalidStatus))
+         tags=["documents"], responses=responses(errors.NotFound, errors.InvalidStatus, errors.DocumentLocked))
 def handle_edit_proposal(office: str, document_id: str, body: ProposalEdit) -> Proposal:
     caller = current_caller(app)
     caller.require_office(office)
-    return services().document_service.edit_proposal(caller.office_code, caller.username, document_id, body,
-                                                     services().proposals)
+    return services().document_service.edit_proposal(caller.office_code, caller.username, document_id, body)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

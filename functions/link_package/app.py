@@ -15,7 +15,7 @@ from boekstuk.bootstrap import services
 from boekstuk.domain import errors
 from boekstuk.domain.packages import PackageInfo
 from boekstuk.observability import logger, metrics, tracer
-from boekstuk.services.connections import CallbackResult, ConnectionList, ConnectionView, CreateConnectionRequest
+from boekstuk.services.connections import ConnectionList, ConnectionView, CreateConnectionRequest
 
 app = make_resolver()
 
@@ -60,14 +60,12 @@ def handle_list_connections(office: str) -> ConnectionList:
 )
 def handle_oauth_callback() -> Response[Any]:
     params = app.current_event.query_string_parameters or {}
-    result: CallbackResult = services().connection_service.complete_oauth(
-        params.get("state"), params.get("code"), params.get("error"))
+    returned = services().connection_service.oauth_return(params.get("state"), params.get("code"), params.get("error"))
     accept = app.current_event.headers.get("Accept", "") or app.current_event.headers.get("accept", "")
-    web_app = services().settings.web_app_url
-    if "application/json" in accept or not web_app:
-        return Response(status_code=200, content_type="application/json", body=result)
-    location = f"{web_app.rstrip('/')}/#/connections/{result.connection_id}?linked=1"
-    return Response(status_code=302, content_type="text/plain", body="", headers={"Location": location})
+    if "application/json" in accept or returned.web_app_location is None:
+        return Response(status_code=200, content_type="application/json", body=returned.result)
+    return Response(status_code=302, content_type="text/plain", body="",
+                    headers={"Location": returned.web_app_location})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

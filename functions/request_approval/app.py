@@ -22,6 +22,6 @@ class RequestApprovalTask(BaseModel):
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = RequestApprovalTask.model_validate(event)
-    outcome = services().workflow.request_approval(task.office, task.document_id, task.task_token)
+    outcome = services().approvals.request_approval(task.office, task.document_id, task.task_token)
     logger.info("approval requested", document_id=task.document_id, outcome=outcome)
     return {"document_id": task.document_id, "outcome": outcome}

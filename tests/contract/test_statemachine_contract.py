@@ -94,3 +94,14 @@ def test_the_checks_see_an_unknown_error_and_a_placeholder() -> None:
     names = {error for _, error in _error_names(asl)}
     assert "NoSuchDomainError" in names - _domain_error_classes()
     assert _PLACEHOLDER.findall(json.dumps(asl)) == ["Nope"]
+
+
+@pytest.mark.parametrize("logical_id", sorted(STATE_MACHINES))
+def test_the_errors_retried_with_back_off_are_the_package_outages(logical_id: str) -> None:
+    """The Book task's back-off Retry names exactly the domain errors that say they are a package outage, which
+    is what a failed booking's reason tells the person (retried already: retry the booking later)."""
+    retried = {error for rule in _asl(STATE_MACHINES[logical_id])["States"]["BookTargets"]["ItemProcessor"]
+               ["States"]["Book"]["Retry"] for error in rule["ErrorEquals"] if not error.startswith(_SERVICE_ERRORS)}
+    outages = {name for name, obj in inspect.getmembers(errors, inspect.isclass)
+               if issubclass(obj, errors.DomainError) and obj.package_outage}
+    assert retried == outages == {"PackageUnavailable", "PackageRateLimited"}

@@ -69,7 +69,7 @@ def test_administrations_limits_and_named_suppliers(api: Api, package: str) -> N
     mine = api.ok("GET", f"/v1/offices/{office}/administrations")["administrations"]
     assert sorted(a["code"] for a in mine) == sorted(open_codes[:5])
     assert {a["package"] for a in mine} == {package} and {a["connection_id"] for a in mine} == {connection}
-    # The three named suppliers of specs/simulators.md, read back with their exact identifiers.
+    # The three named suppliers of the seed (seed.NAMED_SUPPLIERS), read back with their exact identifiers.
     suppliers_url = f"/v1/offices/{office}/administrations/{mine[0]['administration_id']}/suppliers"
     for named in NAMED_SUPPLIERS:
         found = _suppliers(api, suppliers_url, named.vat_id)

@@ -17,7 +17,7 @@ import pytest
 
 from boekstuk.adapters.packages.gateway import RegistryPackageGateway
 from boekstuk.adapters.recognition.chain import LocalRecognizer
-from boekstuk.bootstrap import Services, services
+from boekstuk.bootstrap import Components, components
 from boekstuk.domain import errors
 from boekstuk.domain.documents import Document
 from boekstuk.domain.links import Administration
@@ -60,7 +60,7 @@ def linked(aws: LocalAws) -> dict[str, Linked]:
         codes = [a["code"] for a in listed["administrations"] if a["accessible"]][:2]
         status, _, added = aws.api_call("POST", base, {"codes": codes}, token=token)
         assert status == 201, added
-        adms = [services().administrations.get(office, a["administration_id"]) for a in added["added"]]
+        adms = [components().administrations.get(office, a["administration_id"]) for a in added["added"]]
         assert all(a is not None and a.synced_at is not None for a in adms)  # the sync ran on linking
         result[package] = Linked(package, adms[0], adms[1])  # type: ignore[arg-type]
     return result
@@ -101,8 +101,8 @@ def numbered(recognition: Recognition) -> Recognition:
 def test_named_supplier_matches_by_vat_id_with_its_defaults(linked: dict[str, Linked], package: str,
                                                             named: SeedSupplier) -> None:
     adm = linked[package].administration
-    cached = next(s for s in services().administrations.suppliers(adm.administration_id) if s.vat_id == named.vat_id)
-    outcome = services().proposals.propose(document(adm), numbered(recognised(named, adm.name)))
+    cached = next(s for s in components().administrations.suppliers(adm.administration_id) if s.vat_id == named.vat_id)
+    outcome = components().proposals.propose(document(adm), numbered(recognised(named, adm.name)))
     proposal = outcome.proposal
     assert outcome.duplicate_of is None
     assert (proposal.supplier.code, proposal.supplier.match) == (cached.code, "vat_id")
@@ -119,7 +119,7 @@ def test_named_supplier_matches_by_vat_id_with_its_defaults(linked: dict[str, Li
 def test_a_corrected_booking_teaches_the_next_proposal(linked: dict[str, Linked], package: str) -> None:
     adm = linked[package].administration
     telecom = NAMED_SUPPLIERS[1]
-    svc = services().proposals
+    svc = components().proposals
     first_doc = document(adm, status="awaiting_approval")
     first = svc.propose(first_doc, numbered(recognised(telecom, adm.name))).proposal
     assert first.lines[0].gl_account == "4310"
@@ -142,18 +142,18 @@ def test_a_corrected_booking_teaches_the_next_proposal(linked: dict[str, Linked]
 def test_edit_is_validated_against_the_package_master_data(linked: dict[str, Linked]) -> None:
     adm = linked["twinfield"].administration
     doc = document(adm, status="awaiting_approval")
-    proposal = services().proposals.propose(doc, numbered(recognised(NAMED_SUPPLIERS[0], adm.name))).proposal
+    proposal = components().proposals.propose(doc, numbered(recognised(NAMED_SUPPLIERS[0], adm.name))).proposal
     body = {"invoice_number": "X1", "invoice_date": "2026-02-01", "currency": "EUR",
             "lines": [{"gl_account": "9999", "amount_excl_vat": "10.00", "vat_code": "NOPE", "vat_amount": "2.10"}],
             "total_incl_vat": "12.10"}
     with pytest.raises(errors.ValidationFailed) as caught:
-        services().proposals.edit(doc.model_copy(update={"proposal": proposal}), body, "anna")
+        components().proposals.edit(doc.model_copy(update={"proposal": proposal}), body, "anna")
     assert {e["field"] for e in caught.value.extra["errors"]} == {"lines[0].gl_account", "lines[0].vat_code"}
 
 
 def test_duplicates_are_claimed_in_dynamodb(linked: dict[str, Linked]) -> None:
     adm = linked["exact_online"].administration
-    svc = services().proposals
+    svc = components().proposals
     sha = uuid.uuid4().hex
     original = document(adm).model_copy(update={"sha256": sha})
     assert svc.check_file_duplicate(original) is None
@@ -177,7 +177,7 @@ def new_supplier_recognition(seed: int, administration_name: str) -> Recognition
         buyer=Buyer(name=administration_name), supplier_address="Dorpsstraat 1, 1234 AB Ergens")
 
 
-def short_timeout_provisioning(aws: LocalAws, svc: Services) -> SupplierProvisioning:
+def short_timeout_provisioning(aws: LocalAws, svc: Components) -> SupplierProvisioning:
     """Provisioning whose connectors give up after 0.5 s, so a hanging simulator looks like a timeout."""
     apps = {pid: registry.app_config(pid, server, timeout_seconds=0.5) for pid, server in aws.simulators.items()}
     packages = PackageConnections(svc.secrets, RegistryPackageGateway(apps))
@@ -195,7 +195,7 @@ def test_provisioning_creates_a_new_supplier_exactly_once(aws: LocalAws, linked:
                                                           package: str) -> None:
     adm = linked[package].administration
     a_minute_passes(aws, package)
-    svc = services()
+    svc = components()
     rec = new_supplier_recognition(1, adm.name)
     doc = document(adm, status="approved")
     proposal = svc.proposals.propose(doc, rec).proposal
@@ -234,7 +234,7 @@ def test_provisioning_creates_a_new_supplier_exactly_once(aws: LocalAws, linked:
 def test_provisioning_applies_a_supplement(aws: LocalAws, linked: dict[str, Linked], package: str) -> None:
     adm = linked[package].second
     a_minute_passes(aws, package)
-    svc = services()
+    svc = components()
     connector = svc.package_connections.open(svc.connections.get(adm.office_code, adm.connection_id))  # type: ignore[arg-type]
     rng = random.Random(uuid.uuid4().hex)
     bare = connector.create_supplier(adm.code, SupplierDraft(name=f"Zonder IBAN {uuid.uuid4().hex[:6]} B.V.",

@@ -13,7 +13,7 @@ import pytest
 
 from boekstuk.adapters.dynamodb import DynamoRefreshLeases
 from boekstuk.adapters.packages.base import CallbackTokenStore
-from boekstuk.bootstrap import services
+from boekstuk.bootstrap import components
 from boekstuk.domain import errors
 from boekstuk.domain.links import Connection
 from boekstuk.ports import AccountingPackage
@@ -32,7 +32,7 @@ def aws() -> Iterator[LocalAws]:
 def _exact_connection(aws: LocalAws) -> Connection:
     office, token = onboarded_office(aws)
     connection_id = link(aws, office, token, "exact_online")
-    connection = services().connections.get(office, connection_id)
+    connection = components().connections.get(office, connection_id)
     assert connection is not None
     return connection
 
@@ -44,18 +44,18 @@ def _expire_access_tokens(aws: LocalAws) -> None:
 
 def test_a_second_process_takes_over_the_tokens_the_first_one_refreshed(aws: LocalAws) -> None:
     connection = _exact_connection(aws)
-    first = services().package_connections.open(connection)
-    second = services().package_connections.open(connection)  # another Lambda, same stored tokens
+    first = components().package_connections.open(connection)
+    second = components().package_connections.open(connection)  # another Lambda, same stored tokens
     _expire_access_tokens(aws)
     assert first.list_administrations()  # 401 -> refresh: the stored refresh token is now spent
     assert second.list_administrations()  # 401 -> finds the new pair in the secret instead of refreshing
-    assert services().package_connections.open(connection).list_administrations()
+    assert components().package_connections.open(connection).list_administrations()
 
 
 def test_without_the_shared_store_the_second_process_loses_the_connection(aws: LocalAws) -> None:
     # The failure SecretTokenStore prevents, on the same simulator: processes that only know their own tokens.
     connection = _exact_connection(aws)
-    svc = services()
+    svc = components()
     credentials = dict(svc.secrets.get(connection.secret_name)["credentials"])  # type: ignore[call-overload]
     first, second = (svc.package_gateway.open("exact_online", credentials, token_store=CallbackTokenStore(lambda tokens: None))
                      for _ in range(2))
@@ -67,7 +67,7 @@ def test_without_the_shared_store_the_second_process_loses_the_connection(aws: L
 
 def test_simultaneous_refreshes_take_turns(aws: LocalAws) -> None:
     connection = _exact_connection(aws)
-    connectors: list[AccountingPackage] = [services().package_connections.open(connection) for _ in range(4)]
+    connectors: list[AccountingPackage] = [components().package_connections.open(connection) for _ in range(4)]
     _expire_access_tokens(aws)
     start = threading.Barrier(len(connectors))
     failures: list[BaseException] = []
@@ -85,12 +85,12 @@ def test_simultaneous_refreshes_take_turns(aws: LocalAws) -> None:
     for thread in threads:
         thread.join(timeout=60)
     assert failures == []
-    assert services().package_connections.open(connection).list_administrations()
+    assert components().package_connections.open(connection).list_administrations()
 
 
 def test_refresh_lease_is_exclusive_expires_and_is_released_only_by_its_owner(aws: LocalAws) -> None:
     now = [1000.0]
-    leases = DynamoRefreshLeases(services().table, clock=lambda: now[0])
+    leases = DynamoRefreshLeases(components().table, clock=lambda: now[0])
     assert leases.acquire("conn-1", "a", 30)
     assert not leases.acquire("conn-1", "b", 30)
     assert leases.acquire("conn-2", "b", 30)  # another connection has its own lease

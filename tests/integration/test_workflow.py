@@ -254,8 +254,16 @@ def test_failed_booking_then_retry_books_it_once(aws: LocalAws, office: Office) 
     booked = wait_for(aws, office, doc, lambda d: d["status"] in ("booked", "failed"))
     assert booked["status"] == "booked", booked.get("error")
     assert len(entries(aws, office, office.approvers, number)) == 1
+    # API.md: a booked document is locked (409 document_locked for edit, approve, reject and retry-booking).
     assert_problem(aws.api_call("POST", f"/v1/offices/{office.code}/documents/{doc}/retry-booking",
-                                token=office.token), 409, "invalid_status")
+                                token=office.token), 409, "document_locked")
+    proposal = booked["proposal"]
+    edit = {"invoice_number": proposal["invoice_number"], "invoice_date": proposal["invoice_date"],
+            "total_incl_vat": proposal["total_incl_vat"],
+            "lines": [{key: line[key] for key in ("gl_account", "amount_excl_vat", "vat_code", "vat_amount")}
+                      for line in proposal["lines"]]}
+    assert_problem(aws.api_call("PUT", f"/v1/offices/{office.code}/documents/{doc}/proposal", edit,
+                                token=office.token), 409, "document_locked")
     assert "booking_failed" in [h["event"] for h in booked["history"]]
 
 

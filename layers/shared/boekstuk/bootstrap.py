@@ -1,7 +1,10 @@
-"""Composition root: reads settings once, picks adapters, builds services on first use.
+"""Composition root: reads settings once, picks adapters, builds the use cases on first use.
 
-Nothing is built at import time. Handlers call ``services()``; tests either call ``reset()`` after changing
-the environment or pass their own ``Services`` built from fakes.
+Nothing is built at import time. Handlers call one use case of ``services()``: ``Services`` offers use cases
+only, never a repository, client or setting; what a use case needs from the settings is handed to it here.
+Behind it ``Components`` builds the adapters and the collaborators the use cases share; tests, benchmarks and
+the local stack reach them through ``components()`` (the test seam), handlers never. Tests call ``reset()``
+after changing the environment.
 """
 
 from __future__ import annotations
@@ -32,31 +35,26 @@ from boekstuk.adapters.stepfunctions import StepFunctionsWorkflow
 from boekstuk.domain.packages import PackageApp
 from boekstuk.ports import Clock, Recognizer
 from boekstuk.services.administrations import AdministrationService, SupplierService
+from boekstuk.services.approval_policies import ApprovalPolicies
+from boekstuk.services.approvals import Approvals
+from boekstuk.services.bookings import Bookings
 from boekstuk.services.connections import ConnectionService, PackageConnections
 from boekstuk.services.documents import DocumentIntake, DocumentService, S3Object
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
 from boekstuk.services.sessions import SessionService, UserService
 from boekstuk.services.throttling import Throttle
-from boekstuk.services.workflow import WorkflowService
 from boekstuk.settings import Settings, get_settings
 
 
-class Services:
-    """Every use case, wired to its adapters. Properties build lazily and are cached per instance."""
+class Components:
+    """The adapters and the collaborators the use cases share (repositories, storage, clients, the proposal
+    service), built lazily from the settings and cached per instance. The inside of the composition root."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.aws = AwsClients(settings.region)
-
-    def health_check(self) -> bool:
-        """Whether the table answers (the one dependency every request needs)."""
-        try:
-            self.table.get("HEALTH", "HEALTH", consistent=False)
-        except Exception:  # noqa: BLE001 - any failure means: not ready
-            return False
-        return True
 
     @cached_property
     def table(self) -> DynamoTable:
@@ -76,33 +74,19 @@ class Services:
         return DynamoOfficeRepository(self.table)
 
     @cached_property
-    def onboarding(self) -> OnboardingService:
-        """Steps 1 and 2."""
-        return OnboardingService(
-            signups=DynamoSignupRepository(self.table),
-            offices=self.offices,
-            identity=self.identity,
-            mailer=SesMailer(self.aws.client("sesv2"), self.settings.sender_email),
-            clock=self.clock,
-            public_base_url=self.settings.web_app_url or self.settings.api_base_url,
-            throttle=self.throttle,
-            limits=self.settings.throttling,
-        )
+    def mailer(self) -> SesMailer:
+        """Mail from the system's sender address."""
+        return SesMailer(self.aws.client("sesv2"), self.settings.sender_email)
+
+    @cached_property
+    def public_base_url(self) -> str:
+        """Where links in mails point: the web app, or the API until the web app exists."""
+        return self.settings.web_app_url or self.settings.api_base_url
 
     @cached_property
     def throttle(self) -> Throttle:
         """The counters that limit guessing (logins, codes) and signup mails."""
         return Throttle(DynamoThrottleStore(self.table), self.clock)
-
-    @cached_property
-    def sessions(self) -> SessionService:
-        """Login and refresh."""
-        return SessionService(self.identity, self.throttle, self.settings.throttling)
-
-    @cached_property
-    def users(self) -> UserService:
-        """Office users."""
-        return UserService(self.offices, self.identity, self.clock)
 
     @cached_property
     def secrets(self) -> SecretsManagerStore:
@@ -139,24 +123,6 @@ class Services:
         return LambdaSyncTrigger(self.aws.client("lambda"), self.settings.sync_function_name)
 
     @cached_property
-    def connection_service(self) -> ConnectionService:
-        """Step 3."""
-        return ConnectionService(self.connections, self.offices, self.secrets, self.package_gateway, self.clock,
-                                 self.settings.secrets_prefix)
-
-    @cached_property
-    def administration_service(self) -> AdministrationService:
-        """Step 4."""
-        return AdministrationService(self.administrations, self.connections, self.offices, self.package_connections,
-                                     self.sync_trigger, self.clock)
-
-    @cached_property
-    def supplier_service(self) -> SupplierService:
-        """Suppliers, master data, rules, sync."""
-        return SupplierService(self.administrations, self.connections, self.offices, self.package_connections,
-                               self.sync_trigger, self.clock)
-
-    @cached_property
     def documents(self) -> DynamoDocumentRepository:
         """Documents and their history."""
         return DynamoDocumentRepository(self.table)
@@ -167,22 +133,23 @@ class Services:
         return S3DocumentStorage(self.aws.client("s3"), self.settings.documents_bucket)
 
     @cached_property
-    def document_service(self) -> DocumentService:
-        """The documents API."""
-        return DocumentService(self.documents, self.storage, self.offices, self.administrations, self.clock,
-                               edits=self.workflow)
-
-    @cached_property
     def recognizer(self) -> Recognizer:
-        """Textract in AWS, the local engines (text layer, RapidOCR) in the local stack."""
+        """Textract in AWS, the local engines (text layer, RapidOCR) in the local stack.
+
+        Either way files are parsed and rendered in a worker process with a memory limit and a deadline per
+        document (one per process, shared): a decompression bomb ends there, not in this process.
+        """
+        from boekstuk.adapters.recognition.isolation import LOCAL_WORKER, TEXTRACT_WORKER, shared_worker
+
         if self.settings.recognizer == "textract":
             from boekstuk.adapters.recognition.chain import TextractRecognizer, s3_stager
 
             return TextractRecognizer(self.aws.client("textract"),
-                                      stage_in_s3=s3_stager(self.aws.client("s3"), self.settings.documents_bucket))
+                                      stage_in_s3=s3_stager(self.aws.client("s3"), self.settings.documents_bucket),
+                                      worker=shared_worker(TEXTRACT_WORKER))
         from boekstuk.adapters.recognition.chain import LocalRecognizer
 
-        return LocalRecognizer()
+        return LocalRecognizer(worker=shared_worker(LOCAL_WORKER))
 
     @cached_property
     def step_functions(self) -> StepFunctionsWorkflow:
@@ -190,26 +157,9 @@ class Services:
         return StepFunctionsWorkflow(self.aws.client("stepfunctions"), self.settings.state_machine_arn)
 
     @cached_property
-    def intake(self) -> DocumentIntake:
-        """What happens when a file lands in the bucket."""
-        workflow = self.step_functions if self.settings.state_machine_arn else None
-        return DocumentIntake(self.documents, self.storage, self.offices, self.administrations, self.recognizer,
-                              self.proposals, workflow, self.clock)
-
-    @cached_property
-    def idempotent_intake(self) -> IdempotentRunner:
-        """The intake, at most once per S3 object version."""
-
-        def receive(record: dict[str, object]) -> dict[str, object]:
-            version = record.get("version_id")
-            document = self.intake.receive(S3Object(bucket=str(record["bucket"]), key=str(record["key"]),
-                                                    size=int(str(record["size"])), etag=str(record["etag"]),
-                                                    version_id=str(version) if version else None))
-            if document is None:
-                return {"status": "ignored"}
-            return {"document_id": document.document_id, "status": document.status}
-
-        return IdempotentRunner(receive, self.settings.idempotency_table_name, self.aws.client("dynamodb"))
+    def workflow_store(self) -> DynamoWorkflowStore:
+        """Approval policies, parked approvals, decisions and booking claims."""
+        return DynamoWorkflowStore(self.table)
 
     @cached_property
     def proposal_memory(self) -> DynamoProposalMemory:
@@ -228,22 +178,129 @@ class Services:
         return SupplierProvisioning(self.administrations, self.connections, self.package_connections,
                                     self.proposal_memory, self.clock)
 
+
+class Services:
+    """Every use case a handler calls, wired to its adapters. Properties build lazily and are cached per instance."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self._components = Components(settings, clock)
+
+    def health_check(self) -> bool:
+        """Whether the table answers (the one dependency every request needs)."""
+        try:
+            self._components.table.get("HEALTH", "HEALTH", consistent=False)
+        except Exception:  # noqa: BLE001 - any failure means: not ready
+            return False
+        return True
+
     @cached_property
-    def workflow(self) -> WorkflowService:
-        """Approval policies, the workflow's tasks (request approval, book) and approve/reject/retry."""
-        return WorkflowService(
-            documents=self.documents, store=DynamoWorkflowStore(self.table), offices=self.offices,
-            administrations=self.administrations, connections=self.connections, packages=self.package_connections,
-            storage=self.storage, mailer=SesMailer(self.aws.client("sesv2"), self.settings.sender_email),
-            tasks=self.step_functions,
-            provisioning=self.supplier_provisioning, learner=self.proposals, clock=self.clock,
-            link_base_url=self.settings.web_app_url or self.settings.api_base_url)
+    def onboarding(self) -> OnboardingService:
+        """Steps 1 and 2."""
+        c = self._components
+        return OnboardingService(signups=DynamoSignupRepository(c.table), offices=c.offices, identity=c.identity,
+                                 mailer=c.mailer, clock=c.clock, public_base_url=c.public_base_url,
+                                 throttle=c.throttle, limits=c.settings.throttling)
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        """Login and refresh."""
+        c = self._components
+        return SessionService(c.identity, c.throttle, c.settings.throttling)
+
+    @cached_property
+    def users(self) -> UserService:
+        """Office users."""
+        c = self._components
+        return UserService(c.offices, c.identity, c.clock)
+
+    @cached_property
+    def connection_service(self) -> ConnectionService:
+        """Step 3, and the OAuth callback back to the web app."""
+        c = self._components
+        return ConnectionService(c.connections, c.offices, c.secrets, c.package_gateway, c.clock,
+                                 c.settings.secrets_prefix, web_app_url=c.settings.web_app_url)
+
+    @cached_property
+    def administration_service(self) -> AdministrationService:
+        """Step 4."""
+        c = self._components
+        return AdministrationService(c.administrations, c.connections, c.offices, c.package_connections,
+                                     c.sync_trigger, c.clock)
+
+    @cached_property
+    def supplier_service(self) -> SupplierService:
+        """Suppliers, master data, rules, sync."""
+        c = self._components
+        return SupplierService(c.administrations, c.connections, c.offices, c.package_connections, c.sync_trigger,
+                               c.clock)
+
+    @cached_property
+    def document_service(self) -> DocumentService:
+        """The documents API (proposal edits validated by the proposals, stored under the approval policy)."""
+        c = self._components
+        return DocumentService(c.documents, c.storage, c.offices, c.administrations, c.clock, edits=self.approvals,
+                               editor=c.proposals)
+
+    @cached_property
+    def intake(self) -> DocumentIntake:
+        """What happens when a file lands in the bucket."""
+        c = self._components
+        workflow = c.step_functions if c.settings.state_machine_arn else None
+        return DocumentIntake(c.documents, c.storage, c.offices, c.administrations, c.recognizer, c.proposals,
+                              workflow, c.clock)
+
+    @cached_property
+    def idempotent_intake(self) -> IdempotentRunner:
+        """The intake, at most once per S3 object version."""
+
+        def receive(record: dict[str, object]) -> dict[str, object]:
+            version = record.get("version_id")
+            document = self.intake.receive(S3Object(bucket=str(record["bucket"]), key=str(record["key"]),
+                                                    size=int(str(record["size"])), etag=str(record["etag"]),
+                                                    version_id=str(version) if version else None))
+            if document is None:
+                return {"status": "ignored"}
+            return {"document_id": document.document_id, "status": document.status}
+
+        c = self._components
+        return IdempotentRunner(receive, c.settings.idempotency_table_name, c.aws.client("dynamodb"))
+
+    @cached_property
+    def approval_policies(self) -> ApprovalPolicies:
+        """Set and read an administration's approval policy."""
+        c = self._components
+        return ApprovalPolicies(store=c.workflow_store, offices=c.offices, administrations=c.administrations,
+                                clock=c.clock)
+
+    @cached_property
+    def approvals(self) -> Approvals:
+        """The RequestApproval task, approve/reject, and what an edit does to an approval under way."""
+        c = self._components
+        return Approvals(documents=c.documents, store=c.workflow_store, offices=c.offices,
+                         administrations=c.administrations, mailer=c.mailer, tasks=c.step_functions,
+                         claims=c.proposals, clock=c.clock, link_base_url=c.public_base_url)
+
+    @cached_property
+    def bookings(self) -> Bookings:
+        """The Book and RecordBookingFailure tasks, and retry-booking."""
+        c = self._components
+        return Bookings(documents=c.documents, claims=c.workflow_store, offices=c.offices,
+                        administrations=c.administrations, connections=c.connections,
+                        packages=c.package_connections, storage=c.storage, restart=c.step_functions,
+                        provisioning=c.supplier_provisioning, learner=c.proposals, clock=c.clock)
 
 
 @lru_cache(maxsize=1)
 def services() -> Services:
     """The process-wide services, built on first call (a warm Lambda reuses them)."""
     return Services(get_settings())
+
+
+def components() -> Components:
+    """Test seam: the adapters and shared collaborators behind ``services()`` (repositories, storage, clients,
+    proposals, settings), for tests, benchmarks and the local stack. Handlers never call it: they call one use
+    case of ``services()``."""
+    return services()._components
 
 
 def reset() -> None:

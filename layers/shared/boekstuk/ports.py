@@ -11,7 +11,8 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from boekstuk.domain.approvals import BookingClaim, PendingApproval, PolicyStep, StoredPolicy
-from boekstuk.domain.documents import BookedHistory, Decision, Document, DocumentStatus, HistoryEntry, Proposal
+from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
+from boekstuk.domain.lifecycle import Transition
 from boekstuk.domain.links import (
     Administration,
     Connection,
@@ -415,9 +416,13 @@ class SyncTrigger(Protocol):
 
 
 class DocumentRepository(Protocol):
-    """Documents and their history, every item under its office: no call reaches a document by id alone."""
+    """Documents and their history, every item under its office: no call reaches a document by id alone.
 
-    def create(self, document: Document, history: HistoryEntry) -> bool:
+    Every write is a lifecycle ``Transition`` (``boekstuk.domain.lifecycle``): the document's new state and the
+    step's one history entry, stored together. This is where a step becomes an event for others.
+    """
+
+    def create(self, transition: Transition) -> bool:
         """Store a new document with its first history entry; False (nothing written) when the office already
         has a document with this id."""
         ...
@@ -426,20 +431,19 @@ class DocumentRepository(Protocol):
         """A document of an office."""
         ...
 
-    def save(self, document: Document, history: HistoryEntry | None = None) -> None:
-        """Overwrite the document's state and append a history entry."""
+    def save(self, transition: Transition) -> None:
+        """Overwrite the document's state with the step's outcome and append its history entry."""
         ...
 
-    def save_if(self, document: Document, history: HistoryEntry | None, *, status: DocumentStatus,
-                version: int) -> bool:
-        """Like ``save``, only while the stored document still has ``status`` and ``proposal_version``
-        ``version``; False (nothing written) when it changed meanwhile."""
+    def save_if(self, transition: Transition, *, version: int) -> bool:
+        """Like ``save``, only while the stored document still has the status the step left and
+        ``proposal_version`` ``version``; False (nothing written) when it changed meanwhile."""
         ...
 
-    def claim_upload(self, office_code: str, document_id: str, key: str, etag: str, size: int, at: dt.datetime,
-                     history: HistoryEntry) -> Document | None:
-        """Let the object ``key``/``etag`` fill the office's upload slot ``document_id``, once: the updated
-        document, or None when the slot is not waiting for its upload at ``key`` (used, or another key)."""
+    def claim_upload(self, transition: Transition) -> Document | None:
+        """Let the object the step names (the document's ``s3_key``, ``upload_etag`` and ``size``) fill the
+        office's upload slot, once: the updated document, or None when the slot is not waiting for its upload at
+        that key (used, or another key)."""
         ...
 
     def history(self, office_code: str, document_id: str) -> list[HistoryEntry]:
@@ -459,8 +463,8 @@ class DocumentStorage(Protocol):
         """A URL (and the headers to send with it) to PUT one object; a PUT to a key that exists is refused."""
         ...
 
-    def presigned_get(self, key: str, expires_in: int, filename: str) -> str:
-        """A short-lived URL to read one object."""
+    def presigned_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
+        """A short-lived URL that downloads one object as an attachment named ``filename``, as ``content_type``."""
         ...
 
     def size(self, key: str) -> int | None:
@@ -504,6 +508,12 @@ class ProposalOutcomeLike(Protocol):
 class Workflow(Protocol):
     def start(self, office_code: str, document_id: str) -> str:
         """Start the approval and booking workflow for a document; returns the execution id."""
+        ...
+
+
+class WorkflowRestart(Protocol):
+    def start_again(self, office_code: str, document_id: str) -> str:
+        """A new execution for a document that had one (retry-booking); returns its id."""
         ...
 
 
@@ -573,11 +583,9 @@ class ProposalMemory(Protocol):
 
 
 
-class WorkflowStore(Protocol):
-    """Approval policies, parked task tokens, decisions and the exactly-once booking claims.
-
-    Every record is keyed under its office: a document id alone reaches nothing.
-    """
+class PolicyStore(Protocol):
+    """The administrations' approval policies. One store (``DynamoWorkflowStore``) keeps them with the parked
+    approvals, the decisions and the booking claims; every record is keyed under its office."""
 
     def get_policy(self, office_code: str, administration_id: str) -> StoredPolicy | None:
         """The administration's approval policy, if one was set."""
@@ -586,6 +594,10 @@ class WorkflowStore(Protocol):
     def put_policy(self, policy: StoredPolicy) -> None:
         """Set (replace) the administration's approval policy."""
         ...
+
+
+class ApprovalStore(PolicyStore, Protocol):
+    """The policies, parked task tokens and decisions: what approvals read and write."""
 
     def park(self, pending: PendingApproval) -> None:
         """Store the task token and the applicable steps (a newer request replaces an older one)."""
@@ -613,6 +625,10 @@ class WorkflowStore(Protocol):
         """Every decision on proposal version ``version``, oldest first."""
         ...
 
+
+class BookingClaims(Protocol):
+    """The exactly-once booking claims, one per (document, connection)."""
+
     def claim_booking(self, office_code: str, document_id: str, connection_id: str, owner: str,
                       at: dt.datetime) -> BookingClaim:
         """Take (or re-enter) the booking of (document, connection) for ``owner``.
@@ -638,7 +654,7 @@ class WorkflowStore(Protocol):
 
 
 class TaskTokens(Protocol):
-    """Completes ``.waitForTaskToken`` tasks and starts further executions of the workflow."""
+    """Completes ``.waitForTaskToken`` tasks."""
 
     def succeed(self, task_token: str, output: dict[str, object]) -> None:
         """SendTaskSuccess."""
@@ -646,8 +662,4 @@ class TaskTokens(Protocol):
 
     def fail(self, task_token: str, error: str, cause: str) -> None:
         """SendTaskFailure (``error`` is what the ASL's Catch matches)."""
-        ...
-
-    def start_again(self, office_code: str, document_id: str) -> str:
-        """A new execution for a document that had one (retry-booking); returns its id."""
         ...

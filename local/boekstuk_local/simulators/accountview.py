@@ -1,4 +1,7 @@
-"""AccountView (Visma AccountView Net gateway) simulator, as in specs/accounting-packages.md section 4.
+"""AccountView (Visma AccountView Net gateway) simulator.
+
+API: https://www.accountview.net/api/v3, with the shapes the public clients use:
+https://github.com/omniboost/go-accountview.net and https://github.com/ForecastXL/accountview-ruby.
 
 Verified behaviour it reproduces: OAuth2 code flow with ``POST /api/v3/token`` (form-encoded,
 ``authorization_code`` and ``refresh_token`` grants, client id/secret in the body); ``GET /api/v3/companies``
@@ -26,7 +29,7 @@ Inferred choices ([I]):
   Posting AP1 with an existing ``SUB_NR`` updates that creditor (upsert); without one, a number is given.
 - Duplicate supplier invoice numbers (same ``SUB_NR`` + ``INV_NR``) answer 400 (switch ``reject_duplicates``).
 - PDF: ``POST /api/v3/documents`` ``{"FileName", "ContentType", "Content": base64}`` → ``{"DocumentId"}``,
-  linked by the DJ_PAGE field ``DOC_ID`` (the spec's candidate; the real payload is unknown). A DJ2 post
+  linked by the DJ_PAGE field ``DOC_ID`` (a DJ_PAGE field in go-accountview.net; the real upload is unknown). A DJ2 post
   with DJ_PAGE rows only (no ``DetailDefinitions``), each naming a posted page by its ``RowId`` and carrying
   nothing but ``DOC_ID``, links a document to that page afterwards (an update, like AP1's upsert).
 - Filters support the operators ``Equal`` and ``Contains`` (case-insensitive); ``PageSize`` defaults to 100,
@@ -37,12 +40,9 @@ Inferred choices ([I]):
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
 import json
 import uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
@@ -51,34 +51,32 @@ from werkzeug.wrappers import Request, Response
 from boekstuk_local.simulators import seed
 from boekstuk_local.simulators.base import (
     JsonDict,
-    OAuthProvider,
     OAuthSettings,
+    OAuthSimulator,
     RateLimiter,
+    Refusal,
     SimClock,
-    Simulator,
+    cents,
+    decode_base64,
+    guid_factory,
+    iso_datetime,
     json_response,
+    parse_iso_date,
 )
 
-_NS = uuid.UUID("2c9a7e55-1b3f-4c0d-9a77-5d2e8f1b3a03")
-CENT = Decimal("0.01")
+guid = guid_factory("2c9a7e55-1b3f-4c0d-9a77-5d2e8f1b3a03")
 VAT_CODES = {"high": "2", "low": "1", "zero": "0", "reverse_charge": "4", "eu": "5"}
 TABLES = {"AP1": "CONTACT", "GL1": "LEDGER", "VA1": "VAT", "DJ2": "DJ_PAGE"}
 PURCHASE_DAYBOOKS = {"600"}
 DAYBOOKS = {"100": "Kas", "110": "Bank", "600": "Inkoop", "700": "Verkoop"}
 
 
-def guid(*parts: object) -> str:
-    """Deterministic guid: identical in every fresh simulator."""
-    return str(uuid.uuid5(_NS, ":".join(str(p) for p in parts)))
-
-
-class AccountViewError(Exception):
+class AccountViewError(Refusal):
     """An AccountView error answer."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    def response(self) -> Response:
+        """``{"ErrorType", "ErrorNumbers", "ErrorMessage"}``."""
+        return av_error(self.status, self.message, self.headers)
 
 
 def av_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -89,8 +87,8 @@ def av_error(status: int, message: str, headers: dict[str, str] | None = None) -
 
 def _money(value: Any, field: str) -> Decimal:
     try:
-        return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
+        return cents(value)
+    except ValueError:
         raise AccountViewError(400, f"Veld {field}: ongeldig bedrag.") from None
 
 
@@ -120,7 +118,7 @@ def _seed_company(company_id: str) -> JsonDict:
     return {"CONTACT": contacts, "LEDGER": ledger, "VAT": vat, "DJ_PAGE": [], "DJ_LINE": [], "documents": {}}
 
 
-class AccountViewSimulator(Simulator):
+class AccountViewSimulator(OAuthSimulator):
     """AccountView Net on loopback; page size, rate limit, duplicates and token lifetimes configurable."""
 
     package_id = "accountview"
@@ -130,6 +128,7 @@ class AccountViewSimulator(Simulator):
         "client_secret": "accountview-demo-client-secret",
     }
     demo_login: ClassVar[dict[str, str]] = {"username": "demo@accountview.test", "password": "AccountView-Demo-2026!"}
+    token_prefix = "av"
 
     def __init__(
         self,
@@ -143,17 +142,11 @@ class AccountViewSimulator(Simulator):
         access_ttl: int = 3600,
         rotate_refresh: bool = False,
     ) -> None:
-        super().__init__(clock=clock, hang_seconds=hang_seconds)
+        oauth = OAuthSettings(access_ttl=access_ttl, refresh_ttl=30 * 86400, rotate_refresh=rotate_refresh)
+        super().__init__(oauth=oauth, clock=clock, hang_seconds=hang_seconds)
         self.default_page_size = default_page_size
         self.reject_duplicates = reject_duplicates
         self.limiter = RateLimiter(rate_limit, rate_window, self.clock)
-        self.oauth = OAuthProvider(
-            self.state, self.clock, title=self.title,
-            users={self.demo_login["username"]: self.demo_login["password"]},
-            clients={self.app_registration["client_id"]: self.app_registration["client_secret"]},
-            settings=OAuthSettings(access_ttl=access_ttl, refresh_ttl=30 * 86400, rotate_refresh=rotate_refresh),
-            token_prefix="av",
-        )
 
     def initial_state(self) -> JsonDict:
         """Seven companies (one without rights), each with the seed."""
@@ -182,31 +175,22 @@ class AccountViewSimulator(Simulator):
         """Unknown route."""
         return av_error(404, f"Onbekende resource {request.path}.")
 
-    def authorize(self, request: Request) -> Response:
-        """Login form."""
-        return self.oauth.authorize(request)
-
-    def token(self, request: Request) -> Response:
-        """Token endpoint."""
-        return self.oauth.token(request)
-
     # -- guards --
 
-    def _guard(self, request: Request) -> Response | None:
+    def _guard(self, request: Request) -> None:
+        """A valid bearer token within the rate limit, or the refusal."""
         user = self.oauth.bearer_user(request)
         if user is None:
-            return av_error(401, "Authorization has been denied for this request.")
+            raise AccountViewError(401, "Authorization has been denied for this request.")
         status = self.limiter.hit(user)
         if not status.allowed:
-            wait = self.limiter.seconds_until_reset(status)
-            return av_error(429, "Too many requests.", {"Retry-After": str(wait)})
-        return None
+            raise AccountViewError(429, "Too many requests.", self.limiter.retry_after(status))
 
     def _company(self, request: Request) -> tuple[str, JsonDict]:
         company_id = request.headers.get("x-company", "")
         if not company_id:
             raise AccountViewError(400, "De header x-company ontbreekt.")
-        company = self.state.data["administrations"].get(company_id)
+        company = self.administrations.get(company_id)
         if company is None:
             raise AccountViewError(404, f"Onderneming {company_id} bestaat niet.")
         if not company["accessible"]:
@@ -228,29 +212,21 @@ class AccountViewSimulator(Simulator):
 
     def companies(self, request: Request) -> Response:
         """Every company of the linked user."""
-        refused = self._guard(request)
-        if refused is not None:
-            return refused
+        self._guard(request)
         return json_response([{"Id": cid, "Description": c["name"], "Code": c["code"]}
-                              for cid, c in self.state.data["administrations"].items()])
+                              for cid, c in self.administrations.items()])
 
     def documents(self, request: Request) -> Response:
         """Store a document [I]; DJ_PAGE.DOC_ID links it."""
-        refused = self._guard(request)
-        if refused is not None:
-            return refused
-        try:
-            _, company = self._company(request)
-            body = self._json(request)
-            try:
-                content = base64.b64decode(str(body.get("Content") or ""), validate=True)
-            except (binascii.Error, ValueError):
-                raise AccountViewError(400, "Content is geen geldige base64.") from None
-            filename = str(body.get("FileName") or "").strip()
-            if not filename or not content:
-                raise AccountViewError(400, "FileName en Content zijn verplicht.")
-        except AccountViewError as exc:
-            return av_error(exc.status, exc.message)
+        self._guard(request)
+        _, company = self._company(request)
+        body = self._json(request)
+        content = decode_base64(body.get("Content"))
+        if content is None:
+            raise AccountViewError(400, "Content is geen geldige base64.")
+        filename = str(body.get("FileName") or "").strip()
+        if not filename or not content:
+            raise AccountViewError(400, "FileName en Content zijn verplicht.")
         document_id = str(uuid.uuid4())
         company["documents"][document_id] = {"FileName": filename, "Size": len(content),
                                              "ContentType": body.get("ContentType")}
@@ -258,16 +234,11 @@ class AccountViewSimulator(Simulator):
 
     def data(self, request: Request) -> Response:
         """The generic business-object endpoint."""
-        refused = self._guard(request)
-        if refused is not None:
-            return refused
-        try:
-            company_id, company = self._company(request)
-            if request.method == "GET":
-                return self._read(request, company)
-            return self._write(company_id, company, self._json(request))
-        except AccountViewError as exc:
-            return av_error(exc.status, exc.message)
+        self._guard(request)
+        company_id, company = self._company(request)
+        if request.method == "GET":
+            return self._read(request, company)
+        return self._write(company_id, company, self._json(request))
 
     # -- reading --
 
@@ -413,10 +384,9 @@ class AccountViewSimulator(Simulator):
                     p["SUB_NR"] == contact["SUB_NR"] and p["INV_NR"] == inv_nr for p in company["DJ_PAGE"]):
                 raise AccountViewError(400, f"Factuurnummer {inv_nr} is al geboekt voor crediteur "
                                             f"{contact['SUB_NR']}.")
-            try:
-                trn_date = dt.date.fromisoformat(str(page.get("TRN_DATE") or "")[:10])
-            except ValueError:
-                raise AccountViewError(400, "TRN_DATE is verplicht.") from None
+            trn_date = parse_iso_date(page.get("TRN_DATE"))
+            if trn_date is None:
+                raise AccountViewError(400, "TRN_DATE is verplicht.")
             document = None
             if page.get("DOC_ID"):
                 document = company["documents"].get(str(page["DOC_ID"]))
@@ -443,7 +413,7 @@ class AccountViewSimulator(Simulator):
             page_nr = self.state.next_number(f"av:{company_id}:{daybook}:{trn_date.year}", start=1)
             row_id = f"{daybook}-{trn_date.year}-{page_nr}"
             stored_page = {**_floats([page])[0], "SUB_NR": contact["SUB_NR"], "INV_NR": inv_nr, "PAGE_NR": page_nr,
-                           "RowId": row_id, "TRN_DATE": f"{trn_date.isoformat()}T00:00:00",
+                           "RowId": row_id, "TRN_DATE": iso_datetime(trn_date),
                            "PAGE_TOTAL": float(total)}
             stored_lines = [{**line, "HeaderId": row_id} for line in _floats(own_lines)]
             company["DJ_PAGE"].append(stored_page)

@@ -10,23 +10,35 @@ port (never faulted, never rate limited):
   only: handle the call first, then hang, so the client times out on a call that *did* happen - the
   nasty case for exactly-once booking). ``DELETE /_local/faults`` clears them.
 - ``POST /_local/clock`` ``{"advance": 600}``: move the simulator's clock (token expiry, rate windows).
-- ``GET /_local/administrations/{code}/entries``: what was booked, in the shape of specs/simulators.md.
+- ``GET /_local/administrations/{code}/entries``: what was booked, in one shape for every package
+  (``SimulatorState.add_entry``).
 - ``GET /_local/state``: the JSON snapshot (``PUT`` restores one).
 
 Time inside a simulator comes from :class:`SimClock`, so tests move time instead of sleeping.
+
+Beside the machinery, the helpers every package's simulator needs in the same way: :class:`Refusal`
+(raise it anywhere below a route, the simulator answers it in the package's own error shape),
+:class:`OAuthSimulator` (the login form and token endpoint of an OAuth2 package), deterministic guids,
+amounts in cents, base64 uploads and ISO dates in requests. What differs between the real packages stays
+in each package's module (odata.py holds the two OData dialects).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
+import datetime as dt
 import html
 import json
 import secrets
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import requests
@@ -38,6 +50,7 @@ from werkzeug.wrappers import Request, Response
 JsonDict = dict[str, Any]
 
 LOCAL_PREFIX = "/_local/"
+CENT = Decimal("0.01")
 
 
 # --- time --------------------------------------------------------------------------------------------
@@ -87,6 +100,70 @@ def request_json(request: Request) -> Any:
         return json.loads(data)
     except ValueError:
         return None
+
+
+class Refusal(Exception):
+    """A call the package refuses: raise it anywhere below a route; ``Simulator.dispatch`` answers it.
+
+    Each package's simulator subclasses it with :meth:`response` in that package's error shape.
+    """
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})  # e.g. Retry-After on a 429
+
+    def response(self) -> Response:
+        """The package's error answer."""
+        return json_response({"message": self.message}, self.status, self.headers)
+
+
+# --- values in requests and seeds ----------------------------------------------------------------------
+
+
+def guid_factory(namespace: str) -> Callable[..., str]:
+    """``guid(*parts)``: deterministic guids in ``namespace``, so every fresh simulator has the same ids."""
+    space = uuid.UUID(namespace)
+
+    def guid(*parts: object) -> str:
+        return str(uuid.uuid5(space, ":".join(str(p) for p in parts)))
+
+    return guid
+
+
+def cents(value: Any) -> Decimal:
+    """An amount from a request (JSON number or text), rounded half up to cents; ``ValueError`` when it is none."""
+    try:
+        number = Decimal(str(value)) if not isinstance(value, bool) else Decimal("NaN")
+        if not number.is_finite():
+            raise InvalidOperation
+        return number.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {value!r}") from None
+
+
+def decode_base64(value: Any) -> bytes | None:
+    """The bytes of an upload's base64 text; ``None`` when it is not valid base64."""
+    try:
+        return base64.b64decode(str(value or ""), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def parse_iso_date(value: Any) -> dt.date | None:
+    """The date of an ISO date or datetime in a request (``2024-03-01T00:00:00``); ``None`` when there is none."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def iso_datetime(value: dt.date) -> str:
+    """``2024-03-01T00:00:00``: a date at midnight, a datetime to the second, without a zone."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 # --- fault injection ---------------------------------------------------------------------------------
@@ -215,6 +292,10 @@ class RateLimiter:
         """Whole seconds until ``status``'s window restarts (at least 1), for ``Retry-After``."""
         return max(1, int(status.reset_at - self._clock.now() + 0.999))
 
+    def retry_after(self, status: RateStatus) -> dict[str, str]:
+        """The ``Retry-After`` header for a call refused by ``status``."""
+        return {"Retry-After": str(self.seconds_until_reset(status))}
+
     def reset(self) -> None:
         """Forget every window."""
         with self._lock:
@@ -271,7 +352,7 @@ class SimulatorState:
         lines: list[JsonDict],
         attachment: JsonDict | None = None,
     ) -> None:
-        """Record a booked entry in the inspection shape of specs/simulators.md."""
+        """Record a booked entry in the inspection shape, the same for every package (its keys are these arguments)."""
         with self.lock:
             self.data["entries"].setdefault(administration, []).append(
                 {
@@ -517,9 +598,10 @@ Handler = Callable[..., Response]
 class Simulator:
     """Base WSGI app: routing, fault middleware, local control routes. Subclasses add the package API.
 
-    Subclasses set ``package_id``, ``title``, ``app_registration`` and ``demo_login``, build their seed in :meth:`initial_state`, list their
-    routes in :meth:`rules` (endpoint = method name), and may override :meth:`fault_body` to answer
-    injected faults in the package's own error shape.
+    Subclasses set ``package_id``, ``title``, ``app_registration`` and ``demo_login``, build their seed in
+    :meth:`initial_state`, list their routes in :meth:`rules` (endpoint = method name), and may override
+    :meth:`fault_body` to answer injected faults in the package's own error shape. A handler refuses a call
+    by raising its package's :class:`Refusal`.
     """
 
     package_id: ClassVar[str] = ""
@@ -527,7 +609,7 @@ class Simulator:
     # This system's registration at the package (PackageApp fields: client_id, client_secret,
     # subscription_key); the simulator accepts exactly these. The registry builds PackageApp from it.
     app_registration: ClassVar[dict[str, str]] = {}
-    # The demo user's credentials of specs/simulators.md: {"username", "password"} for OAuth packages,
+    # The demo user's credentials (the README lists them): {"username", "password"} for OAuth packages,
     # the credential fields (e.g. {"client_key": ...}) for credentials packages.
     demo_login: ClassVar[dict[str, str]] = {}
 
@@ -559,6 +641,12 @@ class Simulator:
     def administration_codes(self) -> list[str]:
         """Codes the inspection endpoint knows."""
         return list(self.state.data.get("administrations", {}))
+
+    @property
+    def administrations(self) -> JsonDict:
+        """The package-native data per administration code (``state.data["administrations"]``)."""
+        administrations: JsonDict = self.state.data["administrations"]
+        return administrations
 
     def fault_body(self, status: int) -> Response:
         """How the package answers an injected HTTP failure."""
@@ -625,7 +713,10 @@ class Simulator:
             return json_response({"message": exc.description or exc.name}, exc.code or 400)
         handler: Handler = getattr(self, str(endpoint))
         with self.state.lock:
-            return handler(request, **args)
+            try:
+                return handler(request, **args)
+            except Refusal as refusal:
+                return refusal.response()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
@@ -643,6 +734,36 @@ class Simulator:
             if fault.status == 429:
                 response.headers["Retry-After"] = str(int(fault.retry_after + 0.999))
         return response(environ, start_response)
+
+
+class OAuthSimulator(Simulator):
+    """A simulator of an OAuth2 package: ``self.oauth`` logs in the demo user for this system's registration.
+
+    Subclasses set ``token_prefix`` and route their authorize and token paths to :meth:`authorize` and
+    :meth:`token`; ``app_registration`` holds ``client_id`` and ``client_secret``.
+    """
+
+    token_prefix: ClassVar[str] = ""
+
+    def __init__(self, *, oauth: OAuthSettings, clock: SimClock | None = None, hang_seconds: float = 2.0) -> None:
+        super().__init__(clock=clock, hang_seconds=hang_seconds)
+        self.oauth = OAuthProvider(
+            self.state,
+            self.clock,
+            title=self.title,
+            users={self.demo_login["username"]: self.demo_login["password"]},
+            clients={self.app_registration["client_id"]: self.app_registration["client_secret"]},
+            settings=oauth,
+            token_prefix=self.token_prefix,
+        )
+
+    def authorize(self, request: Request) -> Response:
+        """The login form; the right password redirects to the client with ``code`` and ``state``."""
+        return self.oauth.authorize(request)
+
+    def token(self, request: Request) -> Response:
+        """The token endpoint (authorization code and refresh token grants)."""
+        return self.oauth.token(request)
 
 
 # --- the server --------------------------------------------------------------------------------------

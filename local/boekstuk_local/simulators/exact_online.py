@@ -1,8 +1,12 @@
-"""Exact Online simulator: REST/OData v3 JSON, as in specs/accounting-packages.md section 1.
+"""Exact Online simulator: REST/OData v3 JSON.
 
-Verified behaviour it reproduces: OAuth2 code flow at ``/api/oauth2/auth`` + ``/api/oauth2/token``
-(``expires_in`` as the string ``"600"``, rotating refresh tokens, a refresh made before 570 s answers
-401 "Access Token not expired", refresh tokens die after 30 days unused); ``/api/v1/current/Me``; the
+API: https://start.exactonline.nl/docs/HlpRestAPIResources.aspx; request and answer shapes as
+picqer/exact-php-client reads and writes them, https://github.com/picqer/exact-php-client.
+
+Verified behaviour it reproduces: OAuth2 code flow at ``/api/oauth2/auth`` (``force_login`` accepted and
+ignored) + ``/api/oauth2/token`` (``expires_in`` as the string ``"600"``, rotating refresh tokens, a refresh
+made before 570 s answers 401 "Access Token not expired", refresh tokens die after 30 days unused);
+``/api/v1/current/Me``; the
 division in every other path; the ``{"d": {"results": [...], "__next": url}}`` envelope with 60 records
 a page and ``$skiptoken``; ``Code`` padded to 18 characters with leading spaces; guid references to GL
 accounts and suppliers; dates as ``/Date(ms)/``; the error body
@@ -12,19 +16,19 @@ once the minutely budget is gone) and 429; the duplicate rule (same Account + Yo
 ``Accept: application/json`` required (otherwise an Atom XML answer, as Exact does).
 
 Inferred choices ([I]):
-- A division without rights answers **403** with ``"Forbidden - WrongDivision"`` (the spec leaves 401
-  vs 403 open). ``system/Divisions`` lists the 6 reachable divisions, ``system/AllDivisions`` all 7.
-- Division numbers are ``300001`` .. ``300007`` in the order of specs/simulators.md; ``Me`` reports
+- A division without rights answers **403** with ``"Forbidden - WrongDivision"`` (whether Exact answers 401
+  or 403 is not documented). ``system/Divisions`` lists the 6 reachable divisions, ``system/AllDivisions`` all 7.
+- Division numbers are ``300001`` .. ``300007`` in the order of ``seed.ADMINISTRATIONS``; ``Me`` reports
   ``300001`` as ``CurrentDivision``.
 - VAT codes: ``"2"`` 21 %, ``"5"`` 9 %, ``"0"`` 0 %, ``"7"`` verlegd, ``"8"`` EU acquisition.
   ``Percentage`` is a fraction (0.21). Reverse charge is marked by ``Charged: true`` and EU acquisition by
-  ``EUSalesListing: "L"`` (field names from Exact's VATCodes entity, not from our cited sources).
+  ``EUSalesListing: "L"`` (field names from Exact's VATCodes entity, not seen in the client library).
 - Purchase journal ``"60"`` (Type 22); ``EntryNumber`` is ``yy`` + journal + a 4-digit counter.
 - ``$select`` is required on ``crm/Accounts`` lists (unless ``$top=1``), with Exact's own wording.
 - The duplicate error text is ours (Exact's wording is unknown). A supplier or GL guid that is not in
   the division is refused with 400 instead of Exact's reported silent nulling.
 - ``$filter`` supports ``eq`` comparisons joined with ``and`` (all our connector sends), plus
-  ``substringof('x', Field) eq true``.
+  ``substringof('x', Field) eq true`` (OData v3, see odata.py).
 - The 10-errors-per-hour block and the 200 token calls/day limit are not simulated.
 - Document ``Type`` 20 (purchase invoice) is accepted like any other integer.
 - ``PUT purchaseentry/PurchaseEntries(guid'…')`` may change only the entry's ``Document`` (to link a PDF
@@ -34,13 +38,11 @@ Inferred choices ([I]):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
 import re
 import uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -50,24 +52,23 @@ from werkzeug.wrappers import Request, Response
 from boekstuk_local.simulators import seed
 from boekstuk_local.simulators.base import (
     JsonDict,
-    OAuthProvider,
     OAuthSettings,
+    OAuthSimulator,
     RateLimiter,
     RateStatus,
+    Refusal,
     SimClock,
-    Simulator,
+    cents,
+    decode_base64,
+    guid_factory,
     json_response,
+    parse_iso_date,
 )
+from boekstuk_local.simulators.odata import ODATA_V3, ODataError
 
-_NS = uuid.UUID("6f1f5a52-4d8a-4a8e-9b1e-0e7c3c2a1001")
-CENT = Decimal("0.01")
+guid = guid_factory("6f1f5a52-4d8a-4a8e-9b1e-0e7c3c2a1001")
 
 VAT_CODES = {"high": "2", "low": "5", "zero": "0", "reverse_charge": "7", "eu": "8"}
-
-
-def guid(*parts: object) -> str:
-    """A deterministic guid, so every fresh simulator has the same ids."""
-    return str(uuid.uuid5(_NS, ":".join(str(p) for p in parts)))
 
 
 def padded(code: str) -> str:
@@ -82,127 +83,18 @@ def odata_date(value: dt.date | dt.datetime) -> str:
     return f"/Date({int(value.timestamp() * 1000)})/"
 
 
-def parse_request_date(value: Any) -> dt.date | None:
-    """An ISO ``2024-03-01T00:00:00`` (or ``2024-03-01``) request date."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
-        return None
-
-
-def money(value: Any) -> Decimal:
-    """A request amount as Decimal cents."""
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-class ExactError(Exception):
+class ExactError(Refusal):
     """An Exact error answer."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    def response(self) -> Response:
+        """``{"error": {"message": {"value": ...}}}``."""
+        return exact_error(self.status, self.message, self.headers)
 
 
 def exact_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """Exact's error body."""
     body = {"error": {"code": "", "message": {"lang": "", "value": message}}}
     return json_response(body, status, headers)
-
-
-# --- a small OData $filter evaluator -------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"\s*(?:(?P<guid>guid'[0-9a-fA-F-]+')|(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)"
-    r"|(?P<word>[A-Za-z_][A-Za-z0-9_/]*)|(?P<punct>[(),]))"
-)
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    text = text.strip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
-            raise ExactError(400, f"Invalid $filter near '{text[pos:pos + 20]}'.")
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        pos = match.end()
-    return tokens
-
-
-def _literal(kind: str, raw: str) -> Any:
-    if kind == "guid":
-        return raw[5:-1].lower()
-    if kind == "str":
-        return raw[1:-1].replace("''", "'")
-    if kind == "num":
-        return Decimal(raw)
-    if raw in ("true", "false"):
-        return raw == "true"
-    if raw == "null":
-        return None
-    raise ExactError(400, f"Invalid literal {raw} in $filter.")
-
-
-def compile_filter(text: str) -> list[tuple[str, str, Any]]:
-    """``A eq x and substringof('y', B) eq true`` -> [(op, field, value)], op ``eq`` or ``substringof``."""
-    tokens = _tokens(text)
-    clauses: list[tuple[str, str, Any]] = []
-    i = 0
-    while i < len(tokens):
-        kind, value = tokens[i]
-        if kind == "word" and value.lower() == "substringof":
-            # substringof ( 'needle' , Field ) eq true
-            try:
-                needle = _literal(*tokens[i + 2])
-                field = tokens[i + 4][1]
-                if tokens[i + 6][1] != "eq" or tokens[i + 7][1] != "true":
-                    raise ExactError(400, "substringof must be compared with 'eq true'.")
-            except IndexError:
-                raise ExactError(400, "Incomplete substringof in $filter.") from None
-            clauses.append(("substringof", field, str(needle).lower()))
-            i += 8
-        elif kind == "word":
-            if i + 2 >= len(tokens) or tokens[i + 1][1] != "eq":
-                raise ExactError(400, f"Only 'eq' comparisons are supported near '{value}'.")
-            clauses.append(("eq", value, _literal(*tokens[i + 2])))
-            i += 3
-        else:
-            raise ExactError(400, f"Invalid $filter near '{value}'.")
-        if i < len(tokens):
-            if tokens[i][1] != "and":
-                raise ExactError(400, "Only 'and' is supported between $filter clauses.")
-            i += 1
-    return clauses
-
-
-def _matches(record: JsonDict, clauses: list[tuple[str, str, Any]]) -> bool:
-    for op, field, expected in clauses:
-        actual = record.get(field)
-        if op == "substringof":
-            if expected not in str(actual or "").lower():
-                return False
-            continue
-        if isinstance(expected, Decimal):
-            try:
-                if actual is None or Decimal(str(actual)) != expected:
-                    return False
-            except InvalidOperation:
-                return False
-        elif isinstance(expected, str) and isinstance(actual, str) and _looks_like_guid(expected):
-            if actual.lower() != expected:
-                return False
-        elif actual != expected:
-            return False
-    return True
-
-
-def _looks_like_guid(value: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", value))
 
 
 # --- the simulator ---------------------------------------------------------------------------------------
@@ -310,7 +202,7 @@ KEYS = {"purchase_entries": "EntryID"}
 _ENTITY_BY_ID = re.compile(r"^(?P<path>[A-Za-z]+/[A-Za-z]+)\(guid'(?P<id>[0-9a-fA-F-]+)'\)$")
 
 
-class ExactOnlineSimulator(Simulator):
+class ExactOnlineSimulator(OAuthSimulator):
     """Exact Online on loopback. ``page_size`` (60 in Exact) and the rate limits are configurable."""
 
     package_id = "exact_online"
@@ -320,6 +212,7 @@ class ExactOnlineSimulator(Simulator):
         "client_secret": "exact-demo-client-secret",
     }
     demo_login: ClassVar[dict[str, str]] = {"username": "demo@exact.test", "password": "Exact-Demo-2026!"}
+    token_prefix = "exact"
 
     def __init__(
         self,
@@ -330,25 +223,12 @@ class ExactOnlineSimulator(Simulator):
         minutely_limit: int = 60,
         daily_limit: int = 5000,
     ) -> None:
-        super().__init__(clock=clock, hang_seconds=hang_seconds)
+        oauth = OAuthSettings(access_ttl=600, refresh_ttl=30 * 86400, rotate_refresh=True,
+                              min_access_age_for_refresh=570, expires_in_as_string=True)
+        super().__init__(oauth=oauth, clock=clock, hang_seconds=hang_seconds)
         self.page_size = page_size
         self.minutely = RateLimiter(minutely_limit, 60, self.clock)
         self.daily = RateLimiter(daily_limit, 86400, self.clock)
-        self.oauth = OAuthProvider(
-            self.state,
-            self.clock,
-            title=self.title,
-            users={self.demo_login["username"]: self.demo_login["password"]},
-            clients={self.app_registration["client_id"]: self.app_registration["client_secret"]},
-            settings=OAuthSettings(
-                access_ttl=600,
-                refresh_ttl=30 * 86400,
-                rotate_refresh=True,
-                min_access_age_for_refresh=570,
-                expires_in_as_string=True,
-            ),
-            token_prefix="exact",
-        )
 
     # -- seed --
 
@@ -382,16 +262,6 @@ class ExactOnlineSimulator(Simulator):
     def not_found(self, request: Request) -> Response:
         """Unknown route."""
         return exact_error(404, "Not found")
-
-    # -- OAuth --
-
-    def authorize(self, request: Request) -> Response:
-        """The login form (``force_login`` is accepted and ignored)."""
-        return self.oauth.authorize(request)
-
-    def token(self, request: Request) -> Response:
-        """Token endpoint."""
-        return self.oauth.token(request)
 
     # -- helpers --
 
@@ -481,8 +351,8 @@ class ExactOnlineSimulator(Simulator):
             return exact_error(403, "Forbidden - WrongDivision", headers)
         try:
             response = self._entity_call(request, division, admin, resource)
-        except ExactError as exc:
-            response = exact_error(exc.status, exc.message)
+        except ExactError as refusal:  # answered here, not by dispatch: it carries the rate-limit headers too
+            response = refusal.response()
         response.headers.update(headers)
         return response
 
@@ -552,10 +422,10 @@ class ExactOnlineSimulator(Simulator):
             raise ExactError(400, "$top must be an integer.") from None
         if resource == "crm/Accounts" and select is None and top != 1:
             raise ExactError(400, "Error 400: Please add a $select or a $top=1 statement to the query string.")
-        records: list[JsonDict] = admin[collection]
-        if "$filter" in args:
-            clauses = compile_filter(args["$filter"])
-            records = [r for r in records if _matches(r, clauses)]
+        try:
+            records: list[JsonDict] = ODATA_V3.select(admin[collection], args.get("$filter"))
+        except ODataError as exc:
+            raise ExactError(400, str(exc)) from None
         key = KEYS.get(collection, "ID")
         start = 0
         skiptoken = args.get("$skiptoken")
@@ -688,10 +558,9 @@ class ExactOnlineSimulator(Simulator):
         document = self._find(admin, "documents", body.get("Document"))
         if document is None:
             raise ExactError(400, "Document: the document does not exist.")
-        try:
-            content = base64.b64decode(str(body.get("Attachment") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            raise ExactError(400, "Attachment: not valid base64.") from None
+        content = decode_base64(body.get("Attachment"))
+        if content is None:
+            raise ExactError(400, "Attachment: not valid base64.")
         filename = str(body.get("FileName") or "").strip()
         if not filename or not content:
             raise ExactError(400, "FileName and Attachment are mandatory.")
@@ -709,7 +578,7 @@ class ExactOnlineSimulator(Simulator):
         supplier = self._find(admin, "accounts", body.get("Supplier"))
         if supplier is None:
             raise ExactError(400, "Supplier: the account does not exist.")
-        entry_date = parse_request_date(body.get("EntryDate"))
+        entry_date = parse_iso_date(body.get("EntryDate"))
         if entry_date is None:
             raise ExactError(400, "EntryDate: mandatory field.")
         document = None
@@ -735,10 +604,10 @@ class ExactOnlineSimulator(Simulator):
             if vat is None:
                 raise ExactError(400, f"PurchaseEntryLines[{number}].VATCode: VAT code {vat_code} does not exist.")
             try:
-                amount = money(raw.get("AmountFC"))
-                vat_amount = (money(raw["VATAmountFC"]) if raw.get("VATAmountFC") is not None
-                              else money(amount * Decimal(str(vat["Percentage"]))))
-            except (InvalidOperation, TypeError):
+                amount = cents(raw.get("AmountFC"))
+                vat_amount = (cents(raw["VATAmountFC"]) if raw.get("VATAmountFC") is not None
+                              else cents(amount * Decimal(str(vat["Percentage"]))))
+            except ValueError:
                 raise ExactError(400, f"PurchaseEntryLines[{number}].AmountFC: not an amount.") from None
             # Reverse-charged (verlegd / EU) VAT is not part of what the supplier is paid.
             reverse = vat["Charged"] or vat["EUSalesListing"] == "L"
@@ -763,7 +632,7 @@ class ExactOnlineSimulator(Simulator):
                 )
         counter = self.state.next_number(f"exact:{division}:entry:{entry_date.year}:{journal['Code']}")
         entry_number = int(f"{entry_date.year % 100:02d}{journal['Code']}{counter:04d}")
-        due = parse_request_date(body.get("DueDate"))
+        due = parse_iso_date(body.get("DueDate"))
         amount_sign = -1 if total < 0 else 1
         record: JsonDict = {
             "EntryID": str(uuid.uuid4()),

@@ -1,4 +1,6 @@
-"""Unit4 Multivers / Boekhoud Gemak simulator: the Multivers Web API (specs/accounting-packages.md §5).
+"""Unit4 Multivers / Boekhoud Gemak simulator: the Multivers Web API.
+
+API: https://sandbox-api.boekhoudgemak.nl/V21/Documentation/Guide/Environments
 
 REST with JSON in camelCase:
 
@@ -10,7 +12,8 @@ REST with JSON in camelCase:
   (GET/PUT), ``BankAccountInfoList/BySupplierId/{id}``, ``BankAccount`` (POST), ``AccountInfoList/{fiscalYear}``,
   ``VatCodeInfoList`` (integer ``vatCodeId``), ``JournalInfoList``, ``PaymentConditionInfoList``,
   ``GetNextJournalTransactionCommand?fiscalYear=&journalId=`` (POST), ``SupplierInvoice`` (POST, dates
-  ``d-M-yyyy``, the field limits and required fields of the spec), ``SupplierInvoice/{invoiceId}``,
+  ``d-M-yyyy``, the field limits and required fields of the API's contracts as
+  https://github.com/nielswitte/multivers-mock-server has them), ``SupplierInvoice/{invoiceId}``,
   ``SupplierInvoiceInfoList/BySupplierId/{id}`` and ``DmDocument`` (POST).
 - Errors: ``{"messages":[{"exceptionId","message","messageType","path"}]}`` with a non-2xx status; rule
   violations on an entity also come back in its ``brokenRulesCollection`` (``ruleName``, ``priority``,
@@ -33,18 +36,18 @@ Inferred choices ([I], configurable where it matters):
 - [I] Duplicates: the same ``reference`` for the same supplier is refused (``duplicate_mode="error"``,
   the default; ``"allow"`` accepts), as is a reused ``invoiceId`` or (``fiscalYear``, ``journalId``,
   ``journalTransaction``). ``invoiceId`` is assigned as ``YY`` + six digits of the transaction when empty.
-- [I] ``SupplierInfoList`` honours OData ``$top``/``$skip`` (prepared in MV2; unverified per endpoint);
+- [I] ``SupplierInfoList`` honours OData ``$top``/``$skip`` (prepared in the public client
+  https://github.com/omniboost/go-unit4-multivers; unverified per endpoint);
   without them the list comes whole, unless the simulator is built with a server-side ``page_size``.
 - [I] ``SupplierInvoiceInfoList/BySupplierId/{id}`` exists (modelled on ``BankAccountInfoList/BySupplierId``).
 - [I] ``DmDocument`` takes ``{"invoiceId", "fileName", "content": base64, "description"}``; accepted and stored.
   From then on the invoice (``GET SupplierInvoice/{invoiceId}``) carries a ``documentLink`` object (its
-  fields as in MV2/MV4's DocumentLink; ``documentLink`` holds the document's id); until then it is ``null``.
+  fields as in the DocumentLink of the public clients go-unit4-multivers and
+  Seacommerce/multivers-sdk-php; ``documentLink`` holds the document's id); until then it is ``null``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import re
 import uuid
@@ -59,16 +62,19 @@ from werkzeug.wrappers import Request, Response
 
 from boekstuk_local.simulators import seed
 from boekstuk_local.simulators.base import (
+    CENT,
     JsonDict,
-    OAuthProvider,
     OAuthSettings,
+    OAuthSimulator,
     RateLimiter,
-    RateStatus,
+    Refusal,
     SimClock,
-    Simulator,
+    cents,
+    decode_base64,
     json_response,
     request_json,
 )
+from boekstuk_local.simulators.odata import ODataError, skip_top
 
 DEMO_USERNAME = "demo@multivers.test"
 DEMO_PASSWORD = "Multivers-Demo-2026!"
@@ -80,7 +86,6 @@ PURCHASE_JOURNAL = "I"
 VAT_IDS: dict[str, int] = {"zero": 0, "low": 1, "high": 2, "reverse_charge": 3, "eu": 4}
 NO_PAYABLE_VAT = {3, 4}
 PAYMENT_TERMS = (0, 7, 14, 21, 30, 45, 60, 90)
-CENT = Decimal("0.01")
 DATE_RE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 
 
@@ -113,7 +118,13 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def _money(value: Decimal) -> float:
-    return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return float(cents(value))
+
+
+def _net(line: JsonDict) -> Decimal:
+    """A supplier invoice line's net amount: debit minus credit."""
+    debit, credit = _decimal(line.get("debitAmountCur")), _decimal(line.get("creditAmountCur"))
+    return (debit or Decimal("0")) - (credit or Decimal("0"))
 
 
 def _message(message: str, path: str = "", message_type: str = "Error") -> JsonDict:
@@ -124,13 +135,36 @@ def _errors(status: int, messages: list[JsonDict], **extra: Any) -> Response:
     return json_response({"messages": messages, **extra}, status)
 
 
-class MultiversSimulator(Simulator):
-    """The Multivers Web API with the seed of specs/simulators.md."""
+class MultiversError(Refusal):
+    """A Multivers error answer with one message: ``{"messages": [{"message", "path", ...}]}``."""
+
+    def __init__(self, status: int, message: str, path: str = "", headers: dict[str, str] | None = None) -> None:
+        super().__init__(status, message, headers)
+        self.path = path
+
+    def response(self) -> Response:
+        """The ``messages`` body."""
+        response = _errors(self.status, [_message(self.message, self.path)])
+        response.headers.update(self.headers)
+        return response
+
+
+class AccessDenied(Refusal):
+    """ASP.NET Web API's own 401, answered before Multivers' code runs: ``{"Message": ...}``."""
+
+    def response(self) -> Response:
+        """``{"Message": ...}``."""
+        return json_response({"Message": self.message}, self.status)
+
+
+class MultiversSimulator(OAuthSimulator):
+    """The Multivers Web API with the seed (seed.py)."""
 
     package_id = "multivers"
     title = "Boekhoud Gemak / Multivers"
     app_registration: ClassVar[dict[str, str]] = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
     demo_login: ClassVar[dict[str, str]] = {"username": DEMO_USERNAME, "password": DEMO_PASSWORD}
+    token_prefix = "mv"
 
     def __init__(
         self,
@@ -146,16 +180,8 @@ class MultiversSimulator(Simulator):
             raise ValueError("duplicate_mode must be error or allow")
         self.duplicate_mode = duplicate_mode
         self.page_size = page_size
-        super().__init__(clock=clock, hang_seconds=hang_seconds)
-        self.oauth = OAuthProvider(
-            self.state,
-            self.clock,
-            title=self.title,
-            users={DEMO_USERNAME: DEMO_PASSWORD},
-            clients={CLIENT_ID: CLIENT_SECRET},
-            settings=OAuthSettings(access_ttl=access_ttl, refresh_ttl=None, rotate_refresh=False, scope=SCOPE),
-            token_prefix="mv",
-        )
+        oauth = OAuthSettings(access_ttl=access_ttl, refresh_ttl=None, rotate_refresh=False, scope=SCOPE)
+        super().__init__(oauth=oauth, clock=clock, hang_seconds=hang_seconds)
         self.limiter = RateLimiter(requests_per_minute, 60.0, self.clock)
 
     # --- seed ------------------------------------------------------------------------------------------
@@ -277,53 +303,43 @@ class MultiversSimulator(Simulator):
             {"Message": f"No HTTP resource was found that matches the request URI '{request.url}'."}, 404
         )
 
-    @property
-    def _adms(self) -> JsonDict:
-        adms: JsonDict = self.state.data["administrations"]
-        return adms
-
     # --- guards ----------------------------------------------------------------------------------------
 
-    def _posted(self, request: Request, db: str) -> tuple[dict[str, Any], dict[str, Any]] | Response:
-        """A write call's database and posted JSON object, after the guard; a response when it may not proceed."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
+    def _posted(self, request: Request, db: str) -> tuple[JsonDict, JsonDict]:
+        """A write call's database and posted JSON object, after the guard."""
+        adm = self._guard(request, db)
+        return adm, self._object(request)
+
+    @staticmethod
+    def _object(request: Request) -> JsonDict:
         body = request_json(request)
         if not isinstance(body, dict):
-            return _errors(400, [_message("The request is invalid.", "body")])
-        return self._adms[db], body
+            raise MultiversError(400, "The request is invalid.", "body")
+        return body
 
-    def _guard(self, request: Request, db: str | None = None) -> Response | None:
-        """Token, rate limit and database access; a response when the call may not proceed."""
+    def _guard(self, request: Request, db: str | None = None) -> JsonDict:
+        """Token, rate limit and database access; the database (``{}`` without one), or the refusal."""
         user = self.oauth.bearer_user(request)
         if user is None:
-            return json_response({"Message": "Authorization has been denied for this request."}, 401)
+            raise AccessDenied(401, "Authorization has been denied for this request.")
         status = self.limiter.hit(request.headers.get("Authorization", ""))
         if not status.allowed:
-            return self._too_many(status)
-        if db is not None:
-            adm = self._adms.get(db)
-            if adm is None:
-                return _errors(404, [_message(f"Administratie {db} bestaat niet.", "database")])
-            if not adm["accessible"]:
-                return _errors(403, [_message(f"Geen toegang tot administratie {db}.", "database")])
-        return None
+            raise MultiversError(429, "Too many requests; try again later.", headers=self.limiter.retry_after(status))
+        if db is None:
+            return {}
+        adm: JsonDict | None = self.administrations.get(db)
+        if adm is None:
+            raise MultiversError(404, f"Administratie {db} bestaat niet.", "database")
+        if not adm["accessible"]:
+            raise MultiversError(403, f"Geen toegang tot administratie {db}.", "database")
+        return adm
 
-    def _too_many(self, status: RateStatus) -> Response:
-        response = _errors(429, [_message("Too many requests; try again later.")])
-        response.headers["Retry-After"] = str(self.limiter.seconds_until_reset(status))
-        return response
-
-    # --- OAuth -----------------------------------------------------------------------------------------
-
-    def authorize(self, request: Request) -> Response:
-        """The login form and its redirect with ``code``."""
-        return self.oauth.authorize(request)
-
-    def token(self, request: Request) -> Response:
-        """The token endpoint."""
-        return self.oauth.token(request)
+    @staticmethod
+    def _supplier(adm: JsonDict, supplier_id: str) -> JsonDict:
+        supplier: JsonDict | None = adm["suppliers"].get(supplier_id)
+        if supplier is None:
+            raise MultiversError(404, f"Leverancier {supplier_id} bestaat niet.", "supplierId")
+        return supplier
 
     # --- administrations -------------------------------------------------------------------------------
 
@@ -341,51 +357,32 @@ class MultiversSimulator(Simulator):
 
     def administration_list(self, request: Request) -> Response:
         """Every database of the account."""
-        denied = self._guard(request)
-        if denied:
-            return denied
-        return json_response([self._administration_info(db, adm) for db, adm in self._adms.items()])
+        self._guard(request)
+        return json_response([self._administration_info(db, adm) for db, adm in self.administrations.items()])
 
     def administration_info(self, request: Request, db: str) -> Response:
         """One database."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
-        return json_response(self._administration_info(db, self._adms[db]))
+        return json_response(self._administration_info(db, self._guard(request, db)))
 
     # --- suppliers -------------------------------------------------------------------------------------
 
     def supplier_list(self, request: Request, db: str) -> Response:
         """Summary rows of every supplier (the whole list; no paging)."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
+        adm = self._guard(request, db)
         keys = ("supplierId", "shortName", "name", "city", "vatNumber", "cocRegistration", "blocked")
-        rows = [{k: s[k] for k in keys} for s in self._adms[db]["suppliers"].values()]
+        rows = [{k: s[k] for k in keys} for s in adm["suppliers"].values()]
         try:
-            skip = int(request.args.get("$skip", "0"))
-            top = int(request.args["$top"]) if "$top" in request.args else None
-        except ValueError:
-            return _errors(400, [_message("$top and $skip must be whole numbers.", "$top")])
-        if self.page_size is not None:
-            top = min(top, self.page_size) if top is not None else self.page_size
-        rows = rows[max(skip, 0) :]
-        return json_response(rows if top is None else rows[: max(top, 0)])
+            return json_response(skip_top(rows, request.args, max_top=self.page_size))
+        except ODataError as exc:
+            raise MultiversError(400, str(exc), "$top") from None
 
     def supplier_item(self, request: Request, db: str, supplier_id: str) -> Response:
         """Read (GET) or update (PUT) one supplier."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
-        adm = self._adms[db]
-        supplier = adm["suppliers"].get(supplier_id)
-        if supplier is None:
-            return _errors(404, [_message(f"Leverancier {supplier_id} bestaat niet.", "supplierId")])
+        adm = self._guard(request, db)
+        supplier = self._supplier(adm, supplier_id)
         if request.method == "GET":
             return json_response({**supplier, "brokenRulesCollection": [], "messages": []})
-        body = request_json(request)
-        if not isinstance(body, dict):
-            return _errors(400, [_message("The request is invalid.", "body")])
+        body = self._object(request)
         updated = {
             **supplier,
             **{k: v for k, v in body.items() if k in supplier and k not in {"supplierId", "organizationId"}},
@@ -398,10 +395,7 @@ class MultiversSimulator(Simulator):
 
     def supplier_create(self, request: Request, db: str) -> Response:
         """Create a supplier; ``supplierId`` is assigned when absent."""
-        posted = self._posted(request, db)
-        if isinstance(posted, Response):
-            return posted
-        adm, body = posted
+        adm, body = self._posted(request, db)
         supplier_id = str(body.get("supplierId") or "")
         if supplier_id and supplier_id in adm["suppliers"]:
             return _errors(400, [_message(f"Leverancier {supplier_id} bestaat al.", "supplierId")])
@@ -459,21 +453,13 @@ class MultiversSimulator(Simulator):
 
     def bank_accounts(self, request: Request, db: str, supplier_id: str) -> Response:
         """The bank accounts of one supplier (through its organisation)."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
-        adm = self._adms[db]
-        supplier = adm["suppliers"].get(supplier_id)
-        if supplier is None:
-            return _errors(404, [_message(f"Leverancier {supplier_id} bestaat niet.", "supplierId")])
+        adm = self._guard(request, db)
+        supplier = self._supplier(adm, supplier_id)
         return json_response([b for b in adm["bankAccounts"] if b["organizationId"] == supplier["organizationId"]])
 
     def bank_account_create(self, request: Request, db: str) -> Response:
         """Add a bank account to an organisation (``organizationId``); the IBAN must be valid."""
-        posted = self._posted(request, db)
-        if isinstance(posted, Response):
-            return posted
-        adm, body = posted
+        adm, body = self._posted(request, db)
         organization_id = body.get("organizationId")
         if organization_id not in {s["organizationId"] for s in adm["suppliers"].values()}:
             return _errors(400, [_message(f"Organisatie {organization_id} bestaat niet.", "organizationId")])
@@ -503,17 +489,14 @@ class MultiversSimulator(Simulator):
 
     def master_data(self, request: Request, db: str, table: str, fiscal_year: int | None = None) -> Response:
         """GL accounts, VAT codes (integer ids), journals or payment conditions of one database."""
-        denied = self._guard(request, db)
-        return denied or json_response(list(self._adms[db][table].values()))
+        return json_response(list(self._guard(request, db)[table].values()))
 
     def next_transaction(self, request: Request, db: str) -> Response:
         """Reserve the next ``journalTransaction`` of a journal and fiscal year."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
+        adm = self._guard(request, db)
         journal = request.args.get("journalId", "")
         year = request.args.get("fiscalYear", "")
-        if journal not in self._adms[db]["journals"] or not year.isdigit():
+        if journal not in adm["journals"] or not year.isdigit():
             return _errors(400, [_message("fiscalYear en een bestaand journalId zijn verplicht.", "journalId")])
         number = self.state.next_number(f"{db}:{year}:{journal}")
         return json_response({"nextJournalTransaction": number, "messages": []})
@@ -522,10 +505,7 @@ class MultiversSimulator(Simulator):
 
     def supplier_invoice_create(self, request: Request, db: str) -> Response:
         """Post a purchase invoice after the field, rule and duplicate checks."""
-        posted = self._posted(request, db)
-        if isinstance(posted, Response):
-            return posted
-        adm, body = posted
+        adm, body = self._posted(request, db)
         problems = self._invoice_field_problems(body)
         if problems:
             return _errors(400, problems)
@@ -553,9 +533,7 @@ class MultiversSimulator(Simulator):
                 broken("AccountExists", f"Regel {index + 1}: grootboekrekening {line.get('accountId')} bestaat niet.")
             if line.get("vatCodeId") is not None and str(line.get("vatCodeId")) not in adm["vatCodes"]:
                 broken("VatCodeExists", f"Regel {index + 1}: btw-code {line.get('vatCodeId')} bestaat niet.")
-            net += (_decimal(line.get("debitAmountCur")) or Decimal("0")) - (
-                _decimal(line.get("creditAmountCur")) or Decimal("0")
-            )
+            net += _net(line)
         vat_amount = _decimal(body.get("vatAmountCur", body.get("vatAmount", 0))) or Decimal("0")
         vat_lines_total = Decimal("0")
         for line in body.get("vatTransactionLines") or []:
@@ -636,12 +614,7 @@ class MultiversSimulator(Simulator):
                 {
                     "gl_account": str(line.get("accountId")),
                     "description": str(line.get("description") or ""),
-                    "amount_excl_vat": str(
-                        (
-                            (_decimal(line.get("debitAmountCur")) or Decimal("0"))
-                            - (_decimal(line.get("creditAmountCur")) or Decimal("0"))
-                        ).quantize(CENT)
-                    ),
+                    "amount_excl_vat": str(_net(line).quantize(CENT)),
                     "vat_code": str(line.get("vatCodeId")),
                     "vat_amount": str(self._line_vat(adm, line)),
                 }
@@ -656,9 +629,7 @@ class MultiversSimulator(Simulator):
         code = str(line.get("vatCodeId"))
         if code not in adm["vatCodes"] or int(code) in NO_PAYABLE_VAT:
             return Decimal("0.00")
-        net = (_decimal(line.get("debitAmountCur")) or Decimal("0")) - (
-            _decimal(line.get("creditAmountCur")) or Decimal("0")
-        )
+        net = _net(line)
         rate = Decimal(str(adm["vatCodes"][code]["vatPercentage"]))
         return (net * rate / 100).quantize(CENT, ROUND_HALF_UP)
 
@@ -732,19 +703,14 @@ class MultiversSimulator(Simulator):
 
     def supplier_invoice_get(self, request: Request, db: str, invoice_id: str) -> Response:
         """One posted invoice."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
-        stored = self._adms[db]["invoices"].get(invoice_id)
+        stored = self._guard(request, db)["invoices"].get(invoice_id)
         if stored is None:
             return _errors(404, [_message(f"Factuur {invoice_id} bestaat niet.", "invoiceId")])
         return json_response(stored)
 
     def supplier_invoice_list(self, request: Request, db: str, supplier_id: str) -> Response:
         """Summary rows of one supplier's invoices."""
-        denied = self._guard(request, db)
-        if denied:
-            return denied
+        adm = self._guard(request, db)
         keys = (
             "invoiceId",
             "fiscalYear",
@@ -758,23 +724,19 @@ class MultiversSimulator(Simulator):
         return json_response(
             [
                 {k: inv.get(k) for k in keys}
-                for inv in self._adms[db]["invoices"].values()
+                for inv in adm["invoices"].values()
                 if inv["supplierId"] == supplier_id
             ]
         )
 
     def document_create(self, request: Request, db: str) -> Response:
         """Store a document for an invoice (accept-and-store: the real payload is not in our sources)."""
-        posted = self._posted(request, db)
-        if isinstance(posted, Response):
-            return posted
-        adm, body = posted
+        adm, body = self._posted(request, db)
         invoice_id = str(body.get("invoiceId") or "")
         if invoice_id not in adm["invoices"]:
             return _errors(400, [_message(f"Factuur {invoice_id} bestaat niet.", "invoiceId")])
-        try:
-            content = base64.b64decode(str(body.get("content") or ""), validate=True)
-        except (binascii.Error, ValueError):
+        content = decode_base64(body.get("content"))
+        if content is None:
             return _errors(400, [_message("content is geen geldige base64.", "content")])
         if not content:
             return _errors(400, [_message("The content field is required.", "content")])

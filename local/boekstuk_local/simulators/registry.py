@@ -50,11 +50,11 @@ SIMULATORS: dict[str, Callable[..., Simulator]] = dict(SIMULATOR_CLASSES)
 """package id -> factory; keyword arguments such as ``clock`` and ``hang_seconds`` go to the simulator."""
 
 DEMO_LOGINS: dict[str, dict[str, str]] = {pid: dict(cls.demo_login) for pid, cls in SIMULATOR_CLASSES.items()}
-"""package id -> demo credentials of specs/simulators.md ({"username", "password"} or credential fields)."""
+"""package id -> demo credentials, as the README lists them ({"username", "password"} or credential fields)."""
 
 
 def create_simulator(package_id: str, **options: Any) -> Simulator:
-    """A fresh simulator for ``package_id`` (seeded as specs/simulators.md says)."""
+    """A fresh simulator for ``package_id`` (seeded from seed.py)."""
     try:
         factory = SIMULATORS[package_id]
     except KeyError:

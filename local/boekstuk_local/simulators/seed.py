@@ -1,4 +1,4 @@
-"""The seed every local stack holds (specs/simulators.md): identical in every fresh simulator.
+"""The seed every local stack holds: identical in every fresh simulator (and in the README's table of logins).
 
 Package-neutral here; each simulator renders it in its package's own coding (division numbers, office
 codes, database ids, VAT codes, padded supplier codes, ...).
@@ -15,7 +15,7 @@ VatKind = Literal["high", "low", "zero", "reverse_charge", "eu"]
 
 @dataclass(frozen=True)
 class SeedAdministration:
-    index: int  # 1..7, the order of specs/simulators.md
+    index: int  # 1..7: every simulator numbers its administrations (divisions, offices, databases) in this order
     name: str
     accessible: bool
 
@@ -106,7 +106,7 @@ VAT_RATES: tuple[SeedVat, ...] = (
 )
 
 SUPPLIERS: tuple[SeedSupplier, ...] = (
-    # The three of specs/simulators.md, with exactly these values.
+    # The three named suppliers (NAMED_SUPPLIERS) acceptance checks read back, with exactly these values.
     SeedSupplier("2001", "Kantoorhuis Utrecht B.V.", "NL853746333B01", "30276543", "NL91ABNA0417164300", "ABNANL2A",
                  "Stationsplein 12", "3511 ED", "Utrecht", "NL", "4300", "high", 30, "facturen@kantoorhuis.test"),
     SeedSupplier("2002", "Telecom Noord B.V.", "NL812345678B01", "01098765", "NL69INGB0123456789", "INGBNL2A",

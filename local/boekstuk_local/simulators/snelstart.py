@@ -1,4 +1,7 @@
-"""SnelStart B2B API v2 simulator (REST, JSON), as in specs/accounting-packages.md section 3.
+"""SnelStart B2B API v2 simulator (REST, JSON).
+
+API: https://b2bapi-developer.snelstart.nl/ (authentication, error codes); models as in SnelStart's own client,
+https://github.com/SnelStartSoftware/B2B.client.v2.net.
 
 Verified behaviour it reproduces: ``POST /b2b/token`` with ``grant_type=clientkey`` (no refresh token,
 ``expires_in`` 3599); ``Ocp-Apim-Subscription-Key`` on every ``/v2`` call (401 without or with a wrong one,
@@ -36,13 +39,10 @@ Inferred choices ([I]):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
-import re
 import uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
@@ -52,13 +52,19 @@ from boekstuk_local.simulators import seed
 from boekstuk_local.simulators.base import (
     JsonDict,
     RateLimiter,
+    Refusal,
     SimClock,
     Simulator,
+    cents,
+    decode_base64,
+    guid_factory,
+    iso_datetime,
     json_response,
+    parse_iso_date,
 )
+from boekstuk_local.simulators.odata import ODATA_V4_IGNORE_CASE, ODataError, skip_top
 
-_NS = uuid.UUID("0b7d2c4e-5a61-4f39-8e0a-3c1d2b4a5e02")
-CENT = Decimal("0.01")
+guid = guid_factory("0b7d2c4e-5a61-4f39-8e0a-3c1d2b4a5e02")
 ADMIN_HEADER = "X-Administratie-Identifier"
 LINE_VAT = {"high": "Hoog", "low": "Laag", "zero": "Geen", "reverse_charge": "Geen", "eu": "Geen"}
 DEFAULT_VAT = {"high": "Hoog", "low": "Laag", "zero": "Geen", "reverse_charge": "Verlegd", "eu": "EU"}
@@ -67,19 +73,16 @@ HEADER_SOORTEN = {"InkopenLaag", "InkopenHoog", "InkopenOverig", "InkopenVerlegd
 REVERSE_SOORTEN = {"InkopenVerlegd", "InkopenBinnenEU"}
 
 
-def guid(*parts: object) -> str:
-    """Deterministic guid: identical in every fresh simulator."""
-    return str(uuid.uuid5(_NS, ":".join(str(p) for p in parts)))
-
-
-class SnelStartError(Exception):
-    """A SnelStart error answer (error array)."""
+class SnelStartError(Refusal):
+    """A SnelStart error answer: ``{RESOURCE}-{nnnn}`` code and message."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(status, message)
         self.code = code
-        self.message = message
+
+    def response(self) -> Response:
+        """The error array."""
+        return error_array(self.status, self.code, self.message)
 
 
 def error_array(status: int, code: str, message: str) -> Response:
@@ -87,97 +90,11 @@ def error_array(status: int, code: str, message: str) -> Response:
     return json_response([{"errorCode": code, "message": message}], status)
 
 
-# --- OData $filter ---------------------------------------------------------------------------------------
-
-_CLAUSE = re.compile(
-    r"\s*(?:"
-    r"(?P<any>(?P<any_field>[A-Za-z]+)/any\(\s*(?P<var>\w+)\s*:\s*(?P=var)\s+eq\s+'(?P<any_value>(?:[^']|'')*)'\s*\))"
-    r"|(?P<contains>contains\(\s*(?P<c_field>[A-Za-z/]+)\s*,\s*'(?P<c_value>(?:[^']|'')*)'\s*\))"
-    r"|(?P<eq>(?P<e_field>[A-Za-z/]+)\s+eq\s+(?P<e_value>'(?:[^']|'')*'|[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}|-?\d+(?:\.\d+)?|true|false|null))"
-    r")\s*"
-)
-
-
-def compile_filter(text: str) -> list[tuple[str, str, Any]]:
-    """Clauses (kind, field path, value) of a ``$filter``; ``SnelStartError`` ALG-0104 when unsupported."""
-    clauses: list[tuple[str, str, Any]] = []
-    pos = 0
-    while True:
-        match = _CLAUSE.match(text, pos)
-        if match is None:
-            raise SnelStartError(400, "ALG-0104", f"De OData-filter is ongeldig: '{text}'.")
-        if match["any"]:
-            clauses.append(("any", match["any_field"], match["any_value"].replace("''", "'")))
-        elif match["contains"]:
-            clauses.append(("contains", match["c_field"], match["c_value"].replace("''", "'").lower()))
-        else:
-            raw = match["e_value"]
-            value: Any
-            if raw.startswith("'"):
-                value = raw[1:-1].replace("''", "'")
-            elif raw in ("true", "false"):
-                value = raw == "true"
-            elif raw == "null":
-                value = None
-            elif "-" in raw[1:]:
-                value = raw.lower()
-            else:
-                value = Decimal(raw)
-            clauses.append(("eq", match["e_field"], value))
-        pos = match.end()
-        if pos >= len(text):
-            return clauses
-        following = re.compile(r"and\s+").match(text, pos)
-        if following is None:
-            raise SnelStartError(400, "ALG-0104", f"De OData-filter is ongeldig: '{text}'.")
-        pos = following.end()
-
-
-def _resolve(record: Any, path: str) -> Any:
-    for part in path.split("/"):
-        if not isinstance(record, dict):
-            return None
-        record = next((v for k, v in record.items() if k.lower() == part.lower()), None)
-    return record
-
-
-def _matches(record: JsonDict, clauses: list[tuple[str, str, Any]]) -> bool:
-    for kind, path, expected in clauses:
-        actual = _resolve(record, path)
-        if kind == "any":
-            if not isinstance(actual, list) or expected not in actual:
-                return False
-        elif kind == "contains":
-            if expected not in str(actual or "").lower():
-                return False
-        elif isinstance(expected, Decimal):
-            try:
-                if actual is None or isinstance(actual, bool) or Decimal(str(actual)) != expected:
-                    return False
-            except InvalidOperation:
-                return False
-        elif isinstance(expected, str) and isinstance(actual, str):
-            if actual.lower() != expected.lower():
-                return False
-        elif actual != expected:
-            return False
-    return True
-
-
 def _money(value: Any, field: str) -> Decimal:
     try:
-        return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        raise SnelStartError(400, "ALG-0106", f"{field}: geen geldig bedrag.") from None
-
-
-def _date(value: Any) -> dt.date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        return cents(value)
     except ValueError:
-        return None
+        raise SnelStartError(400, "ALG-0106", f"{field}: geen geldig bedrag.") from None
 
 
 # --- seed ------------------------------------------------------------------------------------------------
@@ -322,9 +239,9 @@ class SnelStartSimulator(Simulator):
                                   "Make sure to provide a valid key for an active subscription."}, 401)
         status = self.limiter.hit(subscription)
         if not status.allowed:
-            wait = self.limiter.seconds_until_reset(status)
-            return json_response({"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {wait} "
-                                  "seconds."}, 429, {"Retry-After": str(wait)})
+            wait = self.limiter.retry_after(status)
+            return json_response({"statusCode": 429, "message": f"Rate limit is exceeded. Try again in "
+                                  f"{wait['Retry-After']} seconds."}, 429, wait)
         header = request.headers.get("Authorization", "")
         token = self.state.data["tokens"].get(header[7:].strip()) if header.lower().startswith("bearer ") else None
         if token is None or token["expires_at"] <= self.clock.now():
@@ -348,10 +265,7 @@ class SnelStartSimulator(Simulator):
         admin = self.state.data["administrations"][admin_id]
         if not admin["accessible"]:
             return json_response({"Message": "U heeft geen toegang tot deze administratie."}, 403)
-        try:
-            return self._resource(request, admin_id, admin, resource)
-        except SnelStartError as exc:
-            return error_array(exc.status, exc.code, exc.message)
+        return self._resource(request, admin_id, admin, resource)
 
     def _body(self, request: Request) -> Any:
         data = request.get_data(as_text=True)
@@ -426,15 +340,14 @@ class SnelStartSimulator(Simulator):
 
     def _list(self, request: Request, records: list[JsonDict]) -> Response:
         args = request.args
-        if "$filter" in args:
-            clauses = compile_filter(args["$filter"])
-            records = [r for r in records if _matches(r, clauses)]
         try:
-            skip = int(args.get("$skip", "0"))
-            top = min(int(args.get("$top", str(self.max_page_size))), self.max_page_size)
-        except ValueError:
+            records = ODATA_V4_IGNORE_CASE.select(records, args.get("$filter"))
+        except ODataError:
+            raise SnelStartError(400, "ALG-0104", f"De OData-filter is ongeldig: '{args['$filter']}'.") from None
+        try:
+            return json_response(skip_top(records, args, max_top=self.max_page_size))
+        except ODataError:
             raise SnelStartError(400, "ALG-0104", "$top en $skip moeten gehele getallen zijn.") from None
-        return json_response(records[skip:skip + top])
 
     _RELATIE_FIELDS = ("naam", "relatiesoort", "vestigingsAdres", "correspondentieAdres", "telefoon", "email",
                        "btwNummer", "kvkNummer", "iban", "bic", "kredietTermijn", "nonactief",
@@ -466,7 +379,7 @@ class SnelStartSimulator(Simulator):
             record[name] = body.get(name)
         record["relatiecode"] = int(code)
         record["nonactief"] = bool(body.get("nonactief", False))
-        record["modifiedOn"] = dt.datetime.fromtimestamp(self.clock.now(), dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        record["modifiedOn"] = iso_datetime(dt.datetime.fromtimestamp(self.clock.now(), dt.UTC))
         record["uri"] = f"/relaties/{record['id']}"
         if existing is None:
             admin["relaties"].append(record)
@@ -487,7 +400,7 @@ class SnelStartSimulator(Simulator):
             raise SnelStartError(400, "BOE-0003", "De leverancier bestaat niet.")
         if relatie["nonactief"]:
             raise SnelStartError(400, "ALG-0105", "De leverancier is non-actief.")
-        factuurdatum = _date(body.get("factuurdatum"))
+        factuurdatum = parse_iso_date(body.get("factuurdatum"))
         if factuurdatum is None:
             raise SnelStartError(400, "BOE-0004", "Factuurdatum is verplicht.")
         factuurnummer = str(body.get("factuurnummer") or "")
@@ -533,13 +446,13 @@ class SnelStartSimulator(Simulator):
         boeking_id = str(uuid.uuid4())
         boekstuk = body.get("boekstuk") or str(self.state.next_number(f"snelstart:{admin_id}:boekstuk",
                                                                        start=24000001))
-        verval = _date(body.get("vervalDatum"))
+        verval = parse_iso_date(body.get("vervalDatum"))
         record = {
             "id": boeking_id,
             "boekstuk": boekstuk,
             "factuurnummer": factuurnummer,
-            "factuurdatum": f"{factuurdatum.isoformat()}T00:00:00",
-            "vervalDatum": f"{verval.isoformat()}T00:00:00" if verval else None,
+            "factuurdatum": iso_datetime(factuurdatum),
+            "vervalDatum": iso_datetime(verval) if verval else None,
             "leverancier": {"id": relatie["id"], "uri": relatie["uri"]},
             "omschrijving": body.get("omschrijving"),
             "factuurbedrag": float(factuurbedrag),
@@ -565,10 +478,9 @@ class SnelStartSimulator(Simulator):
         parent = str(body.get("parentIdentifier") or "").lower()
         if not any(b["id"] == parent for b in admin["inkoopboekingen"]):
             raise SnelStartError(400, "BLG-0001", "De inkoopboeking waar de bijlage bij hoort bestaat niet.")
-        try:
-            content = base64.b64decode(str(body.get("content") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            raise SnelStartError(400, "BLG-0002", "De inhoud van de bijlage is geen geldige base64.") from None
+        content = decode_base64(body.get("content"))
+        if content is None:
+            raise SnelStartError(400, "BLG-0002", "De inhoud van de bijlage is geen geldige base64.")
         filename = str(body.get("fileName") or "").strip()
         if not filename or not content:
             raise SnelStartError(400, "BLG-0003", "Bestandsnaam en inhoud zijn verplicht.")

@@ -1,4 +1,7 @@
-"""Twinfield simulator: SOAP 1.1 web services carrying Twinfield's XML (specs/accounting-packages.md §2).
+"""Twinfield simulator: SOAP 1.1 web services carrying Twinfield's XML.
+
+API: https://developers.twinfield.com/documentation/getting-started/web-services-overview; request and
+answer shapes as php-twinfield's fixtures show them, https://github.com/php-twinfield/twinfield.
 
 Services, all ``POST`` with a SOAP 1.1 envelope (namespace ``http://www.twinfield.com/``):
 
@@ -54,13 +57,11 @@ Inferred choices ([I], configurable where it matters):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
 from defusedxml import DefusedXmlException
@@ -71,7 +72,16 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from boekstuk_local.simulators import seed
-from boekstuk_local.simulators.base import JsonDict, RateLimiter, SimClock, Simulator
+from boekstuk_local.simulators.base import (
+    CENT,
+    JsonDict,
+    RateLimiter,
+    Refusal,
+    SimClock,
+    Simulator,
+    cents,
+    decode_base64,
+)
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 TW_NS = "http://www.twinfield.com/"
@@ -97,7 +107,8 @@ VAT_CODING: dict[str, tuple[str, str]] = {
 }
 NO_PAYABLE_VAT_GROUPS = {"NL2A", "NL4B"}  # VAT self-assessed: nothing payable to the supplier
 
-CENT = Decimal("0.01")
+ASMX_UNKNOWN = "Server did not recognize the value of HTTP Header SOAPAction: {ns}{operation}."
+WCF_UNKNOWN = "The message with Action '{operation}' cannot be processed at the receiver."
 
 
 def office_code(index: int) -> str:
@@ -106,7 +117,7 @@ def office_code(index: int) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(cents(value))
 
 
 def _local(tag: str) -> str:
@@ -145,14 +156,19 @@ def _fail(element: ET.Element, message: str, msgtype: str = "error") -> None:
         element.set("result", "0")
 
 
-class SoapFault(Exception):
+class SoapFault(Refusal):
     """Answer with a SOAP fault (``status`` 500 unless told otherwise)."""
 
-    def __init__(self, message: str, code: str = "soap:Client", status: int = 500) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, code: str = "soap:Client", status: int = 500,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(status, message, headers)
         self.code = code
-        self.status = status
+
+    def response(self) -> Response:
+        """The SOAP 1.1 fault."""
+        response = soap_fault_response(self.message, self.code, self.status)
+        response.headers.update(self.headers)
+        return response
 
 
 def soap_envelope(body: ET.Element, header: ET.Element | None = None) -> bytes:
@@ -180,7 +196,7 @@ def parse_xml(data: bytes | str) -> ET.Element:
 
 
 class TwinfieldSimulator(Simulator):
-    """The Twinfield web services with the seed of specs/simulators.md."""
+    """The Twinfield web services with the seed (seed.py)."""
 
     package_id = "twinfield"
     title = "Twinfield"
@@ -281,11 +297,6 @@ class TwinfieldSimulator(Simulator):
         """IIS answers unknown paths with a plain 404."""
         return Response("The resource cannot be found.", status=404, content_type="text/plain")
 
-    @property
-    def _adms(self) -> JsonDict:
-        adms: JsonDict = self.state.data["administrations"]
-        return adms
-
     # --- SOAP plumbing ---------------------------------------------------------------------------------
 
     def _parse_call(self, request: Request) -> tuple[str, ET.Element, dict[str, str]]:
@@ -320,16 +331,22 @@ class TwinfieldSimulator(Simulator):
         result: JsonDict = session
         return result
 
-    def _charge(self, request: Request, credits: int) -> Response | None:
-        """Spend fair-use credits; a 429 response when the window's budget is gone."""
+    def _call(self, request: Request, *operations: str, unknown: str = ASMX_UNKNOWN
+              ) -> tuple[str, ET.Element, dict[str, str], JsonDict]:
+        """A call on a service that needs a session: its operation (one of ``operations``), body, header, session."""
+        operation, element, header = self._parse_call(request)
+        session = self._session(header)
+        if operation not in operations:
+            raise SoapFault(unknown.format(ns=TW_NS, operation=operation))
+        return operation, element, header, session
+
+    def _charge(self, request: Request, credits: int) -> None:
+        """Spend fair-use credits; a 429 fault when the window's budget is gone."""
         key = request.remote_addr or "local"
         for _ in range(credits):
             status = self.limiter.hit(key)
             if not status.allowed:
-                response = soap_fault_response("Too Many Requests", "soap:Client", 429)
-                response.headers["Retry-After"] = str(self.limiter.seconds_until_reset(status))
-                return response
-        return None
+                raise SoapFault("Too Many Requests", "soap:Client", 429, self.limiter.retry_after(status))
 
     @staticmethod
     def _ok(operation: str, children: dict[str, str], header: ET.Element | None = None) -> Response:
@@ -341,11 +358,20 @@ class TwinfieldSimulator(Simulator):
     def _office(self, explicit: str, header: dict[str, str], session: JsonDict) -> str | None:
         return explicit or header.get("CompanyCode") or session.get("company")
 
+    def _office_in(self, explicit: str, header: dict[str, str], session: JsonDict, answer: ET.Element) -> str | None:
+        """The office of a ProcessXml request, or ``None`` after marking ``answer`` with why it is refused."""
+        office = self._office(explicit, header, session)
+        problem = self._office_error(office)
+        if problem:
+            _fail(answer, problem)
+            return None
+        return office
+
     def _office_error(self, office: str | None) -> str | None:
         """Why a call in ``office`` is refused, or ``None`` when it is allowed."""
         if not office:
             return COMPANY_MISSING
-        adm = self._adms.get(office)
+        adm = self.administrations.get(office)
         if adm is None:
             return f"Toegang geweigerd. Administratie {office} bestaat niet."
         if not adm["accessible"]:
@@ -356,25 +382,20 @@ class TwinfieldSimulator(Simulator):
 
     def session_service(self, request: Request) -> Response:
         """Logon / SelectCompany / KeepAlive / Abandon."""
-        try:
-            operation, element, header = self._parse_call(request)
-            if operation == "Logon":
-                return self._logon(request, element)
-            session = self._session(header)
-            if operation == "SelectCompany":
-                company = _text(element, "company")
-                allowed = self._office_error(company) is None
-                if allowed:
-                    session["company"] = company
-                return self._ok("SelectCompany", {"SelectCompanyResult": "Ok" if allowed else "Invalid"})
-            if operation == "KeepAlive":
-                return self._ok("KeepAlive", {})
-            if operation == "Abandon":
-                self.state.data["sessions"] = {k: v for k, v in self.state.data["sessions"].items() if v is not session}
-                return self._ok("Abandon", {})
-            raise SoapFault(f"Server did not recognize the value of HTTP Header SOAPAction: {TW_NS}{operation}.")
-        except SoapFault as fault:
-            return soap_fault_response(fault.message, fault.code, fault.status)
+        operation, element, header = self._parse_call(request)
+        if operation == "Logon":
+            return self._logon(request, element)
+        operation, element, header, session = self._call(request, "SelectCompany", "KeepAlive", "Abandon")
+        if operation == "SelectCompany":
+            company = _text(element, "company")
+            allowed = self._office_error(company) is None
+            if allowed:
+                session["company"] = company
+            return self._ok("SelectCompany", {"SelectCompanyResult": "Ok" if allowed else "Invalid"})
+        if operation == "KeepAlive":
+            return self._ok("KeepAlive", {})
+        self.state.data["sessions"] = {k: v for k, v in self.state.data["sessions"].items() if v is not session}
+        return self._ok("Abandon", {})
 
     def _logon(self, request: Request, element: ET.Element) -> Response:
         user, password, organisation = (
@@ -395,23 +416,14 @@ class TwinfieldSimulator(Simulator):
 
     def processxml_service(self, request: Request) -> Response:
         """ProcessXmlString: one XML request in, one XML answer out (always HTTP 200)."""
+        _, element, header, session = self._call(request, "ProcessXmlString")
         try:
-            operation, element, header = self._parse_call(request)
-            session = self._session(header)
-            if operation != "ProcessXmlString":
-                raise SoapFault(f"Server did not recognize the value of HTTP Header SOAPAction: {TW_NS}{operation}.")
-            try:
-                document = parse_xml(_text(element, "xmlRequest"))
-            except (ET.ParseError, DefusedXmlException, ValueError) as exc:
-                raise SoapFault(f"Server was unable to process request. ---> {exc}") from exc
-            query = _local(document.tag) in {"list", "read", "columns"}
-            limited = self._charge(request, 1 if query else 3)
-            if limited is not None:
-                return limited
-            answer = self._process(document, header, session)
-            return self._ok("ProcessXmlString", {"ProcessXmlStringResult": ET.tostring(answer, encoding="unicode")})
-        except SoapFault as fault:
-            return soap_fault_response(fault.message, fault.code, fault.status)
+            document = parse_xml(_text(element, "xmlRequest"))
+        except (ET.ParseError, DefusedXmlException, ValueError) as exc:
+            raise SoapFault(f"Server was unable to process request. ---> {exc}") from exc
+        self._charge(request, 1 if _local(document.tag) in {"list", "read", "columns"} else 3)
+        answer = self._process(document, header, session)
+        return self._ok("ProcessXmlString", {"ProcessXmlStringResult": ET.tostring(answer, encoding="unicode")})
 
     def _process(self, document: ET.Element, header: dict[str, str], session: JsonDict) -> ET.Element:
         kind = _local(document.tag)
@@ -440,18 +452,16 @@ class TwinfieldSimulator(Simulator):
         list_type = _text(document, "type")
         if list_type == "offices":
             answer = ET.Element("offices", {"result": "1"})
-            for code, adm in self._adms.items():
+            for code, adm in self.administrations.items():
                 _sub(answer, "office", code, name=adm["name"], shortname=adm["shortname"])
             return answer
         if list_type == "dimensions":
-            office = self._office(_text(document, "office"), header, session)
             dimtype = _text(document, "dimtype")
-            answer = ET.Element("dimensions", {"office": office or "", "type": dimtype})
-            problem = self._office_error(office)
-            if problem:
-                _fail(answer, problem)
+            named = self._office(_text(document, "office"), header, session)
+            answer = ET.Element("dimensions", {"office": named or "", "type": dimtype})
+            office = self._office_in(_text(document, "office"), header, session, answer)
+            if office is None:
                 return answer
-            assert office is not None
             for code, name in self._dimension_rows(office, dimtype):
                 _sub(answer, "dimension", code, name=name, shortname="")
             answer.set("result", "1")
@@ -461,7 +471,7 @@ class TwinfieldSimulator(Simulator):
         return answer
 
     def _dimension_rows(self, office: str, dimtype: str) -> list[tuple[str, str]]:
-        adm = self._adms[office]
+        adm = self.administrations[office]
         if dimtype == "CRD":
             return [(c, s["name"]) for c, s in sorted(adm["suppliers"].items()) if s["status"] != "deleted"]
         if dimtype in {"PNL", "BAS"}:
@@ -470,17 +480,14 @@ class TwinfieldSimulator(Simulator):
 
     def _read(self, document: ET.Element, header: dict[str, str], session: JsonDict) -> ET.Element:
         read_type = _text(document, "type")
-        office = self._office(_text(document, "office"), header, session)
         tag = {"dimensions": "dimension", "vat": "vat", "transaction": "transaction"}.get(
             read_type, read_type or "read"
         )
-        problem = self._office_error(office)
-        if problem:
-            answer = ET.Element(tag)
-            _fail(answer, problem)
-            return answer
-        assert office is not None
-        adm = self._adms[office]
+        refused = ET.Element(tag)
+        office = self._office_in(_text(document, "office"), header, session, refused)
+        if office is None:
+            return refused
+        adm = self.administrations[office]
         code = _text(document, "code")
         if read_type == "dimensions":
             dimtype = _text(document, "dimtype")
@@ -501,11 +508,11 @@ class TwinfieldSimulator(Simulator):
     # --- rendering -------------------------------------------------------------------------------------
 
     def _office_element(self, parent: ET.Element, office: str) -> None:
-        adm = self._adms[office]
+        adm = self.administrations[office]
         _sub(parent, "office", office, name=adm["name"], shortname=adm["shortname"])
 
     def _render_supplier(self, office: str, s: JsonDict) -> ET.Element:
-        adm = self._adms[office]
+        adm = self.administrations[office]
         dim = ET.Element("dimension", {"status": s["status"], "result": "1"})
         self._office_element(dim, office)
         _sub(dim, "type", "CRD", name="Crediteuren", shortname="Crediteuren")
@@ -611,7 +618,7 @@ class TwinfieldSimulator(Simulator):
         return answer
 
     def _render_transaction(self, office: str, stored: JsonDict) -> ET.Element:
-        adm = self._adms[office]
+        adm = self.administrations[office]
         answer = ET.Element(
             "transaction", {"raisewarning": stored["raisewarning"], "result": "1", "location": stored["destiny"]}
         )
@@ -674,20 +681,17 @@ class TwinfieldSimulator(Simulator):
         return answer
 
     def _supplier_in_use(self, office: str, code: str) -> bool:
-        transactions = self._adms[office]["transactions"].values()
+        transactions = self.administrations[office]["transactions"].values()
         return any(t["supplier"] == code for daybook in transactions for t in daybook.values())
 
     # --- dimensions (create / update) ------------------------------------------------------------------
 
     def _save_dimension(self, document: ET.Element, header: dict[str, str], session: JsonDict) -> ET.Element:
         echo = ET.fromstring(ET.tostring(document))  # answer with the request, annotated
-        office = self._office(_text(document, "office"), header, session)
-        problem = self._office_error(office)
-        if problem:
-            _fail(echo, problem)
+        office = self._office_in(_text(document, "office"), header, session, echo)
+        if office is None:
             return echo
-        assert office is not None
-        adm = self._adms[office]
+        adm = self.administrations[office]
         dimtype = _text(document, "type")
         if dimtype != "CRD":
             _fail(_either(_child(echo, "type"), echo), f"Dimensietype '{dimtype}' kan hier niet worden aangemaakt.")
@@ -800,13 +804,10 @@ class TwinfieldSimulator(Simulator):
         if head is None or echo_head is None:
             _fail(echo, "De transactie heeft geen header.")
             return echo
-        office = self._office(_text(head, "office"), header, session)
-        problem = self._office_error(office)
-        if problem:
-            _fail(echo, problem)
+        office = self._office_in(_text(head, "office"), header, session, echo)
+        if office is None:
             return echo
-        assert office is not None
-        adm = self._adms[office]
+        adm = self.administrations[office]
         errors: list[tuple[ET.Element, str]] = []
         warnings: list[tuple[ET.Element, str]] = []
 
@@ -899,7 +900,7 @@ class TwinfieldSimulator(Simulator):
                 elif value is not None:
                     computed = Decimal("0")
                     if vat["group"] not in NO_PAYABLE_VAT_GROUPS:
-                        computed = (value * Decimal(vat["percentage"]) / 100).quantize(CENT, ROUND_HALF_UP)
+                        computed = cents(value * Decimal(vat["percentage"]) / 100)
                     vat_value = computed
                     if _child(element, "vatvalue") is not None:
                         given = amount(element, echo_line, "vatvalue")
@@ -1023,14 +1024,11 @@ class TwinfieldSimulator(Simulator):
                 )
             )
         office_filter = next((c[3] for c in columns if c[0] == "fin.trs.head.office" and c[2] == "equal"), "")
-        office = self._office(office_filter, header, session)
-        problem = self._office_error(office)
-        if problem:
-            _fail(answer, problem)
+        office = self._office_in(office_filter, header, session, answer)
+        if office is None:
             return answer
-        assert office is not None
         rows: list[tuple[JsonDict, dict[str, str]]] = []
-        for daybook, transactions in self._adms[office]["transactions"].items():
+        for daybook, transactions in self.administrations[office]["transactions"].items():
             for stored in transactions.values():
                 sign = "-" if stored["total_side"] == "credit" else ""
                 values = {
@@ -1081,17 +1079,9 @@ class TwinfieldSimulator(Simulator):
 
     def finder_service(self, request: Request) -> Response:
         """Finder ``Search``: code/name rows for DIM, VAT and OFF, paged by firstRow/maxRows."""
-        try:
-            operation, element, header = self._parse_call(request)
-            session = self._session(header)
-            if operation != "Search":
-                raise SoapFault(f"Server did not recognize the value of HTTP Header SOAPAction: {TW_NS}{operation}.")
-            limited = self._charge(request, 1)
-            if limited is not None:
-                return limited
-            return self._search(element, header, session)
-        except SoapFault as fault:
-            return soap_fault_response(fault.message, fault.code, fault.status)
+        _, element, header, session = self._call(request, "Search")
+        self._charge(request, 1)
+        return self._search(element, header, session)
 
     def _search(self, element: ET.Element, header: dict[str, str], session: JsonDict) -> Response:
         finder_type = _text(element, "type")
@@ -1116,7 +1106,7 @@ class TwinfieldSimulator(Simulator):
         rows: list[list[str]]
         if finder_type == "OFF":
             columns = ["Code", "Naam"]
-            rows = [[code, adm["name"]] for code, adm in self._adms.items()]
+            rows = [[code, adm["name"]] for code, adm in self.administrations.items()]
         elif finder_type in {"DIM", "VAT"}:
             office = self._office(options.get("office", ""), header, session)
             problem = self._office_error(office)
@@ -1124,7 +1114,7 @@ class TwinfieldSimulator(Simulator):
                 code = "OptionMandatory" if problem == COMPANY_MISSING else "NoAccessToOffice"
                 return self._search_answer(messages=[("Error", code, problem)])
             assert office is not None
-            adm = self._adms[office]
+            adm = self.administrations[office]
             columns = ["Code", "Naam"]
             if finder_type == "VAT":
                 vat_type = options.get("vattype", "")
@@ -1193,39 +1183,30 @@ class TwinfieldSimulator(Simulator):
     def document_service(self, request: Request) -> Response:
         """DocumentService ``Process`` (a ``Command``: store an attachment for a transaction, accept-and-store)
         and ``Query`` (the documents of a transaction, in a ``Result``); the payloads are [I]."""
-        try:
-            operation, element, header = self._parse_call(request)
-            session = self._session(header)
-            if operation not in ("Command", "Query"):
-                raise SoapFault(f"The message with Action '{operation}' cannot be processed at the receiver.")
-            limited = self._charge(request, 3 if operation == "Command" else 1)
-            if limited is not None:
-                return limited
-            office = self._office(_text(element, "Office"), header, session)
-            problem = self._office_error(office)
-            if problem:
-                raise SoapFault(problem)
-            assert office is not None
-            code, number = _text(element, "Code"), _text(element, "Number")
-            if number not in self._adms[office]["transactions"].get(code, {}):
-                raise SoapFault(f"Transactie {code} {number} bestaat niet.")
-            if operation == "Query":
-                return self._document_query(office, code, number)
-            filename = _text(element, "FileName") or "document.pdf"
-            try:
-                content = base64.b64decode(_text(element, "Content"), validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise SoapFault("Content is geen geldige base64.") from exc
-            if not content:
-                raise SoapFault("Content ontbreekt.")
-            self.state.data["documents"].append(
-                {"office": office, "code": code, "number": number, "filename": filename, "size": len(content)}
-            )
-            self.state.set_entry_attachment(office, f"{code}-{number}", filename, len(content))
-            body = ET.Element(f"{{{TW_NS}}}ProcessResponse")
-            return Response(soap_envelope(body), status=200, content_type="text/xml; charset=utf-8")
-        except SoapFault as fault:
-            return soap_fault_response(fault.message, fault.code, fault.status)
+        operation, element, header, session = self._call(request, "Command", "Query", unknown=WCF_UNKNOWN)
+        self._charge(request, 3 if operation == "Command" else 1)
+        office = self._office(_text(element, "Office"), header, session)
+        problem = self._office_error(office)
+        if problem:
+            raise SoapFault(problem)
+        assert office is not None
+        code, number = _text(element, "Code"), _text(element, "Number")
+        if number not in self.administrations[office]["transactions"].get(code, {}):
+            raise SoapFault(f"Transactie {code} {number} bestaat niet.")
+        if operation == "Query":
+            return self._document_query(office, code, number)
+        filename = _text(element, "FileName") or "document.pdf"
+        content = decode_base64(_text(element, "Content"))
+        if content is None:
+            raise SoapFault("Content is geen geldige base64.")
+        if not content:
+            raise SoapFault("Content ontbreekt.")
+        self.state.data["documents"].append(
+            {"office": office, "code": code, "number": number, "filename": filename, "size": len(content)}
+        )
+        self.state.set_entry_attachment(office, f"{code}-{number}", filename, len(content))
+        body = ET.Element(f"{{{TW_NS}}}ProcessResponse")
+        return Response(soap_envelope(body), status=200, content_type="text/xml; charset=utf-8")
 
     def _document_query(self, office: str, code: str, number: str) -> Response:
         result = ET.Element(f"{{{TW_NS}}}Result")

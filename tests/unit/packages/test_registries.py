@@ -1,4 +1,4 @@
-"""The simulator and connector registries: demo logins of specs/simulators.md, start_all, dispatch."""
+"""The simulator and connector registries: the demo logins (the README lists them), start_all, dispatch."""
 
 from __future__ import annotations
 

@@ -201,3 +201,13 @@ def test_before_the_first_sync_the_vat_codes_come_from_the_package() -> None:
     unknown = world.service.propose(world.document(), recognition(number="Z-2")).proposal
     assert unknown.lines[0].vat_code is None
     assert "master_data_unavailable" in {w.code for w in unknown.warnings}
+
+
+def test_a_file_with_active_content_warns_with_what_was_found() -> None:
+    world = World()
+    found = "The PDF contains JavaScript. It was read as usual; open the original only as a download."
+    read = recognition().model_copy(update={"suspicious_content": found})
+    proposal = world.service.propose(world.document(), read).proposal
+    assert [w.detail for w in proposal.warnings if w.code == "suspicious_content"] == [found]
+    clean = world.service.propose(world.document(), recognition(number="F2026-002")).proposal
+    assert "suspicious_content" not in {w.code for w in clean.warnings}

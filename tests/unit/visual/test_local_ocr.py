@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from boekstuk.adapters.recognition import local_ocr
 from boekstuk.adapters.recognition.local_ocr import LocalOcr, split_line
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.extraction import extract_fields
+from boekstuk.domain.recognition import PageWords
+from tests.unit.recognition_intake import docs
 from tests.unit.visual.conftest import VERA
 
 
@@ -159,3 +162,21 @@ def test_onnxruntime_sessions_keep_their_memory_arena() -> None:
     from rapidocr_onnxruntime.utils import infer_engine
 
     assert not infer_engine.OrtInferSession._init_sess_opts({}).enable_cpu_mem_arena  # only while building ours
+
+
+def test_a_poster_sized_page_is_rendered_within_the_pixel_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[tuple[int, int]] = []
+
+    def record(image: Image.Image, max_side: int) -> Image.Image:
+        rendered.append(image.size)  # the bitmap pdfium rendered, before it is scaled down for OCR
+        return image.resize((10, 10))
+
+    monkeypatch.setattr(local_ocr, "_bounded", record)
+    monkeypatch.setattr(LocalOcr, "_ocr", lambda self, image, page: PageWords(page=page, width=10, height=10, words=[]))
+    # 4900 pt square passes the intake's page-size check; at 150 dpi it would be 10208 x 10208 px (417 MB).
+    ocr = LocalOcr(max_pixels=60_000_000)
+    ocr.words_from_pdf(docs.blank_pdf(1, width=4900, height=4900), max_pages=1)
+    ocr.words_from_pdf(docs.blank_pdf(1), max_pages=1)  # A4 keeps its 150 dpi
+    (poster_w, poster_h), a4 = rendered
+    assert poster_w * poster_h <= 60_000_000 and poster_w > 7000
+    assert a4[0] == 1240 and abs(a4[1] - 842 * 150 / 72) < 1

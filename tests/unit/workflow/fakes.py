@@ -1,4 +1,4 @@
-"""The workflow service wired to in-memory fakes, with the real DynamoDB workflow store under moto (its
+"""The workflow's use cases (approval policies, approvals, bookings) wired to in-memory fakes, with the real DynamoDB workflow store under moto (its
 conditional writes are what makes approvals and bookings exactly-once, so they are exercised for real)."""
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from boekstuk.adapters.dynamodb import DynamoTable
 from boekstuk.adapters.dynamodb_documents import DynamoDocumentRepository
 from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
 from boekstuk.domain import errors
-from boekstuk.domain.documents import Document, HistoryEntry, Proposal, ProposalLine, ProposalSupplier
+from boekstuk.domain.documents import Document, HistoryEntry, HistoryEvent, Proposal, ProposalLine, ProposalSupplier
 from boekstuk.domain.links import Administration, Connection
 from boekstuk.domain.onboarding import User
 from boekstuk.domain.packages import Attachment, BookingResult, PurchaseBooking
+from boekstuk.services.approval_policies import ApprovalPolicies
+from boekstuk.services.approvals import Approvals
+from boekstuk.services.bookings import Bookings
 from boekstuk.services.documents import DocumentService
-from boekstuk.services.workflow import WorkflowService
 from tests.fakes import FixedClock, InMemoryOffices, InMemorySignups, RecordingMailer
 
 OFFICE = "devries"
@@ -68,6 +70,14 @@ class Documents(DynamoDocumentRepository):
     """The real document repository under moto: its conditional writes are what keeps an edit and a decision at
     the same moment apart, so the tests exercise them for real."""
 
+    def put(self, document: Document, entry: HistoryEntry | None = None) -> None:
+        """Store ``document`` as it is (and ``entry`` in its history): the state a test starts from. No lifecycle
+        step leads there; the services never write a document this way."""
+        writes: list[dict[str, Any]] = [{"Put": {"Item": self._item(document)}}]
+        if entry is not None:
+            writes.append(self._history_put(document.office_code, document.document_id, entry))
+        self._db.transact(writes)
+
     @property
     def docs(self) -> _InOffice:
         return _InOffice(lambda document_id: self.get(OFFICE, document_id))
@@ -93,9 +103,10 @@ def proposal(total: str, number: str | None = "F-1") -> Proposal:
 class FixedEditor:
     """The proposal editor's part of an edit (validation against master data) is not under test here."""
 
-    proposal: Proposal
+    proposal: Proposal | None = None
 
     def edit(self, document: Document, edit: Any, editor: str) -> Proposal:
+        assert self.proposal is not None, "set the edited proposal first"
         return self.proposal
 
 
@@ -232,15 +243,22 @@ class World:
         self.mailer = RecordingMailer()
         self.provisioning = Provisioning()
         self.learner = Learner()
-        self.service = WorkflowService(
+        administrations = FakeAdministrations()
+        self.policies = ApprovalPolicies(store=self.store, offices=self.offices,
+                                         administrations=administrations, clock=self.clock)  # type: ignore[arg-type]
+        self.approvals = Approvals(
             documents=self.documents, store=self.store, offices=self.offices,
-            administrations=FakeAdministrations(), connections=FakeConnections(),  # type: ignore[arg-type]
-            packages=Opener(self.package), storage=self.storage, mailer=self.mailer,  # type: ignore[arg-type]
-            tasks=self.tasks, provisioning=self.provisioning, learner=self.learner, clock=self.clock,
-            link_base_url="https://app.boekstuk.test")
+            administrations=administrations, mailer=self.mailer, tasks=self.tasks,  # type: ignore[arg-type]
+            claims=self.learner, clock=self.clock, link_base_url="https://app.boekstuk.test")
+        self.bookings = Bookings(
+            documents=self.documents, claims=self.store, offices=self.offices,
+            administrations=administrations, connections=FakeConnections(),  # type: ignore[arg-type]
+            packages=Opener(self.package), storage=self.storage, restart=self.tasks,  # type: ignore[arg-type]
+            provisioning=self.provisioning, learner=self.learner, clock=self.clock)
+        self.editor = FixedEditor()
         self.document_service = DocumentService(self.documents, self.storage, self.offices,  # type: ignore[arg-type]
-                                                FakeAdministrations(), self.clock,  # type: ignore[arg-type]
-                                                edits=self.service)
+                                                administrations, self.clock,  # type: ignore[arg-type]
+                                                edits=self.approvals, editor=self.editor)
 
     def document(self, total: str = "121.00", document_id: str = "doc1", number: str | None = "F-1") -> Document:
         """An uploaded, proposed document awaiting approval (its PDF kept as its original)."""
@@ -251,14 +269,14 @@ class World:
                        proposal=proposal(total, number))
         assert doc.original_key is not None
         self.storage.objects[doc.original_key] = b"%PDF-1.7 test"
-        self.documents.create(doc, HistoryEntry(at=T0, event="received", actor="api"))
+        self.documents.put(doc, HistoryEntry(at=T0, event=HistoryEvent.RECEIVED, actor="api"))
         return doc
 
     def edit(self, total: str, user: str = "kees", document_id: str = "doc1", **changes: Any) -> Proposal:
         """``PUT .../proposal`` by ``user``: the total (and the line with it) changed, plus ``changes``."""
         current = self.documents.docs[document_id].proposal
-        edited = proposal(total, current.invoice_number).model_copy(update=changes)
-        return self.document_service.edit_proposal(OFFICE, user, document_id, None, FixedEditor(edited))
+        self.editor.proposal = proposal(total, current.invoice_number).model_copy(update=changes)
+        return self.document_service.edit_proposal(OFFICE, user, document_id, None)
 
     def version(self, document_id: str = "doc1") -> int:
         return int(self.documents.docs[document_id].proposal_version)

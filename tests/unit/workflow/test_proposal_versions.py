@@ -14,7 +14,7 @@ import pytest
 
 from boekstuk.domain import errors
 from boekstuk.domain.approvals import ApprovalPolicy
-from boekstuk.services.workflow import ApproveRequest
+from boekstuk.services.approvals import ApproveRequest
 from tests.unit.workflow.fakes import EXAMPLE, OFFICE, World
 
 TWO_STEPS = {"steps": [{"min_amount": "0.00", "approvers": ["piet"], "required": 1},
@@ -22,16 +22,16 @@ TWO_STEPS = {"steps": [{"min_amount": "0.00", "approvers": ["piet"], "required":
 
 
 def set_policy(world: World, body: dict[str, Any]) -> None:
-    world.service.put_policy(OFFICE, "kim", "adm1", ApprovalPolicy.model_validate(body))
+    world.policies.put_policy(OFFICE, "kim", "adm1", ApprovalPolicy.model_validate(body))
 
 
 def approve(world: World, user: str, document_id: str = "doc1") -> str:
-    return world.service.approve(OFFICE, user, document_id, ApproveRequest(comment="ok")).status
+    return world.approvals.approve(OFFICE, user, document_id, ApproveRequest(comment="ok")).status
 
 
 def requested(world: World, total: str, document_id: str = "doc1") -> None:
     world.document(total=total, document_id=document_id)
-    assert world.service.request_approval(OFFICE, document_id, f"tok-{document_id}") == "awaiting_approval"
+    assert world.approvals.request_approval(OFFICE, document_id, f"tok-{document_id}") == "awaiting_approval"
 
 
 def approval(world: World, document_id: str = "doc1") -> tuple[int, list[str], list[str]]:
@@ -112,7 +112,7 @@ def test_changing_the_supplier_is_a_new_version(world: World) -> None:
 
 def test_without_a_policy_an_edit_voids_the_decisions_too(world: World) -> None:
     world.document(total="100.00")
-    world.service.request_approval(OFFICE, "doc1", "tok")
+    world.approvals.request_approval(OFFICE, "doc1", "tok")
     world.edit("150.00")
     assert approval(world) == (1, ["anna", "kim", "piet", "sync"], [])
     assert approve(world, "kim") == "approved"
@@ -133,7 +133,7 @@ def test_an_edit_below_auto_approve_below_does_not_approve_a_document_under_revi
 def test_an_edit_below_every_step_still_needs_one_of_the_policys_approvers(world: World) -> None:
     set_policy(world, {"steps": [{"min_amount": "100.00", "approvers": ["piet"]}]})
     world.document(total="60.00", document_id="fresh")
-    assert world.service.request_approval(OFFICE, "fresh", "tok-fresh") == "auto_approved"  # nobody was asked
+    assert world.approvals.request_approval(OFFICE, "fresh", "tok-fresh") == "auto_approved"  # nobody was asked
     requested(world, "121.00")
     world.edit("60.00")
     assert world.status() == "awaiting_approval" and approval(world) == (1, ["piet"], [])
@@ -174,10 +174,10 @@ def before_saving(world: World, event: str, action: Callable[[], None]) -> None:
     save_if = world.documents.save_if
     run = once(action)
 
-    def hooked(document: Any, history: Any, **condition: Any) -> bool:
-        if history is not None and history.event == event:
+    def hooked(transition: Any, **condition: Any) -> bool:
+        if transition.entry.event == event:
             run()
-        return save_if(document, history, **condition)
+        return save_if(transition, **condition)
 
     world.documents.save_if = hooked  # type: ignore[method-assign]
 
@@ -240,7 +240,7 @@ def test_an_edit_while_approval_is_requested_is_not_auto_approved(world: World) 
         return get_policy(*args)
 
     world.store.get_policy = edit_first  # type: ignore[method-assign]
-    assert world.service.request_approval(OFFICE, "doc1", "tok") == "awaiting_approval"
+    assert world.approvals.request_approval(OFFICE, "doc1", "tok") == "awaiting_approval"
     assert world.tasks.succeeded == []
     assert approval(world) == (2, ["piet", "anna"], [])
     parked = world.store.pending(OFFICE, "doc1")

@@ -5,9 +5,10 @@
 | document  | OFFICE#{office}                | DOC#{document_id} | DOCS#{office} / {created_at}#{id}  |
 | history   | OFFICE#{office}#DOC#{doc id}   | HIST#{at}#{n}     |                                    |
 
-Every item is keyed under its office (``document_partition``): no call can read or write another office's
-history by a document id alone. An upload slot whose bytes never arrive carries ``expires_at`` (TTL) so it is
-swept; the first save after the upload drops it.
+Every write is a lifecycle ``Transition``: the document's new state and the step's history entry in one
+transaction. Every item is keyed under its office (``document_partition``): no call can read or write another
+office's history by a document id alone. An upload slot whose bytes never arrive carries ``expires_at`` (TTL)
+so it is swept; the first save after the upload drops it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from boekstuk.adapters.dynamodb import DynamoTable, cancellation_codes, to_item
-from boekstuk.domain.documents import Document, DocumentStatus, HistoryEntry
+from boekstuk.domain.documents import Document, HistoryEntry
 from boekstuk.domain.errors import ValidationFailed
+from boekstuk.domain.lifecycle import Transition
 
 UPLOAD_SLOT_TTL = dt.timedelta(days=1)
 
@@ -58,12 +60,13 @@ class DynamoDocumentRepository:
         return {"Put": {"Item": to_item(entry, pk=document_partition(office_code, document_id),
                                         sk=f"HIST#{entry.at.isoformat()}#{uuid.uuid4().hex[:8]}")}}
 
-    def create(self, document: Document, history: HistoryEntry) -> bool:
+    def create(self, transition: Transition) -> bool:
         """The document and its first history entry, atomically; False when the id is taken in the office."""
+        document = transition.document
         try:
             self._db.transact([
                 {"Put": {"Item": self._item(document), "ConditionExpression": "attribute_not_exists(pk)"}},
-                self._history_put(document.office_code, document.document_id, history),
+                self._history_put(document.office_code, document.document_id, transition.entry),
             ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
@@ -76,52 +79,51 @@ class DynamoDocumentRepository:
         item = self._db.get(f"OFFICE#{office_code}", f"DOC#{document_id}")
         return Document.model_validate(item) if item else None
 
-    def save(self, document: Document, history: HistoryEntry | None = None) -> None:
-        """The new state plus (optionally) one history entry, atomically."""
-        writes: list[dict[str, Any]] = [{"Put": {"Item": self._item(document)}}]
-        if history is not None:
-            writes.append(self._history_put(document.office_code, document.document_id, history))
-        self._db.transact(writes)
+    def save(self, transition: Transition) -> None:
+        """The step's outcome plus its history entry, atomically."""
+        document = transition.document
+        self._db.transact([{"Put": {"Item": self._item(document)}},
+                           self._history_put(document.office_code, document.document_id, transition.entry)])
 
-    def save_if(self, document: Document, history: HistoryEntry | None, *, status: DocumentStatus,
-                version: int) -> bool:
-        """``save`` on condition that the stored document still has ``status`` and proposal version ``version``:
-        of an edit and a decision at the same moment only one writes (the other gets False)."""
-        writes: list[dict[str, Any]] = [{"Put": {
-            "Item": self._item(document),
-            "ConditionExpression": "#s = :status AND proposal_version = :version",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {":status": status, ":version": version}}}]
-        if history is not None:
-            writes.append(self._history_put(document.office_code, document.document_id, history))
+    def save_if(self, transition: Transition, *, version: int) -> bool:
+        """``save`` on condition that the stored document still has the status the step left and proposal version
+        ``version``: of an edit and a decision at the same moment only one writes (the other gets False)."""
+        document = transition.document
         try:
-            self._db.transact(writes)
+            self._db.transact([
+                {"Put": {"Item": self._item(document),
+                         "ConditionExpression": "#s = :status AND proposal_version = :version",
+                         "ExpressionAttributeNames": {"#s": "status"},
+                         "ExpressionAttributeValues": {":status": transition.source, ":version": version}}},
+                self._history_put(document.office_code, document.document_id, transition.entry),
+            ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
                 return False
             raise
         return True
 
-    def claim_upload(self, office_code: str, document_id: str, key: str, etag: str, size: int, at: dt.datetime,
-                     history: HistoryEntry) -> Document | None:
-        """One object per upload slot: only while the slot still awaits its upload at exactly ``key``."""
+    def claim_upload(self, transition: Transition) -> Document | None:
+        """One object per upload slot: only while the slot still awaits its upload at exactly its ``s3_key``."""
+        claimed, at = transition.document, transition.entry.at
         try:
             self._db.transact([
                 {"Update": {
-                    "Key": document_key(office_code, document_id),
+                    "Key": document_key(claimed.office_code, claimed.document_id),
                     "UpdateExpression": "SET awaiting_upload = :false, upload_etag = :etag, #size = :size, "
                                         "updated_at = :at REMOVE expires_at",
                     "ConditionExpression": "awaiting_upload = :true AND s3_key = :key",
                     "ExpressionAttributeNames": {"#size": "size"},
-                    "ExpressionAttributeValues": {":false": False, ":true": True, ":etag": etag, ":size": size,
-                                                  ":at": at.isoformat(), ":key": key}}},
-                self._history_put(office_code, document_id, history),
+                    "ExpressionAttributeValues": {":false": False, ":true": True, ":etag": claimed.upload_etag,
+                                                  ":size": claimed.size, ":at": at.isoformat(),
+                                                  ":key": claimed.s3_key}}},
+                self._history_put(claimed.office_code, claimed.document_id, transition.entry),
             ])
         except ClientError as exc:
             if _cancelled_by_condition(exc):
                 return None
             raise
-        return self.get(office_code, document_id)
+        return self.get(claimed.office_code, claimed.document_id)
 
     def history(self, office_code: str, document_id: str) -> list[HistoryEntry]:
         """Oldest first (the sort key starts with the timestamp)."""

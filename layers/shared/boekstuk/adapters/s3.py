@@ -9,6 +9,7 @@ even if the upload key changed in between (and moto 5.2.5 ignores ``IfNoneMatch`
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from typing import Any
 
@@ -40,11 +41,17 @@ class S3DocumentStorage:
             ExpiresIn=expires_in)
         return str(url), {"Content-Type": content_type, "If-None-Match": "*"}
 
-    def presigned_get(self, key: str, expires_in: int, filename: str) -> str:
-        """A GET URL that downloads under the original file name."""
-        disposition = f"inline; filename*=UTF-8''{urllib.parse.quote(filename)}"
+    def presigned_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
+        """A GET URL whose answer downloads the file under its name, as ``content_type``, never shown inline.
+
+        The original is a stranger's file (a PDF with scripts, an HTML page dropped in the inbox): a browser
+        must save it, not render it on a page of ours. S3 answers with the headers signed into the URL.
+        """
+        ascii_name = re.sub(r"[^A-Za-z0-9._ ()-]", "_", filename) or "document"
+        disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urllib.parse.quote(filename)}"
         return str(self._client.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": disposition},
+            "get_object", Params={"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": disposition,
+                                  "ResponseContentType": content_type},
             ExpiresIn=expires_in))
 
     def size(self, key: str) -> int | None:

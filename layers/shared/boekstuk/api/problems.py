@@ -49,6 +49,8 @@ STATUS_BY_ERROR: dict[type[e.DomainError], int] = {
     e.UnsupportedContentType: 422,
     e.DocumentTooLarge: 413,
     e.UnreadableDocument: 422,
+    e.IllegalTransition: 409,
+    e.DocumentLocked: 409,
 }
 
 

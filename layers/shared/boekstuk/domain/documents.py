@@ -1,12 +1,14 @@
 """Documents (uploaded purchase invoices, receipts, expense claims) and their booking proposals.
 
 Shapes follow API.md's document object. Statuses: received -> recognizing -> awaiting_approval -> approved ->
-booking -> booked; also rejected, duplicate, unreadable, failed. Every upload ends in one of them.
+booking -> booked; also rejected, duplicate, unreadable, failed. Every upload ends in one of them. Which step may
+follow which, and how a step is taken, is ``boekstuk.domain.lifecycle``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -34,10 +36,31 @@ ALLOWED_CONTENT_TYPES: dict[str, str] = {
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
+class HistoryEvent(StrEnum):
+    """What one history entry records: a step of the document's lifecycle (``history[].event`` in the API)."""
+
+    UPLOAD_REQUESTED = "upload_requested"  # an upload slot was handed out; the bytes are still to come
+    RECEIVED = "received"  # the object arrived (it filled its slot, or it is an inbox/ drop of its own)
+    RECOGNIZING = "recognizing"
+    RECOGNIZED = "recognized"
+    PROPOSED = "proposed"
+    DUPLICATE = "duplicate"
+    UNREADABLE = "unreadable"
+    APPROVAL_REQUESTED = "approval_requested"
+    APPROVAL_GIVEN = "approval_given"  # one decision that does not settle the approval yet
+    EDITED = "edited"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    BOOKING = "booking"
+    BOOKED = "booked"
+    BOOKING_FAILED = "booking_failed"
+    BOOKING_RETRIED = "booking_retried"
+
+
 class HistoryEntry(BaseModel):
     at: dt.datetime
-    event: str  # received, recognized, proposed, edited, duplicate, unreadable, approved, ...
-    actor: str  # "s3", "api:<username>", "system", "workflow"
+    event: HistoryEvent
+    actor: str  # "s3", "api", "api:<username>", "system", "workflow"
     detail: str = ""
 
 
@@ -168,6 +191,6 @@ class BookedHistory(BaseModel):
 
 __all__ = [
     "ALLOWED_CONTENT_TYPES", "FINAL_STATUSES", "MAX_DOCUMENT_BYTES", "Approval", "BookedHistory", "Booking",
-    "Decision", "Document", "DocumentKind", "DocumentStatus", "HistoryEntry", "MatchKind", "PostingRule",
-    "Proposal", "ProposalLine", "ProposalSupplier", "ProposalWarning", "changes_what_is_approved", "original_key",
+    "Decision", "Document", "DocumentKind", "DocumentStatus", "HistoryEntry", "HistoryEvent", "MatchKind",
+    "PostingRule", "Proposal", "ProposalLine", "ProposalSupplier", "ProposalWarning", "changes_what_is_approved", "original_key",
 ]

@@ -8,7 +8,11 @@ The HTTP status for each error lives in ``boekstuk.api.errors``, not here.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+_BY_NAME: dict[str, type[DomainError]] = {}
 
 
 class DomainError(Exception):
@@ -16,11 +20,26 @@ class DomainError(Exception):
 
     code: str = "domain_error"
     default_detail: str = "The request could not be processed."
+    package_outage: ClassVar[bool] = False
+    """The package did not answer or asked to slow down: the state machine retries it with back-off (the ASL's
+    Retry names exactly these classes), and a booking that still ends on it can be retried later by hand."""
+    explains_a_failed_booking: ClassVar[bool] = False
+    """Its detail tells a person why a booking failed (shown on the document); any other error is reported as
+    unexpected, by its name only."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _BY_NAME[cls.__name__] = cls
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         self.detail = detail or self.default_detail
         self.extra: dict[str, Any] = extra
         super().__init__(self.detail)
+
+
+def by_name(name: str) -> type[DomainError] | None:
+    """The domain error class of this name: what a Lambda error's ``errorType`` and a Catch's ``Error`` carry."""
+    return _BY_NAME.get(name)
 
 
 # --- generic -----------------------------------------------------------------------------------------
@@ -36,6 +55,7 @@ class ValidationFailed(DomainError):
 class NotFound(DomainError):
     code = "not_found"
     default_detail = "The resource does not exist."
+    explains_a_failed_booking = True
 
 
 class Forbidden(DomainError):
@@ -184,20 +204,25 @@ class ConnectionNotReady(Conflict):
 class PackageError(DomainError):
     """Base of what an accounting package answered (or failed to answer)."""
 
+    explains_a_failed_booking = True
+
 
 class InvalidPackageCredentials(PackageError):
     code = "invalid_package_credentials"
     default_detail = "The accounting package refused these credentials."
+    explains_a_failed_booking = False  # a failed booking names it instead of quoting the login refusal
 
 
 class PackageUnavailable(PackageError):
     code = "package_unavailable"
     default_detail = "The accounting package did not answer; try again later."
+    package_outage = True
 
 
 class PackageRateLimited(PackageError):
     code = "package_rate_limited"
     default_detail = "The accounting package asks us to slow down; try again later."
+    package_outage = True
 
     def __init__(self, detail: str | None = None, retry_after: float | None = None, **extra: Any) -> None:
         super().__init__(detail, **extra)
@@ -267,6 +292,21 @@ class UnreadableDocument(DomainError):
 class InvalidStatus(Conflict):
     code = "invalid_status"
     default_detail = "The document is not in a state that allows this."
+    explains_a_failed_booking = True
+
+
+class IllegalTransition(InvalidStatus):
+    """A step the document lifecycle's table (``boekstuk.domain.lifecycle``) does not allow from the document's
+    status. Answered like every refusal because of the document's state: 409 ``invalid_status``."""
+
+    default_detail = "The document's status does not allow this step."
+
+
+class DocumentLocked(IllegalTransition):
+    """The document is booked: no step of the lifecycle leaves ``booked``, so nothing about it changes any more."""
+
+    code = "document_locked"
+    default_detail = "The document is booked and locked: it can no longer be edited, approved, rejected or retried."
 
 
 class NotAnApprover(Forbidden):
@@ -294,6 +334,7 @@ class ProposalIncomplete(ValidationFailed):
 
     code = "proposal_incomplete"
     default_detail = "The proposal is not complete enough to book."
+    explains_a_failed_booking = True
 
 
 class BookingInProgress(Conflict):
@@ -301,3 +342,31 @@ class BookingInProgress(Conflict):
 
     code = "booking_in_progress"
     default_detail = "This document is being booked by another run."
+
+
+def failure_reason(error: Mapping[str, Any] | None) -> str:
+    """A failed booking's reason, from the ``{"Error", "Cause"}`` a Catch hands over; never a stack trace.
+
+    The error's name finds its class (``by_name``): an outage says it was retried already and what the person can
+    do, an error that explains itself gives its message, anything else is unexpected and shows only its name.
+    """
+    if not error:
+        return "Booking failed."
+    name = str(error.get("Error") or "Error")
+    cause = error.get("Cause")
+    message = ""
+    if isinstance(cause, str):
+        try:
+            parsed = json.loads(cause)
+        except ValueError:
+            parsed = None
+        # A Lambda error's cause is its error document; anything else (a States.* error) is plain text.
+        message = str(parsed.get("errorMessage") or "") if isinstance(parsed, dict) else cause
+    cls = by_name(name)
+    if cls is not None and cls.package_outage:
+        # The state machine retried these for about a minute already: say so, and what the person can do.
+        return (f"{message[:400] or name}. The package kept failing through every automatic retry; "
+                "retry the booking once the package is available again.")
+    if cls is not None and cls.explains_a_failed_booking:
+        return message[:500] or name
+    return f"Booking failed unexpectedly ({name[:100]})."

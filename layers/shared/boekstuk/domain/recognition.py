@@ -115,3 +115,6 @@ class Recognition(BaseModel):
     supplier_legal_name: str | None = None  # registered name when it differs from the trading name in fields
     amount_due: Money | None = None  # what is left to pay (total minus prepaid, rounding, split payment)
     document_type_code: str | None = None  # UNCL1001 type code of an e-invoice (380, 381, 384, 389, ...)
+    suspicious_content: str | None = None
+    """What active or hidden content the file carries (JavaScript, automatic actions, embedded files, data before
+    or after the PDF), as a sentence; ``None`` for a clean file. Such a file is still read; its warning says so."""

@@ -11,6 +11,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -64,6 +65,15 @@ class CallbackResult(BaseModel):
     package: str
     status: Literal["verified"] = "verified"
     office_code: str
+
+
+@dataclass(frozen=True)
+class OAuthReturn:
+    """Where the OAuth callback leaves the person: the linked connection, and its page in the web app (``None``
+    while the web app's address is not configured: the callback answers JSON then)."""
+
+    result: CallbackResult
+    web_app_location: str | None
 
 
 def _oauth_secret(connection: Connection, tokens: OAuthTokens) -> dict[str, object]:
@@ -149,13 +159,15 @@ class SecretTokenStore:
 
 class ConnectionService:
     def __init__(self, connections: ConnectionRepository, offices: OfficeRepository, secrets: SecretStore,
-                 gateway: PackageGateway, clock: Clock, secrets_prefix: str) -> None:
+                 gateway: PackageGateway, clock: Clock, secrets_prefix: str, web_app_url: str = "") -> None:
+        """``web_app_url``: the web app the OAuth callback sends the person back to (empty: none yet)."""
         self._connections = connections
         self._offices = offices
         self._secrets = secrets
         self._gateway = gateway
         self._clock = clock
         self._prefix = secrets_prefix
+        self._web_app_url = web_app_url.rstrip("/")
 
     @staticmethod
     def packages() -> list[PackageInfo]:
@@ -215,6 +227,13 @@ class ConnectionService:
         logger.info("package authorised", package=connection.package, connection_id=connection.connection_id)
         return CallbackResult(connection_id=connection.connection_id, package=connection.package,
                               office_code=connection.office_code)
+
+    def oauth_return(self, state: str | None, code: str | None, error: str | None = None) -> OAuthReturn:
+        """``GET /v1/oauth/callback``: complete the OAuth flow, and where the web app shows the connection."""
+        result = self.complete_oauth(state, code, error)
+        location = (f"{self._web_app_url}/#/connections/{result.connection_id}?linked=1"
+                    if self._web_app_url else None)
+        return OAuthReturn(result=result, web_app_location=location)
 
     def list_connections(self, office_code: str, username: str) -> ConnectionList:
         """The office's connections."""

@@ -1,7 +1,8 @@
 """Documents: upload slots (presigned PUT), the S3 intake (API uploads and the ``inbox/`` drop), reading.
 
 Intake, per S3 object, at most once (idempotent on bucket, key and ETag): received -> recognizing ->
-(duplicate | unreadable | awaiting_approval, and the workflow starts). Every failure ends the document in a
+(duplicate | unreadable | awaiting_approval, and the workflow starts), every step taken through the document
+lifecycle (``boekstuk.domain.lifecycle``). Every failure ends the document in a
 defined state with its reason; nothing is lost. The first thing processing does is keep the object's bytes
 as the document's original (``originals/{office}/{administration}/{document_id}``, written once): what is
 recognised, served, attached and booked never changes afterwards, whatever is written to the upload key.
@@ -19,7 +20,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from boekstuk.domain import errors
+from boekstuk.domain import errors, lifecycle
 from boekstuk.domain.documents import (
     ALLOWED_CONTENT_TYPES,
     MAX_DOCUMENT_BYTES,
@@ -28,7 +29,7 @@ from boekstuk.domain.documents import (
     Document,
     DocumentKind,
     DocumentStatus,
-    HistoryEntry,
+    HistoryEvent,
     Proposal,
     original_key,
 )
@@ -59,7 +60,7 @@ class ProposalEditor(Protocol):
 
 class EditedProposals(Protocol):
     def save_edit(self, document: Document, proposal: Proposal, editor: str) -> Document:
-        """Store an edited proposal under the approval policy (``WorkflowService.save_edit``)."""
+        """Store an edited proposal under the approval policy (``Approvals.save_edit``)."""
         ...
 
 
@@ -183,13 +184,15 @@ class DocumentService:
     """The documents API."""
 
     def __init__(self, documents: DocumentRepository, storage: DocumentStorage, offices: OfficeRepository,
-                 administrations: AdministrationRepository, clock: Clock, edits: EditedProposals) -> None:
+                 administrations: AdministrationRepository, clock: Clock, edits: EditedProposals,
+                 editor: ProposalEditor) -> None:
         self._documents = documents
         self._storage = storage
         self._offices = offices
         self._administrations = administrations
         self._clock = clock
         self._edits = edits
+        self._editor = editor
 
     def create_upload(self, office_code: str, username: str, administration_id: str,
                       request: CreateDocumentRequest) -> UploadSlot:
@@ -210,8 +213,8 @@ class DocumentService:
                             kind=request.kind, filename=filename, content_type=content_type, status="received",
                             awaiting_upload=True, source="api", s3_key=key, uploaded_by=username,
                             created_at=now, updated_at=now)
-        self._documents.create(document, HistoryEntry(at=now, event="upload_requested", actor=f"api:{username}",
-                                                      detail=filename))
+        self._documents.create(lifecycle.start(document, HistoryEvent.UPLOAD_REQUESTED, actor=f"api:{username}",
+                                               detail=filename))
         url, headers = self._storage.presigned_put(key, content_type, UPLOAD_URL_TTL)
         return UploadSlot(document_id=document_id, upload=UploadInstructions(url=url, headers=headers))
 
@@ -246,29 +249,34 @@ class DocumentService:
                             total_incl_vat=str(d.proposal.total_incl_vat) if d.proposal else None)
             for d in found])
 
-    def edit_proposal(self, office_code: str, username: str, document_id: str, edit: Any,
-                      editor: ProposalEditor) -> Proposal:
-        """``PUT .../proposal``: only while awaiting approval; recorded in the history. An edit of the supplier,
-        an amount or a line re-applies the approval policy (see ``WorkflowService.save_edit``)."""
+    def edit_proposal(self, office_code: str, username: str, document_id: str, edit: Any) -> Proposal:
+        """``PUT .../proposal``: only while awaiting approval; recorded in the history. The editor validates the
+        edit against the master data; an edit of the supplier, an amount or a line re-applies the approval policy
+        (see ``Approvals.save_edit``)."""
         require_member(self._offices, office_code, username)
         document = self._document(office_code, document_id)
-        if document.status != "awaiting_approval" or document.proposal is None:
-            raise errors.InvalidStatus(
-                f"The proposal can only be edited while awaiting approval (now: {document.status}).")
-        proposal = editor.edit(document, edit, username)
+        lifecycle.check(document.status, HistoryEvent.EDITED)  # booked: locked
+        if document.proposal is None:
+            raise errors.InvalidStatus("The document has no proposal to edit.")
+        proposal = self._editor.edit(document, edit, username)
         self._edits.save_edit(document, proposal, username)
         return proposal
 
     def content_url(self, office_code: str, username: str, document_id: str) -> str:
-        """A short-lived URL to the original file as the intake kept it (never the upload key, which a client
-        could write again)."""
+        """A short-lived URL that downloads the original file as the intake kept it (never the upload key, which a
+        client could write again), always as an attachment, never shown inline.
+
+        The type is the declared one when it is one we accept; anything else (an S3 drop declares nothing, or
+        whatever the dropping program set) is served as plain bytes.
+        """
         require_member(self._offices, office_code, username)
         d = self._document(office_code, document_id)
         if d.awaiting_upload:
             raise errors.NotFound("The file of this document has not been uploaded yet.")
         if d.original_key is None:
             raise errors.NotFound("The file of this document is not stored (yet).")
-        return self._storage.presigned_get(d.original_key, CONTENT_URL_TTL, d.filename)
+        content_type = d.content_type if d.content_type in ALLOWED_CONTENT_TYPES else "application/octet-stream"
+        return self._storage.presigned_get(d.original_key, CONTENT_URL_TTL, d.filename, content_type)
 
 
 class DocumentIntake:
@@ -321,9 +329,11 @@ class DocumentIntake:
                 logger.warning("object names no upload slot of its office and administration; a new document",
                                office=office_code)
             else:
-                claimed = self._documents.claim_upload(
-                    office_code, slot_id, obj.key, obj.etag, obj.size, now,
-                    HistoryEntry(at=now, event="received", actor=actor, detail=f"{obj.size} bytes"))
+                # A slot past ``received`` was filled long ago: only the conditional write decides the others.
+                claimed = self._documents.claim_upload(lifecycle.transition(
+                    slot, "received", HistoryEvent.RECEIVED, actor=actor, at=now, detail=f"{obj.size} bytes",
+                    awaiting_upload=False, upload_etag=obj.etag, size=obj.size)) \
+                    if lifecycle.allows(slot.status, HistoryEvent.RECEIVED) else None
                 if claimed is not None:
                     return self._process_safely(claimed, obj)
                 current = self._documents.get(office_code, slot_id)
@@ -336,7 +346,7 @@ class DocumentIntake:
                             filename=safe_filename(name), status="received", source=source, s3_key=obj.key,
                             upload_etag=obj.etag, size=obj.size, created_at=now, updated_at=now)
         detail = f"{obj.size} bytes" + (f"; {why}" if why else "")
-        if not self._documents.create(document, HistoryEntry(at=now, event="received", actor=actor, detail=detail)):
+        if not self._documents.create(lifecycle.start(document, HistoryEvent.RECEIVED, actor=actor, detail=detail)):
             existing = self._documents.get(office_code, document.document_id)
             return self._again(existing, obj) if existing is not None else None
         return self._process_safely(document, obj)
@@ -344,7 +354,7 @@ class DocumentIntake:
     def _again(self, document: Document, obj: S3Object) -> Document:
         """The object this document was made of, delivered again: resume processing that never finished
         (the first delivery died), otherwise leave the document as it is."""
-        if document.status in ("received", "recognizing"):
+        if lifecycle.allows(document.status, HistoryEvent.RECOGNIZING):
             logger.info("the same object again; resuming its processing", document_id=document.document_id)
             return self._process_safely(document, obj)
         logger.info("the same object again; nothing to do", document_id=document.document_id)
@@ -355,11 +365,8 @@ class DocumentIntake:
             return self._process(document, obj)
         except Exception as exc:  # noqa: BLE001 - never lose a document: record, then let the logs show it
             logger.exception("processing failed", document_id=document.document_id)
-            failed = document.model_copy(update={"status": "unreadable", "error": f"Processing failed: {type(exc).__name__}",
-                                                 "updated_at": self._clock.now()})
-            self._documents.save(failed, HistoryEntry(at=self._clock.now(), event="unreadable", actor="system",
-                                                      detail="processing failed unexpectedly"))
-            return failed
+            return self._transition(document, "unreadable", HistoryEvent.UNREADABLE, "processing failed unexpectedly",
+                                    error=f"Processing failed: {type(exc).__name__}")
 
     def _keep_original(self, document: Document, obj: S3Object) -> tuple[str, bytes]:
         """The document's original, written once: exactly the object the event names (not whatever the upload
@@ -371,37 +378,37 @@ class DocumentIntake:
                 return key, content
         return key, self._storage.read(key, MAX_DOCUMENT_BYTES)
 
-    def _transition(self, document: Document, status: DocumentStatus, event: str, detail: str = "",
+    def _transition(self, document: Document, status: DocumentStatus, event: HistoryEvent, detail: str = "",
                     **changes: Any) -> Document:
-        now = self._clock.now()
-        updated = document.model_copy(update={"status": status, "updated_at": now, **changes})
-        self._documents.save(updated, HistoryEntry(at=now, event=event, actor="system", detail=detail))
-        return updated
+        step = lifecycle.transition(document, status, event, actor="system", at=self._clock.now(), detail=detail,
+                                    **changes)
+        self._documents.save(step)
+        return step.document
 
     def _process(self, document: Document, obj: S3Object) -> Document:
-        document = self._transition(document, "recognizing", "recognizing")
+        document = self._transition(document, "recognizing", HistoryEvent.RECOGNIZING)
         try:
             kept, content = self._keep_original(document, obj)
         except (errors.DocumentTooLarge, errors.UnreadableDocument) as exc:
-            return self._transition(document, "unreadable", "unreadable", exc.detail, error=exc.detail)
+            return self._transition(document, "unreadable", HistoryEvent.UNREADABLE, exc.detail, error=exc.detail)
         document = document.model_copy(update={"sha256": hashlib.sha256(content).hexdigest(), "original_key": kept})
         original = self._proposer.check_file_duplicate(document)
         if original:
-            return self._transition(document, "duplicate", "duplicate", f"same file as {original}",
+            return self._transition(document, "duplicate", HistoryEvent.DUPLICATE, f"same file as {original}",
                                     duplicate_of=original, error=f"The same file was uploaded before ({original}).")
         try:
             recognition = self._recognizer.recognize(content, document.filename, document.content_type)
         except errors.UnreadableDocument as exc:
-            return self._transition(document, "unreadable", "unreadable", exc.detail, error=exc.detail)
+            return self._transition(document, "unreadable", HistoryEvent.UNREADABLE, exc.detail, error=exc.detail)
         document = document.model_copy(update={"recognition": recognition})
-        document = self._transition(document, "recognizing", "recognized", f"engine {recognition.engine}")
+        document = self._transition(document, "recognizing", HistoryEvent.RECOGNIZED, f"engine {recognition.engine}")
         outcome = self._proposer.propose(document, recognition)
         if outcome.duplicate_of:
-            return self._transition(document, "duplicate", "duplicate",
+            return self._transition(document, "duplicate", HistoryEvent.DUPLICATE,
                                     f"same supplier and invoice number as {outcome.duplicate_of}",
                                     proposal=outcome.proposal, duplicate_of=outcome.duplicate_of,
                                     error=f"This invoice was already received ({outcome.duplicate_of}).")
-        document = self._transition(document, "awaiting_approval", "proposed",
+        document = self._transition(document, "awaiting_approval", HistoryEvent.PROPOSED,
                                     f"{len(outcome.proposal.lines)} line(s), supplier match {outcome.proposal.supplier.match}",
                                     proposal=outcome.proposal)
         if self._workflow is not None:

@@ -1,13 +1,14 @@
 """Booking proposals that learn: propose, edit, remember what was booked, provision the creditor.
 
-Entry points for the documents pipeline (``process_invoice``, ``PUT .../proposal``, the ``book`` task):
+Entry points for the documents pipeline (the intake, ``PUT .../proposal``, approvals and the ``book`` task; the
+composition root hands these services to them):
 
-    services().proposals.check_file_duplicate(document)      -> original document_id | None
-    services().proposals.propose(document, recognition)      -> ProposalOutcome(proposal, duplicate_of)
-    services().proposals.edit(document, ProposalEdit.parse(body), username) -> Proposal
-    services().supplier_provisioning.ensure_supplier(document) -> supplier code to book on
-    services().proposals.record_booked(document, supplier_code) (after the booking succeeded)
-    services().proposals.release_claims(document)             (after a rejection: number and file free again)
+    ProposalService.check_file_duplicate(document)          -> original document_id | None   (the intake)
+    ProposalService.propose(document, recognition)          -> ProposalOutcome(proposal, duplicate_of)
+    ProposalService.edit(document, ProposalEdit.parse(body), username) -> Proposal   (DocumentService's editor)
+    SupplierProvisioning.ensure_supplier(document)          -> supplier code to book on   (Bookings)
+    ProposalService.record_booked(document, supplier_code)  (Bookings, after the booking succeeded)
+    ProposalService.release_claims(document)                (Approvals, after a rejection: number and file free)
 
 Creditor conventions (the issue leaves them to us):
 - **Expense claims**: the employee is the creditor, as Dutch packages book "declaraties": a creditor named
@@ -29,8 +30,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from boekstuk.domain import errors
-from boekstuk.domain.documents import BookedHistory, Document, Proposal, ProposalSupplier, ProposalWarning
+from boekstuk.domain import errors, lifecycle
+from boekstuk.domain.documents import (
+    BookedHistory,
+    Document,
+    HistoryEvent,
+    Proposal,
+    ProposalSupplier,
+    ProposalWarning,
+)
 from boekstuk.domain.links import Administration, LedgerAccount, Supplier, TaxCode, normalise_identifier
 from boekstuk.domain.packages import Address, PackageSupplier, SupplierDraft
 from boekstuk.domain.proposing import (
@@ -306,8 +314,9 @@ class ProposalService(_Administrations):
         """
         if not isinstance(edit, ProposalEdit):
             edit = ProposalEdit.parse(edit)
-        if document.status != "awaiting_approval" or document.proposal is None:
-            raise errors.InvalidStatus("The proposal can only be edited while the document awaits approval.")
+        lifecycle.check(document.status, HistoryEvent.EDITED)  # booked: locked
+        if document.proposal is None:
+            raise errors.InvalidStatus("The document has no proposal to edit.")
         adm_id = document.administration_id
         gl_accounts = self._administrations.gl_accounts(adm_id)
         vat_codes = self._administrations.vat_codes(adm_id)

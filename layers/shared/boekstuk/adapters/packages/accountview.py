@@ -1,5 +1,7 @@
 """AccountView (Visma AccountView Net) connector: the ``AccountingPackage`` and ``OAuthFlow`` ports.
 
+API: https://www.accountview.net/api/v3 (shapes as in https://github.com/omniboost/go-accountview.net)
+
 Everything goes through one generic endpoint, ``/api/v3/accountviewdata``, with a ``BusinessObject``
 (AP1 creditors, GL1 ledger, VA1 VAT, DJ2 journal pages) and the company in the ``x-company`` header.
 Reads page with ``PageNumber``/``PageSize`` until a short page; writes post a self-describing
@@ -19,24 +21,15 @@ document link, as an AP1 post with an existing ``SUB_NR`` updates a creditor.
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from boekstuk.adapters.packages.base import (
-    Clock,
-    OAuth2CodeFlow,
-    PackageHttp,
-    RetryPolicy,
-    Sleep,
-    TokenKeeper,
-    default_error_message,
-    json_body,
-    tokens_from_credentials,
-)
+from boekstuk.adapters.packages.base import ConnectorOptions, OAuthPackageConnector, default_error_message, json_body
+from boekstuk.adapters.packages.dates import iso_midnight
+from boekstuk.adapters.packages.ibans import iban_for_package, normalise_iban
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
     Address,
@@ -51,7 +44,9 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 AUTHORIZE_PATH = "/api/v3/authorize"
 TOKEN_PATH = "/api/v3/token"
@@ -110,52 +105,28 @@ def table_payload(business_object: str, table: str, rows: Sequence[Mapping[str, 
     return body
 
 
-class AccountViewConnector:
+class AccountViewConnector(OAuthPackageConnector):
     """One linked AccountView Net user (all their companies)."""
 
     package_id = "accountview"
+    api_path = "/api/v3"
+    authorize_path = AUTHORIZE_PATH  # (scope ``*``)
+    token_path = TOKEN_PATH
+    authorize_params = {"scope": "*"}  # noqa: RUF012 - a class constant, never mutated
+    error_message = staticmethod(accountview_error_message)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-        page_size: int = 100,
-        purchase_daybook: str = "600",
-    ) -> None:
-        self.app = app
-        self.root = app.base_url.rstrip("/") + "/api/v3"
+    def __init__(self, app: PackageApp, credentials: Mapping[str, Any], *, page_size: int = 100,
+                 purchase_daybook: str = "600", **options: Unpack[ConnectorOptions]) -> None:
+        super().__init__(app, credentials, **options)
         self.page_size = page_size
         self.purchase_daybook = purchase_daybook
-        self.http = PackageHttp(package_id=self.package_id, timeout=app.timeout_seconds, session=session,
-                                clock=clock, sleep=sleep, retry=retry, error_message=accountview_error_message,
-                                default_headers={"Accept": "application/json"})
-        flow = OAuth2CodeFlow(app, authorize_path=AUTHORIZE_PATH, token_path=TOKEN_PATH, http=self.http,
-                              extra_authorize_params={"scope": "*"})
-        self.tokens = TokenKeeper(tokens_from_credentials(credentials), flow.refresh, clock=clock, margin=60.0,
-                                  store=token_store)
-
-    @classmethod
-    def oauth_flow(cls, app: PackageApp, *, session: requests.Session | None = None,
-                   clock: Clock = time.time) -> OAuth2CodeFlow:
-        """The authorization-code flow (scope ``*``) at ``/api/v3/authorize`` and ``/api/v3/token``."""
-        http = PackageHttp(package_id=cls.package_id, timeout=app.timeout_seconds, session=session, clock=clock,
-                           error_message=accountview_error_message)
-        return OAuth2CodeFlow(app, authorize_path=AUTHORIZE_PATH, token_path=TOKEN_PATH, http=http,
-                              extra_authorize_params={"scope": "*"})
 
     # -- HTTP --
 
     def _call(self, method: str, path: str, company: str | None = None, *, params: Mapping[str, Any] | None = None,
               json: Any = None) -> Any:
         headers = {"x-company": company} if company else {}
-        response = self.http.request(method, f"{self.root}/{path}", params=params, json=json, headers=headers,
-                                     auth_headers=self.tokens.bearer, on_unauthorized=self.tokens.on_unauthorized)
+        response = self.authorized(method, f"{self.root}/{path}", params=params, json=json, headers=headers)
         body = json_body(response)
         if isinstance(body, dict) and body.get("ErrorMessage"):  # AccountView also reports errors with 200
             raise PackageRejected(str(body["ErrorMessage"]))
@@ -226,7 +197,7 @@ class AccountViewConnector:
             name=str(row.get("ACCT_NAME") or ""),
             vat_id=row.get("VAT_NR") or None,
             kvk=row.get("COC_CODE") or None,
-            iban=row.get("IBAN_NR") or None,
+            iban=normalise_iban(row.get("IBAN_NR"), package=self.package_id, supplier=str(row["SUB_NR"])),
             address=Address(street=row.get("ADDRESS1") or None, postcode=row.get("POST_CODE") or None,
                             city=row.get("CITY") or None, country=row.get("CNT_CODE") or None),
             email=row.get("MAIL_BUS") or None,
@@ -245,7 +216,7 @@ class AccountViewConnector:
                        iban: str | None = None, name: str | None = None) -> list[PackageSupplier]:
         """Creditors matching any of the given keys (one filtered read per key)."""
         searches = [("VAT_NR", "Equal", vat_id), ("COC_CODE", "Equal", kvk),
-                    ("IBAN_NR", "Equal", iban.replace(" ", "").upper() if iban else None),
+                    ("IBAN_NR", "Equal", iban_for_package(iban)),
                     ("ACCT_NAME", "Contains", name)]
         found: dict[str, PackageSupplier] = {}
         for field, operator, value in searches:
@@ -260,7 +231,7 @@ class AccountViewConnector:
         values: dict[str, Any] = {
             "ACCT_NAME": draft.name or None, "ADDRESS1": draft.address.street, "POST_CODE": draft.address.postcode,
             "CITY": draft.address.city, "CNT_CODE": draft.address.country, "VAT_NR": draft.vat_id,
-            "COC_CODE": draft.kvk, "IBAN_NR": draft.iban.replace(" ", "").upper() if draft.iban else None,
+            "COC_CODE": draft.kvk, "IBAN_NR": iban_for_package(draft.iban),
             "MAIL_BUS": draft.email, "VAT_CODE": draft.default_vat_code, "EXP_ACCT": draft.default_gl_account,
             "CRED_DAYS": draft.payment_term_days,
         }
@@ -298,7 +269,7 @@ class AccountViewConnector:
             "SUB_NR": booking.supplier_code,
             "INV_NR": booking.invoice_number,
             "HDR_DESC": booking.description,
-            "TRN_DATE": f"{booking.invoice_date.isoformat()}T00:00:00",
+            "TRN_DATE": iso_midnight(booking.invoice_date),
             "CUR_CODE": booking.currency,
         }
         if booking.due_date:
@@ -312,7 +283,7 @@ class AccountViewConnector:
         ]
         body = self._call("POST", "accountviewdata", administration, json=table_payload(
             "DJ2", "DJ_PAGE", [page], detail_table="DJ_LINE", detail_rows=lines,
-            book_date=f"{booking.invoice_date.isoformat()}T00:00:00.000Z"))
+            book_date=iso_midnight(booking.invoice_date) + ".000Z"))
         pages = body.get("DJ_PAGE") if isinstance(body, dict) else None
         if not pages:
             raise PackageUnavailable("AccountView answered the journal post without the page")

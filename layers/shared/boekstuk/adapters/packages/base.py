@@ -7,6 +7,9 @@
 - :class:`TokenKeeper` holds a connection's tokens, refreshes them before they expire, inside the
   ``TokenStore``'s refresh lease, and stores every new pair at once (Exact rotates refresh tokens: an
   unsaved one is lost, and of two processes refreshing at once only one succeeds).
+- :class:`PackageConnector` is the constructor every connector shares (the app, one ``PackageHttp`` reading
+  the package's own errors); :class:`OAuthPackageConnector` adds the OAuth flow and the ``TokenKeeper``.
+  A connector declares only what differs (paths, error reader, refresh margin) as class attributes.
 
 Retry policy (why): 502/503 mean the call was not handled, so every method is retried; 500/504 may
 hide a half-done write, so only idempotent methods are retried and a POST raises ``PackageUnavailable``
@@ -27,7 +30,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import requests
 
@@ -41,6 +44,9 @@ from boekstuk.domain.errors import (
 )
 from boekstuk.domain.packages import OAuthTokens, PackageApp
 from boekstuk.ports import TokenStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -425,3 +431,106 @@ def require_fields(credentials: Mapping[str, Any], *names: str) -> dict[str, str
             raise InvalidPackageCredentials(f"the credential field {name!r} is missing")
         values[name] = value.strip()
     return values
+
+
+# --- the connector base ---------------------------------------------------------------------------------
+
+
+class HttpOptions(TypedDict, total=False):
+    """What a package's ``PackageHttp`` may be given besides its package's own settings (tests, tuning)."""
+
+    session: requests.Session | None
+    clock: Clock
+    sleep: Sleep
+    retry: RetryPolicy | None
+
+
+class ConnectorOptions(HttpOptions, total=False):
+    """The keyword arguments every connector takes (``open_package`` passes them through)."""
+
+    token_store: TokenStore | None  # OAuth packages keep refreshed tokens here; the others ignore it
+
+
+class PackageConnector:
+    """The wiring every connector shares: the app, its API ``root`` and one ``PackageHttp`` for the package.
+
+    A connector sets ``package_id`` and what differs from the defaults: ``api_path`` (appended to the app's
+    ``base_url`` to make ``root``), ``default_headers``, and the static methods ``error_message`` (how the
+    package words its errors) and ``retry_after`` (how it says when to come back after a 429). It reads its
+    credentials in :meth:`setup`. A connector with options of its own (a page size) takes them in its
+    ``__init__`` and passes the rest (``ConnectorOptions``) on; one without has no ``__init__``, so its
+    signature tells callers which options it takes.
+    """
+
+    package_id: ClassVar[str] = ""
+    api_path: ClassVar[str] = ""
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
+
+    def __init__(
+        self,
+        app: PackageApp,
+        credentials: Mapping[str, Any],
+        *,
+        session: requests.Session | None = None,
+        token_store: TokenStore | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.app = app
+        self.root = app.base_url.rstrip("/") + self.api_path
+        self.clock = clock
+        self.token_store = token_store
+        self.http = self.package_http(app, session=session, clock=clock, sleep=sleep, retry=retry)
+        self.setup(credentials)
+
+    def setup(self, credentials: Mapping[str, Any]) -> None:
+        """Take what the connector needs from the connection's ``credentials`` (called once, by ``__init__``)."""
+
+    @staticmethod
+    def error_message(response: requests.Response) -> str:
+        """The package's own words from an error response (``default_error_message`` unless overridden)."""
+        return default_error_message(response)
+
+    @staticmethod
+    def retry_after(response: requests.Response, now: float) -> float | None:
+        """Seconds to wait after a 429 (``Retry-After`` unless overridden)."""
+        return parse_retry_after(response, now)
+
+    @classmethod
+    def package_http(cls, app: PackageApp, **options: Unpack[HttpOptions]) -> PackageHttp:
+        """The package's HTTP client: the app's timeout, the package's error reader and headers."""
+        return PackageHttp(package_id=cls.package_id, timeout=app.timeout_seconds, error_message=cls.error_message,
+                           retry_after=cls.retry_after, default_headers=cls.default_headers, **options)
+
+
+class OAuthPackageConnector(PackageConnector):
+    """A connector of an OAuth2 package: the code flow from class attributes, tokens in a ``TokenKeeper``.
+
+    Set ``authorize_path`` and ``token_path`` (below the app's ``auth_url``), ``authorize_params`` (a scope)
+    and ``refresh_margin`` (seconds before expiry to refresh). ``credentials`` is the stored ``OAuthTokens``.
+    """
+
+    authorize_path: ClassVar[str] = ""
+    token_path: ClassVar[str] = ""
+    authorize_params: ClassVar[Mapping[str, str]] = {}
+    refresh_margin: ClassVar[float] = 60.0
+
+    def setup(self, credentials: Mapping[str, Any]) -> None:
+        """Keep the stored tokens in a ``TokenKeeper`` that refreshes them through the package's flow."""
+        flow = self.oauth_flow(self.app, http=self.http)
+        self.tokens = TokenKeeper(tokens_from_credentials(credentials), flow.refresh, clock=self.clock,
+                                  margin=self.refresh_margin, store=self.token_store)
+
+    @classmethod
+    def oauth_flow(cls, app: PackageApp, *, http: PackageHttp | None = None,
+                   **options: Unpack[HttpOptions]) -> OAuth2CodeFlow:
+        """The package's authorization-code flow (on ``http``, or a client of its own built with ``options``)."""
+        return OAuth2CodeFlow(app, authorize_path=cls.authorize_path, token_path=cls.token_path,
+                              http=http or cls.package_http(app, **options),
+                              extra_authorize_params=cls.authorize_params)
+
+    def authorized(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """``PackageHttp.request`` with a valid bearer token, refreshed once when the package answers 401."""
+        return self.http.request(method, url, auth_headers=self.tokens.bearer,
+                                 on_unauthorized=self.tokens.on_unauthorized, **kwargs)

@@ -1,5 +1,7 @@
 """Exact Online connector (REST/OData v3): the ``AccountingPackage`` and ``OAuthFlow`` ports.
 
+API: https://start.exactonline.nl/docs/HlpRestAPIResources.aspx
+
 Administrations are divisions. Suppliers are ``crm/Accounts`` with ``IsSupplier eq true``; their IBAN
 lives in ``crm/BankAccounts`` and their default cost account is a GL guid, so listing suppliers reads
 three collections. A booking is three calls: ``documents/Documents``, ``documents/DocumentAttachments``
@@ -8,8 +10,9 @@ a failure before the entry leaves no entry at all (only an unlinked document; th
 ``find_booking`` reports the PDF when the entry's ``Document`` has a ``DocumentAttachments`` record.
 [I] ``attach_document`` (for an entry found without its PDF, e.g. one posted without a document) adds the
 attachment to the entry's document, or creates a document and links it with ``PUT
-purchaseentry/PurchaseEntries(guid'…')`` ``{"Document": …}``: PUT on an entity is Exact's update (EX1
-Storable); that Exact accepts a new ``Document`` on a posted purchase entry is not verified.
+purchaseentry/PurchaseEntries(guid'…')`` ``{"Document": …}``: PUT on an entity is Exact's update (as
+picqer/exact-php-client's Storable does it, https://github.com/picqer/exact-php-client); that Exact
+accepts a new ``Document`` on a posted purchase entry is not verified.
 
 Tokens: the access token lives 600 s and may only be refreshed after 570 s, so the keeper refreshes in
 the last 25 s; refresh tokens rotate, so refreshes happen inside the ``token_store``'s lease and every
@@ -21,7 +24,6 @@ a spent daily budget raises ``PackageRateLimited`` at once.
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -29,17 +31,14 @@ from typing import Any
 import requests
 
 from boekstuk.adapters.packages.base import (
-    Clock,
-    OAuth2CodeFlow,
-    PackageHttp,
-    RetryPolicy,
-    Sleep,
-    TokenKeeper,
+    OAuthPackageConnector,
     default_error_message,
     json_body,
     parse_retry_after,
-    tokens_from_credentials,
 )
+from boekstuk.adapters.packages.dates import iso_midnight
+from boekstuk.adapters.packages.ibans import iban_for_package, normalise_iban
+from boekstuk.adapters.packages.odata import ODATA_V3, Guid
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
 from boekstuk.domain.packages import (
     Address,
@@ -47,15 +46,14 @@ from boekstuk.domain.packages import (
     BookingResult,
     GLAccount,
     PackageAdministration,
-    PackageApp,
     PackageSupplier,
     PurchaseBooking,
     SupplierDraft,
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
 
+F = ODATA_V3  # Exact Online's filters are OData v3 (guid'…', substringof)
 ACCOUNT_FIELDS = (
     "ID,Code,Name,VATNumber,ChamberOfCommerce,AddressLine1,Postcode,City,Country,Email,"
     "GLAccountPurchase,PurchaseVATCode,PaymentConditionPurchase,Blocked"
@@ -94,11 +92,6 @@ def exact_retry_after(response: requests.Response, now: float) -> float | None:
         return None
 
 
-def odata_string(value: str) -> str:
-    """An OData string literal (single quotes doubled)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _money(value: Decimal) -> float:
     # Exact takes JSON numbers; two-decimal values survive the float round-trip and Exact rounds to cents.
     return float(value)
@@ -123,58 +116,29 @@ def classify_vat(record: Mapping[str, Any]) -> VatKind:
     return "low" if percentage < Decimal("0.15") else "high"
 
 
-class ExactOnlineConnector:
+class ExactOnlineConnector(OAuthPackageConnector):
     """One linked Exact Online user (all their divisions)."""
 
     package_id = "exact_online"
+    api_path = "/api/v1"
+    authorize_path = "/api/oauth2/auth"
+    token_path = "/api/oauth2/token"
+    refresh_margin = REFRESH_MARGIN
+    error_message = staticmethod(exact_error_message)
+    retry_after = staticmethod(exact_retry_after)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        self.app = app
-        self.root = app.base_url.rstrip("/") + "/api/v1"
-        self.http = PackageHttp(
-            package_id=self.package_id,
-            timeout=app.timeout_seconds,
-            session=session,
-            clock=clock,
-            sleep=sleep,
-            retry=retry,
-            error_message=exact_error_message,
-            retry_after=exact_retry_after,
-            default_headers={"Accept": "application/json"},
-        )
-        self.flow = OAuth2CodeFlow(app, authorize_path="/api/oauth2/auth", token_path="/api/oauth2/token",
-                                   http=self.http)
-        self.tokens = TokenKeeper(tokens_from_credentials(credentials), self.flow.refresh, clock=clock,
-                                  margin=REFRESH_MARGIN, store=token_store)
+    def setup(self, credentials: Mapping[str, Any]) -> None:
+        """The tokens, and empty caches of GL guids and the purchase journal per division."""
+        super().setup(credentials)
         self._gl_cache: dict[str, dict[str, str]] = {}  # division -> GL code -> guid
         self._journal_cache: dict[str, str] = {}
-
-    @classmethod
-    def oauth_flow(
-        cls, app: PackageApp, *, session: requests.Session | None = None, clock: Clock = time.time
-    ) -> OAuth2CodeFlow:
-        """The authorization-code flow at ``/api/oauth2/auth`` and ``/api/oauth2/token``."""
-        http = PackageHttp(package_id=cls.package_id, timeout=app.timeout_seconds, session=session, clock=clock,
-                           error_message=exact_error_message)
-        return OAuth2CodeFlow(app, authorize_path="/api/oauth2/auth", token_path="/api/oauth2/token", http=http)
 
     # -- HTTP --
 
     def _call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
               accept_statuses: tuple[int, ...] = ()) -> requests.Response:
         url = path if path.startswith("http") else f"{self.root}/{path}"
-        return self.http.request(method, url, params=params, json=json, auth_headers=self.tokens.bearer,
-                                 on_unauthorized=self.tokens.on_unauthorized, accept_statuses=accept_statuses)
+        return self.authorized(method, url, params=params, json=json, accept_statuses=accept_statuses)
 
     def _d(self, response: requests.Response) -> Any:
         body = json_body(response)
@@ -254,12 +218,13 @@ class ExactOnlineConnector:
     def _supplier(self, record: Mapping[str, Any], gl_by_id: Mapping[str, str], ibans: Mapping[str, str]
                   ) -> PackageSupplier:
         term = str(record.get("PaymentConditionPurchase") or "").strip()
+        code = str(record["Code"]).strip()
         return PackageSupplier(
-            code=str(record["Code"]).strip(),
+            code=code,
             name=str(record.get("Name") or ""),
             vat_id=record.get("VATNumber") or None,
             kvk=record.get("ChamberOfCommerce") or None,
-            iban=ibans.get(str(record["ID"])),
+            iban=normalise_iban(ibans.get(str(record["ID"])), package=self.package_id, supplier=code),
             address=Address(street=record.get("AddressLine1"), postcode=record.get("Postcode"),
                             city=record.get("City"), country=record.get("Country")),
             email=record.get("Email") or None,
@@ -277,32 +242,25 @@ class ExactOnlineConnector:
         if ibans is None:
             ibans = self._main_ibans(division) if len(records) > 1 else {}
             if len(records) == 1:
-                ibans = self._main_ibans(division, {"$filter": f"Account eq guid'{records[0]['ID']}'"})
+                ibans = self._main_ibans(division, {"$filter": F.eq("Account", Guid(records[0]["ID"]))})
         return [self._supplier(r, gl_by_id, ibans) for r in records]
 
     def list_suppliers(self, administration: str) -> Iterator[PackageSupplier]:
         """All accounts with ``IsSupplier eq true``, with main IBAN and default GL code."""
-        yield from self._suppliers(administration, "IsSupplier eq true")
+        yield from self._suppliers(administration, F.eq("IsSupplier", True))
 
     def find_suppliers(self, administration: str, *, vat_id: str | None = None, kvk: str | None = None,
                        iban: str | None = None, name: str | None = None) -> list[PackageSupplier]:
         """Suppliers matching any of the given keys (VAT id, KvK, IBAN, part of the name)."""
         found: dict[str, PackageSupplier] = {}
-        clauses = []
-        if vat_id:
-            clauses.append(f"VATNumber eq {odata_string(vat_id)}")
-        if kvk:
-            clauses.append(f"ChamberOfCommerce eq {odata_string(kvk)}")
-        if name:
-            clauses.append(f"substringof({odata_string(name)}, Name) eq true")
-        for clause in clauses:
-            for supplier in self._suppliers(administration, f"IsSupplier eq true and {clause}"):
+        for clause in F.each(eq={"VATNumber": vat_id, "ChamberOfCommerce": kvk}, contains={"Name": name}):
+            for supplier in self._suppliers(administration, F.all_of(F.eq("IsSupplier", True), clause)):
                 found.setdefault(supplier.code, supplier)
-        if iban:
-            compact = iban.replace(" ", "").upper()
-            owners = self._main_ibans(administration, {"$filter": f"BankAccount eq {odata_string(compact)}"})
+        compact = iban_for_package(iban)
+        if compact:
+            owners = self._main_ibans(administration, {"$filter": F.eq("BankAccount", compact)})
             for account_id in owners:
-                for supplier in self._suppliers(administration, f"ID eq guid'{account_id}'"):
+                for supplier in self._suppliers(administration, F.eq("ID", Guid(account_id))):
                     found.setdefault(supplier.code, supplier)
         return list(found.values())
 
@@ -336,17 +294,18 @@ class ExactOnlineConnector:
 
     def _account_by_code(self, division: str, code: str) -> dict[str, Any] | None:
         records = list(self._list(f"{division}/crm/Accounts", {
-            "$filter": f"Code eq {odata_string(code.strip().rjust(18))}", "$select": "ID,Code", "$top": "1"}))
+            "$filter": F.eq("Code", code.strip().rjust(18)), "$select": "ID,Code", "$top": "1"}))
         return records[0] if records else None
 
     def create_supplier(self, administration: str, supplier: SupplierDraft) -> PackageSupplier:
         """POST ``crm/Accounts`` (Exact numbers it), then the IBAN as the main ``crm/BankAccounts`` record."""
         body = {"IsSupplier": True, **self._account_body(administration, supplier)}
         created = self._created(f"{administration}/crm/Accounts", body)
-        if supplier.iban:
-            self._created(f"{administration}/crm/BankAccounts", {
-                "Account": created["ID"], "BankAccount": supplier.iban.replace(" ", "").upper(), "Main": True})
-        return self._suppliers(administration, f"ID eq guid'{created['ID']}'")[0]
+        iban = iban_for_package(supplier.iban)
+        if iban:
+            self._created(f"{administration}/crm/BankAccounts", {"Account": created["ID"], "BankAccount": iban,
+                                                                 "Main": True})
+        return self._suppliers(administration, F.eq("ID", Guid(created["ID"])))[0]
 
     def update_supplier(self, administration: str, code: str, supplement: SupplierDraft) -> PackageSupplier:
         """PUT the non-empty fields on the account; add the IBAN as a bank account when it is new."""
@@ -355,17 +314,17 @@ class ExactOnlineConnector:
             raise PackageRejected(f"supplier {code} does not exist in division {administration}")
         body = self._account_body(administration, supplement)
         if body:
-            self._call("PUT", f"{administration}/crm/Accounts(guid'{account['ID']}')", json=body)
-        if supplement.iban:
-            compact = supplement.iban.replace(" ", "").upper()
-            existing = self._main_ibans(administration, {"$filter": f"Account eq guid'{account['ID']}'"})
+            self._call("PUT", f"{administration}/{F.key('crm/Accounts', Guid(account['ID']))}", json=body)
+        compact = iban_for_package(supplement.iban)
+        if compact:
+            owner = F.eq("Account", Guid(account["ID"]))
+            existing = self._main_ibans(administration, {"$filter": owner})
             known = list(self._list(f"{administration}/crm/BankAccounts", {
-                "$filter": f"Account eq guid'{account['ID']}' and BankAccount eq {odata_string(compact)}",
-                "$select": "ID"}))
+                "$filter": F.all_of(owner, F.eq("BankAccount", compact)), "$select": "ID"}))
             if not known:
                 self._created(f"{administration}/crm/BankAccounts",
                               {"Account": account["ID"], "BankAccount": compact, "Main": not existing})
-        return self._suppliers(administration, f"ID eq guid'{account['ID']}'")[0]
+        return self._suppliers(administration, F.eq("ID", Guid(account["ID"])))[0]
 
     # -- master data --
 
@@ -418,7 +377,7 @@ class ExactOnlineConnector:
         entry: dict[str, Any] = {
             "Journal": self._purchase_journal(administration),
             "Supplier": account["ID"],
-            "EntryDate": f"{booking.invoice_date.isoformat()}T00:00:00",
+            "EntryDate": iso_midnight(booking.invoice_date),
             "YourRef": booking.invoice_number,
             "Description": booking.description,
             "Currency": booking.currency,
@@ -426,7 +385,7 @@ class ExactOnlineConnector:
             "PurchaseEntryLines": lines,
         }
         if booking.due_date:
-            entry["DueDate"] = f"{booking.due_date.isoformat()}T00:00:00"
+            entry["DueDate"] = iso_midnight(booking.due_date)
         if booking.attachment is not None:
             entry["Document"] = self._upload_document(administration, str(account["ID"]), booking.invoice_number,
                                                       booking.attachment)
@@ -449,7 +408,7 @@ class ExactOnlineConnector:
     def attach_document(self, administration: str, entry: BookingResult, attachment: Attachment) -> None:
         """The PDF on the entry's document; an entry without one gets a new document, linked with a PUT."""
         records = list(self._list(f"{administration}/purchaseentry/PurchaseEntries", {
-            "$filter": f"EntryID eq guid'{entry.entry_id}'", "$select": "EntryID,Supplier,YourRef,Document",
+            "$filter": F.eq("EntryID", Guid(entry.entry_id)), "$select": "EntryID,Supplier,YourRef,Document",
             "$top": 1}))
         if not records:
             raise PackageRejected(f"purchase entry {entry.entry_id} does not exist in division {administration}")
@@ -459,7 +418,7 @@ class ExactOnlineConnector:
             return
         document_id = self._upload_document(administration, str(record["Supplier"]), str(record.get("YourRef") or ""),
                                             attachment)
-        self._call("PUT", f"{administration}/purchaseentry/PurchaseEntries(guid'{entry.entry_id}')",
+        self._call("PUT", f"{administration}/{F.key('purchaseentry/PurchaseEntries', Guid(entry.entry_id))}",
                    json={"Document": document_id})
 
     def find_booking(self, administration: str, supplier_code: str, invoice_number: str) -> BookingResult | None:
@@ -469,12 +428,12 @@ class ExactOnlineConnector:
         if account is None:
             return None
         entries = list(self._list(f"{administration}/purchaseentry/PurchaseEntries", {
-            "$filter": f"Supplier eq guid'{account['ID']}' and YourRef eq {odata_string(invoice_number)}",
+            "$filter": F.all_of(F.eq("Supplier", Guid(account["ID"])), F.eq("YourRef", invoice_number)),
             "$select": "EntryID,EntryNumber,Document"}))
         if not entries:
             return None
         document = entries[0].get("Document")
         attached = bool(document) and any(True for _ in self._list(f"{administration}/documents/DocumentAttachments", {
-            "$filter": f"Document eq guid'{document}'", "$select": "ID", "$top": 1}))
+            "$filter": F.eq("Document", Guid(document)), "$select": "ID", "$top": 1}))
         return BookingResult(entry_id=str(entries[0]["EntryID"]),
                              entry_number=str(entries[0].get("EntryNumber") or "") or None, has_attachment=attached)

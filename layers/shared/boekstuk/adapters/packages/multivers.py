@@ -1,4 +1,6 @@
-"""Unit4 Multivers / Boekhoud Gemak connector: the Multivers Web API (specs/accounting-packages.md §5).
+"""Unit4 Multivers / Boekhoud Gemak connector: the Multivers Web API.
+
+API: https://sandbox-api.boekhoudgemak.nl/V21/Documentation/Guide/Environments
 
 OAuth2 authorization-code flow on ``{auth_url}/OAuth/Authorize`` and ``/OAuth/Token`` (scope
 ``http://UNIT4.Multivers.API/Web/WebApi/*``); tokens are kept by the shared ``TokenKeeper``, refreshed
@@ -40,26 +42,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from boekstuk.adapters.packages.base import (
-    Clock,
-    OAuth2CodeFlow,
-    PackageHttp,
-    RetryPolicy,
-    Sleep,
-    TokenKeeper,
-    default_error_message,
-    json_body,
-    tokens_from_credentials,
-)
+from boekstuk.adapters.packages.base import ConnectorOptions, OAuthPackageConnector, default_error_message, json_body
+from boekstuk.adapters.packages.ibans import iban_for_package, normalise_iban
 from boekstuk.domain.errors import PackageAccessDenied, PackageRejected, PackageUnavailable
+from boekstuk.domain.links import normalise_identifier
 from boekstuk.domain.money import to_money
 from boekstuk.domain.packages import (
     Address,
@@ -74,7 +67,9 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 SCOPE = "http://UNIT4.Multivers.API/Web/WebApi/*"
 PURCHASE_INVOICE, PURCHASE_CREDIT = 1, 3
@@ -130,7 +125,7 @@ def supplier_from_json(record: Mapping[str, Any], iban: str | None, term_days: i
         name=str(record.get("name") or ""),
         vat_id=record.get("vatNumber") or None,
         kvk=record.get("cocRegistration") or None,
-        iban=iban,
+        iban=normalise_iban(iban, package="multivers", supplier=str(record["supplierId"])),
         address=Address(
             street=record.get("street1") or None,
             postcode=record.get("zipCode") or None,
@@ -206,65 +201,26 @@ def supplier_invoice_payload(
     }
 
 
-class MultiversConnector:
+class MultiversConnector(OAuthPackageConnector):
     """``AccountingPackage`` for Multivers / Boekhoud Gemak over the Multivers Web API."""
 
     package_id = "multivers"
+    authorize_path = "/OAuth/Authorize"  # client id and secret go in the token form
+    token_path = "/OAuth/Token"
+    authorize_params = {"scope": SCOPE}  # noqa: RUF012 - a class constant, never mutated
+    error_message = staticmethod(multivers_error_message)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-        journal_id: str = "I",
-        page_size: int = 100,
-    ) -> None:
-        self.base = app.base_url.rstrip("/")
-        self.http = _http(app, session=session, clock=clock, sleep=sleep, retry=retry)
-        flow = self.oauth_flow(app, http=self.http)
-        self.tokens = TokenKeeper(
-            tokens_from_credentials(credentials), flow.refresh, clock=clock, store=token_store
-        )
+    def __init__(self, app: PackageApp, credentials: Mapping[str, Any], *, journal_id: str = "I",
+                 page_size: int = 100, **options: Unpack[ConnectorOptions]) -> None:
+        super().__init__(app, credentials, **options)
         self.journal_id = journal_id
         self.page_size = page_size
         self._conditions: dict[str, dict[str, int]] = {}
 
-    @classmethod
-    def oauth_flow(
-        cls,
-        app: PackageApp,
-        *,
-        session: requests.Session | None = None,
-        http: PackageHttp | None = None,
-        **options: Any,
-    ) -> OAuth2CodeFlow:
-        """The authorization-code flow at Multivers (client id and secret in the token form)."""
-        return OAuth2CodeFlow(
-            app,
-            authorize_path="/OAuth/Authorize",
-            token_path="/OAuth/Token",
-            http=http or _http(app, session=session, **options),
-            extra_authorize_params={"scope": SCOPE},
-        )
-
     # --- plumbing --------------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
-        response = self.http.request(
-            method,
-            f"{self.base}{path}",
-            json=json,
-            params=params,
-            headers={"Accept": "application/json"},
-            auth_headers=self.tokens.bearer,
-            on_unauthorized=self.tokens.on_unauthorized,
-        )
-        return json_body(response)
+        return json_body(self.authorized(method, f"{self.root}{path}", json=json, params=params))
 
     def _db(self, administration: str) -> str:
         return f"/api/{administration}"
@@ -348,14 +304,14 @@ class MultiversConnector:
         name: str | None = None,
     ) -> list[PackageSupplier]:
         """Suppliers matching any of the given keys (filtered here, from the package's current list)."""
-        wanted_vat, wanted_iban = _normalise(vat_id), _normalise(iban)
+        wanted_vat, wanted_iban = normalise_identifier(vat_id), iban_for_package(iban)
         wanted_name = (name or "").strip().lower()
         return [
             s
             for s in self.list_suppliers(administration)
-            if (wanted_vat and _normalise(s.vat_id) == wanted_vat)
+            if (wanted_vat and normalise_identifier(s.vat_id) == wanted_vat)
             or (kvk and s.kvk == kvk.strip())
-            or (wanted_iban and _normalise(s.iban) == wanted_iban)
+            or (wanted_iban and s.iban == wanted_iban)
             or (wanted_name and wanted_name in s.name.lower())
         ]
 
@@ -388,7 +344,7 @@ class MultiversConnector:
             f"{self._db(administration)}/BankAccount",
             json={
                 "organizationId": record["organizationId"],
-                "iban": iban.replace(" ", "").upper(),
+                "iban": iban_for_package(iban),
                 "preferred": True,
                 "name": str(record.get("name") or "")[:20],
             },
@@ -416,7 +372,7 @@ class MultiversConnector:
         record = self._request("PUT", f"{self._db(administration)}/Supplier/{code}", json=body)
         if supplement.iban:
             existing = self._supplier(administration, code)
-            if _normalise(existing.iban) != _normalise(supplement.iban):
+            if existing.iban != iban_for_package(supplement.iban):
                 self._add_iban(administration, record, supplement.iban)
         return self._supplier(administration, code)
 
@@ -513,26 +469,3 @@ class MultiversConnector:
                     has_attachment=isinstance(link, dict) and bool(link.get("documentLink")),
                 )
         return None
-
-
-def _http(
-    app: PackageApp,
-    *,
-    session: requests.Session | None = None,
-    clock: Clock = time.time,
-    sleep: Sleep = time.sleep,
-    retry: RetryPolicy | None = None,
-) -> PackageHttp:
-    return PackageHttp(
-        package_id="multivers",
-        timeout=app.timeout_seconds,
-        session=session,
-        clock=clock,
-        sleep=sleep,
-        retry=retry,
-        error_message=multivers_error_message,
-    )
-
-
-def _normalise(value: str | None) -> str:
-    return "".join((value or "").split()).upper()

@@ -1,8 +1,9 @@
 """Pick the connector for a package: ``open_package`` and ``oauth_flow`` dispatch on ``app.package``.
 
-Adding a package is one line in ``_CONNECTORS`` (``"module:Class"``). A connector class takes
-``(app, credentials, *, session, token_store, clock, sleep, retry)`` and, for OAuth packages,
-offers ``oauth_flow(app, *, session=None) -> OAuthFlow`` as a class method. Modules load lazily, so a
+Adding a package is one line in ``_CONNECTORS`` (``"module:Class"``). A connector class is a
+``base.PackageConnector``: it takes ``(app, credentials, *, session, token_store, clock, sleep, retry)``
+(``base.ConnectorOptions``) and, for OAuth packages (``base.OAuthPackageConnector``), offers
+``oauth_flow(app, *, session=None) -> OAuthFlow`` as a class method. Modules load lazily, so a
 package whose connector is not there yet only fails when it is used.
 """
 

@@ -1,5 +1,7 @@
 """SnelStart B2B API v2 connector: the ``AccountingPackage`` port (credentials package, no OAuth).
 
+API: https://b2bapi-developer.snelstart.nl/
+
 The user's koppelsleutel (``client_key``) buys a bearer token at ``/b2b/token`` (``grant_type=clientkey``,
 no refresh token: a new one is asked with the key again); every ``/v2`` call also carries this system's
 ``Ocp-Apim-Subscription-Key``. Lists page with OData ``$top``/``$skip`` until a short page.
@@ -20,23 +22,23 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import time
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from boekstuk.adapters.packages.base import (
-    Clock,
-    PackageHttp,
-    RetryPolicy,
-    Sleep,
+    ConnectorOptions,
+    PackageConnector,
     default_error_message,
     json_body,
     oauth_error_message,
     require_fields,
 )
+from boekstuk.adapters.packages.dates import iso_midnight, package_date
+from boekstuk.adapters.packages.ibans import iban_for_package, normalise_iban
+from boekstuk.adapters.packages.odata import ODATA_V4, Guid
 from boekstuk.domain.errors import (
     InvalidPackageCredentials,
     PackageAccessDenied,
@@ -56,8 +58,11 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+F = ODATA_V4  # SnelStart's filters are OData v4 (bare guids, contains)
 ADMIN_HEADER = "X-Administratie-Identifier"
 SUPPLIER_FILTER = "Relatiesoort/any(soort:soort eq 'Leverancier')"
 TOKEN_MARGIN = 60.0
@@ -82,46 +87,31 @@ def snelstart_error_message(response: requests.Response) -> str:
     return default_error_message(response)
 
 
-def odata_string(value: str) -> str:
-    """An OData string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _money(value: Decimal) -> float:
     # SnelStart takes JSON numbers; two-decimal amounts survive the float round-trip.
     return float(value)
 
 
-class SnelStartConnector:
-    """One SnelStart koppelsleutel."""
+class SnelStartConnector(PackageConnector):
+    """One SnelStart koppelsleutel (no OAuth: the ``token_store`` goes unused, there are no refresh tokens)."""
 
     package_id = "snelstart"
+    api_path = "/v2"
+    error_message = staticmethod(snelstart_error_message)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,  # unused: SnelStart has no refresh tokens
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-        page_size: int = 100,
-    ) -> None:
+    def __init__(self, app: PackageApp, credentials: Mapping[str, Any], *, page_size: int = 100,
+                 **options: Unpack[ConnectorOptions]) -> None:
         if not app.subscription_key:
             raise ValueError("snelstart: the app's subscription_key is required")
-        self.app = app
-        self.client_key = require_fields(credentials, "client_key")["client_key"]
-        self.root = app.base_url.rstrip("/") + "/v2"
+        super().__init__(app, credentials, **options)
         self.token_url = (app.auth_url or app.base_url).rstrip("/") + "/b2b/token"
         self.page_size = page_size
-        self.clock = clock
-        self.http = PackageHttp(package_id=self.package_id, timeout=app.timeout_seconds, session=session,
-                                clock=clock, sleep=sleep, retry=retry, error_message=snelstart_error_message,
-                                default_headers={"Accept": "application/json"})
         self._token: tuple[str, float] | None = None
         self._gl_cache: dict[str, dict[str, str]] = {}
+
+    def setup(self, credentials: Mapping[str, Any]) -> None:
+        """The koppelsleutel (``client_key``) that buys the bearer tokens."""
+        self.client_key = require_fields(credentials, "client_key")["client_key"]
 
     # -- token and HTTP --
 
@@ -234,13 +224,13 @@ class SnelStartConnector:
 
     def list_vat_codes(self, administration: str) -> list[VatCode]:
         """Current ``btwtarieven`` (Hoog/Laag/Geen) plus the reverse-charge types ``Verlegd`` and ``EU``."""
-        today = dt.date.fromtimestamp(self.clock()).isoformat()
+        today = dt.date.fromtimestamp(self.clock())
         tarieven = self._json(self._call("GET", "btwtarieven", administration))
         codes: dict[str, VatCode] = {}
         for t in tarieven:
             soort = str(t.get("btwSoort"))
-            until = t.get("datumTotEnMet")
-            if soort not in RATE_KINDS or (until and str(until)[:10] < today):
+            until = package_date(t.get("datumTotEnMet"))
+            if soort not in RATE_KINDS or (until is not None and until < today):
                 continue
             rate = format(Decimal(str(t.get("btwPercentage", 0))).normalize(), "f")
             codes[soort] = VatCode(code=soort, name=f"BTW {soort.lower()} {rate}%", rate=rate, kind=RATE_KINDS[soort])
@@ -259,7 +249,7 @@ class SnelStartConnector:
             name=str(record.get("naam") or ""),
             vat_id=record.get("btwNummer") or None,
             kvk=record.get("kvkNummer") or None,
-            iban=record.get("iban") or None,
+            iban=normalise_iban(record.get("iban"), package=self.package_id, supplier=str(record["relatiecode"])),
             address=Address(street=address.get("straat"), postcode=address.get("postcode"),
                             city=address.get("plaats")),
             email=record.get("email") or None,
@@ -272,7 +262,7 @@ class SnelStartConnector:
 
     def _suppliers(self, administration: str, extra_filter: str | None = None) -> list[PackageSupplier]:
         gl_by_id = {guid: code for code, guid in self._gl_ids(administration).items()}
-        filter_text = SUPPLIER_FILTER + (f" and {extra_filter}" if extra_filter else "")
+        filter_text = F.all_of(SUPPLIER_FILTER, extra_filter)
         return [self._supplier(r, gl_by_id) for r in self._pages("relaties", administration, filter_text)]
 
     def list_suppliers(self, administration: str) -> Iterator[PackageSupplier]:
@@ -282,17 +272,9 @@ class SnelStartConnector:
     def find_suppliers(self, administration: str, *, vat_id: str | None = None, kvk: str | None = None,
                        iban: str | None = None, name: str | None = None) -> list[PackageSupplier]:
         """Suppliers matching any of the given keys."""
-        clauses = []
-        if vat_id:
-            clauses.append(f"BtwNummer eq {odata_string(vat_id)}")
-        if kvk:
-            clauses.append(f"KvkNummer eq {odata_string(kvk)}")
-        if iban:
-            clauses.append(f"Iban eq {odata_string(iban.replace(' ', '').upper())}")
-        if name:
-            clauses.append(f"contains(Naam,{odata_string(name)})")
+        keys = {"BtwNummer": vat_id, "KvkNummer": kvk, "Iban": iban_for_package(iban)}
         found: dict[str, PackageSupplier] = {}
-        for clause in clauses:
+        for clause in F.each(eq=keys, contains={"Naam": name}):
             for supplier in self._suppliers(administration, clause):
                 found.setdefault(supplier.code, supplier)
         return list(found.values())
@@ -301,12 +283,12 @@ class SnelStartConnector:
         if not code.strip().isdigit():
             return None
         page = self._json(self._call("GET", "relaties", administration,
-                                     params={"$filter": f"Relatiecode eq {int(code)}", "$top": 1}))
+                                     params={"$filter": F.eq("Relatiecode", int(code)), "$top": 1}))
         return page[0] if page else None
 
     def _apply(self, administration: str, body: dict[str, Any], draft: SupplierDraft) -> dict[str, Any]:
         values = {"naam": draft.name or None, "btwNummer": draft.vat_id, "kvkNummer": draft.kvk,
-                  "iban": draft.iban.replace(" ", "").upper() if draft.iban else None, "email": draft.email,
+                  "iban": iban_for_package(draft.iban), "email": draft.email,
                   "kredietTermijn": draft.payment_term_days, "standaardBtwSoort": draft.default_vat_code}
         body.update({k: v for k, v in values.items() if v})
         address = dict(body.get("vestigingsAdres") or {})
@@ -357,9 +339,9 @@ class SnelStartConnector:
             if header_soort is not None and line.vat_amount:
                 btw[header_soort] = btw.get(header_soort, Decimal("0")) + line.vat_amount
         body = {
-            "factuurdatum": f"{booking.invoice_date.isoformat()}T00:00:00",
+            "factuurdatum": iso_midnight(booking.invoice_date),
             "factuurnummer": booking.invoice_number,
-            "vervalDatum": f"{booking.due_date.isoformat()}T00:00:00" if booking.due_date else None,
+            "vervalDatum": iso_midnight(booking.due_date) if booking.due_date else None,
             "leverancier": {"id": relatie["id"]},
             "omschrijving": booking.description,
             "boekstuk": None,
@@ -387,7 +369,7 @@ class SnelStartConnector:
         if relatie is None:
             return None
         page = self._json(self._call("GET", "inkoopboekingen", administration, params={
-            "$filter": f"Leverancier/Id eq {relatie['id']} and Factuurnummer eq {odata_string(invoice_number)}",
+            "$filter": F.all_of(F.eq("Leverancier/Id", Guid(relatie["id"])), F.eq("Factuurnummer", invoice_number)),
             "$top": 1}))
         if not page:
             return None

@@ -1,8 +1,12 @@
-"""Twinfield connector: SOAP web services carrying Twinfield XML (specs/accounting-packages.md §2).
+"""Twinfield connector: SOAP web services carrying Twinfield XML.
 
-Authentication is the legacy session login (specs/simulators.md): ``Logon(user, password,
-organisation)`` on ``{auth_url}/webservices/session.asmx`` returns ``LogonResult`` "Ok", a ``SessionID``
-in the SOAP header and the ``cluster`` URL; every later call goes to ``{cluster}/webservices/…`` with
+API: https://developers.twinfield.com/documentation/getting-started/web-services-overview
+
+Authentication is the legacy session login (the user, password and organisation the local stack links
+Twinfield with; as php-twinfield's WebservicesAuthentication does it,
+https://github.com/php-twinfield/twinfield): ``Logon(user, password, organisation)`` on
+``{auth_url}/webservices/session.asmx`` returns ``LogonResult`` "Ok", a ``SessionID`` in the SOAP header
+and the ``cluster`` URL; every later call goes to ``{cluster}/webservices/…`` with
 ``<Header><SessionID>`` (and ``CompanyCode`` for calls inside an office). When Twinfield answers
 "Your logon credentials are not valid anymore" the session is re-established once and the call repeated
 (the call was refused, not processed, so repeating is safe). The session id is not a stored credential:
@@ -46,25 +50,24 @@ from __future__ import annotations
 
 import base64
 import logging
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 
-from boekstuk.adapters.packages.base import Clock, PackageHttp, RetryPolicy, Sleep, require_fields
+from boekstuk.adapters.packages.base import ConnectorOptions, PackageConnector, require_fields
+from boekstuk.adapters.packages.ibans import bic_for, iban_for_package, normalise_iban
 from boekstuk.domain.errors import (
     InvalidPackageCredentials,
     PackageAccessDenied,
     PackageRejected,
     PackageUnavailable,
 )
+from boekstuk.domain.links import normalise_identifier
 from boekstuk.domain.money import format_money
 from boekstuk.domain.packages import (
     Address,
@@ -79,7 +82,9 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
-from boekstuk.ports import TokenStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +211,7 @@ def supplier_from_dimension(dimension: ET.Element) -> PackageSupplier:
         name=_text(dimension, "name"),
         vat_id=_text(dimension, "vatnumber") or None,
         kvk=_text(dimension, "cocnumber") or None,
-        iban=_text(bank, "iban") or None,
+        iban=normalise_iban(_text(bank, "iban"), package="twinfield", supplier=_text(dimension, "code")),
         address=Address(
             street=_text(address, "field2") or None,
             postcode=_text(address, "postcode") or None,
@@ -254,23 +259,14 @@ def dimension_request(office: str, draft: SupplierDraft, code: str = "") -> ET.E
         for name, value in address_fields:
             if value:
                 _sub(address, name, value)
-    if draft.iban:
-        iban = draft.iban.replace(" ", "").upper()
+    iban = iban_for_package(draft.iban)
+    if iban:
         bank = _sub(_sub(dim, "banks"), "bank", default="true")
         _sub(bank, "iban", iban)
-        bic = _bic_for(iban)
+        bic = bic_for(iban)
         if bic:
             _sub(bank, "biccode", bic)
     return dim
-
-
-def _bic_for(iban: str) -> str | None:
-    """The BIC schwifty derives from a (Dutch) IBAN, when its registry knows the bank."""
-    try:
-        bic = IBAN(iban).bic
-    except SchwiftyException:
-        return None
-    return str(bic) if bic is not None else None
 
 
 def transaction_request(
@@ -365,42 +361,29 @@ def booking_browse_request(office: str, daybook: str, supplier_code: str, invoic
 # --- the connector -------------------------------------------------------------------------------------
 
 
-class TwinfieldConnector:
-    """``AccountingPackage`` for Twinfield over its SOAP web services (legacy session login)."""
+class TwinfieldConnector(PackageConnector):
+    """``AccountingPackage`` for Twinfield over its SOAP web services (legacy session login).
+
+    The ``token_store`` goes unused: a session id is not a stored credential.
+    """
 
     package_id = "twinfield"
+    default_headers: ClassVar[Mapping[str, str]] = {}  # SOAP: each call sets its Content-Type and SOAPAction
+    error_message = staticmethod(soap_error_message)
 
-    def __init__(
-        self,
-        app: PackageApp,
-        credentials: Mapping[str, Any],
-        *,
-        session: requests.Session | None = None,
-        token_store: TokenStore | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = time.sleep,
-        retry: RetryPolicy | None = None,
-        page_size: int = 100,
-        daybook: str = "INK",
-        destiny: str = "temporary",
-    ) -> None:
-        self._credentials = require_fields(credentials, "username", "password", "organisation")
+    def __init__(self, app: PackageApp, credentials: Mapping[str, Any], *, page_size: int = 100, daybook: str = "INK",
+                 destiny: str = "temporary", **options: Unpack[ConnectorOptions]) -> None:
+        super().__init__(app, credentials, **options)
         self._login_root = (app.auth_url or app.base_url).rstrip("/")
-        self.http = PackageHttp(
-            package_id=self.package_id,
-            timeout=app.timeout_seconds,
-            session=session,
-            clock=clock,
-            sleep=sleep,
-            retry=retry,
-            error_message=soap_error_message,
-        )
-        self.token_store = token_store  # unused: a session id is not a stored credential
         self.page_size = page_size
         self.daybook = daybook
         self.destiny = destiny
         self._session_id: str | None = None
         self._cluster: str | None = None
+
+    def setup(self, credentials: Mapping[str, Any]) -> None:
+        """The user, password and organisation of the legacy ``Logon``."""
+        self._credentials = require_fields(credentials, "username", "password", "organisation")
 
     # --- session ---------------------------------------------------------------------------------------
 
@@ -593,13 +576,15 @@ class TwinfieldConnector:
         """Creditors matching any of the given keys, looked up in Twinfield itself."""
         found: dict[str, PackageSupplier] = {}
         if vat_id or kvk:
-            wanted_vat = _normalise(vat_id)
+            wanted_vat = normalise_identifier(vat_id)
             for supplier in self.list_suppliers(administration):
-                if (wanted_vat and _normalise(supplier.vat_id) == wanted_vat) or (kvk and supplier.kvk == kvk.strip()):
+                if (wanted_vat and normalise_identifier(supplier.vat_id) == wanted_vat) or (
+                        kvk and supplier.kvk == kvk.strip()):
                     found[supplier.code] = supplier
         searches: list[tuple[int, str]] = []
-        if iban:
-            searches.append((3, _normalise(iban)))
+        compact_iban = iban_for_package(iban)
+        if compact_iban:
+            searches.append((3, compact_iban))
         if name and name.strip():
             searches.append((2, f"*{name.strip()}*"))
         for field, pattern in searches:
@@ -712,7 +697,3 @@ def _entry_key(entry: BookingResult) -> tuple[str, str]:
     if not daybook or not number:
         raise PackageRejected(f"{entry.entry_id!r} is not a Twinfield transaction id (daybook-number)")
     return daybook, number
-
-
-def _normalise(value: str | None) -> str:
-    return "".join((value or "").split()).upper()

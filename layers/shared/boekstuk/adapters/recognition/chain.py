@@ -8,20 +8,31 @@ Failure contract: every failure is ``UnreadableDocument`` with a reason in ``ext
 unexpected exception inside an engine is logged with its traceback (programming errors must stay visible)
 and then also becomes ``UnreadableDocument`` (reason ``engine_error``), so a document never crashes the
 pipeline and never vanishes.
+
+Isolation: given a ``RecognitionWorker`` (the composition root gives one), a chain reads in that worker
+process, under its memory limit and deadline (``isolation``). The local chain sends the whole document
+there; the Textract chain sends everything up to the visual step (intake, e-invoice, text layer, a TIFF's
+conversion to PDF) and calls Textract from this process with what comes back. Without a worker everything
+runs here, as the tests with test doubles and the worker itself do.
+
+Active content: a PDF with JavaScript, automatic actions, embedded files or data appended to it is read as
+usual, and its ``Recognition`` carries ``suspicious_content`` and a ``suspicious_content: ...`` warning.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from PIL import Image
 
 from boekstuk.adapters.recognition.einvoice import embedded_invoice_xml, parse_einvoice, read_einvoice
+from boekstuk.adapters.recognition.isolation import RecognitionWorker
 from boekstuk.adapters.recognition.limits import DEFAULT_LIMITS, IntakeLimits
 from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
 from boekstuk.adapters.recognition.sniff import EINVOICE_KINDS, FileKind, Intake, check_intake, refuse
@@ -31,6 +42,7 @@ from boekstuk.domain.recognition import Engine, PageWords, Recognition
 from boekstuk.observability import logger
 
 if TYPE_CHECKING:
+    from boekstuk.adapters.recognition.local_ocr import LocalOcr
     from boekstuk.adapters.recognition.textract import TextractEngine
 
 
@@ -73,6 +85,19 @@ def s3_stager(s3_client: Any, bucket: str, prefix: str = "textract-staging/") ->
     return stage
 
 
+class VisualNeeded(Exception):
+    """Raised by a chain that leaves images and scans to its caller (the worker side of ``TextractRecognizer``)."""
+
+    def __init__(self, kind: Literal["pdf", "image"], pages: int, content: bytes | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.pages = pages
+        self.content = content
+        """What to send to the visual engine; ``None``: the document as it came."""
+        self.warnings: list[str] = []
+        self.suspicious: tuple[str, ...] = ()
+
+
 class _Chain(ABC):
     """The engine order shared by the local and the AWS chain; subclasses read images and scans."""
 
@@ -82,29 +107,79 @@ class _Chain(ABC):
         limits: IntakeLimits = DEFAULT_LIMITS,
         ignore_embedded_xml: bool = False,
         extractor: FieldExtractor | None = None,
+        worker: RecognitionWorker | None = None,
     ) -> None:
+        if worker is not None and extractor is not None:
+            raise ValueError("a recognition worker runs the shared extractor; it cannot run an injected one")
         self.limits = limits
         self.ignore_embedded_xml = ignore_embedded_xml
         self._extractor = extractor
+        self.worker = worker
 
     # --- the port ------------------------------------------------------------------------------------
 
     def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
         """Read one document; raise ``UnreadableDocument`` (with ``extra["reason"]``) when it cannot be read."""
+        if self.worker is None:
+            return self.read(content, filename, content_type)
+        request = {"filename": filename, "content_type": content_type, "chain": self._worker_chain()}
+        reply, data = self.worker.run(request, content)
+        return self._from_worker(reply, data, content, filename)
+
+    def read(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
+        """``recognize`` in this process, whatever the worker setting (the worker process itself calls this)."""
         intake = check_intake(content, filename=filename, content_type=content_type, limits=self.limits)
         try:
-            return self._read(intake, content, filename)
+            recognition = self._read(intake, content, filename)
+        except VisualNeeded as needed:
+            needed.suspicious = intake.suspicious
+            raise
         except UnreadableDocument as exc:
             # Engines (pdfium, OCR, Textract) refuse documents too; every refusal carries a reason code.
             exc.extra.setdefault("reason", "engine_refused")
             raise
+        except MemoryError as exc:
+            raise too_much_memory() from exc
         except Exception as exc:
-            # Not a bad document but a bug or an engine failure: keep the traceback in the logs.
-            logger.exception("recognition engine failed", extra={"file_name": filename, "file_kind": intake.kind.value})
-            raise UnreadableDocument(
-                f"The document could not be read: the {intake.kind.value} reader failed ({type(exc).__name__}).",
-                reason="engine_error",
-            ) from exc
+            raise self._engine_failed(exc, intake.kind.value, filename) from exc
+        return flag_suspicious(recognition, intake.suspicious)
+
+    # --- the worker ----------------------------------------------------------------------------------
+
+    def _worker_chain(self) -> dict[str, Any]:
+        """How the worker builds its own chain like this one (JSON)."""
+        return {"limits": self.limits.model_dump(mode="json"), "ignore_embedded_xml": self.ignore_embedded_xml}
+
+    def _from_worker(self, reply: dict[str, Any], data: bytes, content: bytes, filename: str) -> Recognition:
+        if "recognition" in reply:
+            return Recognition.model_validate(reply["recognition"])
+        if "unreadable" in reply:
+            raise UnreadableDocument(str(reply["unreadable"]["detail"]), reason=str(reply["unreadable"]["reason"]))
+        if "visual" in reply:
+            visual = reply["visual"]
+            needed = VisualNeeded(visual["kind"], int(visual["pages"]), data if visual["converted"] else content)
+            try:
+                recognition = self._read_visual(needed, filename)
+            except UnreadableDocument as exc:
+                exc.extra.setdefault("reason", "engine_refused")
+                raise
+            except Exception as exc:
+                raise self._engine_failed(exc, needed.kind, filename) from exc
+            recognition.warnings.extend(str(warning) for warning in visual["warnings"])
+            return flag_suspicious(recognition, tuple(str(finding) for finding in visual["suspicious"]))
+        raise RuntimeError(f"unexpected reply from the recognition worker: {sorted(reply)}")
+
+    def _read_visual(self, needed: VisualNeeded, filename: str) -> Recognition:
+        """Read what a worker left for this process (only the Textract chain leaves anything)."""
+        raise RuntimeError(f"{type(self).__name__} reads scans in its worker; it got one back")
+
+    @staticmethod
+    def _engine_failed(exc: Exception, kind: str, filename: str) -> UnreadableDocument:
+        # Not a bad document but a bug or an engine failure: keep the traceback in the logs.
+        logger.exception("recognition engine failed", extra={"file_name": filename, "file_kind": kind})
+        return UnreadableDocument(
+            f"The document could not be read: the {kind} reader failed ({type(exc).__name__}).", reason="engine_error"
+        )
 
     # --- shared steps --------------------------------------------------------------------------------
 
@@ -141,7 +216,11 @@ class _Chain(ABC):
         if has_text_layer(words):
             recognition = self._extract(words, "pdf_text", pages)
         else:
-            recognition = self._read_scanned_pdf(content, pages, filename)
+            try:
+                recognition = self._read_scanned_pdf(content, pages, filename)
+            except VisualNeeded as needed:
+                needed.warnings.extend(warnings)
+                raise
         recognition.warnings.extend(warnings)
         return recognition
 
@@ -181,6 +260,24 @@ class _Chain(ABC):
     @abstractmethod
     def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
         """Read a JPEG, PNG or (multi-page) TIFF."""
+
+
+def flag_suspicious(recognition: Recognition, findings: tuple[str, ...]) -> Recognition:
+    """Mark a recognition whose file carries active or hidden content: ``suspicious_content`` and a warning."""
+    if not findings:
+        return recognition
+    listed = findings[0] if len(findings) == 1 else ", ".join(findings[:-1]) + " and " + findings[-1]
+    detail = (f"The PDF contains {listed}. It was read as usual; open the original only as a download, "
+              "never in a browser or a PDF viewer that runs scripts.")
+    recognition.suspicious_content = detail
+    recognition.warnings.append(f"suspicious_content: {detail}")
+    return recognition
+
+
+def too_much_memory() -> UnreadableDocument:
+    """The refusal of a document whose reading ran out of the memory it may use."""
+    return UnreadableDocument("Reading the document needed more memory than allowed (it expands to far more than an "
+                              "invoice holds); refused for safety.", reason="too_much_memory")
 
 
 def _amount_forms(amount: Decimal) -> set[str]:
@@ -240,9 +337,15 @@ class LocalRecognizer(_Chain):
         ignore_embedded_xml: bool = False,
         ocr: OcrEngine | None = None,
         extractor: FieldExtractor | None = None,
+        worker: RecognitionWorker | None = None,
     ) -> None:
-        """``ignore_embedded_xml`` reads hybrid PDFs visually (to measure that path); ``ocr`` overrides the engine."""
-        super().__init__(limits=limits, ignore_embedded_xml=ignore_embedded_xml, extractor=extractor)
+        """``ignore_embedded_xml`` reads hybrid PDFs visually (to measure that path); ``ocr`` overrides the engine.
+
+        With a ``worker``, ``ocr`` may only be a ``LocalOcr`` (the worker builds one with the same settings).
+        """
+        super().__init__(limits=limits, ignore_embedded_xml=ignore_embedded_xml, extractor=extractor, worker=worker)
+        if worker is not None and ocr is not None and _ocr_settings(ocr) is None:
+            raise ValueError("a recognition worker runs its own LocalOcr; it cannot run an injected OCR engine")
         self._ocr = ocr
 
     @property
@@ -251,6 +354,10 @@ class LocalRecognizer(_Chain):
         if self._ocr is None:
             self._ocr = _local_ocr()
         return self._ocr
+
+    def _worker_chain(self) -> dict[str, Any]:
+        return {**super()._worker_chain(), "visual": "local",
+                "ocr": _ocr_settings(self._ocr) if self._ocr is not None else None}
 
     def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
         return self._extract(self.ocr.words_from_pdf(content, max_pages=self.limits.max_pages), "local", pages)
@@ -283,9 +390,10 @@ class TextractRecognizer(_Chain):
         ignore_embedded_xml: bool = False,
         extractor: FieldExtractor | None = None,
         engine: TextractEngine | None = None,
+        worker: RecognitionWorker | None = None,
     ) -> None:
         """``client`` is a boto3 Textract client; ``engine`` overrides the ``TextractEngine`` built from it."""
-        super().__init__(limits=limits, ignore_embedded_xml=ignore_embedded_xml, extractor=extractor)
+        super().__init__(limits=limits, ignore_embedded_xml=ignore_embedded_xml, extractor=extractor, worker=worker)
         self._client = client
         self._engine = engine
         self._stage_in_s3 = stage_in_s3
@@ -307,6 +415,9 @@ class TextractRecognizer(_Chain):
         bucket, key = self._stage_in_s3(content, filename)
         return self.engine.recognize_s3(bucket, key)
 
+    def _worker_chain(self) -> dict[str, Any]:
+        return {**super()._worker_chain(), "visual": "return"}
+
     def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
         recognition = self.engine.recognize_bytes(content) if pages == 1 else self._multi_page(content, filename)
         recognition.pages = pages
@@ -318,3 +429,83 @@ class TextractRecognizer(_Chain):
         recognition = self._multi_page(_tiff_as_pdf(content), filename.rsplit(".", 1)[0] + ".pdf")
         recognition.pages = pages
         return recognition
+
+    def _read_visual(self, needed: VisualNeeded, filename: str) -> Recognition:
+        content = needed.content or b""
+        if needed.kind == "image":
+            return self.engine.recognize_bytes(content)
+        if needed.content is not None and not filename.lower().endswith(".pdf"):
+            filename = filename.rsplit(".", 1)[0] + ".pdf"  # a multi-page TIFF the worker turned into a PDF
+        return self._read_scanned_pdf(content, needed.pages, filename)
+
+
+class _VisualReturned(_Chain):
+    """The worker side of ``TextractRecognizer``: everything up to the visual step, which is handed back."""
+
+    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
+        raise VisualNeeded("pdf", pages)
+
+    def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
+        if pages <= 1:
+            raise VisualNeeded("image", 1)
+        # Decoding the frames is work on hostile pixels: it happens here, in the worker.
+        raise VisualNeeded("pdf", pages, _tiff_as_pdf(content))
+
+
+def _ocr_settings(ocr: OcrEngine) -> dict[str, Any] | None:
+    """The constructor arguments of a ``LocalOcr`` (``None`` for any other engine)."""
+    from boekstuk.adapters.recognition.local_ocr import LocalOcr
+
+    return ocr.settings() if isinstance(ocr, LocalOcr) else None
+
+
+# --- the worker process's side -----------------------------------------------------------------------
+
+_worker_chains: dict[str, _Chain] = {}
+
+
+def _chain_for(spec: dict[str, Any]) -> _Chain:
+    """The chain a worker request describes, built once per description (OCR models load once per worker)."""
+    key = json.dumps(spec, sort_keys=True)
+    chain = _worker_chains.get(key)
+    if chain is None:
+        limits = IntakeLimits.model_validate(spec["limits"])
+        ignore = bool(spec["ignore_embedded_xml"])
+        if spec["visual"] == "local":
+            ocr: LocalOcr | None = None
+            if spec.get("ocr") is not None:
+                from boekstuk.adapters.recognition.local_ocr import LocalOcr
+
+                ocr = LocalOcr(**spec["ocr"])
+            chain = LocalRecognizer(limits=limits, ignore_embedded_xml=ignore, ocr=ocr)
+        else:
+            chain = _VisualReturned(limits=limits, ignore_embedded_xml=ignore)
+        _worker_chains[key] = chain
+    return chain
+
+
+def handle_request(header: dict[str, Any], content: bytes) -> tuple[dict[str, Any], bytes]:
+    """Answer one request in the worker process: a recognition, a refusal, or the visual step handed back."""
+    try:
+        recognition = _chain_for(header["chain"]).read(content, str(header["filename"]), header.get("content_type"))
+    except VisualNeeded as needed:
+        visual = {"kind": needed.kind, "pages": needed.pages, "converted": needed.content is not None,
+                  "warnings": needed.warnings, "suspicious": list(needed.suspicious)}
+        return {"visual": visual}, needed.content or b""
+    except UnreadableDocument as exc:
+        reason = exc.extra.get("reason", "engine_refused")
+        # After running out of memory a process may be left in any state: this one is replaced.
+        return {"unreadable": {"detail": exc.detail, "reason": reason}, "retire": reason == "too_much_memory"}, b""
+    except MemoryError:
+        return {"unreadable": {"detail": too_much_memory().detail, "reason": "too_much_memory"}, "retire": True}, b""
+    except Exception as exc:  # noqa: BLE001 - a bug in the intake checks: logged here, a reason there
+        failed = _Chain._engine_failed(exc, "document", str(header.get("filename")))
+        return {"unreadable": {"detail": failed.detail, "reason": "engine_error"}}, b""
+    return {"recognition": recognition.model_dump(mode="json")}, b""
+
+
+def warm_up() -> None:
+    """Load what the first document would otherwise wait for (the worker calls this before it says it is ready)."""
+    from boekstuk.domain.extraction import warm_up as warm_up_extractor
+
+    warm_up_extractor()

@@ -29,6 +29,11 @@ class IntakeLimits(BaseModel):
     would allocate a bitmap of gigabytes at scan resolution."""
     max_xml_bytes: int = Field(default=20 * MB, gt=0)
     """An XML attachment inside a PDF is held to the same bound as an upload."""
+    max_stream_bytes: int = Field(default=256 * MB, gt=0)
+    """One compressed part (stream) of a PDF, decompressed: a page's drawing is kilobytes, a 600 dpi colour scan of
+    an A4 page about 100 MB. A 1 MB file can declare a stream of 1 GB; it is counted before any reader inflates it."""
+    max_inflated_bytes: int = Field(default=2048 * MB, gt=0)
+    """All compressed parts of a PDF together, decompressed: bounds the time counting them may take (seconds)."""
 
 
 DEFAULT_LIMITS = IntakeLimits()

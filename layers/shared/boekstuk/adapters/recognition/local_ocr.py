@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -26,19 +27,25 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from boekstuk.adapters.recognition.isolation import model_memory
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.recognition import PageWords, Word
 
-Image.MAX_IMAGE_PIXELS = 60_000_000  # a decompression bomb fails loudly instead of eating the Lambda's memory
+MAX_PIXELS = 60_000_000
+"""Of one image or rendered page: as the intake's ``max_image_pixels`` (an A4 scan at 600 dpi is 35 MP)."""
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a decompression bomb fails loudly instead of eating the Lambda's memory
 
 
 class LocalOcr:
     """OCR on this machine; the models load once, on first use (not at import time)."""
 
     def __init__(
-        self, *, dpi: int = 150, max_side: int = 1800, threads: int = 2, rec_batch: int = 1, rec_min_width: int = 48
+        self, *, dpi: int = 150, max_side: int = 1800, threads: int = 2, rec_batch: int = 1, rec_min_width: int = 48,
+        max_pixels: int = MAX_PIXELS,
     ) -> None:
+        """``max_pixels`` bounds a rendered page: a larger page is rendered at a lower resolution than ``dpi``."""
         self.dpi = dpi
+        self.max_pixels = max_pixels
         self.max_side = max_side
         self.threads = threads
         self.rec_batch = rec_batch
@@ -47,6 +54,11 @@ class LocalOcr:
         self._lock = threading.Lock()
 
     # --- public ---------------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """The constructor arguments, to build the same engine in another process."""
+        return {"dpi": self.dpi, "max_side": self.max_side, "threads": self.threads, "rec_batch": self.rec_batch,
+                "rec_min_width": self.rec_min_width, "max_pixels": self.max_pixels}
 
     def words_from_image(self, data: bytes, *, page: int = 1) -> PageWords:
         """OCR one image (PNG, JPEG, TIFF's first frame, ...) into positioned words (pixel coordinates)."""
@@ -69,13 +81,21 @@ class LocalOcr:
             for index in range(min(len(pdf), max_pages)):
                 page = pdf[index]
                 try:
-                    image = page.render(scale=self.dpi / 72).to_pil().convert("RGB")
+                    image = page.render(scale=self._scale(*page.get_size())).to_pil().convert("RGB")
                 finally:
                     page.close()
                 result.append(self._ocr(_bounded(image, self.max_side), index + 1))
             return result
         finally:
             pdf.close()
+
+    def _scale(self, width: float, height: float) -> float:
+        """Points to pixels: ``dpi``, unless the page would then have more than ``max_pixels`` (a poster-sized
+        page at 150 dpi is a bitmap of hundreds of MB; it is scaled down for OCR afterwards anyway)."""
+        scale = self.dpi / 72
+        if width * height * scale * scale > self.max_pixels:
+            scale = math.sqrt(self.max_pixels / (width * height)) * 0.999  # pdfium rounds sizes up
+        return scale
 
     # --- engine ---------------------------------------------------------------------------------------
 
@@ -84,7 +104,7 @@ class LocalOcr:
             if self._engine is None:
                 from rapidocr_onnxruntime import RapidOCR  # heavy import: only when OCR is really needed
 
-                with _memory_arena():
+                with _memory_arena(), model_memory():
                     self._engine = RapidOCR(
                         use_cls=False,
                         print_verbose=False,
@@ -99,7 +119,8 @@ class LocalOcr:
         engine = self._get_engine()
         # RGB -> BGR as the engine expects, and contiguous: OpenCV copies a strided view on every line it crops.
         array = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
-        result, _ = engine(array, use_cls=False, return_word_box=True)
+        with model_memory():  # the models' arena grows with new input shapes and stays: worker memory, not page
+            result, _ = engine(array, use_cls=False, return_word_box=True)
         return list(result or [])
 
     def _ocr(self, image: Image.Image, page: int) -> PageWords:

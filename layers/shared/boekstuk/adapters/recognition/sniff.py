@@ -3,8 +3,10 @@
 The file name and declared content type are only claims: the bytes decide. Every refusal raises
 ``UnreadableDocument`` with a sentence in ``detail`` and a stable machine code in ``extra["reason"]``
 (the codes are listed in ``REASONS``), in bounded time and memory: the size is checked first, images are
-judged by their header before any pixel is decoded, PDFs by pdfium's cross-reference table, XML by a
-parser that expands no entities, loads no DTD and opens no network connection.
+judged by their header before any pixel is decoded, PDFs first by their raw bytes (``pdf_screen``: streams
+counted as they inflate, data outside the PDF) and then by pdfium's cross-reference table, XML by a parser
+that expands no entities, loads no DTD and opens no network connection. A PDF with active content
+(JavaScript, automatic actions, embedded files) is accepted; ``Intake.suspicious`` says what it carries.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from boekstuk.adapters.recognition.limits import DEFAULT_LIMITS, IntakeLimits
+from boekstuk.adapters.recognition.pdf_screen import screen_pdf
 from boekstuk.domain.errors import UnreadableDocument
 
 
@@ -58,6 +61,7 @@ REASONS: Final = frozenset(
         "pdf_encrypted",
         "pdf_corrupt",
         "pdf_truncated",
+        "decompression_bomb",  # a compressed part of a PDF expands past the limits
         "pdf_no_pages",
         "too_many_pages",
         "page_too_large",
@@ -67,6 +71,9 @@ REASONS: Final = frozenset(
         "no_text",  # chain: nothing legible on the pages
         "engine_error",  # chain: an engine failed unexpectedly (logged with its traceback)
         "engine_refused",  # chain: an engine (pdfium, OCR, Textract) said it cannot read the document
+        "too_much_memory",  # isolation: reading needed more memory than the worker process may use
+        "too_slow",  # isolation: reading took longer than allowed
+        "reader_crashed",  # isolation: the worker process died on the document
     }
 )
 """The ``extra["reason"]`` codes of ``UnreadableDocument`` from recognition: stable, one per distinct cause."""
@@ -142,6 +149,8 @@ class Intake:
     description: str
     pages: int = 1
     xml_root: etree._Element | None = None
+    suspicious: tuple[str, ...] = ()
+    """Active or hidden content found in a PDF, in plain words ("JavaScript", "12 KB after the end of the PDF")."""
 
 
 def refuse(reason: str, detail: str) -> UnreadableDocument:
@@ -170,8 +179,22 @@ def _mentions_entities(content: bytes) -> bool:
     return any(needle.encode(enc) in content for enc in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
+MAX_XML_ELEMENTS: Final = 500_000
+"""An e-invoice of 10,000 lines has about 300,000 elements. lxml needs about 120 bytes per element: a 16 MB file
+of empty elements would otherwise become a 500 MB tree."""
+
+
 def parse_xml(content: bytes) -> etree._Element:
     """Parse XML safely and return its root; any DTD or entity declaration is refused as unreadable."""
+    # Every element opens with "<" and all but empty ones close with "</": the difference counts the elements
+    # (and a few comments), at memchr speed, before any tree is built.
+    elements = content.count(b"<") - content.count(b"</")
+    if elements > MAX_XML_ELEMENTS:
+        raise refuse(
+            "xml_too_large",
+            f"The XML has about {elements:,} elements; an e-invoice has far fewer (10,000 invoice lines are about "
+            "300,000), so it is refused for safety.",
+        )
     try:
         root = etree.fromstring(content, safe_xml_parser())
     except etree.XMLSyntaxError as exc:
@@ -338,17 +361,20 @@ def check_intake(
     if sniffed.kind is FileKind.XML:
         raise refuse("not_an_invoice_xml", f"The file is {sniffed.description}, not a UBL or CII e-invoice.")
     if sniffed.kind is FileKind.PDF:
-        return Intake(sniffed.kind, sniffed.description, pages=check_pdf(content, limits))
+        found = screen_pdf(content, limits)  # before pdfium: bombs are refused before anything inflates them
+        pages, attached = check_pdf(content, limits)
+        return Intake(sniffed.kind, sniffed.description, pages=pages, suspicious=tuple(found + attached))
     if sniffed.kind in IMAGE_KINDS:
         return Intake(sniffed.kind, sniffed.description, pages=check_image(content, limits))
     return Intake(sniffed.kind, sniffed.description, xml_root=sniffed.xml_root)
 
 
-def check_pdf(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
-    """Open a PDF with pdfium and check it is whole, unencrypted and within the page limits; return its page count."""
-    # pdfium silently rebuilds a cut-off file from what is left; a missing end marker betrays the cut.
-    if b"%%EOF" not in content[-2048:]:
-        raise refuse("pdf_truncated", "The PDF is incomplete (truncated): its end-of-file marker is missing.")
+def check_pdf(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> tuple[int, list[str]]:
+    """Open a PDF with pdfium and check it is unencrypted and within the page limits.
+
+    Returns its page count and its embedded files other than XML (the e-invoice of a Factur-X/ZUGFeRD PDF), each
+    as a finding in plain words. ``screen_pdf`` runs first: it refuses truncated files and decompression bombs.
+    """
     try:
         pdf = pdfium.PdfDocument(content)
     except pdfium.PdfiumError as exc:
@@ -378,9 +404,25 @@ def check_pdf(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
             pdf[0].close()  # a broken page tree shows up when the first page is loaded
         except pdfium.PdfiumError as exc:
             raise refuse("pdf_corrupt", "The PDF is damaged: its first page cannot be loaded.") from exc
-        return pages
+        return pages, _attachments(pdf)
     finally:
         pdf.close()
+
+
+def _attachments(pdf: pdfium.PdfDocument) -> list[str]:
+    """The embedded files that are not XML, as findings (an e-invoice PDF carries exactly its XML)."""
+    names: list[str] = []
+    for index in range(pdf.count_attachments()):
+        try:
+            name = pdf.get_attachment(index).get_name() or "(no name)"
+        except pdfium.PdfiumError:
+            name = "(unreadable name)"
+        if not name.lower().endswith(".xml"):
+            names.append(name)
+    if not names:
+        return []
+    shown = ", ".join(f"'{name[:80]}'" for name in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return [f"embedded file{'s' if len(names) > 1 else ''} {shown}"]
 
 
 def check_image(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
@@ -404,7 +446,11 @@ def check_image(content: bytes, limits: IntakeLimits = DEFAULT_LIMITS) -> int:
                     image.verify()  # checks chunk CRCs and the end marker without decoding pixels
             return frames
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise refuse("image_too_large", f"The image has too many pixels to be read safely ({exc}).") from exc
+        raise refuse(
+            "image_too_large",
+            "The image declares more pixels than can be read safely; at most "
+            f"{limits.max_image_pixels // 1_000_000} megapixels are accepted.",
+        ) from exc
     except UnidentifiedImageError as exc:
         raise refuse("image_corrupt", "The image is damaged or in a format that cannot be read.") from exc
     except UnreadableDocument:

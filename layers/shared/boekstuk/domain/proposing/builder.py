@@ -177,6 +177,8 @@ def build_proposal(recognition: Recognition, inputs: ProposalInputs) -> Proposal
     draft.provenance["total_incl_vat"] = "recognised" if f.total_incl_vat is not None else "sum of lines"
 
     _low_confidence(recognition, draft)
+    if recognition.suspicious_content:
+        draft.warn("suspicious_content", recognition.suspicious_content)
     return Proposal(
         supplier=choice.proposal, invoice_number=invoice_number, invoice_date=invoice_date, due_date=due_date,
         currency=currency, description=description, lines=lines, total_incl_vat=total,
