@@ -3,7 +3,9 @@
 
 Without ``/usr/bin/chromium`` the tests skip with how to install it, unless ``BOEKSTUK_REQUIRE_BROWSER=1``
 (set by ``.ci/run``), which turns that skip into a failure. Every test here shares one stack and one browser
-(``xdist_group``: scripts/test.sh distributes with ``--dist loadgroup``). Screenshots of each screen go to
+(``xdist_group``: scripts/test.sh distributes with ``--dist loadgroup``). The fixtures are package-scoped, like
+tests/e2e's stack: the stack stops (restoring the process environment) as soon as the last browser test ran, so
+the in-process moto harnesses of the other folders never see its endpoint. Screenshots of each screen go to
 ``tests/web/artifacts/`` (gitignored).
 """
 
@@ -62,7 +64,7 @@ def _require_browser() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack_url() -> Iterator[str]:
     """A started local stack (or BOEKSTUK_WEB_URL: one you started yourself with `boekstuk up`)."""
     _require_browser()
@@ -80,7 +82,7 @@ def stack_url() -> Iterator[str]:
         handle.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(stack_url: str) -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright
 
@@ -147,7 +149,7 @@ class Screen:
         return [e for e in self.errors if "Failed to load resource" not in e]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def new_screen(browser: Any, stack_url: str) -> Iterator[Callable[..., Screen]]:
     """Open a page (desktop by default, or a phone: 390 x 844 with touch) collecting console errors."""
     contexts: list[Any] = []
@@ -258,7 +260,7 @@ def _taken_office_code(url: str) -> str:
     return code
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def office(new_screen: Callable[..., Screen], stack_url: str) -> Office:
     """A new office onboarded through the wizard as a person does it, checking every step and its errors."""
     from playwright.sync_api import expect

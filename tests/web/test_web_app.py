@@ -21,7 +21,7 @@ def test_onboarding_through_the_wizard_links_snelstart_and_exact_online(office: 
     assert office.snelstart_administration_id and office.exact_administration_id
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def uploaded(office: Office, new_screen: Callable[..., Screen], stack_url: str) -> dict[str, str]:
     """Three documents dropped on the inbox at once (two PDFs, one PNG), each with its progress bar, until
     recognition has turned each into a proposal; returns document ids by role."""
