@@ -502,7 +502,7 @@ export async function reviewView(ctx) {
         ]),
         decided.length ? h("ul", { class: "decisions" }, decided.map((d) => h("li", { dataset: { decision: d.decision } },
           h("strong", {}, d.user), ` ${d.decision === "approved" ? "keurde goed" : "wees af"} op ${dateTime(d.at)}`,
-          d.comment ? h("q", {}, d.comment) : null))) : h("p", {}, "Nog geen besluiten.")));
+          d.comment ? [": ", h("q", {}, d.comment)] : null))) : h("p", {}, "Nog geen besluiten.")));
     }
     const bookings = doc.bookings || [];
     parts.push(h("section", { class: "info-block", "aria-labelledby": "bookings-title", dataset: { testid: "bookings" } },
