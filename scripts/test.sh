@@ -7,4 +7,5 @@ bash scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache --no-logo  # the import contracts in pyproject.toml
-.venv/bin/pytest -n "${TEST_WORKERS:-2}" -p no:cacheprovider "$@"
+# loadgroup: the browser tests (one xdist_group) share one worker, so one local stack and one Chromium.
+.venv/bin/pytest -n "${TEST_WORKERS:-2}" --dist loadgroup -p no:cacheprovider "$@"

@@ -3,7 +3,8 @@
 moto does not invoke Lambda proxy integrations, so this werkzeug WSGI app does what API Gateway does for
 the routes template.yaml declares: route matching, the Cognito user-pool authorizer, proxy events,
 gateway responses (the template's problem documents) and the 10 MB payload limit. It also serves the
-local-only pages (``/_local/...``) and, when ``web/`` exists, the web front end's static files.
+local-only pages (``/_local/...``) and, when ``web/`` exists, the web front end's static files at ``/`` with the
+security headers the production hosting sends (so the app meets its Content-Security-Policy locally too).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import datetime as dt
 import html
 import json
 import logging
+import mimetypes
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -23,7 +26,7 @@ from typing import Any
 import jwt
 import requests
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.middleware.shared_data import SharedDataMiddleware
+from werkzeug.security import safe_join
 from werkzeug.wrappers import Request, Response
 
 from boekstuk.adapters.clock import OffsetClock
@@ -148,10 +151,8 @@ class Gateway:
         self._authorizers: dict[str, CognitoAuthorizer] = {}
         self.wsgi: Callable[..., Any] = self._app
         web_dir = web_dir if web_dir is not None else self.app.base_dir / "web"
-        if web_dir.is_dir():
-            # The web front end's static files, under /app/ (deployable to S3 as they are).
-            self.wsgi = SharedDataMiddleware(self._app, {"/app": str(web_dir)})
-        self.web_dir = web_dir if web_dir.is_dir() else None
+        # The web front end's static files, served at / (deployable to S3 as they are).
+        self.web_dir = web_dir.resolve() if web_dir.is_dir() else None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """WSGI entry point."""
@@ -172,11 +173,57 @@ class Gateway:
     def handle(self, request: Request) -> Response:
         """Answer one request."""
         path = request.path
-        if path == "/" and request.method in ("GET", "HEAD"):
+        if path == "/_local/" and request.method in ("GET", "HEAD"):
             return self._index()
         if path.startswith("/_local/"):
             return self._local(request)
+        if request.method in ("GET", "HEAD") and not path.startswith("/v1/"):
+            if self.web_dir is not None:
+                return self._static(request)
+            if path == "/":
+                return self._index()
         return self._api(request)
+
+    # --- the web front end -------------------------------------------------------------------------
+
+    def _static(self, request: Request) -> Response:
+        """A file of ``web/``: ``/`` is index.html, and so is any extension-less path (the e-mails' links such
+        as ``/activate?token=``: the app maps them to its hash routes). Nothing outside ``web/`` is reachable."""
+        assert self.web_dir is not None
+        relative = request.path.lstrip("/") or "index.html"
+        joined = safe_join(str(self.web_dir), relative)
+        target = Path(joined).resolve() if joined is not None else None
+        if target is not None and target.is_dir():
+            target = target / "index.html"
+        if target is not None and not target.is_file() and "." not in relative.rsplit("/", 1)[-1]:
+            target = self.web_dir / "index.html"
+        if target is None or not target.is_relative_to(self.web_dir) or not target.is_file() \
+                or any(part.startswith(".") for part in target.relative_to(self.web_dir).parts):
+            response = Response("Not Found", status=404, content_type="text/plain; charset=utf-8")
+        else:
+            response = Response(target.read_bytes(), content_type=_content_type(target.name))
+            # index.html and config.json change with each deploy; the rest is revalidated by ETag.
+            response.headers["Cache-Control"] = "no-cache"
+            response.add_etag()
+            response.make_conditional(request)
+        for key, value in self._web_headers().items():
+            response.headers[key] = value
+        return response
+
+    def _web_headers(self) -> dict[str, str]:
+        """The headers CloudFront adds to the web app's files: the CSP allows the API (same origin here) and
+        the documents bucket (the emulator's origin here: presigned uploads and downloads go there)."""
+        connect = ["'self'"]
+        if self.provisioned.endpoint_url:
+            split = urllib.parse.urlsplit(self.provisioned.endpoint_url)
+            connect.append(f"{split.scheme}://{split.netloc}")
+        csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+               f"connect-src {' '.join(connect)}; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+               "frame-ancestors 'none'")
+        return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff",
+                "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+                "Cross-Origin-Opener-Policy": "same-origin",
+                "Permissions-Policy": "geolocation=(), microphone=(), payment=()"}
 
     # --- API --------------------------------------------------------------------------------------
 
@@ -461,7 +508,7 @@ pre{{white-space:pre-wrap}}</style></head><body><h1>Local mailbox ({len(messages
         schedules = "".join(
             f"<li>{html.escape(s.function)} ({html.escape(s.expression)}): "
             f"<code>POST /_local/schedules/{html.escape(s.function)}</code></li>" for s in self.app.schedules)
-        web = '<p><a href="/app/">Web app</a></p>' if self.web_dir else ""
+        web = '<p><a href="/">Web app</a></p>' if self.web_dir else ""
         page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>boekstuk local stack</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}td,th{{padding:.2em .8em;text-align:left}}</style>
 </head><body><h1>boekstuk: local stack</h1>{web}
@@ -511,6 +558,20 @@ def _claim_text(value: Any) -> str:
     if isinstance(value, list):
         return "[" + " ".join(str(v) for v in value) + "]"
     return str(value)
+
+
+_CONTENT_TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
+                  ".map": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm",
+                  ".ttf": "font/ttf", ".pfb": "application/octet-stream", ".ico": "image/x-icon",
+                  ".webmanifest": "application/manifest+json"}
+
+
+def _content_type(name: str) -> str:
+    """The web file's type; text gets ``charset=utf-8`` (``nosniff`` makes the browser take it literally)."""
+    suffix = Path(name).suffix.lower()
+    kind = _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    text = kind.startswith("text/") or kind in ("application/json", "image/svg+xml", "application/manifest+json")
+    return f"{kind}; charset=utf-8" if text else kind
 
 
 def _link(value: str) -> str:

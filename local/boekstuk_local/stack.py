@@ -85,6 +85,7 @@ class StackHandle:
     def info(self) -> dict[str, str]:
         """What runs where (for the banner and the index page)."""
         rows = {
+            "Web app": f"{self.url}/",
             "API": f"{self.url}/v1",
             "API docs": f"{self.url}/v1/docs",
             "Health": f"{self.url}/v1/health",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from boekstuk_local.gateway import Gateway
 from boekstuk_local.pytest_plugin import boekstuk_aws  # noqa: F401 - the fixture under test
@@ -32,16 +36,57 @@ def test_repository_template_provisions_every_declared_resource(boekstuk_aws: Lo
         assert trigger.bucket in prov.buckets
 
 
-def test_web_folder_is_served_under_app(tmp_path: Path) -> None:
-    (tmp_path / "index.html").write_text("<h1>boekstuk web</h1>")
+def _web_client(tmp_path: Path) -> Iterator[Any]:
     from werkzeug.test import Client
 
+    web = tmp_path / "web"
+    (web / "js").mkdir(parents=True)
+    (web / "index.html").write_text("<h1>boekstuk web</h1>")
+    (web / "js" / "main.js").write_text("export {};")
+    (web / "vendor.mjs").write_text("export {};")
+    (web / ".hidden").write_text("secret")
+    (tmp_path / "outside.txt").write_text("outside")
+    (tmp_path / "outside").write_text("outside")
     with local_aws(TEMPLATE) as harness:
-        client = Client(Gateway(harness.provisioned, web_dir=tmp_path))
-        page = client.get("/app/index.html")
-        assert page.status_code == 200 and b"boekstuk web" in page.data
-        assert b'href="/app/"' in client.get("/").data
-        assert client.get("/v1/health").status_code == 200  # the API is still served next to it
+        yield Client(Gateway(harness.provisioned, web_dir=web))
+
+
+@pytest.fixture()
+def web_client(tmp_path: Path) -> Iterator[Any]:
+    yield from _web_client(tmp_path)
+
+
+def test_web_app_is_served_at_the_root_with_the_production_security_headers(web_client: Any) -> None:
+    # The issue moves the web app from /app/ to / (the local info page moves to /_local/).
+    page = web_client.get("/")
+    assert page.status_code == 200 and b"boekstuk web" in page.data
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    csp = page.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:",
+                      "worker-src 'self' blob:", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp, csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert web_client.get("/js/main.js").headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert web_client.get("/vendor.mjs").headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert web_client.get("/v1/health").status_code == 200  # the API is still served next to it
+    assert web_client.get("/_local/").status_code == 200 and b"/_local/mail" in web_client.get("/_local/").data
+
+
+def test_web_app_answers_e_mail_links_with_index_and_refuses_what_is_not_in_web(web_client: Any) -> None:
+    # The e-mails link to /activate?token=... and /documents/<id>: the app maps them to its hash routes.
+    for path in ("/activate?token=abc", "/documents/123"):
+        answer = web_client.get(path)
+        assert answer.status_code == 200 and b"boekstuk web" in answer.data, path
+    for path in ("/missing.js", "/.hidden", "/../outside.txt", "/%2e%2e/outside.txt", "/js/../../outside.txt",
+                 "/../outside", "/config.json"):
+        answer = web_client.get(path)
+        assert answer.status_code == 404, (path, answer.status_code)
+        assert b"outside" not in answer.data and b"secret" not in answer.data, path
+    assert b"root:" not in web_client.get("//etc/passwd").data  # an absolute path stays inside web/ (index.html)
+    assert web_client.post("/index.html").status_code in (403, 404, 405)  # only GET and HEAD are static
 
 
 def test_harness_sets_and_then_restores_the_environment() -> None:

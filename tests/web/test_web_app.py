@@ -1,0 +1,382 @@
+"""The web app in a real browser: the onboarding wizard (SnelStart with credentials, Exact Online through its login
+page), uploading by drag and drop, reviewing with highlighted fields, correcting a GL account, approving and
+seeing it booked (and in the simulator), rejecting, the session kept alive, a phone, and axe on every screen."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+
+from boekstuk_local.samples import make_document
+from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
+from tests.e2e.conftest import wait_for
+from tests.web.conftest import PASSWORD, Office, Screen, api, drop_files, expect_text, unique
+
+
+def test_onboarding_through_the_wizard_links_snelstart_and_exact_online(office: Office) -> None:
+    assert office.snelstart_administration_id and office.exact_administration_id
+
+
+@pytest.fixture(scope="package")
+def uploaded(office: Office, new_screen: Callable[..., Screen], stack_url: str) -> dict[str, str]:
+    """Three documents dropped on the inbox at once (two PDFs, one PNG), each with its progress bar, until
+    recognition has turned each into a proposal; returns document ids by role."""
+    from playwright.sync_api import expect
+
+    screen = new_screen("inbox", storage_state=office.storage_state)
+    page = screen.page
+    screen.go(f"/inbox/{office.snelstart_administration_id}")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    expect_text(page.locator(".list-summary"), "Nog geen documenten")
+    screen.check("1-empty")
+    buyer = ADMINISTRATIONS[0]
+    samples = {
+        "approve": make_document(7101, supplier=NAMED_SUPPLIERS[0], buyer=buyer, fmt="pdf", layout="classic"),
+        "reject": make_document(7102, supplier=NAMED_SUPPLIERS[1], buyer=buyer, fmt="pdf", layout="modern_right"),
+        "image": make_document(7103, supplier=NAMED_SUPPLIERS[2], buyer=buyer, fmt="png", layout="classic"),
+    }
+    # Document data is hostile: a file name with markup must show as text and run nothing.
+    names = {role: sample.filename for role, sample in samples.items()}
+    names["reject"] = f"<img src=x onerror=alert(1)>{samples['reject'].filename}"
+    drop_files(page, "[data-testid=dropzone]", [(names[role], s.content_type, s.content) for role, s in samples.items()])
+    expect(page.locator(".upload")).to_have_count(3)
+    expect(page.locator(".upload progress")).to_have_count(3)
+    expect(page.locator(".upload[data-state=done]")).to_have_count(3)
+    screen.shot("2-uploading")
+    rows = page.locator("table.documents tbody tr")
+    expect(rows).to_have_count(3)
+    # The statuses change on the screen by themselves while recognition runs.
+    expect(page.locator("tr[data-status=awaiting_approval]")).to_have_count(3, timeout=120_000)
+    screen.check("3-recognised")
+    ids = {}
+    expect(page.locator(".upload-name", has_text=names["reject"])).to_have_count(1)
+    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+    for role, sample in samples.items():
+        row = page.locator("tr", has_text=sample.filename)  # the API may tidy the name; the tail stays
+        expect(row.locator("td").nth(1)).not_to_have_text("—")  # the supplier
+        expect(row.locator("td").nth(2)).to_contain_text("€")  # the amount
+        ids[role] = str(row.get_attribute("data-document"))
+    # The status filter
+    page.get_by_label("Status").select_option("booked")
+    expect(rows).to_have_count(0)
+    expect_text(page.locator(".list-summary"), "Geen documenten met status")
+    page.get_by_label("Status").select_option("awaiting_approval")
+    expect(rows).to_have_count(3)
+    assert not screen.app_errors(), screen.app_errors()
+    return ids
+
+
+def test_three_documents_dropped_at_once_are_uploaded_and_recognised(uploaded: dict[str, str]) -> None:
+    assert len(set(uploaded.values())) == 3
+
+
+def _canvas_has_ink(page: Any) -> bool:
+    return bool(page.evaluate(
+        """() => {
+            const canvas = document.querySelector('canvas.page-canvas');
+            if (!canvas) return false;
+            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            let dark = 0;
+            for (let i = 0; i < data.length; i += 4 * 16) if (data[i] < 128) dark++;
+            return dark > 200;
+        }"""))
+
+
+def test_review_shows_the_fields_on_the_page_a_corrected_gl_account_is_booked(
+        office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen], stack_url: str) -> None:
+    from playwright.sync_api import expect
+
+    document_id = uploaded["approve"]
+    detail = api(stack_url, "GET", f"/v1/offices/{office.office}/documents/{document_id}", token=office.token).json()
+    screen = new_screen("review", storage_state=office.storage_state)
+    page = screen.page
+    screen.go(f"/documents/{document_id}")
+    expect(page.locator(".page[data-rendered=true]").first).to_be_visible()
+    locations = (detail["recognition"] or {}).get("locations") or {}
+    if locations:
+        # Each recognised field outlined where it was found, drawn from recognition.locations
+        for field, where in locations.items():
+            box = page.locator(f".page[data-page='{where['page']}'] .highlight[data-field='{field}']")
+            expect(box).to_have_count(1)
+            page_box = page.locator(f".page[data-page='{where['page']}']").bounding_box()
+            drawn = box.bounding_box()
+            assert page_box and drawn
+            assert abs((drawn["x"] - page_box["x"]) / page_box["width"] - where["box"][0]) < 0.01
+            assert abs((drawn["y"] - page_box["y"]) / page_box["height"] - where["box"][1]) < 0.01
+        page.locator("#main .show-on-page").first.click()
+        expect(page.locator(".highlight.active")).to_have_count(1)
+    else:
+        assert _canvas_has_ink(page), "the PDF page was not rendered"
+    expect_text(page.locator(".supplier-field"), "Code|nieuwe leverancier")
+    expect(page.locator(".provenance").first).to_contain_text("Bron:")
+    screen.check("1-document")
+
+    line = page.locator("fieldset[data-line='0']")
+    gl = line.get_by_label("Grootboekrekening")
+    current = gl.input_value()
+    corrected = "4300" if current != "4300" else "4200"
+    gl.select_option(corrected)
+    # A per-field error of the API shown next to its field: a total the lines do not add up to.
+    total = page.get_by_label("Totaal incl. btw")
+    right_total = total.input_value()
+    total.fill("1,00")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    expect_text(page.locator(".field[data-field=total_incl_vat] .field-error"), "tellen op tot")
+    screen.check("2-field-error")
+    total.fill(right_total)
+    expect(page.get_by_role("button", name="Goedkeuren")).to_be_disabled()  # unsaved changes first
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    expect_text(page.locator(".alert-success"), "opgeslagen")
+    expect(line.get_by_label("Grootboekrekening")).to_have_value(corrected)
+    expect_text(line, "gewijzigd door sync")
+
+    page.get_by_role("button", name="Goedkeuren").click()
+    dialog = page.get_by_role("dialog", name="Document goedkeuren")
+    expect(dialog).to_be_visible()
+    screen.check("3-approve-dialog")
+    dialog.get_by_label("Opmerking (optioneel)").fill("Grootboekrekening aangepast")
+    dialog.get_by_role("button", name="Goedkeuren").click()
+    expect(dialog).to_be_hidden()
+    # The status moves on by itself: approved, booking, booked.
+    expect(page.locator(".title-status [data-status]")).to_have_attribute("data-status", "booked", timeout=120_000)
+    bookings = page.locator("[data-testid=bookings]")
+    expect_text(bookings, "Geboekt")
+    expect_text(page.locator(".decisions"), "Grootboekrekening aangepast")
+    expect_text(page.locator(".history"), "Geboekt")
+    expect(page.get_by_role("button", name="Wijzigingen opslaan")).to_be_hidden()
+    screen.check("4-booked")
+    assert not screen.app_errors(), screen.app_errors()
+
+    booked = api(stack_url, "GET", f"/v1/offices/{office.office}/documents/{document_id}", token=office.token).json()
+    entry_id = booked["bookings"][0]["entry_id"]
+    entries = requests.get(f"{stack_url}/_local/packages/snelstart/administrations/{office.snelstart_code}/entries",
+                           timeout=10).json()["entries"]
+    entry = next(e for e in entries if e["entry_id"] == entry_id)
+    assert entry["invoice_number"] == booked["proposal"]["invoice_number"]
+    assert corrected in {str(line.get("gl_account")) for line in entry["lines"]}, entry
+
+
+def test_reject_with_a_reason(office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen]) -> None:
+    from playwright.sync_api import expect
+
+    screen = new_screen("reject", storage_state=office.storage_state)
+    page = screen.page
+    page.goto(f"{screen.url}/documents/{uploaded['reject']}")  # the approval e-mail's link: a path, not a hash route
+    expect(page).to_have_url(re.compile(f"/#/documents/{uploaded['reject']}$"))
+    page.get_by_role("button", name="Afwijzen").click()
+    dialog = page.get_by_role("dialog", name="Document afwijzen")
+    dialog.get_by_role("button", name="Afwijzen").click()
+    expect_text(dialog.locator(".field-error"), "Geef een reden")
+    screen.check("1-reject-dialog")
+    page.keyboard.press("Escape")  # Escape closes the dialog, focus returns to the button
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Afwijzen")).to_be_focused()
+    page.get_by_role("button", name="Afwijzen").click()
+    dialog = page.get_by_role("dialog", name="Document afwijzen")
+    dialog.get_by_label("Reden van afwijzen").fill("Geen bestelling van ons")
+    dialog.get_by_role("button", name="Afwijzen").click()
+    expect(page.locator(".title-status [data-status]")).to_have_attribute("data-status", "rejected", timeout=60_000)
+    expect_text(page.locator(".decisions"), "wees af")
+    expect(page.get_by_role("button", name="Goedkeuren")).to_have_count(0)
+    screen.check("2-rejected")
+    assert not screen.app_errors(), screen.app_errors()
+
+
+def test_login_errors_throttling_kept_session_and_logout(office: Office, new_screen: Callable[..., Screen]) -> None:
+    from playwright.sync_api import expect
+
+    screen = new_screen("login")
+    page = screen.page
+    screen.go("/login")
+    screen.check("1-login")
+    # The labels outside acceptance checks use
+    page.get_by_label("Kantoorcode", exact=True).fill(office.office)
+    page.get_by_label("Gebruikersnaam", exact=True).fill(unique("niemand"))  # unknown users count like known ones
+    for _ in range(6):
+        page.get_by_label("Wachtwoord", exact=True).fill("fout wachtwoord 123")
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_selector(".alert-error:not([hidden])")
+        if "Te veel pogingen" in (page.locator(".alert-error").text_content() or ""):
+            break
+        expect_text(page.locator(".alert-error"), "klopt niet")
+        expect(page.get_by_role("button", name="Inloggen")).to_be_enabled()
+    # 429 too_many_attempts: the Retry-After wait in Dutch, and the button waits as long
+    expect_text(page.locator(".alert-error"), r"Te veel pogingen\. Probeer het over \d+ (seconde|seconden|minuut|minuten)")
+    screen.check("2-login-throttled")
+
+    page.get_by_label("Gebruikersnaam", exact=True).fill(office.username)
+    page.get_by_label("Wachtwoord", exact=True).fill(office.password)
+    expect(page.get_by_role("button", name="Inloggen")).to_be_enabled(timeout=60_000)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    rows = page.locator("table.documents tbody tr")
+    expect(rows.first).to_be_visible()
+
+    # An access token the API refuses (revoked, expired while the laptop slept): refreshed, the request retried.
+    page.evaluate("""() => {
+        const s = JSON.parse(localStorage.getItem('boekstuk.session'));
+        s.access_token = 'kapot'; localStorage.setItem('boekstuk.session', JSON.stringify(s));
+    }""")
+    page.reload()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    expect(rows.first).to_be_visible()
+    assert page.evaluate("JSON.parse(localStorage.getItem('boekstuk.session')).access_token") != "kapot"
+    # A token about to run out is refreshed before it does, without anyone noticing.
+    page.evaluate("""() => {
+        const s = JSON.parse(localStorage.getItem('boekstuk.session'));
+        s.expires_at = Date.now() + 20000; localStorage.setItem('boekstuk.session', JSON.stringify(s));
+    }""")
+    page.reload()
+    wait_for(lambda: page.evaluate("JSON.parse(localStorage.getItem('boekstuk.session')).expires_at > Date.now() + 600000"),
+             "the proactive refresh")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+
+    page.get_by_role("button", name="Uitloggen").click()
+    expect_text(page.locator(".alert-info"), "U bent uitgelogd")
+    assert page.evaluate("localStorage.getItem('boekstuk.session')") is None
+    screen.go(f"/inbox/{office.snelstart_administration_id}")  # a protected screen asks for a login again
+    expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
+    assert not screen.app_errors(), screen.app_errors()
+
+
+def test_settings_users_approval_policy_posting_rules_connections(
+        office: Office, new_screen: Callable[..., Screen], stack_url: str) -> None:
+    from playwright.sync_api import expect
+
+    screen = new_screen("settings", storage_state=office.storage_state)
+    page = screen.page
+    admin_id = office.snelstart_administration_id
+
+    screen.go("/settings/administrations")
+    card = page.locator(f"[data-administration='{admin_id}']")
+    expect(card).to_be_visible()
+    listed = api(stack_url, "GET", f"/v1/offices/{office.office}/administrations", token=office.token).json()
+    inbox_email = next(a for a in listed["administrations"] if a["administration_id"] == admin_id).get("inbox_email")
+    if inbox_email:
+        expect(card.locator("[data-testid=inbox-email]")).to_have_text(inbox_email)
+    screen.check("1-administrations")
+
+    screen.go("/settings/users")
+    expect(page.locator("tr[data-user=sync]")).to_be_visible()
+    page.get_by_label("Gebruikersnaam").fill("piet")
+    page.get_by_label("E-mailadres").fill(f"piet-{office.office}@example.nl")
+    page.get_by_label("Rol").select_option("approver")
+    page.get_by_label("Eerste wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Gebruiker toevoegen").click()
+    expect(page.locator("tr[data-user=piet]")).to_contain_text("Goedkeurder")
+    page.get_by_label("Gebruikersnaam").fill("piet")
+    page.get_by_label("Eerste wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Gebruiker toevoegen").click()
+    expect_text(page.locator(".field[data-field=username] .field-error"), "bestaat al")
+    screen.check("2-users")
+
+    screen.go(f"/settings/approval/{admin_id}")
+    step = page.locator("fieldset[data-step='0']")
+    step.get_by_label("sync").check()
+    step.get_by_label("piet").check()
+    page.get_by_role("button", name="Stap toevoegen").click()
+    second = page.locator("fieldset[data-step='1']")
+    second.get_by_label("Vanaf bedrag (totaal incl. btw)").fill("5000,00")
+    page.get_by_role("button", name="Beleid opslaan").click()
+    expect_text(second.locator(".field-error:not([hidden])"), "Kies minstens één goedkeurder")
+    second.get_by_label("piet").check()
+    page.get_by_label("Automatisch goedkeuren onder (optioneel)").fill("25,00")
+    page.get_by_role("button", name="Beleid opslaan").click()
+    expect_text(page.locator(".alert-success"), "opgeslagen")
+    screen.check("3-approval-policy")
+    policy = api(stack_url, "GET", f"/v1/offices/{office.office}/administrations/{admin_id}/approval-policy",
+                 token=office.token).json()
+    assert [(s["min_amount"], sorted(s["approvers"])) for s in policy["steps"]] == [
+        ("0.00", ["piet", "sync"]), ("5000.00", ["piet"])], policy
+    assert policy["auto_approve_below"] == "25.00"
+
+    screen.go(f"/settings/rules/{admin_id}")
+    supplier = SUPPLIERS[3]
+    page.get_by_label("Zoek leverancier").fill(supplier.name)
+    row = page.locator("table.rules tbody tr").first
+    expect(row).to_contain_text(supplier.name)
+    row.get_by_role("button").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Grootboekrekening").select_option("4200")
+    dialog.get_by_label("Omschrijving (optioneel)").fill("[supplier] [month-1] [year]")
+    screen.check("4-posting-rule-dialog")
+    dialog.get_by_role("button", name="Opslaan").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("table.rules tbody tr").first).to_contain_text("4200")
+    code = page.locator("table.rules tbody tr").first.get_attribute("data-supplier")
+    found = api(stack_url, "GET", f"/v1/offices/{office.office}/administrations/{admin_id}/suppliers",
+                token=office.token, params={"q": supplier.name}).json()["suppliers"]
+    assert next(s for s in found if s["code"] == code)["rule"]["gl_account"] == "4200"
+    screen.check("5-posting-rules")
+    page.locator("table.rules tbody tr").first.get_by_role("button", name=re.compile("wijzigen")).click()
+    page.get_by_role("dialog").get_by_role("button", name="Regel verwijderen").click()
+    expect_text(page.locator(".alert-info"), "verwijderd")
+
+    screen.go("/settings/connections")
+    expect(page.locator("article.connection")).to_have_count(2)
+    expect_text(page.locator("article.connection").first, "Gekoppeld")
+    screen.check("6-connections")
+    page.locator("article.connection").first.get_by_role("link", name="Administraties toevoegen").click()
+    expect(page.get_by_role("heading", name="Administraties toevoegen")).to_be_visible()
+    expect(page.locator(".admin-choice.unavailable").first).to_be_visible()  # the linked ones, not choosable
+    screen.check("7-connection-administrations")
+
+    # Back from a package's login page with an error (the callback's status=error&code=...)
+    screen.go("/onboarding/connected?status=error&code=invalid_oauth_state")
+    expect_text(page.locator(".alert-error"), "inloglink is verlopen of al gebruikt")
+    screen.check("8-oauth-error")
+    screen.go("/bestaat/niet")
+    expect(page.get_by_role("heading", name="Deze pagina bestaat niet")).to_be_visible()
+    screen.check("9-not-found")
+    assert not screen.app_errors(), screen.app_errors()
+
+
+TAP_TARGETS = """() => {
+    const selector = 'button, select, textarea, input:not([type=checkbox]):not([type=radio]):not([type=file]), '
+        + 'a.button, label.button, .topnav a, .tabs a, .doc-link, .choice label, .admin-choice label, .field-check label';
+    const small = [];
+    for (const el of document.querySelectorAll(selector)) {
+        if (el.closest('[hidden], .visually-hidden') || !el.getClientRects().length) continue;
+        const box = el.getBoundingClientRect();
+        if (box.height < 44 || box.width < 44) small.push(`${el.tagName} ${el.textContent.trim().slice(0, 30)} ${box.width}x${box.height}`);
+    }
+    return small;
+}"""
+
+
+def test_phone_camera_upload_and_the_document_above_its_proposal(
+        office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen]) -> None:
+    from playwright.sync_api import expect
+
+    screen = new_screen("phone", phone=True, storage_state=office.storage_state)
+    page = screen.page
+    screen.go(f"/inbox/{office.snelstart_administration_id}")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    camera = page.locator("input[type=file][capture]")
+    assert camera.get_attribute("accept") == "image/*,application/pdf"
+    expect(page.locator("label", has_text="Foto maken")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(TAP_TARGETS) == []
+    screen.check("1-inbox")
+    photo = make_document(7104, supplier=SUPPLIERS[4], buyer=ADMINISTRATIONS[0], fmt="jpeg", kind="receipt")
+    page.get_by_label("Soort document").select_option("receipt")
+    camera.set_input_files({"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": photo.content})
+    expect(page.locator(".upload[data-state=done]")).to_have_count(1)
+    expect(page.locator("tr", has_text="foto.jpg")).to_contain_text("Kassabon")
+    screen.check("2-photo-uploaded")
+
+    screen.go(f"/documents/{uploaded['image']}")
+    expect(page.locator("img.page-image")).to_be_visible()
+    wait_for(lambda: page.evaluate("document.querySelector('img.page-image').naturalWidth > 0"), "the image")
+    viewer = page.locator(".viewer-pane").bounding_box()
+    proposal = page.locator(".proposal-pane").bounding_box()
+    assert viewer and proposal and viewer["y"] + viewer["height"] <= proposal["y"] + 1, (viewer, proposal)
+    assert viewer["width"] <= 390 and proposal["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(TAP_TARGETS) == []
+    screen.check("3-review")
+    assert not screen.app_errors(), screen.app_errors()
