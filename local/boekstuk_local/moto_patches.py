@@ -4,12 +4,27 @@ DynamoDB: moto's backend is not thread-safe. ``transact_write_items`` deep-copie
 on failure while another request thread may be writing, which raises ``RuntimeError: dictionary changed
 size during iteration`` (seen with concurrent activations). Real DynamoDB serialises conflicting writes,
 so we serialise every operation of moto's DynamoDB backend behind one re-entrant lock.
+
+Memory: moto appends every instance of its models (``BaseModel``) to a class-level list, only so the
+``/moto-api/data.json`` dashboard can list them. Nothing ever removes one, and DynamoDB deep-copies items
+on every read and whole tables on every ``TransactWriteItems`` (its rollback copy): each copy was kept
+for good, so a long-running local stack grew by megabytes per document, faster as its tables filled.
+We keep tracking, weakly: the dashboard (and S3's reset, which closes the tracked keys' files) still see
+every live model, and a discarded copy is freed.
+
+Step Functions keeps every thread it starts (one per execution, per state with a timeout, per task-token
+wait...) in a module-level list that only LocalStack's shutdown reads; a finished thread stays there for
+good. Ours forgets the finished ones as it grows.
+
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
+import weakref
+from collections.abc import Iterator
 from typing import Any
 
 _LOCK = threading.RLock()
@@ -31,6 +46,77 @@ def _locked(method: Any) -> Any:
     return wrapper
 
 
+class WeakInstances:
+    """Stands in for a moto model class's ``instances_tracked`` list, holding its instances weakly.
+
+    Iterates the live instances oldest first, which is all moto's readers do (the dashboard, S3's reset).
+    """
+
+    def __init__(self) -> None:
+        self._refs: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+    def append(self, instance: Any) -> None:
+        """Track ``instance`` until it is garbage (an entry goes with its object, so ids never clash)."""
+        with contextlib.suppress(TypeError):  # no weak reference support: not worth keeping it alive for
+            self._refs[id(instance)] = instance
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._refs.values()))
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+
+def _track_weakly(cls: Any, instance: Any) -> None:
+    tracked = cls.__dict__.get("instances_tracked")
+    if not isinstance(tracked, WeakInstances):
+        # moto's reset assigns fresh lists; replace them (and the strong references in them) again.
+        tracked = WeakInstances()
+        type.__setattr__(cls, "instances_tracked", tracked)
+    tracked.append(instance)
+
+
+def _install_weak_instance_tracking() -> None:
+    from moto.core.common_models import BaseModel
+
+    def weakly_tracked_new(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        instance = super(BaseModel, cls).__new__(cls)
+        _track_weakly(cls, instance)
+        return instance
+
+    BaseModel.__new__ = weakly_tracked_new  # type: ignore[method-assign,assignment]
+
+
+class LiveThreads(list[threading.Thread]):
+    """Stands in for moto's Step Functions ``TMP_THREADS`` list: drops finished threads as it grows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._prune_at = 64
+
+    def append(self, thread: threading.Thread) -> None:
+        """Add ``thread``; first forget the finished ones once the list has doubled since the last time."""
+        with self._lock:
+            if len(self) >= self._prune_at:
+                self[:] = [t for t in self if t.is_alive()]
+                self._prune_at = max(64, 2 * len(self))
+            super().append(thread)
+
+
+def _install_live_threads() -> None:
+    import sys
+
+    from moto.stepfunctions.parser import utils
+
+    old, new = utils.TMP_THREADS, LiveThreads()
+    # Modules imported so far hold the list itself (``from ...utils import TMP_THREADS``); later ones get ours.
+    for module in list(sys.modules.values()):
+        if getattr(module, "TMP_THREADS", None) is old:
+            module.TMP_THREADS = new
+    new.extend(t for t in old if t.is_alive())
+
+
 def install() -> None:
     """Patch moto once per process (idempotent)."""
     global _installed
@@ -38,6 +124,8 @@ def install() -> None:
         return
     from moto.dynamodb.models import DynamoDBBackend
 
+    _install_weak_instance_tracking()
+    _install_live_threads()
     for name in _DYNAMODB_OPERATIONS:
         original = getattr(DynamoDBBackend, name, None)
         if original is not None:

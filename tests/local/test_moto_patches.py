@@ -1,0 +1,105 @@
+"""The emulator in a long-running local stack: what ``boekstuk.local.moto_patches`` changes in moto keeps memory
+flat (no copy of what was read, no finished thread kept) and DynamoDB calls as quick on a full table as on an empty
+one, while transactions still roll back exactly as before."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import tracemalloc
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from boekstuk_local import moto_patches
+from boekstuk_local.testing import FAKE_AWS_ENV
+
+REGION = "eu-west-1"
+KEY_SCHEMA = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+              "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                       {"AttributeName": "sk", "AttributeType": "S"}]}
+HASH_ONLY = {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+             "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}
+
+
+@pytest.fixture()
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(key, value)
+    moto_patches.install()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield
+
+
+@pytest.fixture()
+def ddb(aws: None) -> Any:
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(TableName="t", BillingMode="PAY_PER_REQUEST", **KEY_SCHEMA)  # type: ignore[arg-type]
+    client.create_table(TableName="h", BillingMode="PAY_PER_REQUEST", **HASH_ONLY)  # type: ignore[arg-type]
+    return client
+
+
+def _fill(ddb: Any, partition: str, count: int) -> None:
+    for i in range(count):
+        ddb.put_item(TableName="t", Item={"pk": {"S": partition}, "sk": {"S": f"{i:04d}"}, "n": {"N": str(i)},
+                                          "body": {"S": f"regel {i} " * 20}})
+
+
+def _query(ddb: Any, partition: str, **extra: Any) -> list[int]:
+    answer = ddb.query(TableName="t", KeyConditionExpression="pk = :p" + extra.pop("range", ""),
+                       ExpressionAttributeValues={":p": {"S": partition}, **extra.pop("values", {})}, **extra)
+    return [int(item["n"]["N"]) for item in answer["Items"]]
+
+
+def _update(ddb: Any, sk: str, n: int) -> dict[str, Any]:
+    return {"Update": {"TableName": "t", "Key": {"pk": {"S": "A"}, "sk": {"S": sk}}, "UpdateExpression": "SET n = :n",
+                       "ExpressionAttributeValues": {":n": {"N": str(n)}}}}
+
+
+def test_reads_and_transactions_leave_no_copies_behind(ddb: Any) -> None:
+    """moto copies items on every read and whole tables on every transaction; the copies must not be kept."""
+    _fill(ddb, "A", 50)
+    for i in range(5):  # the clients' and parsers' caches are filled once
+        _query(ddb, "A")
+        ddb.transact_write_items(TransactItems=[_update(ddb, "0000", i)])
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for i in range(100):
+            assert len(_query(ddb, "A")) == 50
+            ddb.transact_write_items(TransactItems=[_update(ddb, "0000", i)])
+        gc.collect()
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 1024 * 1024, f"{kept / 1024:.0f} KiB kept after 100 queries and 100 transactions"
+    from moto.dynamodb.models.dynamo_type import Item
+
+    assert len(list(Item.instances_tracked)) >= 50  # the dashboard still sees the live items
+
+
+def _finished_threads() -> int:
+    return sum(1 for o in gc.get_objects() if isinstance(o, threading.Thread) and not o.is_alive()
+               and o.ident is not None)
+
+
+def test_finished_step_functions_threads_are_not_kept(aws: None) -> None:
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    arn = sfn.create_state_machine(
+        name="m", roleArn="arn:aws:iam::123456789012:role/r",
+        definition='{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}')["stateMachineArn"]
+    gc.collect()
+    before = _finished_threads()
+    executions = [sfn.start_execution(stateMachineArn=arn, name=f"e{i}")["executionArn"] for i in range(150)]
+    deadline = time.monotonic() + 60
+    for execution in executions:
+        while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING":
+            assert time.monotonic() < deadline, "the executions did not finish"
+            time.sleep(0.01)
+    time.sleep(0.2)  # the last threads return after reporting
+    gc.collect()
+    assert _finished_threads() - before < 100
