@@ -16,11 +16,15 @@ Step Functions keeps every thread it starts (one per execution, per state with a
 wait...) in a module-level list that only LocalStack's shutdown reads; a finished thread stays there for
 good. Ours forgets the finished ones as it grows.
 
+Time: that rollback copy of every table the transaction names made each ``TransactWriteItems`` cost as
+much as the tables were large (0.2 s per transaction after 65 documents, growing). A transaction names at
+most 100 items, so we keep an undo log of those items instead and restore them when moto cancels it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import threading
 import weakref
@@ -117,15 +121,87 @@ def _install_live_threads() -> None:
     new.extend(t for t in old if t.is_alive())
 
 
+_transaction = threading.local()  # .active: a transaction of this thread keeps its own undo log
+
+
+def _table_deepcopy(table: Any, memo: dict[int, Any]) -> Any:
+    """``Table.__deepcopy__``: the table itself inside a transaction (see ``_with_item_undo``), else a real
+    copy, attribute by attribute as ``copy.deepcopy`` makes one of a plain object (backups need one)."""
+    if getattr(_transaction, "active", False):
+        return table
+    cls = type(table)
+    copied = cls.__new__(cls)
+    memo[id(table)] = copied
+    for name, value in vars(table).items():
+        setattr(copied, name, copy.deepcopy(value, memo))
+    return copied
+
+
+def _item_key(table: Any, operation: str, op: dict[str, Any]) -> tuple[Any, Any] | None:
+    """``(hash, range)`` of the item a transaction operation names; ``None`` when it names none (moto
+    then refuses the operation before writing anything)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    key = op.get("Item") if operation == "Put" else op.get("Key")
+    if not isinstance(key, dict) or table.hash_key_attr not in key:
+        return None
+    if table.range_key_attr is not None and table.range_key_attr not in key:
+        return None
+    range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr is not None else None
+    return DynamoType(key[table.hash_key_attr]), range_value
+
+
+def _with_item_undo(original: Any) -> Any:
+    """Wrap ``transact_write_items``: copy the (at most 100) items it names, not its tables, and put them
+    back when the transaction is cancelled; stream records it added are dropped, as moto's copy did."""
+
+    @functools.wraps(original)
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        undo: list[tuple[Any, Any, Any, Any]] = []
+        shards: dict[int, tuple[Any, int]] = {}
+        for entry in transact_items if len(transact_items) <= 100 else []:
+            for operation, op in entry.items():
+                table = self.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+                key = _item_key(table, operation, op) if table is not None else None
+                if table is None or key is None:
+                    continue
+                before = table.get_item(*key)
+                undo.append((table, *key, copy.deepcopy(before)))
+                if table.stream_shard is not None:
+                    shards.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))
+        _transaction.active = True
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for table, hash_value, range_value, before in reversed(undo):
+                place = table.items[hash_value] if range_value is not None else table.items
+                slot = range_value if range_value is not None else hash_value
+                if before is None:
+                    place.pop(slot, None)
+                else:
+                    place[slot] = before
+            for shard, length in shards.values():
+                del shard.items[length:]
+            raise
+        finally:
+            _transaction.active = False
+
+    return transact_write_items
+
+
 def install() -> None:
     """Patch moto once per process (idempotent)."""
     global _installed
     if _installed:
         return
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
 
     _install_weak_instance_tracking()
     _install_live_threads()
+    Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = _with_item_undo(  # type: ignore[method-assign]
+        DynamoDBBackend.transact_write_items)
     for name in _DYNAMODB_OPERATIONS:
         original = getattr(DynamoDBBackend, name, None)
         if original is not None:

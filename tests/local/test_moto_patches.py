@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from boekstuk_local import moto_patches
@@ -80,6 +81,65 @@ def test_reads_and_transactions_leave_no_copies_behind(ddb: Any) -> None:
     from moto.dynamodb.models.dynamo_type import Item
 
     assert len(list(Item.instances_tracked)) >= 50  # the dashboard still sees the live items
+
+
+def test_a_transaction_copies_the_items_it_names_not_the_table(ddb: Any) -> None:
+    _fill(ddb, "A", 1)
+    _fill(ddb, "B", 1500)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        ddb.transact_write_items(TransactItems=[_update(ddb, "0000", 7)])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak - before < 512 * 1024, f"a one-item transaction took {(peak - before) / 1024:.0f} KiB at its peak"
+    assert _query(ddb, "A") == [7]
+
+
+@pytest.mark.parametrize("failing", ["condition", "duplicate key"])
+def test_a_cancelled_transaction_puts_back_every_item_it_named(ddb: Any, failing: str) -> None:
+    _fill(ddb, "A", 3)
+    ddb.put_item(TableName="h", Item={"id": {"S": "kept"}, "v": {"S": "old"}})
+    items: list[dict[str, Any]] = [
+        {"Put": {"TableName": "t", "Item": {"pk": {"S": "A"}, "sk": {"S": "new"}, "n": {"N": "99"}}}},
+        _update(ddb, "0001", 41),
+        {"Delete": {"TableName": "t", "Key": {"pk": {"S": "A"}, "sk": {"S": "0002"}}}},
+        {"Put": {"TableName": "h", "Item": {"id": {"S": "kept"}, "v": {"S": "new"}}}},
+        {"Put": {"TableName": "h", "Item": {"id": {"S": "added"}, "v": {"S": "new"}}}},
+    ]
+    if failing == "condition":
+        items.append({"ConditionCheck": {"TableName": "t", "Key": {"pk": {"S": "A"}, "sk": {"S": "0000"}},
+                                         "ConditionExpression": "attribute_not_exists(pk)"}})
+    else:
+        items.append(_update(ddb, "0001", 42))
+    with pytest.raises(ClientError):
+        ddb.transact_write_items(TransactItems=items)
+    assert _query(ddb, "A") == [0, 1, 2]
+    assert ddb.get_item(TableName="h", Key={"id": {"S": "kept"}})["Item"]["v"] == {"S": "old"}
+    assert "Item" not in ddb.get_item(TableName="h", Key={"id": {"S": "added"}})
+    ddb.transact_write_items(TransactItems=items[:5])  # and the same writes go through once nothing fails
+    assert _query(ddb, "A") == [0, 41, 99]
+
+
+def test_a_cancelled_transaction_leaves_no_stream_record(aws: None) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    ddb.create_table(TableName="s", BillingMode="PAY_PER_REQUEST",
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+                     **HASH_ONLY)  # type: ignore[arg-type]
+    ddb.put_item(TableName="s", Item={"id": {"S": "x"}})
+    tables = dynamodb_backends["123456789012"][REGION].tables
+    records = len(tables["s"].stream_shard.items)
+    with pytest.raises(ClientError):
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "s", "Item": {"id": {"S": "y"}}}},
+            {"Put": {"TableName": "s", "Item": {"id": {"S": "x"}}, "ConditionExpression": "attribute_not_exists(id)"}},
+        ])
+    assert len(tables["s"].stream_shard.items) == records
 
 
 def _finished_threads() -> int:
