@@ -19,6 +19,11 @@ good. Ours forgets the finished ones as it grows.
 Time: that rollback copy of every table the transaction names made each ``TransactWriteItems`` cost as
 much as the tables were large (0.2 s per transaction after 65 documents, growing). A transaction names at
 most 100 items, so we keep an undo log of those items instead and restore them when moto cancels it.
+A query on the table's key looked at every item of the table for the few of its partition (0.03 s per
+query at 85 documents, eight queries per document); it now reads the partition.
+And the moto server lists its own package directory (a ``listdir`` and some 150 ``isdir`` calls) for every
+request it routes: about a sixth of the local stack's CPU time. The list never changes while a process
+runs, so it is read once.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import inspect
 import threading
 import weakref
 from collections.abc import Iterator
@@ -189,6 +195,45 @@ def _with_item_undo(original: Any) -> Any:
     return transact_write_items
 
 
+def _partition_queries(original: Any) -> Any:
+    """Wrap ``Table.query``: a query on the table's own key lists only its partition as candidates.
+
+    moto filters ``all_items()`` by hash key, which gives exactly the items of ``items[hash_key]``; for the
+    call, the table's ``all_items`` is shadowed by one returning those (index queries are left alone).
+    """
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        hash_key = arguments.get("hash_key")
+        if arguments.get("index_name") or hash_key is None or "all_items" in vars(self):
+            return original(self, *args, **kwargs)
+        caller = threading.get_ident()
+
+        def partition_items() -> list[Any]:
+            if threading.get_ident() != caller:  # anyone else still sees the whole table
+                return list(type(self).all_items(self))
+            if self.range_key_attr is None:
+                return [self.items[hash_key]] if hash_key in self.items else []
+            return list(self.items.get(hash_key, {}).values())
+
+        self.all_items = partition_items
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    return query
+
+
+def _list_moto_modules_once() -> None:
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+
 def install() -> None:
     """Patch moto once per process (idempotent)."""
     global _installed
@@ -199,7 +244,9 @@ def install() -> None:
 
     _install_weak_instance_tracking()
     _install_live_threads()
+    _list_moto_modules_once()
     Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
+    Table.query = _partition_queries(Table.query)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _with_item_undo(  # type: ignore[method-assign]
         DynamoDBBackend.transact_write_items)
     for name in _DYNAMODB_OPERATIONS:

@@ -5,6 +5,7 @@ one, while transactions still roll back exactly as before."""
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 import tracemalloc
@@ -142,6 +143,29 @@ def test_a_cancelled_transaction_leaves_no_stream_record(aws: None) -> None:
     assert len(tables["s"].stream_shard.items) == records
 
 
+def test_a_key_query_reads_its_partition_only(ddb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fill(ddb, "A", 12)
+    _fill(ddb, "B", 5)
+    ddb.put_item(TableName="h", Item={"id": {"S": "one"}, "n": {"N": "1"}})
+    from moto.dynamodb.models.table import Table
+
+    def whole_table(self: Any) -> list[Any]:
+        raise AssertionError("a query on the key listed the whole table")
+
+    monkeypatch.setattr(Table, "all_items", whole_table)
+    assert _query(ddb, "A") == list(range(12))
+    assert _query(ddb, "A", range=" AND sk BETWEEN :a AND :b", values={":a": {"S": "0003"}, ":b": {"S": "0005"}},
+                  ScanIndexForward=False) == [5, 4, 3]
+    first = ddb.query(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "B"}},
+                      Limit=3)
+    rest = ddb.query(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "B"}},
+                     ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert [int(i["n"]["N"]) for i in first["Items"] + rest["Items"]] == [0, 1, 2, 3, 4]
+    assert _query(ddb, "C") == []
+    hash_only = ddb.query(TableName="h", KeyConditionExpression="id = :i", ExpressionAttributeValues={":i": {"S": "one"}})
+    assert [i["n"]["N"] for i in hash_only["Items"]] == ["1"]
+
+
 def _finished_threads() -> int:
     return sum(1 for o in gc.get_objects() if isinstance(o, threading.Thread) and not o.is_alive()
                and o.ident is not None)
@@ -163,3 +187,13 @@ def test_finished_step_functions_threads_are_not_kept(aws: None) -> None:
     time.sleep(0.2)  # the last threads return after reporting
     gc.collect()
     assert _finished_threads() - before < 100
+
+
+def test_the_emulator_lists_its_services_once(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto import backends
+
+    def no_listing(path: str) -> list[str]:
+        raise AssertionError(f"listed {path} again")
+
+    monkeypatch.setattr(os, "listdir", no_listing)
+    assert {"dynamodb", "s3", "stepfunctions"} <= set(backends.list_of_moto_modules())
