@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import json
 import os
 import signal
@@ -16,7 +17,14 @@ import boto3
 import pytest
 import requests
 
-from boekstuk_local.stack import StackHandle, main_up, serve, start_stack_in_thread, wait_until_healthy
+from boekstuk_local.stack import (
+    StackHandle,
+    main_up,
+    serve,
+    start_stack,
+    start_stack_in_thread,
+    wait_until_healthy,
+)
 
 from .conftest import TEMPLATE
 
@@ -190,6 +198,47 @@ def test_sigterm_stops_the_cli_process_cleanly() -> None:
 
 def test_main_up_refuses_a_non_loopback_host() -> None:
     assert main_up(["--host", "0.0.0.0", "--port", "0"]) == 2
+
+
+def _listening_addresses() -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The local address of every TCP socket this process listens on (Linux /proc)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text(encoding="ascii").splitlines()[1:]:
+            fields = line.split()
+            if fields[3] != "0A" or fields[9] not in inodes:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(fields[1].split(":")[0])
+            # The kernel prints each 32-bit word of the address in host (little-endian) order.
+            packed = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            found.append(ipaddress.ip_address(packed))
+    return found
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.nl"])
+def test_the_stack_refuses_to_listen_beyond_loopback(host: str) -> None:
+    before = _listening_addresses()
+    with pytest.raises(ValueError, match="loopback only"):
+        start_stack(host, port=0, template=TEMPLATE)
+    assert _listening_addresses() == before
+
+
+def test_every_server_of_a_running_stack_listens_on_loopback_only() -> None:
+    handle = start_stack_in_thread(port=0, template=TEMPLATE)
+    try:
+        addresses = _listening_addresses()
+    finally:
+        handle.stop()
+    assert len(handle.simulators) == 5 and len(addresses) >= 7  # API, emulator, five simulators
+    assert all(address.is_loopback for address in addresses), addresses
 
 
 def test_wait_until_healthy_times_out_on_a_closed_port() -> None:
