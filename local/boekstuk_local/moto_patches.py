@@ -1,4 +1,4 @@
-"""Fidelity fixes for moto 5.2.5 that the local stack and tests install.
+"""Fidelity, memory and speed fixes for moto 5.2.5 that the local stack and tests install.
 
 DynamoDB: moto's backend is not thread-safe. ``transact_write_items`` deep-copies the tables to roll back
 on failure while another request thread may be writing, which raises ``RuntimeError: dictionary changed
@@ -24,18 +24,24 @@ query at 85 documents, eight queries per document); it now reads the partition.
 And the moto server lists its own package directory (a ``listdir`` and some 150 ``isdir`` calls) for every
 request it routes: about a sixth of the local stack's CPU time. The list never changes while a process
 runs, so it is read once.
+
+S3: the moto server takes a presigned URL at any time after it was signed (it checks no signature either:
+nothing local proves signatures or IAM). AWS refuses one past its expiry with 403 AccessDenied, "Request has
+expired"; so does ours, for SigV4 (``X-Amz-Date`` + ``X-Amz-Expires``) and SigV2 (``Expires``) URLs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
 import functools
 import inspect
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import parse_qs
 
 _LOCK = threading.RLock()
 _installed = False
@@ -234,6 +240,43 @@ def _list_moto_modules_once() -> None:
     backends.list_of_moto_modules = lambda: modules
 
 
+def presigned_expiry(query_string: str) -> dt.datetime | None:
+    """When a presigned URL with this query string expires; ``None`` for a request that is not presigned."""
+    query = {k: v[-1] for k, v in parse_qs(query_string).items()}
+    try:
+        if "X-Amz-Date" in query and "X-Amz-Expires" in query:
+            signed = dt.datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+            return signed + dt.timedelta(seconds=int(query["X-Amz-Expires"]))
+        if "AWSAccessKeyId" in query and "Expires" in query:
+            return dt.datetime.fromtimestamp(int(query["Expires"]), dt.UTC)
+    except ValueError:  # malformed: let moto answer it as it would
+        return None
+    return None
+
+
+_EXPIRED = """<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>AccessDenied</Code><Message>Request has expired</Message><Expires>{expires}</Expires>\
+<ServerTime>{now}</ServerTime></Error>"""
+
+
+def _refuse_expired_presigned_urls(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap the moto server's WSGI entry: a presigned request past its expiry gets S3's 403 (CORS preflights,
+    which carry no authority of their own, still pass)."""
+
+    @functools.wraps(original)
+    def dispatch(self: Any, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        expires = presigned_expiry(environ.get("QUERY_STRING", ""))
+        now = dt.datetime.now(dt.UTC)
+        if expires is not None and now > expires and environ.get("REQUEST_METHOD") != "OPTIONS":
+            stamp = "%Y-%m-%dT%H:%M:%SZ"
+            body = _EXPIRED.format(expires=expires.strftime(stamp), now=now.strftime(stamp)).encode()
+            start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+            return [body]
+        return original(self, environ, start_response)
+
+    return dispatch
+
+
 def install() -> None:
     """Patch moto once per process (idempotent)."""
     global _installed
@@ -241,10 +284,13 @@ def install() -> None:
         return
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     _install_weak_instance_tracking()
     _install_live_threads()
     _list_moto_modules_once()
+    DomainDispatcherApplication.__call__ = _refuse_expired_presigned_urls(  # type: ignore[method-assign]
+        DomainDispatcherApplication.__call__)
     Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
     Table.query = _partition_queries(Table.query)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _with_item_undo(  # type: ignore[method-assign]
