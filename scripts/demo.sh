@@ -19,6 +19,6 @@ done
 .venv/bin/boekstuk demo --url "http://127.0.0.1:$port"
 if [ "${KEEP_RUNNING:-1}" = "1" ]; then
   echo
-  echo "The local stack keeps running at http://127.0.0.1:$port (docs: /v1/docs, mail: /_local/mail). Ctrl-C stops it."
+  echo "The local stack keeps running at http://127.0.0.1:$port (docs: /v1/docs, mail: /_local/mail?to=address). Ctrl-C stops it."
   wait "$stack"
 fi

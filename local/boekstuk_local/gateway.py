@@ -423,7 +423,11 @@ class Gateway:
     def _local(self, request: Request) -> Response:
         path = request.path
         if path == "/_local/mail" and request.method == "GET":
-            messages = self.mailbox.messages(request.args.get("to"))
+            to = (request.args.get("to") or "").strip()
+            if not to:  # one address's mail only: never a list of everyone's sign-up and reset codes
+                return problem(400, "recipient_required", "Bad Request",
+                               "Name the address whose mail to show: /_local/mail?to=address.")
+            messages = self.mailbox.messages(to)
             if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html" and \
                     "text/html" in request.accept_mimetypes.values():
                 return self._mail_page(messages)
@@ -513,7 +517,8 @@ pre{{white-space:pre-wrap}}</style></head><body><h1>Local mailbox ({len(messages
 <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}td,th{{padding:.2em .8em;text-align:left}}</style>
 </head><body><h1>boekstuk: local stack</h1>{web}
 <table>{rows}</table>
-<h2>Local-only</h2><ul><li><a href="/_local/mail">/_local/mail</a>?to=address: e-mail sent through SES</li>
+<h2>Local-only</h2><ul><li><form action="/_local/mail">/_local/mail?to=<input name="to" type="email"
+placeholder="address" required> <button>open</button>: e-mail sent through SES to one address</form></li>
 <li><a href="/_local/events">/_local/events</a>?document_id=id: events published to EventBridge</li>
 <li><a href="/_local/clock">/_local/clock</a>: the system's clock; POST {{"advance_seconds": N}} moves it on</li>
 <li>/_local/packages/&lt;package&gt;/administrations/&lt;code&gt;/entries: what a simulator booked</li>{schedules}</ul>

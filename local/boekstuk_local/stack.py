@@ -89,7 +89,7 @@ class StackHandle:
             "API": f"{self.url}/v1",
             "API docs": f"{self.url}/v1/docs",
             "Health": f"{self.url}/v1/health",
-            "Mail": f"{self.url}/_local/mail",
+            "Mail": f"{self.url}/_local/mail?to=",
             "AWS emulator (moto)": self.moto_url,
         }
         for package_id, server in sorted(self.simulators.items()):

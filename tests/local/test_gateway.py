@@ -164,9 +164,20 @@ def test_mail_endpoint_lists_ses_mail_with_links_and_codes(aws: LocalAws) -> Non
     assert message["codes"] == ["483920"]
     assert message["links"] == ["https://app.test/confirm?t=1234567890"]
     assert message["at"].endswith("Z")
-    everything = aws.api_call("GET", "/_local/mail")[2]["messages"]
-    ours = [m["to"][0] for m in everything if m["to"][0].endswith("@devries.nl")]
-    assert ours == ["anna@devries.nl", "piet@devries.nl"]  # oldest first
+    assert [m["subject"] for m in aws.api_call("GET", "/_local/mail?to=piet@devries.nl")[2]["messages"]] == [
+        "Bevestig"]
+
+
+@pytest.mark.parametrize("query", ["", "?to=", "?to=%20", "?from=anna@devries.nl"])
+def test_mail_endpoint_lists_one_address_never_everyones_codes(aws: LocalAws, query: str) -> None:
+    aws.client("sesv2").send_email(
+        FromEmailAddress="noreply@boekstuk.test", Destination={"ToAddresses": ["anna@devries.nl"]},
+        Content={"Simple": {"Subject": {"Data": "Code"}, "Body": {"Text": {"Data": "Uw code is 483920."}}}})
+    answer = aws.api_call("GET", "/_local/mail" + query)
+    _assert_problem(answer, 400, "recipient_required")
+    assert "483920" not in str(answer[2]) and "to=" in answer[2]["detail"]
+    page = aws.api_call("GET", "/_local/mail" + query, headers={"Accept": "text/html"})
+    assert page[0] == 400 and "483920" not in str(page[2])
 
 
 def test_raw_mail_is_parsed(aws: LocalAws) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import ipaddress
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,8 +18,16 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.config import Config
 
-from boekstuk_local.stack import StackHandle, main_up, serve, start_stack_in_thread, wait_until_healthy
+from boekstuk_local.stack import (
+    StackHandle,
+    main_up,
+    serve,
+    start_stack,
+    start_stack_in_thread,
+    wait_until_healthy,
+)
 
 from .conftest import TEMPLATE
 
@@ -192,6 +203,47 @@ def test_main_up_refuses_a_non_loopback_host() -> None:
     assert main_up(["--host", "0.0.0.0", "--port", "0"]) == 2
 
 
+def _listening_addresses() -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The local address of every TCP socket this process listens on (Linux /proc)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text(encoding="ascii").splitlines()[1:]:
+            fields = line.split()
+            if fields[3] != "0A" or fields[9] not in inodes:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(fields[1].split(":")[0])
+            # The kernel prints each 32-bit word of the address in host (little-endian) order.
+            packed = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            found.append(ipaddress.ip_address(packed))
+    return found
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.nl"])
+def test_the_stack_refuses_to_listen_beyond_loopback(host: str) -> None:
+    before = _listening_addresses()
+    with pytest.raises(ValueError, match="loopback only"):
+        start_stack(host, port=0, template=TEMPLATE)
+    assert _listening_addresses() == before
+
+
+def test_every_server_of_a_running_stack_listens_on_loopback_only() -> None:
+    handle = start_stack_in_thread(port=0, template=TEMPLATE)
+    try:
+        addresses = _listening_addresses()
+    finally:
+        handle.stop()
+    assert len(handle.simulators) == 5 and len(addresses) >= 7  # API, emulator, five simulators
+    assert all(address.is_loopback for address in addresses), addresses
+
+
 def test_wait_until_healthy_times_out_on_a_closed_port() -> None:
     with pytest.raises(TimeoutError):
         wait_until_healthy("http://127.0.0.1:9", timeout=0.5)
@@ -278,3 +330,33 @@ def test_a_busy_port_fails_cleanly_and_leaves_nothing_running(capsys: pytest.Cap
     assert "boekstuk up:" in capsys.readouterr().err
     assert set() == RUNNING_STACKS
     assert dict(os.environ) == env_before
+
+
+def _an_hour_earlier(url: str) -> str:
+    """``url`` as if it had been presigned an hour earlier (the emulator checks no signature, so the only change
+    is the time in it: SigV4's ``X-Amz-Date`` or SigV2's ``Expires``)."""
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    earlier = re.sub(r"X-Amz-Date=\d{8}T\d{6}Z", f"X-Amz-Date={an_hour_ago:%Y%m%dT%H%M%SZ}", url)
+    earlier = re.sub(r"([?&]Expires=)(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) - 3600}", earlier)
+    assert earlier != url
+    return earlier
+
+
+@pytest.mark.parametrize("signature", ["s3v4", "s3"])
+def test_an_expired_presigned_url_is_refused_as_s3_would(signature: str) -> None:
+    handle = start_stack_in_thread(port=0, template=TEMPLATE, simulators=False)
+    try:
+        s3 = boto3.client("s3", endpoint_url=handle.moto_url, region_name="eu-west-1", aws_access_key_id="testing",
+                          aws_secret_access_key="testing", config=Config(signature_version=signature))
+        bucket = handle.provisioned.buckets["DocumentsBucket"]  # type: ignore[union-attr]
+        url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "uploads/a.pdf"}, ExpiresIn=900)
+        refused = requests.put(_an_hour_earlier(url), data=b"%PDF-late", timeout=10)
+        assert refused.status_code == 403 and "<Code>AccessDenied</Code>" in refused.text, refused.text
+        assert "Request has expired" in refused.text
+        assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="uploads/")
+        assert requests.put(url, data=b"%PDF-in-time", timeout=10).status_code == 200
+        assert s3.get_object(Bucket=bucket, Key="uploads/a.pdf")["Body"].read() == b"%PDF-in-time"
+        assert requests.get(_an_hour_earlier(s3.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": "uploads/a.pdf"}, ExpiresIn=60)), timeout=10).status_code == 403
+    finally:
+        handle.stop()
