@@ -51,6 +51,7 @@ export class DocumentViewer {
     this.locations = {};
     this.objectUrls = [];
     this.pdf = null;
+    this.task = null;
     this.active = null;
   }
 
@@ -83,6 +84,7 @@ export class DocumentViewer {
     const data = new Uint8Array(await blob.arrayBuffer());
     const task = lib.getDocument({ data, isEvalSupported: false, enableXfa: false, standardFontDataUrl: STANDARD_FONTS,
       disableAutoFetch: true, stopAtErrors: false });
+    this.task = task;
     let pdf;
     try {
       pdf = await task.promise;
@@ -198,7 +200,9 @@ export class DocumentViewer {
   destroy() {
     for (const url of this.objectUrls) URL.revokeObjectURL(url);
     this.objectUrls = [];
-    if (this.pdf) this.pdf.destroy();
+    // The loading task owns the document and its worker (pdf.js 6 has no destroy on the document itself).
+    if (this.task) this.task.destroy();
+    this.task = null;
     this.pdf = null;
   }
 }
