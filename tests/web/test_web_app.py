@@ -15,11 +15,56 @@ import requests
 from boekstuk_local.samples import make_document
 from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUPPLIERS
 from tests.e2e.conftest import wait_for
-from tests.web.conftest import PASSWORD, Office, Screen, api, drop_files, expect_text, unique
+from tests.web.conftest import (
+    PASSWORD,
+    Office,
+    Screen,
+    api,
+    drop_files,
+    expect_text,
+    mail_code,
+    mail_count,
+    mail_link,
+    unique,
+)
 
 
 def test_onboarding_through_the_wizard_links_snelstart_and_exact_online(office: Office) -> None:
     assert office.snelstart_administration_id and office.exact_administration_id
+
+
+def test_office_code_availability_while_typing(office: Office, new_screen: Callable[..., Screen], stack_url: str) -> None:
+    from playwright.sync_api import expect
+
+    email = f"{unique('klaas')}@example.nl"
+    signup = api(stack_url, "POST", "/v1/signups", {"company_name": "Klaas B.V.", "contact_name": "Klaas",
+                                                    "email": email, "plan": "trial", "plan_confirmation": "trial",
+                                                    "accept_terms": True})
+    confirmed = api(stack_url, "POST", f"/v1/signups/{signup.json()['signup_id']}/confirmation",
+                    {"code": mail_code(stack_url, email)})
+    assert confirmed.status_code == 200, confirmed.text
+    screen = new_screen("office-code")
+    page = screen.page
+    page.goto(mail_link(stack_url, email, "/#/onboarding/activate?token="))  # the link in the e-mail
+    expect(page.get_by_role("heading", name="Activeer uw abonnement")).to_be_visible()
+    field = page.get_by_label("Kantoorcode")
+    checks: list[str] = []
+    page.on("request", lambda r: checks.append(r.post_data or "") if r.url.endswith("/v1/office-code-checks") else None)
+    field.fill("")
+    field.press_sequentially(office.office, delay=20)  # typed: one check after the typing stops, not one per key
+    expect(page.locator(".availability [data-available=false]")).to_contain_text(office.office)
+    expect(page.locator(".availability [data-suggestion]").first).to_be_visible()
+    assert len(checks) == 1 and office.office in checks[0], checks
+    screen.check("1-taken")
+    page.locator(".availability [data-suggestion]").first.click()
+    expect(page.locator(".availability [data-available=true]")).to_be_visible()
+    free = unique("vrij")
+    field.fill(free)
+    expect(page.locator(".availability [data-available=true]")).to_contain_text(free)
+    field.fill("x!")
+    expect_text(page.locator(".availability"), "Te kort")
+    screen.check("2-free")
+    assert not screen.app_errors(), screen.app_errors()
 
 
 @pytest.fixture(scope="package")
@@ -218,13 +263,55 @@ def test_review_shows_the_fields_on_the_page_a_corrected_gl_account_is_booked(
     assert corrected in {str(line.get("gl_account")) for line in entry["lines"]}, entry
 
 
-def test_reject_with_a_reason(office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen]) -> None:
+def test_review_changes_the_supplier_to_a_new_or_another_one(
+        office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen], stack_url: str) -> None:
     from playwright.sync_api import expect
 
-    screen = new_screen("reject", storage_state=office.storage_state)
+    document_id = uploaded["reject"]
+    screen = new_screen("supplier", storage_state=office.storage_state)
     page = screen.page
-    page.goto(f"{screen.url}/documents/{uploaded['reject']}")  # the approval e-mail's link: a path, not a hash route
+    screen.go(f"/documents/{document_id}")
+    supplier = page.get_by_role("combobox", name="Leverancier")
+    expect(supplier).to_be_enabled()
+    # A new supplier with an IBAN that fails its check digits: the API's error next to the IBAN.
+    supplier.fill("Nieuwe Drukkerij B.V.")
+    page.get_by_role("option", name=re.compile("Nieuwe leverancier")).click()
+    page.get_by_label("IBAN (optioneel)").fill("NL00BANK0123456789")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    expect_text(page.locator(".field[data-field='supplier.iban'] .field-error"), "IBAN")
+    screen.check("1-new-supplier-error")
+    # Another supplier of the administration instead, found by name.
+    other = SUPPLIERS[3]
+    page.get_by_role("button", name="Terug naar de voorgestelde leverancier").click()
+    supplier.fill(other.name)
+    page.get_by_role("option", name=re.compile(f"^{re.escape(other.name)}")).click()
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    expect_text(page.locator(".alert-success"), "opgeslagen")
+    expect_text(page.locator(".supplier-field"), "handmatig gekozen")
+    proposal = api(stack_url, "GET", f"/v1/offices/{office.office}/documents/{document_id}",
+                   token=office.token).json()["proposal"]
+    assert (proposal["supplier"]["name"], proposal["supplier"]["match"]) == (other.name, "manual"), proposal["supplier"]
+    screen.check("2-other-supplier")
+    assert not screen.app_errors(), screen.app_errors()
+
+
+def test_reject_with_a_reason_from_the_approval_mail_logged_out(
+        office: Office, uploaded: dict[str, str], new_screen: Callable[..., Screen], stack_url: str) -> None:
+    from playwright.sync_api import expect
+
+    # The approval request's link ({WebAppUrl}/#/documents/<id>) opened in a browser that is not logged in:
+    # first the login, then straight back to the document.
+    link = mail_link(stack_url, office.email, f"/#/documents/{uploaded['reject']}")
+    screen = new_screen("reject")
+    page = screen.page
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
+    page.get_by_label("Kantoorcode", exact=True).fill(office.office)
+    page.get_by_label("Gebruikersnaam", exact=True).fill(office.username)
+    page.get_by_label("Wachtwoord", exact=True).fill(office.password)
+    page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(re.compile(f"/#/documents/{uploaded['reject']}$"))
+    expect(page.get_by_role("button", name="Afwijzen")).to_be_visible()
     page.get_by_role("button", name="Afwijzen").click()
     dialog = page.get_by_role("dialog", name="Document afwijzen")
     dialog.get_by_role("button", name="Afwijzen").click()
@@ -293,9 +380,15 @@ def test_login_errors_throttling_kept_session_and_logout(office: Office, new_scr
              "the proactive refresh")
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 
-    page.get_by_role("button", name="Uitloggen").click()
+    # Logging out revokes the refresh token the app keeps (the one the last refresh returned) at the API.
+    refresh_token = page.evaluate("JSON.parse(localStorage.getItem('boekstuk.session')).refresh_token")
+    with page.expect_response(lambda r: r.url.endswith("/v1/sessions") and r.request.method == "DELETE") as answer:
+        page.get_by_role("button", name="Uitloggen").click()
+    assert answer.value.status == 204
     expect_text(page.locator(".alert-info"), "U bent uitgelogd")
     assert page.evaluate("localStorage.getItem('boekstuk.session')") is None
+    refreshed = api(screen.url, "POST", "/v1/sessions/refresh", {"refresh_token": refresh_token})
+    assert refreshed.status_code == 401, refreshed.text
     screen.go(f"/inbox/{office.snelstart_administration_id}")  # a protected screen asks for a login again
     expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
     assert not screen.app_errors(), screen.app_errors()
@@ -391,6 +484,56 @@ def test_settings_users_approval_policy_posting_rules_connections(
     expect(page.get_by_role("heading", name="Deze pagina bestaat niet")).to_be_visible()
     screen.check("9-not-found")
     assert not screen.app_errors(), screen.app_errors()
+
+
+def test_password_reset_with_the_mailed_code(office: Office, new_screen: Callable[..., Screen], stack_url: str) -> None:
+    from playwright.sync_api import expect
+
+    username = unique("marieke")
+    email = f"{username}@example.nl"
+    added = api(stack_url, "POST", f"/v1/offices/{office.office}/users",
+                {"username": username, "email": email, "role": "approver", "password": PASSWORD}, token=office.token)
+    assert added.status_code == 201, added.text
+    screen = new_screen("password-reset")
+    page = screen.page
+    screen.go("/login")
+    page.get_by_role("link", name="Wachtwoord vergeten?").click()
+    expect(page.get_by_role("heading", name="Wachtwoord vergeten")).to_be_visible()
+    screen.check("1-ask")
+    page.get_by_label("Kantoorcode").fill(office.office)
+    page.get_by_label("Gebruikersnaam").fill(username)
+    before = mail_count(stack_url, email)
+    page.get_by_role("button", name="Code versturen").click()
+    expect(page.get_by_role("heading", name="Nieuw wachtwoord instellen")).to_be_visible()
+    code = mail_code(stack_url, email, after=before)
+    # The e-mail's link (#/password-reset), opened elsewhere (the phone's mail app): the code it brings is entered
+    # there, without asking for another one.
+    link = mail_link(stack_url, email, "/#/password-reset")
+    elsewhere = new_screen("password-reset-link")
+    page = elsewhere.page
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Wachtwoord vergeten")).to_be_visible()
+    page.get_by_label("Kantoorcode").fill(office.office)
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_role("button", name="Ik heb al een code").click()
+    expect(page.get_by_role("heading", name="Nieuw wachtwoord instellen")).to_be_visible()
+    assert mail_count(stack_url, email) == before + 1  # no second code was sent
+    new_password = "een heel nieuw wachtwoord 2"
+    page.get_by_label("Code uit de e-mail").fill("000000" if code != "000000" else "111111")
+    page.get_by_label("Nieuw wachtwoord", exact=True).fill(new_password)
+    page.get_by_label("Herhaal het nieuwe wachtwoord").fill(new_password)
+    page.get_by_role("button", name="Wachtwoord wijzigen").click()
+    expect_text(page.locator(".field[data-field=code] .field-error"), "klopt niet")
+    elsewhere.check("2-confirm-wrong-code")
+    page.get_by_label("Code uit de e-mail").fill(code)
+    page.get_by_role("button", name="Wachtwoord wijzigen").click()
+    expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
+    expect_text(page.locator(".alert-info"), "wachtwoord is gewijzigd")
+    page.get_by_label("Wachtwoord", exact=True).fill(new_password)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    assert not screen.app_errors(), screen.app_errors()
+    assert not elsewhere.app_errors(), elsewhere.app_errors()
 
 
 TAP_TARGETS = """() => {
