@@ -105,6 +105,10 @@ def uploaded(office: Office, new_screen: Callable[..., Screen], stack_url: str) 
         row = page.locator("tr", has_text=sample.filename)  # the API may tidy the name; the tail stays
         expect(row.locator("td").nth(1)).not_to_have_text("—")  # the supplier
         expect(row.locator("td").nth(2)).to_contain_text("€")  # the amount
+        # The invoice's own date and when it is due (not only when it came in), as the list of the API gives them.
+        dates = row.locator("td[data-label=Factuurdatum]")
+        expect(dates.locator("> time")).to_have_attribute("datetime", sample.truth["fields"]["invoice_date"])
+        expect(dates.locator(".due time")).to_have_attribute("datetime", sample.truth["fields"]["due_date"])
         ids[role] = str(row.get_attribute("data-document"))
     # The status filter
     page.get_by_label("Status").select_option("booked")
