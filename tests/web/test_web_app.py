@@ -542,7 +542,8 @@ def test_password_reset_with_the_mailed_code(office: Office, new_screen: Callabl
 
 TAP_TARGETS = """() => {
     const selector = 'button, select, textarea, input:not([type=checkbox]):not([type=radio]):not([type=file]), '
-        + 'a.button, label.button, .topnav a, .tabs a, .doc-link, .choice label, .admin-choice label, .field-check label';
+        + 'a.button, label.button, .topnav a, .tabs a, .doc-link, .choice label, .admin-choice label, .field-check label, '
+        + 'summary, .back a, .link-list a, .viewer-toolbar a, [role=option]';
     const small = [];
     for (const el of document.querySelectorAll(selector)) {
         if (el.closest('[hidden], .visually-hidden') || !el.getClientRects().length) continue;
@@ -551,6 +552,14 @@ TAP_TARGETS = """() => {
     }
     return small;
 }"""
+
+
+def _fits_the_phone(screen: Screen, name: str) -> None:
+    """No sideways scrolling, every control at least 44 x 44 px, a screenshot and axe."""
+    page = screen.page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    assert page.evaluate(TAP_TARGETS) == [], name
+    screen.check(name)
 
 
 def test_phone_camera_upload_and_the_document_above_its_proposal(
@@ -564,9 +573,8 @@ def test_phone_camera_upload_and_the_document_above_its_proposal(
     camera = page.locator("input[type=file][capture]")
     assert camera.get_attribute("accept") == "image/*,application/pdf"
     expect(page.locator("label", has_text="Foto maken")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert page.evaluate(TAP_TARGETS) == []
-    screen.check("1-inbox")
+    expect(page.locator("table.documents tbody tr").first).to_be_visible()
+    _fits_the_phone(screen, "1-inbox")
     photo = make_document(7104, supplier=SUPPLIERS[4], buyer=ADMINISTRATIONS[0], fmt="jpeg", kind="receipt")
     page.get_by_label("Soort document").select_option("receipt")
     camera.set_input_files({"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": photo.content})
@@ -581,7 +589,49 @@ def test_phone_camera_upload_and_the_document_above_its_proposal(
     proposal = page.locator(".proposal-pane").bounding_box()
     assert viewer and proposal and viewer["y"] + viewer["height"] <= proposal["y"] + 1, (viewer, proposal)
     assert viewer["width"] <= 390 and proposal["width"] <= 390
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert page.evaluate(TAP_TARGETS) == []
-    screen.check("3-review")
+    expect(page.locator("#main .show-on-page").first).to_be_visible()
+    _fits_the_phone(screen, "3-review")
+    # "Toon op pagina" scrolls up to the outlined field on the image above.
+    page.locator("#main .show-on-page[data-field=invoice_number]").click()
+    expect(page.locator(".highlight.active[data-field=invoice_number]")).to_be_in_viewport()
+    page.locator("details.info-block summary").click()  # the recognised data, each with its page button
+    supplier = page.get_by_role("combobox", name="Leverancier")
+    supplier.fill(SUPPLIERS[3].name[:6])
+    expect(page.get_by_role("option").first).to_be_visible()
+    _fits_the_phone(screen, "4-review-details-and-suppliers")
+    supplier.press("Escape")
+    page.get_by_role("button", name="Goedkeuren").click()
+    expect(page.get_by_role("dialog", name="Document goedkeuren")).to_be_visible()
+    _fits_the_phone(screen, "5-approve-dialog")
+    page.keyboard.press("Escape")
+    # Approved (through the API: this test needs no other test to have run first), booked: bookings and history.
+    path = f"/v1/offices/{office.office}/documents/{uploaded['image']}"
+    version = api(screen.url, "GET", path, token=office.token).json()["proposal_version"]
+    approved = api(screen.url, "POST", f"{path}/approve", {"comment": "", "proposal_version": version}, token=office.token)
+    assert approved.status_code == 200, approved.text
+    wait_for(lambda: api(screen.url, "GET", path, token=office.token).json()["status"] == "booked", "the booking")
+    page.reload()  # the same route: going there again would not load it anew
+    expect_text(page.locator("[data-testid=bookings]"), "Geboekt")
+    page.locator("details.info-block summary").click()
+    _fits_the_phone(screen, "5-booked")
+
+    admin_id = office.snelstart_administration_id
+    connection = api(screen.url, "GET", f"/v1/offices/{office.office}/connections", token=office.token).json()
+    for name, route in [("6-administrations", "/settings/administrations"), ("7-users", "/settings/users"),
+                        ("8-approval-policy", f"/settings/approval/{admin_id}"), ("9-rules", f"/settings/rules/{admin_id}"),
+                        ("10-connections", "/settings/connections"),
+                        ("11-add-administrations", f"/settings/connections/{connection['connections'][0]['connection_id']}")]:
+        screen.go(route)
+        expect(page.locator("#main h1")).to_be_visible()
+        expect(page.locator("#main .loading")).to_have_count(0)
+        _fits_the_phone(screen, name)
     assert not screen.app_errors(), screen.app_errors()
+
+    # Logged out: the login, the forgotten password and the signup.
+    outside = new_screen("phone-logged-out", phone=True)
+    for name, route, heading in [("12-login", "/login", "Inloggen"), ("13-password-reset", "/password-reset", "Wachtwoord vergeten"),
+                                 ("14-signup", "/onboarding/signup", "Aanmelden")]:
+        outside.go(route)
+        expect(outside.page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        _fits_the_phone(outside, name)
+    assert not outside.app_errors(), outside.app_errors()

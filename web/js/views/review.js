@@ -572,9 +572,9 @@ export async function reviewView(ctx) {
             h("th", { scope: "col" }, "Zekerheid"), h("th", { scope: "col" }, "Plaats"))),
           h("tbody", {}, rows.map(([name, value]) => h("tr", {},
             h("th", { scope: "row" }, RECOGNITION_FIELD[name] || name),
-            h("td", {}, String(value)),
-            h("td", {}, recognition.confidence && recognition.confidence[name] !== undefined ? percent(recognition.confidence[name]) : "—"),
-            h("td", {}, locations[name] ? h("button", { type: "button", class: "link-button",
+            h("td", { "data-label": "Waarde" }, String(value)),
+            h("td", { "data-label": "Zekerheid" }, recognition.confidence && recognition.confidence[name] !== undefined ? percent(recognition.confidence[name]) : "—"),
+            h("td", { "data-label": "Plaats" }, locations[name] ? h("button", { type: "button", class: "link-button",
               on: { click: () => viewer.highlight(name, { scroll: wide() ? "pane" : "page" }) } },
             `Pagina ${locations[name].page}`) : "—")))))));
     }
