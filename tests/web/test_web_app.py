@@ -554,10 +554,14 @@ TAP_TARGETS = """() => {
 }"""
 
 
+STICKING_OUT = """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 390)
+    .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(-8)"""
+
+
 def _fits_the_phone(screen: Screen, name: str) -> None:
     """No sideways scrolling, every control at least 44 x 44 px, a screenshot and axe."""
     page = screen.page
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, (name, page.evaluate(STICKING_OUT))
     assert page.evaluate(TAP_TARGETS) == [], name
     screen.check(name)
 
@@ -610,8 +614,13 @@ def test_phone_camera_upload_and_the_document_above_its_proposal(
     approved = api(screen.url, "POST", f"{path}/approve", {"comment": "", "proposal_version": version}, token=office.token)
     assert approved.status_code == 200, approved.text
     wait_for(lambda: api(screen.url, "GET", path, token=office.token).json()["status"] == "booked", "the booking")
-    page.reload()  # the same route: going there again would not load it anew
+    # This screen still shows it awaiting approval: saving an edit now is refused (409 document_locked), said
+    # plainly, and the booked document shown instead.
+    page.get_by_label("Factuurnummer").fill("TE-LAAT-1")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    expect_text(page.locator(".decide .alert-warning"), "geboekt en kan niet meer worden gewijzigd")
     expect_text(page.locator("[data-testid=bookings]"), "Geboekt")
+    expect(page.get_by_role("button", name="Wijzigingen opslaan")).to_have_count(0)
     page.locator("details.info-block summary").click()
     _fits_the_phone(screen, "5-booked")
 

@@ -155,7 +155,10 @@ export class DocumentViewer {
         if (!location || Number(location.page) !== page.number || !Array.isArray(location.box)) continue;
         const [left, top, right, bottom] = location.box.map(Number);
         if (![left, top, right, bottom].every((v) => Number.isFinite(v) && v >= 0 && v <= 1) || right <= left || bottom <= top) continue;
-        const box = h("div", { class: ["highlight", this.active === field ? "active" : null], dataset: { field } },
+        // A box in the page's right half carries its label on its right edge: it would stick out of the page
+        // (and make a phone's screen scroll sideways) otherwise.
+        const box = h("div", { class: ["highlight", this.active === field ? "active" : null, left > 0.5 ? "end" : null],
+          dataset: { field } },
           h("span", { class: "highlight-label" }, fieldName(field)));
         // CSSOM, not a style attribute: allowed by the Content-Security-Policy.
         box.style.left = `${left * 100}%`;

@@ -21,6 +21,8 @@ const LOCATION_OF = {
 };
 
 const wide = () => window.matchMedia("(min-width: 1000px)").matches;
+/** The 409s that mean the document is no longer what this screen shows. */
+const MOVED_ON = new Set(["proposal_changed", "document_locked"]);
 
 function lineFromProposal(line) {
   return {
@@ -130,7 +132,7 @@ export async function reviewView(ctx) {
   let form = null;
   let shown = null; // the proposal the form shows and edits
   let shownVersion = null; // its proposal_version: approving names it
-  let decisionNotice = null; // why the last decision did not go through, shown with the decision buttons
+  let decisionNotice = null; // why the last save or decision did not go through, shown with the decision buttons
   const dirty = () => Boolean(draft) && JSON.stringify(editBody(shown, draft)) !== savedBody;
   const editable = () => doc.status === "awaiting_approval" && Boolean(doc.proposal);
 
@@ -365,13 +367,15 @@ export async function reviewView(ctx) {
         await request("PUT", office(`documents/${encodeURIComponent(documentId)}/proposal`),
           { body: editBody(shown, draft) });
         doc = await request("GET", office(`documents/${encodeURIComponent(documentId)}`));
+        decisionNotice = null;
         render({ keepForm: false });
         announce("Voorstel opgeslagen");
         form.saved.show(h("p", {}, "Het voorstel is opgeslagen."));
         form.saved.el.focus();
         poller.kick();
       } catch (error) {
-        errors.show(error, { unknown_supplier: "supplier.code" });
+        if (error instanceof ApiError && MOVED_ON.has(error.code)) movedOn(error.code);
+        else errors.show(error, { unknown_supplier: "supplier.code" });
       }
     }));
     update();
@@ -400,17 +404,16 @@ export async function reviewView(ctx) {
       approve.addEventListener("click", async () => {
         decisionNotice = null;
         const result = await decisionDialog("approve");
-        if (result && result.changed) proposalChanged();
+        if (result && result.refused) movedOn(result.refused);
         else if (result) afterDecision(result, "Goedgekeurd");
       });
       reject.addEventListener("click", async () => {
         decisionNotice = null;
         const result = await decisionDialog("reject");
-        if (result) afterDecision(result, "Afgewezen");
+        if (result && result.refused) movedOn(result.refused);
+        else if (result) afterDecision(result, "Afgewezen");
       });
-      const notice = decisionNotice ? h("div", { class: "alert alert-warning", role: "alert", tabindex: "-1" },
-        h("p", {}, decisionNotice)) : null;
-      replace(panel, title, notice, alert.el, h("div", { class: "actions" }, approve, reject), note);
+      replace(panel, title, alert.el, h("div", { class: "actions" }, approve, reject), note);
     } else if (doc.status === "failed") {
       const retry = h("button", { type: "button", class: "primary" }, "Opnieuw boeken");
       retry.addEventListener("click", busyButton(retry, async () => {
@@ -436,6 +439,9 @@ export async function reviewView(ctx) {
     } else {
       replace(panel, title, h("p", {}, `Status: ${STATUS[doc.status] || doc.status}.`));
     }
+    if (decisionNotice) {
+      title.after(h("div", { class: "alert alert-warning", role: "alert", tabindex: "-1" }, h("p", {}, decisionNotice)));
+    }
     return panel;
   }
 
@@ -460,14 +466,13 @@ export async function reviewView(ctx) {
         }
         try {
           // Approving names the proposal version on the screen: changed since, the API refuses (proposal_changed).
-          const body = !approve ? { reason: value }
-            : Number.isInteger(shownVersion) ? { comment: value, proposal_version: shownVersion } : { comment: value };
+          const body = approve ? { comment: value, proposal_version: shownVersion } : { reason: value };
           const result = await request("POST", office(`documents/${encodeURIComponent(documentId)}/${approve ? "approve" : "reject"}`),
             { body });
           close(result);
         } catch (error) {
-          if (error instanceof ApiError && error.code === "proposal_changed") {
-            close({ changed: true });
+          if (error instanceof ApiError && MOVED_ON.has(error.code)) {
+            close({ refused: error.code });
             return;
           }
           alert.show(h("p", {}, errorMessage(error)));
@@ -478,9 +483,12 @@ export async function reviewView(ctx) {
     });
   }
 
-  /** Approving was refused because someone changed the proposal meanwhile: show the new version and say so. */
-  async function proposalChanged() {
-    decisionNotice = errorMessage(new ApiError({ status: 409, code: "proposal_changed" }));
+  /**
+   * A save or decision refused because the document moved on while this screen showed it (someone changed the
+   * proposal, or it was booked): show it as it is now, and say why above the decision buttons.
+   */
+  async function movedOn(code) {
+    decisionNotice = errorMessage(new ApiError({ status: 409, code }));
     try {
       doc = await request("GET", office(`documents/${encodeURIComponent(documentId)}`));
     } catch {
