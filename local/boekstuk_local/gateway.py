@@ -187,8 +187,8 @@ class Gateway:
     # --- the web front end -------------------------------------------------------------------------
 
     def _static(self, request: Request) -> Response:
-        """A file of ``web/``: ``/`` is index.html, and so is any extension-less path (the e-mails' links such
-        as ``/activate?token=``: the app maps them to its hash routes). Nothing outside ``web/`` is reachable."""
+        """A file of ``web/``: ``/`` is index.html, and so is any extension-less path (the app routes by hash:
+        ``/#/documents/<id>``, so a path is only ever someone's typing). Nothing outside ``web/`` is reachable."""
         assert self.web_dir is not None
         relative = request.path.lstrip("/") or "index.html"
         joined = safe_join(str(self.web_dir), relative)

@@ -143,3 +143,15 @@ def test_upload_slot_errors_and_isolation(aws: LocalAws, office: dict[str, str])
     aws.api_call("POST", url, {"filename": "nooit.pdf", "content_type": "application/pdf"}, token=office["token"])
     _, _, page = aws.api_call("GET", f"/v1/offices/{office['office']}/documents?limit=200", token=office["token"])
     assert "nooit.pdf" not in [d["filename"] for d in page["documents"]]
+
+
+def test_the_list_gives_each_document_its_invoice_and_due_date(aws: LocalAws, office: dict[str, str]) -> None:
+    sample = make_document(505, supplier=NAMED_SUPPLIERS[1], fmt="pdf")
+    doc = upload(aws, office, sample.content, sample.filename, sample.content_type)
+    status, _, page = aws.api_call("GET", f"/v1/offices/{office['office']}/documents?administration_id="
+                                          f"{office['administration_id']}&limit=200", token=office["token"])
+    assert status == 200
+    (listed,) = [d for d in page["documents"] if d["document_id"] == doc["document_id"]]
+    proposal = doc["proposal"]
+    assert (listed["invoice_date"], listed["due_date"], listed["currency"]) == (
+        sample.truth["fields"]["invoice_date"], proposal["due_date"], proposal["currency"]), listed

@@ -199,6 +199,18 @@ def mail_code(url: str, to: str, after: int = 0) -> str:
     raise AssertionError(f"no e-mail to {to}")
 
 
+def mail_link(url: str, to: str, contains: str) -> str:
+    """The link containing ``contains`` in the e-mails to ``to`` (waiting for it to be sent)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        messages = requests.get(f"{url}/_local/mail", params={"to": to}, timeout=10).json()["messages"]
+        links = [link for m in messages for link in m.get("links") or [] if contains in link]
+        if links:
+            return str(links[-1])
+        time.sleep(0.3)
+    raise AssertionError(f"no e-mail to {to} links to {contains}")
+
+
 def mail_count(url: str, to: str) -> int:
     return len(requests.get(f"{url}/_local/mail", params={"to": to}, timeout=10).json()["messages"])
 
@@ -302,8 +314,7 @@ def office(new_screen: Callable[..., Screen], stack_url: str) -> Office:
     taken = _taken_office_code(stack_url)
     office_code = page.get_by_label("Kantoorcode")
     office_code.fill(taken)
-    availability = page.locator(".availability")
-    expect_text(availability, "in gebruik|bij het activeren")
+    expect(page.locator(".availability [data-available=false]")).to_contain_text(taken)  # while typing
     screen.check("3-activate-availability")
     page.get_by_label("Gebruikersnaam").fill("sync")
     page.get_by_label("Wachtwoord", exact=True).fill("te kort")

@@ -120,11 +120,12 @@ export function onSessionChange(fn) {
   return () => listeners.delete(fn);
 }
 
-function fromTokens(tokens, office_code, username, previous) {
+/** The session kept from a login's or refresh's answer: each answer names the refresh token to keep. */
+function fromTokens(tokens, office_code, username) {
   return {
     office_code, username,
     access_token: tokens.access_token,
-    refresh_token: tokens.refresh_token || (previous && previous.refresh_token) || null,
+    refresh_token: tokens.refresh_token || null,
     expires_at: Date.now() + Number(tokens.expires_in || 3600) * 1000,
     lifetime_ms: Number(tokens.expires_in || 3600) * 1000,
   };
@@ -133,7 +134,7 @@ function fromTokens(tokens, office_code, username, previous) {
 /** Log in; throws ApiError (401 invalid_credentials, 429 too_many_attempts with retryAfter). */
 export async function login(office_code, username, password) {
   const tokens = await request("POST", "/v1/sessions", { body: { office_code, username, password }, auth: false });
-  writeSession(fromTokens(tokens, office_code, username, null), "login");
+  writeSession(fromTokens(tokens, office_code, username), "login");
   return session;
 }
 
@@ -147,7 +148,7 @@ export function refreshSession() {
       const tokens = await request("POST", "/v1/sessions/refresh",
         { body: { refresh_token: current.refresh_token }, auth: false });
       if (session && session.refresh_token === current.refresh_token) {
-        writeSession(fromTokens(tokens, current.office_code, current.username, current), "refresh");
+        writeSession(fromTokens(tokens, current.office_code, current.username), "refresh");
       }
       return true;
     } catch (error) {
@@ -209,20 +210,18 @@ window.addEventListener("storage", (event) => {
   for (const listener of listeners) listener(session, reason);
 });
 
-/** Log out: revoke the refresh token at the API (DELETE /v1/sessions), then forget the session here. */
+/**
+ * Log out: forget the session here, and revoke its refresh token at the API (DELETE /v1/sessions: holding the
+ * refresh token is what counts, so an access token that ran out does not stop it).
+ */
 export async function logout() {
   const current = session;
   writeSession(null, "logout");
-  if (!current) return;
+  if (!current || !current.refresh_token) return;
   try {
-    await fetch(apiUrl("/v1/sessions"), {
-      method: "DELETE",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${current.access_token}` },
-      body: JSON.stringify({ refresh_token: current.refresh_token }),
-      credentials: "omit",
-    });
+    await request("DELETE", "/v1/sessions", { body: { refresh_token: current.refresh_token }, auth: false });
   } catch {
-    // Offline: the token stays valid at the API until it expires; nothing else to do here.
+    // Offline or refused: the refresh token stays valid at the API until it expires; nothing else to do here.
   }
 }
 

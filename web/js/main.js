@@ -14,24 +14,6 @@ import {
   settingsHome, usersSettingsView,
 } from "./views/settings.js";
 
-/**
- * Links in e-mails are plain paths (/activate?token=..., /documents/<id>); the host serves index.html for them.
- * Turn them into the app's hash routes before anything renders.
- */
-function mapPathLinks() {
-  const { pathname, search, hash } = window.location;
-  if (pathname === "/" || pathname === "/index.html") return;
-  const query = new URLSearchParams(search);
-  let target = null;
-  if (/\/activate\/?$/.test(pathname) && query.get("token")) {
-    target = `#/onboarding/activate?token=${encodeURIComponent(query.get("token"))}`;
-  } else {
-    const match = /\/documents\/([^/]+)\/?$/.exec(pathname);
-    if (match) target = `#/documents/${match[1]}`;
-  }
-  window.history.replaceState(null, "", `/${target || hash || ""}`);
-}
-
 function renderNav() {
   const nav = document.getElementById("topnav");
   const session = currentSession();
@@ -55,7 +37,6 @@ function renderNav() {
 }
 
 async function main() {
-  mapPathLinks();
   await loadConfig();
 
   route("/login", loginView, { auth: false });
@@ -67,7 +48,6 @@ async function main() {
   route("/onboarding/package", packageView);
   route("/onboarding/connected", connectedView);
   route("/onboarding/administrations", administrationsView);
-  route("/connections/:id", connectedView); // the OAuth callback's older redirect (?linked=1)
   route("/", homeView);
   route("/inbox", homeView);
   route("/inbox/:id", inboxView);

@@ -180,6 +180,7 @@ const ERROR = {
   invalid_status: "Dat kan niet in de huidige status van het document.",
   not_an_approver: "U mag over dit document niet beslissen: het goedkeuringsbeleid noemt u niet als goedkeurder.",
   already_decided: "U heeft over deze versie van het document al een besluit genomen.",
+  proposal_changed: "Het voorstel is gewijzigd sinds u het opende. Hieronder staat de nieuwe versie: controleer die en keur opnieuw goed.",
   document_locked: "Dit document is geboekt en kan niet meer worden gewijzigd.",
   proposal_incomplete: "Het voorstel is niet compleet: elke regel heeft een grootboekrekening en een btw-code nodig.",
   booking_in_progress: "Dit document wordt op dit moment al geboekt.",
@@ -229,7 +230,11 @@ export function errorMessage(error) {
 const FIELD_TEXT = [
   [/^lines\.\d+\.gl_account$/, "Deze grootboekrekening bestaat niet in het pakket."],
   [/^lines\.\d+\.vat_code$/, "Deze btw-code bestaat niet in het pakket."],
-  [/^supplier(_code|\.code)?$/, "Deze leverancier bestaat niet in deze administratie."],
+  [/^supplier(\.code)?$/, "Deze leverancier bestaat niet in deze administratie."],
+  [/^supplier\.name$/, "Vul de naam van de nieuwe leverancier in."],
+  [/^supplier\.vat_id$/, "Dit btw-nummer is niet geldig (bijvoorbeeld NL001234567B01)."],
+  [/^supplier\.kvk$/, "Een KvK-nummer heeft 8 cijfers."],
+  [/^supplier\.iban$/, "Dit IBAN is niet geldig: controleer het nummer."],
   [/^currency$/, "Geef een valutacode van drie letters, zoals EUR."],
   [/^office_code$/, "Gebruik 3 tot 30 tekens: kleine letters, cijfers en '-'."],
   [/^username$/, "Gebruik letters, cijfers, '.', '_' of '-' (maximaal 64 tekens)."],
@@ -242,22 +247,31 @@ const FIELD_TEXT = [
   [/^vat_code$/, "Deze btw-code bestaat niet in het pakket."],
 ];
 
+/** The API's English sentence about a field, recognised for a more precise Dutch one. */
+const FIELD_SENTENCE = [
+  [/already in this administration/i, () => "Deze factuur van deze leverancier staat al in de administratie."],
+  [/add up to (-?[\d.]+), not to the total (-?[\d.]+)/,
+    (m) => `De regels tellen op tot ${m[1].replace(".", ",")}, niet tot het totaal ${m[2].replace(".", ",")}.`],
+  [/due date is before/i, () => "De vervaldatum ligt voor de factuurdatum."],
+  [/more than a year after/i, () => "De vervaldatum ligt meer dan een jaar na de factuurdatum."],
+  [/more than a year in the future/i, () => "De factuurdatum ligt meer dan een jaar in de toekomst."],
+  [/negative/i, () => "Mag niet negatief zijn."],
+];
+
 /** One API field error ({field, message}) in Dutch. */
 export function fieldMessage(field, message) {
   const english = String(message || "");
   if (/required/i.test(english)) return "Dit veld is verplicht.";
-  let m = /add up to (-?[\d.]+), not to the total (-?[\d.]+)/.exec(english);
-  if (m) return `De regels tellen op tot ${m[1].replace(".", ",")}, niet tot het totaal ${m[2].replace(".", ",")}.`;
-  if (/due date is before/i.test(english)) return "De vervaldatum ligt voor de factuurdatum.";
-  if (/more than a year after/i.test(english)) return "De vervaldatum ligt meer dan een jaar na de factuurdatum.";
-  if (/more than a year in the future/i.test(english)) return "De factuurdatum ligt meer dan een jaar in de toekomst.";
-  if (/negative/i.test(english)) return "Mag niet negatief zijn.";
-  if (/valid date|date/i.test(english) && /date/.test(field)) return "Vul een geldige datum in.";
-  if (/decimal|number|amount|money/i.test(english) || /amount|total/.test(field)) {
+  for (const [pattern, text] of FIELD_SENTENCE) {
+    const m = pattern.exec(english);
+    if (m) return text(m);
+  }
+  const known = FIELD_TEXT.find(([pattern]) => pattern.test(field));
+  if (known) return known[1];
+  if (/date/.test(field)) return "Vul een geldige datum in.";
+  if (/amount|total/.test(field) || /decimal|money/i.test(english)) {
     return "Vul een bedrag in met twee decimalen, bijvoorbeeld 121,00.";
   }
-  m = FIELD_TEXT.find(([pattern]) => pattern.test(field));
-  if (m) return m[1];
   if (/too long|at most/i.test(english)) return "Deze waarde is te lang.";
   if (/too short|at least/i.test(english)) return "Deze waarde is te kort.";
   return "Deze waarde is niet geldig.";

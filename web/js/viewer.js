@@ -51,6 +51,7 @@ export class DocumentViewer {
     this.locations = {};
     this.objectUrls = [];
     this.pdf = null;
+    this.task = null;
     this.active = null;
   }
 
@@ -83,6 +84,7 @@ export class DocumentViewer {
     const data = new Uint8Array(await blob.arrayBuffer());
     const task = lib.getDocument({ data, isEvalSupported: false, enableXfa: false, standardFontDataUrl: STANDARD_FONTS,
       disableAutoFetch: true, stopAtErrors: false });
+    this.task = task;
     let pdf;
     try {
       pdf = await task.promise;
@@ -153,7 +155,10 @@ export class DocumentViewer {
         if (!location || Number(location.page) !== page.number || !Array.isArray(location.box)) continue;
         const [left, top, right, bottom] = location.box.map(Number);
         if (![left, top, right, bottom].every((v) => Number.isFinite(v) && v >= 0 && v <= 1) || right <= left || bottom <= top) continue;
-        const box = h("div", { class: ["highlight", this.active === field ? "active" : null], dataset: { field } },
+        // A box in the page's right half carries its label on its right edge: it would stick out of the page
+        // (and make a phone's screen scroll sideways) otherwise.
+        const box = h("div", { class: ["highlight", this.active === field ? "active" : null, left > 0.5 ? "end" : null],
+          dataset: { field } },
           h("span", { class: "highlight-label" }, fieldName(field)));
         // CSSOM, not a style attribute: allowed by the Content-Security-Policy.
         box.style.left = `${left * 100}%`;
@@ -198,7 +203,9 @@ export class DocumentViewer {
   destroy() {
     for (const url of this.objectUrls) URL.revokeObjectURL(url);
     this.objectUrls = [];
-    if (this.pdf) this.pdf.destroy();
+    // The loading task owns the document and its worker (pdf.js 6 has no destroy on the document itself).
+    if (this.task) this.task.destroy();
+    this.task = null;
     this.pdf = null;
   }
 }

@@ -81,18 +81,28 @@ export function passwordResetView(ctx) {
       value: user, autocomplete: "username", attrs: { autocapitalize: "none" } }));
     const wait = h("p", { class: "hint", role: "status" });
     const submit = h("button", { type: "submit", class: "primary" }, "Code versturen");
+    // The e-mail's link leads here: whoever has the code already enters it without asking for another one.
+    const haveCode = h("button", { type: "button", class: "secondary" }, "Ik heb al een code");
     const form = h("form", { class: "card narrow", novalidate: true, "aria-label": "Code aanvragen" },
-      alert.el, officeCode.el, username.el, h("div", { class: "actions" }, submit), wait);
-    form.addEventListener("submit", busyButton(submit, async () => {
+      alert.el, officeCode.el, username.el, h("div", { class: "actions" }, submit, haveCode), wait);
+    const filledIn = () => {
       errors.clear();
       office = officeCode.control.value.trim().toLowerCase();
       user = username.control.value.trim();
-      if (!office) officeCode.setError("Vul uw kantoorcode in.");
       if (!user) username.setError("Vul uw gebruikersnaam in.");
-      if (!office || !user) return;
+      if (!office) officeCode.setError("Vul uw kantoorcode in.");
+      if (!user) username.control.focus();
+      if (!office) officeCode.control.focus();
+      return Boolean(office && user);
+    };
+    haveCode.addEventListener("click", () => {
+      if (filledIn()) confirmStep({ sent: false });
+    });
+    form.addEventListener("submit", busyButton(submit, async () => {
+      if (!filledIn()) return;
       try {
         await request("POST", "/v1/password-resets", { body: { office_code: office, username: user }, auth: false });
-        confirmStep();
+        confirmStep({ sent: true });
       } catch (error) {
         errors.show(error);
         if (error instanceof ApiError && error.status === 429) holdOff(submit, error.retryAfter, wait);
@@ -105,7 +115,7 @@ export function passwordResetView(ctx) {
     focusTitle();
   };
 
-  const confirmStep = () => {
+  const confirmStep = ({ sent }) => {
     const alert = alertBox();
     const info = alertBox("info");
     const errors = new FormErrors(alert);
@@ -120,7 +130,7 @@ export function passwordResetView(ctx) {
     const submit = h("button", { type: "submit", class: "primary" }, "Wachtwoord wijzigen");
     const again = h("button", { type: "button", class: "link-button" }, "Nieuwe code aanvragen");
     again.addEventListener("click", () => askStep());
-    info.show(h("p", {}, "Als deze gebruiker bestaat, is er een code naar het e-mailadres van de gebruiker gestuurd."));
+    if (sent) info.show(h("p", {}, "Als deze gebruiker bestaat, is er een code naar het e-mailadres van de gebruiker gestuurd."));
     const form = h("form", { class: "card narrow", novalidate: true, "aria-label": "Nieuw wachtwoord instellen" },
       info.el, alert.el, code.el, password.el, repeat.el, h("div", { class: "actions" }, submit, again), wait);
     form.addEventListener("submit", busyButton(submit, async () => {

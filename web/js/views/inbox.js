@@ -1,5 +1,5 @@
 // The inbox of one administration: upload (drag and drop, file picker, phone camera), the documents with their
-// status, supplier, amount and date, a status filter, and live status updates while the system works.
+// status, supplier, amount, invoice and due date, a status filter, and live status updates while the system works.
 
 import { office, request } from "../api.js";
 import { announce, h, replace, uid } from "../dom.js";
@@ -190,8 +190,8 @@ export async function inboxView(ctx) {
     h("caption", { class: "visually-hidden" }, "Documenten"),
     h("thead", {}, h("tr", {},
       h("th", { scope: "col" }, "Document"), h("th", { scope: "col" }, "Leverancier"),
-      h("th", { scope: "col", class: "num" }, "Bedrag"), h("th", { scope: "col" }, "Ontvangen"),
-      h("th", { scope: "col" }, "Status"))),
+      h("th", { scope: "col", class: "num" }, "Bedrag"), h("th", { scope: "col" }, "Factuurdatum"),
+      h("th", { scope: "col" }, "Ontvangen"), h("th", { scope: "col" }, "Status"))),
     tableBody);
   let documents = [];
   let next = null;
@@ -202,7 +202,9 @@ export async function inboxView(ctx) {
       h("a", { href: `#/documents/${encodeURIComponent(doc.document_id)}`, class: "doc-link" }, doc.filename),
       h("span", { class: "kind" }, KIND[doc.kind] || doc.kind)),
     h("td", { "data-label": "Leverancier" }, doc.supplier || "—"),
-    h("td", { "data-label": "Bedrag", class: "num" }, doc.total_incl_vat ? money(doc.total_incl_vat) : "—"),
+    h("td", { "data-label": "Bedrag", class: "num" }, doc.total_incl_vat ? money(doc.total_incl_vat, doc.currency) : "—"),
+    h("td", { "data-label": "Factuurdatum" }, doc.invoice_date ? [h("time", { datetime: doc.invoice_date }, date(doc.invoice_date)),
+      doc.due_date ? h("span", { class: "due" }, "vervalt ", h("time", { datetime: doc.due_date }, date(doc.due_date))) : null] : "—"),
     h("td", { "data-label": "Ontvangen" }, date(doc.created_at)),
     h("td", { "data-label": "Status" }, statusBadge(doc.status)));
 

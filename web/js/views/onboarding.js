@@ -204,7 +204,6 @@ export function confirmView(ctx) {
 // --- step 2: activation --------------------------------------------------------------------------------------
 
 const OFFICE_CODE = /^[a-z0-9-]{3,30}$/;
-let officeCodeChecksMissing = false; // the API has no POST /v1/office-code-checks (yet): check at submit only
 
 export function activateView(ctx) {
   const token = ctx.query.get("token") || state().activation_token;
@@ -263,10 +262,6 @@ export function activateView(ctx) {
         ? "Te lang: hoogstens 30 tekens." : "Alleen kleine letters, cijfers en '-' zijn toegestaan.");
       return;
     }
-    if (officeCodeChecksMissing) {
-      replace(availability, "Of de kantoorcode vrij is, ziet u bij het activeren.");
-      return;
-    }
     replace(availability, "Beschikbaarheid controleren…");
     try {
       const answer = await request("POST", "/v1/office-code-checks", { auth: false,
@@ -276,13 +271,10 @@ export function activateView(ctx) {
       replace(availability,
         h("span", { dataset: { available: String(Boolean(answer.available)) } },
           answer.valid === false ? "Deze kantoorcode is niet geldig."
-            : answer.available ? `✓ ${answer.office_code || value} is beschikbaar.` : `✗ ${answer.office_code || value} is al in gebruik.`),
+            : answer.available ? `✓ ${answer.office_code} is beschikbaar.` : `✗ ${answer.office_code} is al in gebruik.`),
         answer.available ? null : showSuggestions(answer.suggestions, "Vrij:"));
     } catch (error) {
-      if (error instanceof ApiError && [403, 404, 405].includes(error.status) && ["not_found", "forbidden", "bad_request", "unauthorized"].includes(error.code)) {
-        officeCodeChecksMissing = true;
-        replace(availability, "Of de kantoorcode vrij is, ziet u bij het activeren.");
-      } else if (error instanceof ApiError && error.code === "validation_error") {
+      if (error instanceof ApiError && error.code === "validation_error") {
         availability.classList.add("bad");
         replace(availability, "Deze kantoorcode is niet geldig.");
       } else if (error instanceof ApiError && error.status === 429) {
@@ -495,8 +487,8 @@ export function connectedView(ctx) {
     pending = {};
   }
   sessionStorage.removeItem(OAUTH_KEY);
-  const connectionId = ctx.params.id || ctx.query.get("connection_id") || pending.connection_id;
-  const status = ctx.query.get("status") || (ctx.query.get("linked") ? "verified" : "");
+  const connectionId = ctx.query.get("connection_id");
+  const status = ctx.query.get("status");
   if (status === "verified" && connectionId) {
     announce("Het pakket is gekoppeld");
     const target = pending.returnTo === "settings"

@@ -2,7 +2,7 @@
 // booking proposal to correct (supplier, dates, lines with GL account and VAT code from the package's pick
 // lists), then approve or reject; warnings, approvals, bookings and the history below.
 
-import { documentContent, office, request } from "../api.js";
+import { ApiError, documentContent, office, request } from "../api.js";
 import { announce, debounce, h, replace, uid } from "../dom.js";
 import { FormErrors, alertBox, busyButton, field } from "../forms.js";
 import {
@@ -21,10 +21,12 @@ const LOCATION_OF = {
 };
 
 const wide = () => window.matchMedia("(min-width: 1000px)").matches;
+/** The 409s that mean the document is no longer what this screen shows. */
+const MOVED_ON = new Set(["proposal_changed", "document_locked"]);
 
 function lineFromProposal(line) {
   return {
-    gl_account: line.gl_account || "", description: line.description || "",
+    base: line, gl_account: line.gl_account || "", description: line.description || "",
     amount_excl_vat: amountInput(line.amount_excl_vat), vat_code: line.vat_code || "",
     vat_amount: amountInput(line.vat_amount), cost_centre: line.cost_centre || null,
   };
@@ -33,7 +35,7 @@ function lineFromProposal(line) {
 function draftFrom(proposal) {
   return {
     supplier: { mode: "keep", code: proposal.supplier.code, name: proposal.supplier.name,
-      vat_id: proposal.supplier.vat_id || "", iban: proposal.supplier.iban || "" },
+      vat_id: proposal.supplier.vat_id || "", kvk: proposal.supplier.kvk || "", iban: proposal.supplier.iban || "" },
     invoice_number: proposal.invoice_number || "", invoice_date: proposal.invoice_date || "",
     due_date: proposal.due_date || "", currency: proposal.currency || "EUR", description: proposal.description || "",
     lines: (proposal.lines || []).map(lineFromProposal),
@@ -41,16 +43,30 @@ function draftFrom(proposal) {
   };
 }
 
+/** The supplier as PUT .../proposal takes it: as GET gave it, another of the administration, or a new one. */
+function supplierBody(proposal, supplier) {
+  if (supplier.mode === "existing") return { code: supplier.code };
+  if (supplier.mode === "new") {
+    const tidy = (value) => value.replace(/\s/g, "").toUpperCase() || null;
+    return { code: null, name: supplier.name.trim(), vat_id: tidy(supplier.vat_id), kvk: tidy(supplier.kvk),
+      iban: tidy(supplier.iban) };
+  }
+  return proposal.supplier;
+}
+
 /**
- * The body of PUT .../proposal. The API takes the proposal's fields with the supplier as `supplier_code` (an
- * existing supplier of the administration); a new supplier goes as API.md's `supplier` object.
+ * The body of PUT .../proposal: the proposal object as GET returned it with the draft's values in it (its
+ * read-only parts, such as provenance, warnings and a line's vat_rate, go back as they came and are ignored).
  */
-function editBody(draft) {
-  const body = {
+function editBody(proposal, draft) {
+  return {
+    ...proposal,
+    supplier: supplierBody(proposal, draft.supplier),
     invoice_number: draft.invoice_number.trim(), invoice_date: draft.invoice_date || null,
     due_date: draft.due_date || null, currency: draft.currency.trim().toUpperCase() || "EUR",
     description: draft.description.trim() || null,
     lines: draft.lines.map((line) => ({
+      ...(line.base || {}),
       gl_account: line.gl_account, description: line.description.trim(),
       amount_excl_vat: parseAmount(line.amount_excl_vat) ?? line.amount_excl_vat,
       vat_code: line.vat_code, vat_amount: parseAmount(line.vat_amount) ?? line.vat_amount,
@@ -58,13 +74,6 @@ function editBody(draft) {
     })),
     total_incl_vat: parseAmount(draft.total_incl_vat) ?? draft.total_incl_vat,
   };
-  if (draft.supplier.mode === "new") {
-    body.supplier = { code: null, name: draft.supplier.name.trim(), vat_id: draft.supplier.vat_id.trim() || null,
-      iban: draft.supplier.iban.replace(/\s/g, "").toUpperCase() || null };
-  } else {
-    body.supplier_code = draft.supplier.code || null;
-  }
-  return body;
 }
 
 export async function reviewView(ctx) {
@@ -121,7 +130,10 @@ export async function reviewView(ctx) {
   let draft = null;
   let savedBody = "";
   let form = null;
-  const dirty = () => Boolean(draft) && JSON.stringify(editBody(draft)) !== savedBody;
+  let shown = null; // the proposal the form shows and edits
+  let shownVersion = null; // its proposal_version: approving names it
+  let decisionNotice = null; // why the last save or decision did not go through, shown with the decision buttons
+  const dirty = () => Boolean(draft) && JSON.stringify(editBody(shown, draft)) !== savedBody;
   const editable = () => doc.status === "awaiting_approval" && Boolean(doc.proposal);
 
   const reload = async () => {
@@ -145,7 +157,9 @@ export async function reviewView(ctx) {
   function buildForm() {
     const proposal = doc.proposal;
     draft = draftFrom(proposal);
-    savedBody = JSON.stringify(editBody(draft));
+    savedBody = JSON.stringify(editBody(proposal, draft));
+    shown = proposal;
+    shownVersion = doc.proposal_version;
     const readOnly = !editable();
     const alert = alertBox();
     const saved = alertBox("success");
@@ -191,8 +205,9 @@ export async function reviewView(ctx) {
     const supplierBlock = supplierPicker({ administrationId, draft, readOnly, current: proposal.supplier,
       origin: origin("supplier"), onChange: () => update(),
       onFocus: () => viewer.highlight("supplier_name", { scroll: wide() ? "pane" : false }) });
-    errors.register("supplier_code", supplierBlock.control);
-    errors.alias(/^supplier(\.|$)/, "supplier_code");
+    errors.register("supplier.code", supplierBlock.control);
+    for (const [name, control] of Object.entries(supplierBlock.newFields)) errors.register(`supplier.${name}`, control);
+    errors.alias(/^supplier(\.|$)/, "supplier.code");
 
     const invoiceNumber = errors.register("invoice_number", track(field({ label: "Factuurnummer", name: "invoice_number",
       value: draft.invoice_number, hint: origin("invoice_number") }), "invoice_number", (v) => { draft.invoice_number = v; }));
@@ -211,6 +226,7 @@ export async function reviewView(ctx) {
     const linesError = h("p", { class: "field-error", hidden: true });
     errors.register("lines", { control: { focus: () => linesList.querySelector("select, input")?.focus() },
       setError: (message) => { linesError.hidden = !message; linesError.textContent = message || ""; } });
+    errors.alias(/^lines\.\d+(\.|$)/, "lines"); // a line's part the form has no field for
     const glOptions = (value) => {
       const options = [{ value: "", label: "Kies een grootboekrekening…" }];
       for (const account of gl || []) options.push({ value: account.code, label: `${account.code} · ${account.name}` });
@@ -335,7 +351,7 @@ export async function reviewView(ctx) {
           problem = true;
         }
       };
-      if (draft.supplier.mode === "new") need(supplierBlock.control, draft.supplier.name.trim(), "Vul de naam van de nieuwe leverancier in.");
+      if (draft.supplier.mode === "new") need(supplierBlock.newFields.name, draft.supplier.name.trim(), "Vul de naam van de nieuwe leverancier in.");
       need(invoiceNumber, draft.invoice_number.trim(), "Vul het factuurnummer in.");
       need(invoiceDate, draft.invoice_date, "Vul de factuurdatum in.");
       draft.lines.forEach((line, index) => {
@@ -348,15 +364,18 @@ export async function reviewView(ctx) {
       need(total, parseAmount(draft.total_incl_vat) !== null, "Vul het totaal in, bijvoorbeeld 121,00.");
       if (problem) return;
       try {
-        await request("PUT", office(`documents/${encodeURIComponent(documentId)}/proposal`), { body: editBody(draft) });
+        await request("PUT", office(`documents/${encodeURIComponent(documentId)}/proposal`),
+          { body: editBody(shown, draft) });
         doc = await request("GET", office(`documents/${encodeURIComponent(documentId)}`));
+        decisionNotice = null;
         render({ keepForm: false });
         announce("Voorstel opgeslagen");
         form.saved.show(h("p", {}, "Het voorstel is opgeslagen."));
         form.saved.el.focus();
         poller.kick();
       } catch (error) {
-        errors.show(error, { unknown_supplier: "supplier_code" });
+        if (error instanceof ApiError && MOVED_ON.has(error.code)) movedOn(error.code);
+        else errors.show(error, { unknown_supplier: "supplier.code" });
       }
     }));
     update();
@@ -383,12 +402,16 @@ export async function reviewView(ctx) {
       cleanups.push(() => document.removeEventListener("proposal-dirty", sync));
       sync();
       approve.addEventListener("click", async () => {
+        decisionNotice = null;
         const result = await decisionDialog("approve");
-        if (result) afterDecision(result, "Goedgekeurd");
+        if (result && result.refused) movedOn(result.refused);
+        else if (result) afterDecision(result, "Goedgekeurd");
       });
       reject.addEventListener("click", async () => {
+        decisionNotice = null;
         const result = await decisionDialog("reject");
-        if (result) afterDecision(result, "Afgewezen");
+        if (result && result.refused) movedOn(result.refused);
+        else if (result) afterDecision(result, "Afgewezen");
       });
       replace(panel, title, alert.el, h("div", { class: "actions" }, approve, reject), note);
     } else if (doc.status === "failed") {
@@ -416,6 +439,9 @@ export async function reviewView(ctx) {
     } else {
       replace(panel, title, h("p", {}, `Status: ${STATUS[doc.status] || doc.status}.`));
     }
+    if (decisionNotice) {
+      title.after(h("div", { class: "alert alert-warning", role: "alert", tabindex: "-1" }, h("p", {}, decisionNotice)));
+    }
     return panel;
   }
 
@@ -439,16 +465,40 @@ export async function reviewView(ctx) {
           return;
         }
         try {
+          // Approving names the proposal version on the screen: changed since, the API refuses (proposal_changed).
+          const body = approve ? { comment: value, proposal_version: shownVersion } : { reason: value };
           const result = await request("POST", office(`documents/${encodeURIComponent(documentId)}/${approve ? "approve" : "reject"}`),
-            { body: approve ? { comment: value } : { reason: value } });
+            { body });
           close(result);
         } catch (error) {
+          if (error instanceof ApiError && MOVED_ON.has(error.code)) {
+            close({ refused: error.code });
+            return;
+          }
           alert.show(h("p", {}, errorMessage(error)));
           alert.el.focus();
         }
       }));
       return formEl;
     });
+  }
+
+  /**
+   * A save or decision refused because the document moved on while this screen showed it (someone changed the
+   * proposal, or it was booked): show it as it is now, and say why above the decision buttons.
+   */
+  async function movedOn(code) {
+    decisionNotice = errorMessage(new ApiError({ status: 409, code }));
+    try {
+      doc = await request("GET", office(`documents/${encodeURIComponent(documentId)}`));
+    } catch {
+      // shown with the old proposal; the notice says to look again
+    }
+    render({ keepForm: false });
+    viewer.setLocations(doc.recognition && doc.recognition.locations);
+    announce(decisionNotice);
+    const notice = decisionSlot.querySelector(".alert-warning");
+    if (notice) notice.focus();
   }
 
   async function afterDecision(result, word) {
@@ -530,9 +580,9 @@ export async function reviewView(ctx) {
             h("th", { scope: "col" }, "Zekerheid"), h("th", { scope: "col" }, "Plaats"))),
           h("tbody", {}, rows.map(([name, value]) => h("tr", {},
             h("th", { scope: "row" }, RECOGNITION_FIELD[name] || name),
-            h("td", {}, String(value)),
-            h("td", {}, recognition.confidence && recognition.confidence[name] !== undefined ? percent(recognition.confidence[name]) : "—"),
-            h("td", {}, locations[name] ? h("button", { type: "button", class: "link-button",
+            h("td", { "data-label": "Waarde" }, String(value)),
+            h("td", { "data-label": "Zekerheid" }, recognition.confidence && recognition.confidence[name] !== undefined ? percent(recognition.confidence[name]) : "—"),
+            h("td", { "data-label": "Plaats" }, locations[name] ? h("button", { type: "button", class: "link-button",
               on: { click: () => viewer.highlight(name, { scroll: wide() ? "pane" : "page" }) } },
             `Pagina ${locations[name].page}`) : "—")))))));
     }
@@ -617,11 +667,14 @@ function supplierPicker({ administrationId, draft, readOnly, current, origin, on
   const newFields = h("div", { class: "new-supplier", hidden: true });
   const newName = field({ label: "Naam nieuwe leverancier", name: "supplier.name" });
   const newVat = field({ label: "Btw-nummer (optioneel)", name: "supplier.vat_id", attrs: { autocapitalize: "characters" } });
+  const newKvk = field({ label: "KvK-nummer (optioneel)", name: "supplier.kvk", inputmode: "numeric" });
   const newIban = field({ label: "IBAN (optioneel)", name: "supplier.iban", attrs: { autocapitalize: "characters" } });
-  newFields.append(newName.el, newVat.el, newIban.el);
-  for (const [control, key] of [[newName, "name"], [newVat, "vat_id"], [newIban, "iban"]]) {
+  newFields.append(newName.el, newVat.el, newKvk.el, newIban.el);
+  const newControls = { name: newName, vat_id: newVat, kvk: newKvk, iban: newIban };
+  for (const [key, control] of Object.entries(newControls)) {
     control.control.addEventListener("input", () => {
       draft.supplier[key] = control.control.value;
+      control.setError("");
       onChange();
     });
   }
@@ -643,15 +696,17 @@ function supplierPicker({ administrationId, draft, readOnly, current, origin, on
   };
   const choose = (option) => {
     if (option.kind === "new") {
-      draft.supplier = { mode: "new", code: null, name: option.name, vat_id: "", iban: "" };
+      draft.supplier = { mode: "new", code: null, name: option.name, vat_id: "", kvk: "", iban: "" };
+      for (const control of Object.values(newControls)) {
+        control.control.value = "";
+        control.setError("");
+      }
       newName.control.value = option.name;
-      newVat.control.value = "";
-      newIban.control.value = "";
       newFields.hidden = false;
     } else {
       const same = option.supplier.code === current.code;
       draft.supplier = { mode: same ? "keep" : "existing", code: option.supplier.code, name: option.supplier.name,
-        vat_id: option.supplier.vat_id || "", iban: option.supplier.iban || "" };
+        vat_id: option.supplier.vat_id || "", kvk: option.supplier.kvk || "", iban: option.supplier.iban || "" };
       newFields.hidden = true;
       input.value = option.supplier.name;
     }
@@ -732,9 +787,12 @@ function supplierPicker({ administrationId, draft, readOnly, current, origin, on
   });
   const reset = h("button", { type: "button", class: "link-button", hidden: true }, "Terug naar de voorgestelde leverancier");
   reset.addEventListener("click", () => {
-    draft.supplier = { mode: "keep", code: current.code, name: current.name, vat_id: current.vat_id || "", iban: current.iban || "" };
+    draft.supplier = { mode: "keep", code: current.code, name: current.name, vat_id: current.vat_id || "",
+      kvk: current.kvk || "", iban: current.iban || "" };
     input.value = current.name;
     newFields.hidden = true;
+    setError("");
+    for (const control of Object.values(newControls)) control.setError("");
     describe();
     onChange();
     input.focus();
@@ -753,5 +811,5 @@ function supplierPicker({ administrationId, draft, readOnly, current, origin, on
     else input.removeAttribute("aria-invalid");
     el.classList.toggle("has-error", Boolean(message));
   }
-  return { el, control: { control: draft.supplier.mode === "new" ? newName.control : input, setError } };
+  return { el, control: { control: input, setError }, newFields: newControls };
 }

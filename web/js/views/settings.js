@@ -245,7 +245,7 @@ export async function rulesSettingsView(ctx) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Leverancier"), h("th", { scope: "col" }, "Boekingsregel"),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Acties")))),
       h("tbody", {}, list.map((supplier) => {
-        const edit = h("button", { type: "button", class: "secondary small", "aria-label": `Regel voor ${supplier.name} ${supplier.rule ? "wijzigen" : "maken"}` },
+        const edit = h("button", { type: "button", class: "secondary small", "aria-label": supplier.rule ? `Regel voor ${supplier.name} wijzigen` : `Regel maken voor ${supplier.name}` },
           supplier.rule ? "Wijzigen" : "Regel maken");
         edit.addEventListener("click", async () => {
           const result = await ruleDialog(administrationId, supplier, gl, vat);

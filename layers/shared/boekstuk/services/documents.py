@@ -10,6 +10,7 @@ recognised, served, attached and booked never changes afterwards, whatever is wr
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -137,7 +138,22 @@ class DocumentSummary(BaseModel):
     created_at: str
     supplier: str | None = None
     invoice_number: str | None = None
+    invoice_date: dt.date | None = None
+    due_date: dt.date | None = None
+    currency: str | None = None
     total_incl_vat: str | None = None
+
+
+def document_summary(document: Document) -> DocumentSummary:
+    """A document as the list shows it: its state and, once proposed, what the proposal says about it."""
+    proposal = document.proposal
+    proposed: dict[str, Any] = {} if proposal is None else {
+        "supplier": proposal.supplier.name, "invoice_number": proposal.invoice_number,
+        "invoice_date": proposal.invoice_date, "due_date": proposal.due_date, "currency": proposal.currency,
+        "total_incl_vat": str(proposal.total_incl_vat)}
+    return DocumentSummary(document_id=document.document_id, administration_id=document.administration_id,
+                           kind=document.kind, filename=document.filename, status=document.status,
+                           created_at=api_timestamp(document.created_at), **proposed)
 
 
 class DocumentPage(BaseModel):
@@ -261,12 +277,7 @@ class DocumentService:
         require_member(self._offices, office_code, username)
         found, next_cursor = self._documents.page(office_code, administration_id, status, limit, cursor)
         return DocumentPage(next=next_cursor, documents=[
-            DocumentSummary(document_id=d.document_id, administration_id=d.administration_id, kind=d.kind,
-                            filename=d.filename, status=d.status, created_at=api_timestamp(d.created_at),
-                            supplier=d.proposal.supplier.name if d.proposal else None,
-                            invoice_number=d.proposal.invoice_number if d.proposal else None,
-                            total_incl_vat=str(d.proposal.total_incl_vat) if d.proposal else None)
-            for d in found])
+            document_summary(d) for d in found])
 
     def edit_proposal(self, office_code: str, username: str, document_id: str, edit: Any) -> Proposal:
         """``PUT .../proposal``: only while awaiting approval; recorded in the history. The editor validates the
