@@ -281,9 +281,11 @@ class _Deferred:
 
 
 def start_stack_in_thread(port: int = 0, data_dir: str | Path | None = None, *,
-                          template: str | Path | None = None, simulators: bool = True) -> StackHandle:
-    """For tests: a running stack on loopback (servers run in daemon threads); call ``.stop()``."""
-    return start_stack("127.0.0.1", port, data_dir, template=template, simulators=simulators)
+                          template: str | Path | None = None, simulators: bool = True,
+                          parameters: Mapping[str, str] | None = None) -> StackHandle:
+    """For tests: a running stack on loopback (servers run in daemon threads); call ``.stop()``. ``parameters``
+    are template parameters (e.g. a short ``BookingRetryIntervalSeconds``)."""
+    return start_stack("127.0.0.1", port, data_dir, template=template, simulators=simulators, parameters=parameters)
 
 
 def wait_until_healthy(url: str, timeout: float = 30.0) -> None:
