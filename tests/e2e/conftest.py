@@ -172,9 +172,12 @@ def link_package(api: Api, office: str, package: str, auth_kind: str) -> str:
 
 @dataclass
 class SnelStartOffice:
+    """An office and one of its administrations (SnelStart's unless ``package`` says otherwise)."""
+
     office: str
     administration_id: str
     administration_code: str
+    package: str = "snelstart"
 
 
 def snelstart_office(api: Api) -> SnelStartOffice:
