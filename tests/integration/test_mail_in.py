@@ -13,19 +13,18 @@ import pytest
 
 from boekstuk.bootstrap import components
 from boekstuk.domain import inbox
-from boekstuk_local import moto_patches
 from boekstuk_local.samples import make_document
 from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
-from boekstuk_local.testing import LocalAws, local_aws
-from tests.integration.conftest import SnelStartOffice, document_when, snelstart_office
+from boekstuk_local.testing import LocalAws
+from tests.integration.conftest import SnelStartOffice, document_when, snelstart_office, workflow_aws
 
 SENDER = "jan@leverancier.nl"
 
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[LocalAws]:
-    moto_patches.install()
-    with local_aws(simulators=True) as harness:
+    """With the simulators; the approvals the mailed documents park are ended with the harness."""
+    with workflow_aws() as harness:
         yield harness
 
 
