@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 # The modules the local extra brings: a ModuleNotFoundError naming one of them means that extra is missing.
 _LOCAL_EXTRA_MODULES = frozenset({"moto", "werkzeug", "flask", "rapidocr_onnxruntime", "onnxruntime", "reportlab",
-                                  "faker", "numpy", "cv2", "croniter", "yaml", "jwt"})
+                                  "faker", "numpy", "cv2", "croniter", "yaml", "jwt", "tqdm"})
 
 
 class Command(NamedTuple):
@@ -32,7 +32,7 @@ COMMANDS: dict[str, Command] = {
     "up": Command("boekstuk_local.stack", "main_up", "start the local stack (AWS emulator, simulators, API)",
                   ("moto", "werkzeug", "yaml", "jwt", "croniter")),
     "demo": Command("boekstuk_local.demo", "main", "walk the onboarding and a document through a running stack",
-                    ("reportlab", "faker")),
+                    ("reportlab", "faker", "tqdm")),
     "recognize": Command("boekstuk.adapters.recognition.cli", "main", "recognise invoice files, print JSON"),
     "openapi": Command("boekstuk_local.cli", "openapi_main",
                        "print or --write the OpenAPI document generated from the code"),

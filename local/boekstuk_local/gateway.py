@@ -32,6 +32,7 @@ from werkzeug.wrappers import Request, Response
 from boekstuk.adapters.clock import OffsetClock
 from boekstuk_local import lambda_hook
 from boekstuk_local.events import EVENTS
+from boekstuk_local.inbound_mail import MAX_INBOUND_MAIL_BYTES, NoReceiptRule, deliver
 from boekstuk_local.mail import MAILBOX, Mailbox
 from boekstuk_local.provision import Provisioned
 from boekstuk_local.template import ApiSpec, GatewayResponse, Route, TemplateError, match_path
@@ -39,6 +40,7 @@ from boekstuk_local.template import ApiSpec, GatewayResponse, Route, TemplateErr
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway REST's hard limit
+INBOUND_MAIL_PATH = "/_local/inbound-mail"
 PROBLEM_JSON = "application/problem+json"
 
 Invoke = Callable[[str, dict[str, Any]], tuple[Any, BaseException | None, str]]
@@ -162,7 +164,9 @@ class Gateway:
 
     def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
-        request.max_content_length = MAX_PAYLOAD_BYTES
+        # A message SES accepts may be 40 MB; everything else is bound by API Gateway's 10 MB.
+        request.max_content_length = MAX_INBOUND_MAIL_BYTES if request.path == INBOUND_MAIL_PATH \
+            else MAX_PAYLOAD_BYTES
         try:
             response = self.handle(request)
         except Exception:  # noqa: BLE001 - never let a local bug kill the server thread without an answer
@@ -435,6 +439,8 @@ class Gateway:
                             content_type="application/json")
         if path == "/_local/clock" and request.method in ("GET", "POST"):
             return self._clock(request)
+        if path == INBOUND_MAIL_PATH and request.method == "POST":
+            return self._inbound_mail(request)
         if path == "/_local/events" and request.method == "GET":
             published = EVENTS.events(request.args.get("document_id"))
             return Response(json.dumps({"events": [e.model_dump(by_alias=True) for e in published]}),
@@ -442,6 +448,9 @@ class Gateway:
         params = match_path("/_local/packages/{package}/administrations/{code}/entries", path)
         if params is not None and request.method == "GET":
             return self._simulator_entries(params["package"], params["code"])
+        params = match_path("/_local/packages/{package}/faults", path)
+        if params is not None and request.method in ("GET", "POST", "DELETE"):
+            return self._simulator_faults(params["package"], request)
         params = match_path("/_local/schedules/{function}", path)
         if params is not None and request.method == "POST":
             return self._fire(params["function"])
@@ -469,6 +478,39 @@ class Gateway:
         now = self.clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         return Response(json.dumps({"now": now, "offset_seconds": self.clock.offset_seconds()}),
                         content_type="application/json")
+
+    def _inbound_mail(self, request: Request) -> Response:
+        """Deliver the raw message in the body as SES receiving would (``boekstuk_local.inbound_mail``); 202 with
+        SES's message id. ``?recipient=`` (repeatable) stands in for the SMTP envelope's recipients."""
+        try:
+            raw = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            return problem(413, "payload_too_large", "Payload Too Large",
+                           f"SES accepts messages of at most {MAX_INBOUND_MAIL_BYTES // (1024 * 1024)} MB.")
+        if not raw.strip():
+            return problem(422, "validation_error", "Unprocessable Content",
+                           "Send a raw RFC 5322 / MIME message as the request body.",
+                           errors=[{"field": "body", "message": "a raw e-mail message"}])
+        now = self.clock.now() if self.clock is not None else dt.datetime.now(dt.UTC)
+        try:
+            message_id = deliver(self.provisioned, raw, now, request.args.getlist("recipient") or None)
+        except NoReceiptRule as exc:
+            return problem(422, "no_receipt_rule", "Unprocessable Content", f"{exc}: SES would refuse the message.")
+        return Response(json.dumps({"message_id": message_id}), status=202, content_type="application/json")
+
+    def _simulator_faults(self, package: str, request: Request) -> Response:
+        """The simulator's own fault injection (``POST {"status": 503, "count": 2, ...}``, ``GET``, ``DELETE``),
+        reached through the stack's address: the next matching calls of the package fail that way."""
+        base = self.simulator_urls().get(package)
+        if base is None:
+            return problem(404, "not_found", "Not Found", f"No simulator runs for package {package}.")
+        try:
+            answer = requests.request(request.method, f"{base.rstrip('/')}/_local/faults", timeout=10,
+                                      data=request.get_data(), headers={"Content-Type": "application/json"})
+        except requests.RequestException as exc:
+            return problem(503, "package_unavailable", "Service Unavailable", f"Simulator not reachable: {exc}")
+        return Response(answer.content, status=answer.status_code,
+                        content_type=answer.headers.get("Content-Type", "application/json"))
 
     def _simulator_entries(self, package: str, code: str) -> Response:
         base = self.simulator_urls().get(package)
@@ -521,7 +563,9 @@ pre{{white-space:pre-wrap}}</style></head><body><h1>Local mailbox ({len(messages
 placeholder="address" required> <button>open</button>: e-mail sent through SES to one address</form></li>
 <li><a href="/_local/events">/_local/events</a>?document_id=id: events published to EventBridge</li>
 <li><a href="/_local/clock">/_local/clock</a>: the system's clock; POST {{"advance_seconds": N}} moves it on</li>
-<li>/_local/packages/&lt;package&gt;/administrations/&lt;code&gt;/entries: what a simulator booked</li>{schedules}</ul>
+<li>/_local/packages/&lt;package&gt;/administrations/&lt;code&gt;/entries: what a simulator booked</li>
+<li>/_local/packages/&lt;package&gt;/faults: POST {{"status": 503, "count": 2}} makes the package's next calls fail</li>
+<li>POST /_local/inbound-mail (a raw e-mail as the body): delivered as SES would, to an inbox address</li>{schedules}</ul>
 <h2>API routes</h2><table><tr><th>method</th><th>path</th><th>function</th><th>auth</th></tr>{routes}</table>
 </body></html>"""
         return Response(page, content_type="text/html; charset=utf-8")

@@ -86,7 +86,7 @@ def _raw_parts(raw: str) -> tuple[str, str]:
     subject = str(msg.get("Subject", ""))
     part = msg.get_body(preferencelist=("plain", "html")) if msg.is_multipart() or msg.get_content_type() else None
     body = part.get_content() if part is not None else msg.get_payload()
-    return subject, str(body)
+    return subject, str(body).replace("\r\n", "\n")  # raw mail travels with CRLF; the page shows lines
 
 
 def install() -> None:
@@ -108,7 +108,8 @@ def install() -> None:
         def recording_send_raw_email(self: Any, source: str, destinations: list[str], raw_data: str) -> Any:
             message = send_raw_email(self, source, destinations, raw_data)
             subject, body = _raw_parts(raw_data)
-            MAILBOX.add(list(destinations), source or "", subject, body)
+            # moto adds the To/Cc/Bcc headers' addresses to the destinations it was given: one entry each.
+            MAILBOX.add(list(dict.fromkeys(destinations)), source or "", subject, body)
             return message
 
         SESBackend.send_email = recording_send_email  # type: ignore[method-assign]

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import requests
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -281,9 +281,11 @@ class _Deferred:
 
 
 def start_stack_in_thread(port: int = 0, data_dir: str | Path | None = None, *,
-                          template: str | Path | None = None, simulators: bool = True) -> StackHandle:
-    """For tests: a running stack on loopback (servers run in daemon threads); call ``.stop()``."""
-    return start_stack("127.0.0.1", port, data_dir, template=template, simulators=simulators)
+                          template: str | Path | None = None, simulators: bool = True,
+                          parameters: Mapping[str, str] | None = None) -> StackHandle:
+    """For tests: a running stack on loopback (servers run in daemon threads); call ``.stop()``. ``parameters``
+    are template parameters (e.g. a short ``BookingRetryIntervalSeconds``)."""
+    return start_stack("127.0.0.1", port, data_dir, template=template, simulators=simulators, parameters=parameters)
 
 
 def wait_until_healthy(url: str, timeout: float = 30.0) -> None:
@@ -305,8 +307,10 @@ def wait_until_healthy(url: str, timeout: float = 30.0) -> None:
 
 def serve(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None = None,
           on_ready: Callable[[StackHandle], None] | None = None, template: str | Path | None = None,
-          simulators: bool = True) -> int:
-    """Run the stack until SIGINT/SIGTERM (or ``on_ready``'s handle is stopped); returns an exit code."""
+          simulators: bool = True, console: TextIO | None = None) -> int:
+    """Run the stack until SIGINT/SIGTERM (or ``on_ready``'s handle is stopped); returns an exit code. The banner
+    and the stop messages go to ``console`` (default: stdout)."""
+    out = console or sys.stdout
     stop = threading.Event()
     previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
@@ -315,41 +319,72 @@ def serve(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None
     handle: StackHandle | None = None
     try:
         handle = start_stack(host, port, data_dir, template=template, simulators=simulators)
-        print(handle.banner(), flush=True)
+        print(handle.banner(), file=out, flush=True)
         if on_ready is not None:
             on_ready(handle)
         while not stop.wait(0.2) and not handle._stopped:
             pass
-        print("stopping...", flush=True)
+        print("stopping...", file=out, flush=True)
         return 0
     finally:
         if handle is not None:
             handle.stop()
-            print("stopped.", flush=True)
+            print("stopped.", file=out, flush=True)
         for sig, old in previous.items():
             signal.signal(sig, old)
 
 
+def log_to_file(path: str | Path) -> TextIO:
+    """From now on the process's stdout and stderr (the handlers' JSON log lines, warnings, tracebacks) are
+    appended to ``path``; returns a stream to the terminal the process started on, for what a person reads.
+
+    The file descriptors themselves are redirected, so every writer is caught: Powertools' handler bound to
+    ``sys.stdout`` at import, the logging module, and native code.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    console = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    with target.open("a", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    return console
+
+
 def main_up(argv: list[str] | None = None) -> int:
-    """``boekstuk up [--host H] [--port N] [--data-dir D] [--template T] [--no-simulators]``."""
+    """``boekstuk up [--host H] [--port N] [--data-dir D] [--template T] [--no-simulators] [--log-file F]``."""
     parser = argparse.ArgumentParser(prog="boekstuk up", description="Start the local stack on loopback.")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="API port (default 3000; 0 picks a free one)")
     parser.add_argument("--data-dir", default=None, help="keep state here across restarts (default: in memory)")
     parser.add_argument("--template", default=None, help="SAM template (default: the repository's template.yaml)")
     parser.add_argument("--no-simulators", action="store_true", help="do not start the package simulators")
+    parser.add_argument("--log-file", default=None,
+                        help="append the stack's logs (JSON lines, warnings) to this file instead of the terminal; "
+                             "the banner stays on the terminal")
     args = parser.parse_args(argv)
+    console: TextIO = sys.stdout
+    errors: TextIO = sys.stderr
+    on_ready: Callable[[StackHandle], None] | None = None
+    if args.log_file:
+        console = errors = log_to_file(args.log_file)
+        log_path = Path(args.log_file).resolve()
+
+        def on_ready(_: StackHandle) -> None:
+            print(f"  Its logs (JSON lines) go to {log_path}\n", file=console, flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        code = serve(args.host, args.port, args.data_dir, template=args.template, simulators=not args.no_simulators)
+        code = serve(args.host, args.port, args.data_dir, on_ready, template=args.template,
+                     simulators=not args.no_simulators, console=console)
     except (ValueError, OSError) as exc:
-        print(f"boekstuk up: {exc}", file=sys.stderr)
+        print(f"boekstuk up: {exc}", file=errors, flush=True)
         return 2
     # Everything is stopped and saved. Tearing down the interpreter (moto's thousands of objects, native
     # libraries of the OCR engine) took about 5 s more, so leave at once: "stop quickly" is a requirement.
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr, console):
+        stream.flush()
     os._exit(code)
 
 

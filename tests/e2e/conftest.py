@@ -31,8 +31,9 @@ _counter = itertools.count(1)
 
 @pytest.fixture(scope="package")
 def stack() -> Iterator[StackHandle]:
-    """One running stack for all e2e tests."""
-    handle = start_stack_in_thread(port=0)
+    """One running stack for all e2e tests; a booking that meets an outage is retried after 1 s, 2 s, ... (the
+    template's default 5 s would only make the outage tests slower)."""
+    handle = start_stack_in_thread(port=0, parameters={"BookingRetryIntervalSeconds": "1"})
     try:
         wait_until_healthy(handle.url, timeout=30)
         yield handle
@@ -171,9 +172,12 @@ def link_package(api: Api, office: str, package: str, auth_kind: str) -> str:
 
 @dataclass
 class SnelStartOffice:
+    """An office and one of its administrations (SnelStart's unless ``package`` says otherwise)."""
+
     office: str
     administration_id: str
     administration_code: str
+    package: str = "snelstart"
 
 
 def snelstart_office(api: Api) -> SnelStartOffice:

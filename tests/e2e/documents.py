@@ -34,10 +34,11 @@ def invoice(price: str) -> SampleDocument:
                          lines=[SampleLine("Kantoorartikelen", Decimal(1), Decimal(price), Decimal(21))])
 
 
-def upload(api: Api, setup: SnelStartOffice, sample: SampleDocument) -> tuple[str, dict[str, Any]]:
-    """PUT the invoice to a fresh upload slot's URL; (document id, the slot's upload instructions)."""
+def upload(api: Api, setup: SnelStartOffice, sample: SampleDocument,
+           kind: str = "purchase_invoice") -> tuple[str, dict[str, Any]]:
+    """PUT the document to a fresh upload slot's URL; (document id, the slot's upload instructions)."""
     slot = api.ok("POST", f"/v1/offices/{setup.office}/administrations/{setup.administration_id}/documents",
-                  {"filename": sample.filename, "content_type": sample.content_type}, status=201)
+                  {"filename": sample.filename, "content_type": sample.content_type, "kind": kind}, status=201)
     put = requests.put(slot["upload"]["url"], data=sample.content, headers=slot["upload"]["headers"], timeout=60)
     assert put.status_code == 200, put.text
     return str(slot["document_id"]), dict(slot["upload"])
@@ -63,7 +64,7 @@ def approve(api: Api, setup: SnelStartOffice, document_id: str, token: str | Non
 
 
 def entries(api: Api, setup: SnelStartOffice, number: str) -> list[dict[str, Any]]:
-    listed = api.ok("GET", f"/_local/packages/snelstart/administrations/{setup.administration_code}/entries",
+    listed = api.ok("GET", f"/_local/packages/{setup.package}/administrations/{setup.administration_code}/entries",
                     auth=False)["entries"]
     return [e for e in listed if e["invoice_number"] == number]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from boekstuk.adapters.aws import AwsClients
 from boekstuk.adapters.clock import OffsetClock, SystemClock, SystemTimer
 from boekstuk.adapters.cognito import CognitoIdentityProvider
+from boekstuk.adapters.content_sniffer import BytesSniffer
 from boekstuk.adapters.dynamodb import (
     DynamoOfficeRepository,
     DynamoRefreshLeases,
@@ -46,6 +47,7 @@ from boekstuk.services.bookings import Bookings
 from boekstuk.services.connections import ConnectionService, PackageConnections
 from boekstuk.services.documents import DocumentIntake, DocumentService, S3Object
 from boekstuk.services.events import PublishingDocuments, TransitionEvents
+from boekstuk.services.mail_in import InboundMail, MailIntake
 from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.password_resets import PasswordResetService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
@@ -258,7 +260,7 @@ class Services:
         """Step 4."""
         c = self._components
         return AdministrationService(c.administrations, c.connections, c.offices, c.package_connections,
-                                     c.sync_trigger, c.clock)
+                                     c.sync_trigger, c.clock, inbox_domain=c.settings.inbox_domain)
 
     @cached_property
     def supplier_service(self) -> SupplierService:
@@ -297,6 +299,24 @@ class Services:
 
         c = self._components
         return IdempotentRunner(receive, c.settings.idempotency_table_name, c.aws.client("dynamodb"))
+
+    @cached_property
+    def mail_intake(self) -> MailIntake:
+        """E-mail-in: a received message's documents into the intake, and replies that say why not."""
+        c = self._components
+        return MailIntake(c.storage, c.administrations, BytesSniffer(), c.mailer, c.throttle, c.settings.throttling,
+                          inbox_domain=c.settings.inbox_domain, own_addresses=[c.settings.sender_email])
+
+    @cached_property
+    def idempotent_mail_intake(self) -> IdempotentRunner:
+        """E-mail-in, at most once per received message (SES's asynchronous invocation is retried on failure)."""
+
+        def receive(record: dict[str, object]) -> dict[str, object]:
+            return self.mail_intake.receive(InboundMail.model_validate(record)).model_dump(mode="json")
+
+        c = self._components
+        return IdempotentRunner(receive, c.settings.idempotency_table_name, c.aws.client("dynamodb"),
+                                key="message_id")
 
     @cached_property
     def event_publishing(self) -> TransitionEvents:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Literal, Protocol
 
 from boekstuk.domain.approvals import BookingClaim, PendingApproval, PolicyStep, StoredPolicy
 from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
 from boekstuk.domain.events import DocumentEvent
+from boekstuk.domain.inbound_mail import Sniffed
 from boekstuk.domain.lifecycle import Transition
 from boekstuk.domain.links import (
     Administration,
@@ -170,6 +171,12 @@ class OAuthFlow(Protocol):
 # --- recognition -------------------------------------------------------------------------------------
 
 
+class ContentSniffer(Protocol):
+    def sniff(self, content: bytes, filename: str, declared_type: str | None) -> Sniffed:
+        """What the bytes are (as the intake judges an upload) and whether the name or type claims a document."""
+        ...
+
+
 class Recognizer(Protocol):
     def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
         """Read one document. Raises ``UnreadableDocument`` with a clear reason when it cannot."""
@@ -182,6 +189,13 @@ class Recognizer(Protocol):
 class Mailer(Protocol):
     def send(self, to: str, subject: str, body: str) -> None:
         """Send a plain-text e-mail."""
+        ...
+
+
+class AutoReplier(Protocol):
+    def send_auto_reply(self, to: str, subject: str, body: str, in_reply_to: str | None) -> None:
+        """Send a plain-text automatic reply, marked ``Auto-Submitted: auto-replied`` (RFC 3834) so other
+        automatic systems never answer it, threaded under ``in_reply_to`` (a Message-ID) when given."""
         ...
 
 
@@ -398,6 +412,9 @@ class ConnectionRepository(Protocol):
         ...
 
 
+InboxAssignment = Literal["assigned", "address_taken", "already_assigned"]
+
+
 class AdministrationRepository(Protocol):
     def link(self, administrations: list[Administration]) -> None:
         """Link all or none; ``AdministrationAlreadyLinked`` naming the codes already linked."""
@@ -449,6 +466,16 @@ class AdministrationRepository(Protocol):
 
     def rules(self, administration_id: str) -> dict[str, PostingRule]:
         """The posting rules by supplier code."""
+        ...
+
+    def assign_inbox(self, office_code: str, administration_id: str, local_part: str) -> InboxAssignment:
+        """Give an administration that has no inbox address yet ``local_part`` (unique across the system; one
+        transaction of conditional writes): ``assigned``, ``address_taken`` (another administration holds it) or
+        ``already_assigned`` (the administration got one meanwhile, or does not exist)."""
+        ...
+
+    def find_by_inbox(self, local_part: str) -> Administration | None:
+        """The administration whose inbox address has this local part."""
         ...
 
 

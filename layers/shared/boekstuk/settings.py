@@ -28,6 +28,7 @@ class Settings(BaseModel):
     state_machine_arn: str = ""
     sync_function_name: str = ""
     sender_email: str = "no-reply@boekstuk.local"
+    inbox_domain: str = "inbox.boekstuk.example"  # e-mail-in addresses: <name>.<token>@<inbox_domain>
     api_base_url: str = ""  # empty: derived from each request (API Gateway domain and stage)
     web_app_url: str = ""  # empty: read from the SSM parameter below (AWS), or none (links point at the API)
     web_app_url_parameter: str = ""  # SSM parameter holding the web app's address (its CloudFront distribution)
@@ -66,6 +67,7 @@ _ENV_NAMES: dict[str, str] = {
     "state_machine_arn": "STATE_MACHINE_ARN",
     "sync_function_name": "SYNC_FUNCTION_NAME",
     "sender_email": "SENDER_EMAIL",
+    "inbox_domain": "INBOX_DOMAIN",
     "api_base_url": "API_BASE_URL",
     "web_app_url": "WEB_APP_URL",
     "web_app_url_parameter": "WEB_APP_URL_PARAMETER",

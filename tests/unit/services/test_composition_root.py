@@ -16,7 +16,8 @@ from boekstuk.bootstrap import Services
 
 FUNCTIONS = Path(__file__).resolve().parents[3] / "functions"
 HANDLERS = sorted(FUNCTIONS.glob("*/app.py"))
-NOT_A_SERVICE_CLASS = {"health_check", "idempotent_intake"}  # a yes/no probe; the intake at most once per object
+NOT_A_SERVICE_CLASS = {"health_check", "idempotent_intake", "idempotent_mail_intake"}
+# a yes/no probe; the intake at most once per object, e-mail-in at most once per message
 
 
 def public_members() -> dict[str, object]:

@@ -6,6 +6,7 @@
 | OAuth state             | OAUTHSTATE#{hash}        | STATE                             |                           |
 | administration          | OFFICE#{office}          | ADMIN#{administration_id}         | ADMINS / {office}#{id}    |
 | link uniqueness         | OFFICE#{office}          | ADMINLINK#{connection}#{code}     |                           |
+| inbox address (unique)  | INBOX#{local part}       | INBOX                             |                           |
 | supplier / GL / VAT     | ADMIN#{administration_id}| SUPPLIER#{code} / GL#{code} / VAT#{code} |                    |
 | posting rule            | ADMIN#{administration_id}| RULE#{supplier code}              |                           |
 """
@@ -30,6 +31,13 @@ from boekstuk.domain.links import (
     Supplier,
     TaxCode,
 )
+from boekstuk.ports import InboxAssignment
+
+
+def _inbox_item(office_code: str, administration_id: str, local_part: str) -> dict[str, Any]:
+    """The uniqueness item of an inbox address, naming its administration (the e-mail-in lookup)."""
+    return {"pk": f"INBOX#{local_part}", "sk": "INBOX", "office_code": office_code,
+            "administration_id": administration_id}
 
 
 class DynamoConnectionRepository:
@@ -90,29 +98,70 @@ class DynamoAdministrationRepository:
         self._db = db
 
     def link(self, administrations: list[Administration]) -> None:
-        """One transaction: a uniqueness item per (office, connection, code) plus the administration."""
+        """One transaction: a uniqueness item per (office, connection, code), one per inbox address, and the
+        administration."""
         if not administrations:
             return
         writes: list[dict[str, Any]] = []
+        guards: list[tuple[str, Administration] | None] = []  # what each write's condition protects
         for adm in administrations:
             writes.append({"Put": {
                 "Item": {"pk": f"OFFICE#{adm.office_code}", "sk": f"ADMINLINK#{adm.connection_id}#{adm.code}",
                          "administration_id": adm.administration_id},
                 "ConditionExpression": "attribute_not_exists(pk)"}})
+            guards.append(("link", adm))
+            if adm.inbox_local:
+                writes.append({"Put": {"Item": _inbox_item(adm.office_code, adm.administration_id, adm.inbox_local),
+                                       "ConditionExpression": "attribute_not_exists(pk)"}})
+                guards.append(("inbox", adm))
             writes.append({"Put": {"Item": to_item(adm, pk=f"OFFICE#{adm.office_code}",
                                                    sk=f"ADMIN#{adm.administration_id}", gsi1pk="ADMINS",
                                                    gsi1sk=f"{adm.office_code}#{adm.administration_id}")}})
+            guards.append(None)
         try:
             self._db.transact(writes)
         except ClientError as exc:
             reasons = cancellation_codes(exc)
             if not reasons:
                 raise
-            taken = [administrations[i // 2].code for i, r in enumerate(reasons) if i % 2 == 0 and r == "ConditionalCheckFailed"]
+            failed = [guard for guard, reason in zip(guards, reasons, strict=False)
+                      if guard is not None and reason == "ConditionalCheckFailed"]
+            taken = [adm.code for kind, adm in failed if kind == "link"]
             if taken:
                 raise errors.AdministrationAlreadyLinked(
                     f"Already linked: {', '.join(taken)}.", codes=taken) from exc
+            if failed:
+                raise errors.InboxAddressTaken() from exc
             raise
+
+    def assign_inbox(self, office_code: str, administration_id: str, local_part: str) -> InboxAssignment:
+        """The inbox address's uniqueness item and the administration's ``inbox_local``, together or not at all."""
+        try:
+            self._db.transact([
+                {"Put": {"Item": _inbox_item(office_code, administration_id, local_part),
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Update": {"Key": {"pk": f"OFFICE#{office_code}", "sk": f"ADMIN#{administration_id}"},
+                            "UpdateExpression": "SET inbox_local = :local",
+                            # Items written before e-mail-in have no such attribute; to_item writes None as NULL.
+                            "ConditionExpression": "attribute_exists(pk) AND (attribute_not_exists(inbox_local) "
+                                                   "OR attribute_type(inbox_local, :null))",
+                            "ExpressionAttributeValues": {":local": local_part, ":null": "NULL"}}},
+            ])
+        except ClientError as exc:
+            reasons = cancellation_codes(exc)
+            if len(reasons) < 2:
+                raise
+            if reasons[1] == "ConditionalCheckFailed":
+                return "already_assigned"
+            if reasons[0] == "ConditionalCheckFailed":
+                return "address_taken"
+            raise
+        return "assigned"
+
+    def find_by_inbox(self, local_part: str) -> Administration | None:
+        """The administration the inbox address's uniqueness item names."""
+        item = self._db.get(f"INBOX#{local_part}", "INBOX")
+        return self.get(str(item["office_code"]), str(item["administration_id"])) if item else None
 
     def linked_codes(self, office_code: str, connection_id: str) -> set[str]:
         """Codes linked through this connection."""

@@ -8,6 +8,8 @@ follow which, and how a step is taken, is ``boekstuk.domain.lifecycle``.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from enum import StrEnum
 from typing import Literal
 
@@ -138,8 +140,9 @@ class Document(BaseModel):
     content_type: str | None = None
     status: DocumentStatus
     awaiting_upload: bool = False  # an upload slot whose bytes have not arrived (hidden from lists, swept by TTL)
-    source: Literal["api", "s3_drop"]
-    s3_key: str  # where the bytes arrived (the upload slot's key or the inbox/ key); clients may write it again
+    source: Literal["api", "s3_drop", "email"]
+    s3_key: str  # where the bytes arrived (the upload slot's key, the inbox/ key or the mail/in/ key)
+    mail_message_id: str | None = None  # e-mail-in: the message it came in (raw at ``raw_mail_key(id)``)
     upload_etag: str | None = None  # the ETag of the one object the intake accepted for this document
     original_key: str | None = None  # the immutable copy the intake kept: what is served, attached and booked
     sha256: str | None = None
@@ -155,6 +158,14 @@ class Document(BaseModel):
     approval: Approval | None = None
     approval_requested_at: dt.datetime | None = None  # when people were (last) asked: reminders count from here
     bookings: list[Booking] = Field(default_factory=list)
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe as the last part of an S3 key and in a header: no paths, no control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFKC", base)
+    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" .") or "document"
+    return base[:120]
 
 
 def original_key(office_code: str, administration_id: str, document_id: str) -> str:
@@ -194,4 +205,5 @@ __all__ = [
     "ALLOWED_CONTENT_TYPES", "FINAL_STATUSES", "MAX_DOCUMENT_BYTES", "Approval", "BookedHistory", "Booking",
     "Decision", "Document", "DocumentKind", "DocumentStatus", "HistoryEntry", "HistoryEvent", "MatchKind",
     "PostingRule", "Proposal", "ProposalLine", "ProposalSupplier", "ProposalWarning", "changes_what_is_approved", "original_key",
+    "safe_filename",
 ]

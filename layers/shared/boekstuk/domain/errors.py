@@ -284,6 +284,13 @@ class AdministrationAlreadyLinked(DomainError):
     default_detail = "Some administrations are already linked."
 
 
+class InboxAddressTaken(DomainError):
+    """A new administration's random inbox address is already another's (the service draws a new one)."""
+
+    code = "inbox_address_taken"
+    default_detail = "The inbox address is taken."
+
+
 class AdministrationAccessDenied(DomainError):
     code = "administration_access_denied"
     default_detail = "The package user has no access to some administrations."

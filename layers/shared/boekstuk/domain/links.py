@@ -52,6 +52,7 @@ class Administration(BaseModel):
     suppliers_count: int = 0
     synced_at: dt.datetime | None = None
     sync_error: str | None = None
+    inbox_local: str | None = None  # the local part of its e-mail-in address (``boekstuk.domain.inbox``)
 
 
 # The synced cache holds exactly what the package returned: the same models, under the names services use.

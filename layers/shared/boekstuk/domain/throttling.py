@@ -89,6 +89,8 @@ class ThrottlePolicy(BaseModel):
     per source, and per user the growing waits of a login (each reset is void after 5 wrong codes by itself).
     Office-code checks (the activation wizard asks while someone types): 60 per source per 15 minutes and 300 a
     day, 100 per activation token per hour, so the check is no cheap way to list the offices.
+    E-mail-in answers a sender why a message was not taken at most 3 times an hour and 10 times a day, so a forged
+    sender address cannot turn the inbox into a mail cannon aimed at a stranger.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -104,6 +106,7 @@ class ThrottlePolicy(BaseModel):
     reset_code_source: Windows = (_minutes(30, 60),)
     office_code_check_source: Windows = (_minutes(60, 15), _minutes(300, 24 * 60))
     office_code_check_token: Windows = (_minutes(100, 60),)
+    mail_reply_sender: Windows = (_minutes(3, 60), _minutes(10, 24 * 60))
 
 
 class BackoffClaim(BaseModel):

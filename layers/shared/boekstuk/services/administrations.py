@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from boekstuk.domain import errors
+from boekstuk.domain import errors, inbox
 from boekstuk.domain.links import (
     MAX_ADMINISTRATIONS_PER_REQUEST,
     Administration,
@@ -62,6 +63,8 @@ class AdministrationView(BaseModel):
     package: str
     code: str
     name: str
+    inbox_email: str = Field(description="This administration's own address for e-mail-in: each PDF, image or XML "
+                                         "attachment of a message sent there becomes one of its documents.")
     suppliers: SupplierCount
     sync_error: str | None = None
 
@@ -100,15 +103,22 @@ class SyncAccepted(BaseModel):
     administration_id: str
 
 
+INBOX_ATTEMPTS = 5
+"""Fresh tokens tried when a random inbox address is taken (40 random bits: a second try is already rare)."""
+
+
 class AdministrationService:
     def __init__(self, administrations: AdministrationRepository, connections: ConnectionRepository,
-                 offices: OfficeRepository, packages: PackageConnections, sync: SyncTrigger, clock: Clock) -> None:
+                 offices: OfficeRepository, packages: PackageConnections, sync: SyncTrigger, clock: Clock,
+                 inbox_domain: str, new_token: Callable[[], str] = inbox.new_token) -> None:
         self._administrations = administrations
         self._connections = connections
         self._offices = offices
         self._packages = packages
         self._sync = sync
         self._clock = clock
+        self._inbox_domain = inbox_domain
+        self._new_token = new_token
 
     def _connection(self, office_code: str, connection_id: str) -> Connection:
         connection = self._connections.get(office_code, connection_id)
@@ -154,7 +164,14 @@ class AdministrationService:
         new = [Administration(administration_id=uuid.uuid4().hex, office_code=office_code,
                               connection_id=connection_id, package=connection.package, code=c,
                               name=known[c].name, linked_at=now) for c in codes]
-        self._administrations.link(new)
+        for attempt in range(INBOX_ATTEMPTS):
+            new = [a.model_copy(update={"inbox_local": inbox.local_part(a.name, self._new_token())}) for a in new]
+            try:
+                self._administrations.link(new)
+                break
+            except errors.InboxAddressTaken:
+                if attempt == INBOX_ATTEMPTS - 1:
+                    raise
         for adm in new:
             try:
                 self._sync.request_sync(office_code, adm.administration_id)
@@ -164,14 +181,35 @@ class AdministrationService:
             added=[AddedAdministration(administration_id=a.administration_id, code=a.code, name=a.name) for a in new])
 
     def list_linked(self, office_code: str, username: str) -> AdministrationList:
-        """The office's administrations with their supplier counts."""
+        """The office's administrations with their inbox addresses and supplier counts."""
         require_member(self._offices, office_code, username)
         return AdministrationList(administrations=[
             AdministrationView(administration_id=a.administration_id, connection_id=a.connection_id,
                                package=a.package, code=a.code, name=a.name,
+                               inbox_email=inbox.address(self._inbox_local(a), self._inbox_domain),
                                suppliers=SupplierCount(count=a.suppliers_count, synced_at=api_timestamp(a.synced_at) if a.synced_at else None),
                                sync_error=a.sync_error)
             for a in self._administrations.for_office(office_code)])
+
+    def _inbox_local(self, administration: Administration) -> str:
+        """The administration's inbox address (local part); one linked before e-mail-in existed gets one now.
+
+        Two requests may do this at once: the conditional write lets one win, and the other reads the winner's."""
+        if administration.inbox_local:
+            return administration.inbox_local
+        for _ in range(INBOX_ATTEMPTS):
+            local = inbox.local_part(administration.name, self._new_token())
+            outcome = self._administrations.assign_inbox(administration.office_code,
+                                                         administration.administration_id, local)
+            if outcome == "assigned":
+                logger.info("inbox address assigned", administration_id=administration.administration_id)
+                return local
+            if outcome == "already_assigned":
+                current = self._administrations.get(administration.office_code, administration.administration_id)
+                if current is not None and current.inbox_local:
+                    return current.inbox_local
+                raise errors.NotFound("No such administration.")
+        raise errors.InboxAddressTaken()
 
 
 class SupplierService:

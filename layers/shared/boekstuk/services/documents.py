@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import unicodedata
 import urllib.parse
 import uuid
 from dataclasses import dataclass
@@ -33,7 +31,9 @@ from boekstuk.domain.documents import (
     HistoryEvent,
     Proposal,
     original_key,
+    safe_filename,
 )
+from boekstuk.domain.inbound_mail import parse_mailed_key, raw_mail_key
 from boekstuk.domain.recognition import DocumentKind as RecognisedKind
 from boekstuk.domain.recognition import FieldLocation, LineItem, RecognisedFields, Recognition, VatLine
 from boekstuk.domain.timestamps import api_timestamp
@@ -118,6 +118,10 @@ class DocumentView(BaseModel):
     status: DocumentStatus
     error: str | None = None
     duplicate_of: str | None = None
+    source: Literal["api", "s3_drop", "email"] = Field(
+        default="api", description="How it came in: an upload slot (api), the bucket's inbox/ drop, or e-mail-in.")
+    mail_message_id: str | None = Field(default=None, description="E-mail-in: the message it came in (the raw "
+                                                                  "message is kept; its history names where).")
     created_at: str
     updated_at: str
     recognition: RecognitionView | None = None
@@ -176,14 +180,6 @@ def recognition_view(recognition: Recognition) -> RecognitionView:
     )
 
 
-def safe_filename(name: str) -> str:
-    """A file name safe as the last part of an S3 key and in a header: no paths, no control characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = unicodedata.normalize("NFKC", base)
-    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" .") or "document"
-    return base[:120]
-
-
 @dataclass(frozen=True)
 class S3Object:
     """One object of an S3 ObjectCreated record, key already URL-decoded (``version_id`` in a versioned bucket)."""
@@ -200,13 +196,31 @@ class S3Object:
         return hashlib.sha256(f"{self.bucket}\n{self.key}\n{self.version_id or self.etag}".encode()).hexdigest()[:32]
 
 
-def parse_s3_key(key: str) -> tuple[Literal["api", "s3_drop"], str, str, str | None, str] | None:
-    """``uploads/{office}/{administration}/{document_id}/{name}`` or ``inbox/{office}/{administration}/{name}``."""
+@dataclass(frozen=True)
+class ObjectPlace:
+    """What an object's key says: how it came (an upload slot, the ``inbox/`` drop, e-mail-in), for whom, and
+    the upload slot or e-mail it belongs to."""
+
+    source: Literal["api", "s3_drop", "email"]
+    office_code: str
+    administration_id: str
+    slot_id: str | None
+    name: str
+    message_id: str | None = None
+
+
+def parse_s3_key(key: str) -> ObjectPlace | None:
+    """``uploads/{office}/{administration}/{document_id}/{name}``, ``inbox/{office}/{administration}/{name}`` or
+    ``mail/in/{office}/{administration}/{message id}/{part}/{name}`` (``inbound_mail.mailed_key``)."""
     parts = key.split("/")
     if parts[0] == "uploads" and len(parts) >= 5:
-        return "api", parts[1], parts[2], parts[3], "/".join(parts[4:])
+        return ObjectPlace("api", parts[1], parts[2], parts[3], "/".join(parts[4:]))
     if parts[0] == "inbox" and len(parts) >= 4 and parts[-1]:
-        return "s3_drop", parts[1], parts[2], None, "/".join(parts[3:])
+        return ObjectPlace("s3_drop", parts[1], parts[2], None, "/".join(parts[3:]))
+    mailed = parse_mailed_key(key)
+    if mailed is not None:
+        return ObjectPlace("email", mailed.office_code, mailed.administration_id, None, mailed.filename,
+                           mailed.message_id)
     return None
 
 
@@ -265,7 +279,8 @@ class DocumentService:
         d = self._document(office_code, document_id)
         return DocumentView(
             document_id=d.document_id, administration_id=d.administration_id, kind=d.kind, filename=d.filename,
-            status=d.status, error=d.error, duplicate_of=d.duplicate_of, created_at=api_timestamp(d.created_at),
+            status=d.status, error=d.error, duplicate_of=d.duplicate_of, source=d.source,
+            mail_message_id=d.mail_message_id, created_at=api_timestamp(d.created_at),
             updated_at=api_timestamp(d.updated_at), recognition=recognition_view(d.recognition) if d.recognition else None,
             proposal=d.proposal, proposal_version=d.proposal_version, approval=d.approval, bookings=d.bookings,
             history=[HistoryView(at=api_timestamp(h.at), event=h.event, actor=h.actor, detail=h.detail)
@@ -340,17 +355,18 @@ class DocumentIntake:
         least once) changes nothing: it is recognised by its ETag and only resumes a document whose processing
         never finished.
         """
-        parsed = parse_s3_key(obj.key)
-        if parsed is None:
-            logger.warning("object outside uploads/ and inbox/ ignored", key_length=len(obj.key))
+        place = parse_s3_key(obj.key)
+        if place is None:
+            logger.warning("object outside uploads/, inbox/ and mail/in/ ignored", key_length=len(obj.key))
             return None
-        source, office_code, administration_id, slot_id, name = parsed
+        source, office_code, administration_id, slot_id = (place.source, place.office_code, place.administration_id,
+                                                           place.slot_id)
         if self._offices.get_office(office_code) is None or \
                 self._administrations.get(office_code, administration_id) is None:
             logger.warning("object for an unknown office or administration", office=office_code)
             return None
         now = self._clock.now()
-        actor = "s3" if source == "s3_drop" else "api"
+        actor = {"s3_drop": "s3", "email": "email"}.get(source, "api")
         why = ""
         if slot_id is not None:
             slot = self._documents.get(office_code, slot_id)
@@ -373,8 +389,11 @@ class DocumentIntake:
                 logger.warning("second object for a used upload slot; a new document", document_id=slot_id)
         document = Document(document_id=obj.document_id(), office_code=office_code,
                             administration_id=administration_id, kind="purchase_invoice",
-                            filename=safe_filename(name), status="received", source=source, s3_key=obj.key,
-                            upload_etag=obj.etag, size=obj.size, created_at=now, updated_at=now)
+                            filename=safe_filename(place.name), status="received", source=source, s3_key=obj.key,
+                            upload_etag=obj.etag, size=obj.size, mail_message_id=place.message_id,
+                            created_at=now, updated_at=now)
+        if place.message_id is not None:
+            why = f"e-mailed (message {place.message_id}, kept at {raw_mail_key(place.message_id)})"
         detail = f"{obj.size} bytes" + (f"; {why}" if why else "")
         if not self._documents.create(lifecycle.start(document, HistoryEvent.RECEIVED, actor=actor, detail=detail)):
             existing = self._documents.get(office_code, document.document_id)
