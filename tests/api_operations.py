@@ -21,6 +21,7 @@ class Operation:
     path: str  # "/v1/offices/{office}/documents/{document_id}" as in the OpenAPI document
     has_body: bool
     needs_token: bool  # the template's Cognito authorizer guards it
+    query: tuple[str, ...] = ()  # the query parameters
 
     @property
     def key(self) -> str:
@@ -53,5 +54,6 @@ def operations() -> tuple[Operation, ...]:
         for method, spec in methods.items():
             route = next((r for r in routes if r.method == method.upper() and r.path == path), None)
             assert route is not None, f"{method.upper()} {path} is in the OpenAPI document but not in template.yaml"
-            found.append(Operation(method.upper(), path, "requestBody" in spec, route.auth_required))
+            query = tuple(p["name"] for p in spec.get("parameters", []) if p["in"] == "query")
+            found.append(Operation(method.upper(), path, "requestBody" in spec, route.auth_required, query))
     return tuple(found)

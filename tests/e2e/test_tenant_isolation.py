@@ -190,6 +190,10 @@ BODIES: dict[str, Callable[[Office], Any]] = {
 QUERY_IDS = {"GET /v1/offices/{office}/documents": "administration_id"}
 """Operations that take one of an office's ids as a query filter."""
 
+NOT_AN_ID = {"q": "a search text", "status": "a document status", "limit": "a page size",
+             "next": "an opaque cursor: an offset within the caller's own list"}
+"""Query parameters that name nothing of an office, so another office's value cannot be tried."""
+
 
 def call(api: Api, token: str, op: Operation, ids: dict[str, str], body: Any = None,
          params: dict[str, str] | None = None) -> requests.Response:
@@ -214,6 +218,13 @@ def test_every_endpoint_is_office_scoped_or_says_why_not() -> None:
         f"check; unlisted: {sorted(outside - set(NOT_OFFICE_SCOPED))}, gone: {sorted(set(NOT_OFFICE_SCOPED) - outside)}")
     assert all(op.needs_token for op in operations() if op.office_scoped)
     assert {op.key for op in operations() if not op.needs_token} == set(NOT_OFFICE_SCOPED) - {"GET /v1/me"}
+
+
+def test_every_query_parameter_is_swept_or_names_nothing_of_an_office() -> None:
+    unknown = sorted(f"{op}?{name}" for op in operations() for name in op.query
+                     if QUERY_IDS.get(op.key) != name and name not in NOT_AN_ID)
+    assert not unknown, ("A query parameter that takes an office's id belongs in QUERY_IDS (the sweep tries "
+                         f"office B's value), one that does not in NOT_AN_ID with what it is: {unknown}")
 
 
 def test_office_a_never_reaches_office_b(api: Api, offices: tuple[Office, Office]) -> None:
