@@ -277,14 +277,16 @@ def _pop_field(data: Any, dotted: str) -> Any:
     return data.pop(last, None) if isinstance(data, dict) else None
 
 
-def traffic_secrets(records: Iterable[dict[str, Any]]) -> Iterator[Secret]:
-    """Every secret a run's traffic carried: sensitive request fields, the OAuth callback's code and state, the
-    tokens and signatures answers handed out, and the mailbox's codes and links."""
+def traffic_secrets(records: Iterable[dict[str, Any]], *, request_fields: bool = True) -> Iterator[Secret]:
+    """Every secret a run's traffic carried: sensitive request fields (unless ``request_fields`` is false), the
+    OAuth callback's code and state, the tokens and signatures answers handed out, and the mailbox's codes and
+    links."""
     for record in records:
         method, path = record["method"], record["path"]
         label = f"{method} {path}"
         keys = SECRET_KEYS | {"code"} if CODE_PATHS.match(path) else SECRET_KEYS
-        yield from secret_values(_json(record["request"]), f"request {label}", keys=keys)
+        if request_fields:
+            yield from secret_values(_json(record["request"]), f"request {label}", keys=keys)
         if path == "/v1/oauth/callback":
             yield from url_secrets("?" + record["query"], f"request {label}")
         body = _json(record["body"])
@@ -371,12 +373,16 @@ class SecretMatcher:
 
 
 def scan(directory: str | Path, secrets: Iterable[Secret] = (),
-         table_items: Iterable[dict[str, Any]] = ()) -> list[Finding]:
+         table_items: Iterable[dict[str, Any]] = (), *, request_fields: bool = True) -> list[Finding]:
     """The findings of a recorded run: ``secrets`` plus those its traffic carried, looked for in every log
-    line, every API answer (outside the field that hands each out) and every DynamoDB item given."""
+    line, every API answer (outside the field that hands each out) and every DynamoDB item given.
+
+    ``request_fields=False`` for a fuzzer's run: it sends made-up values in the password and code fields and the
+    same values in other fields, which answers may echo ("Unknown package '0000...'"); they are nobody's secret.
+    """
     base = Path(directory)
     records = list(read_jsonl(base / TRAFFIC))
-    matcher = SecretMatcher([*secrets, *traffic_secrets(records)])
+    matcher = SecretMatcher([*secrets, *traffic_secrets(records, request_fields=request_fields)])
     findings: list[Finding] = []
     for number, record in enumerate(read_jsonl(base / LOGS), start=1):
         for secret, excerpt in matcher.find(record["line"]):
@@ -425,7 +431,7 @@ def stack_secrets(endpoint_url: str, environment: dict[str, str]) -> Iterator[Se
     yield from stored_secrets(client("secretsmanager", endpoint_url, region))
 
 
-def audit_stack(handle: Any, secrets: Iterable[Secret] = ()) -> list[Finding]:
+def audit_stack(handle: Any, secrets: Iterable[Secret] = (), *, request_fields: bool = True) -> list[Finding]:
     """Scan a running stack started with ``audit_dir``: its recorded logs and traffic, the mailbox's codes, its
     table; ``secrets`` are the caller's own (e.g. the demo logins of the package simulators)."""
     from boekstuk_local.mail import MAILBOX
@@ -441,7 +447,8 @@ def audit_stack(handle: Any, secrets: Iterable[Secret] = ()) -> list[Finding]:
             mailed += list(url_secrets(link, "mailed link"))
     region = environment.get("AWS_REGION", "eu-west-1")
     items = list(table_items(client("dynamodb", handle.moto_url, region), environment["TABLE_NAME"]))
-    return scan(handle.audit.directory, [*secrets, *mailed, *stack_secrets(handle.moto_url, environment)], items)
+    return scan(handle.audit.directory, [*secrets, *mailed, *stack_secrets(handle.moto_url, environment)], items,
+                request_fields=request_fields)
 
 
 def main(argv: list[str] | None = None) -> int:

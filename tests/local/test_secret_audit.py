@@ -99,3 +99,12 @@ def test_short_values_are_not_secrets_and_each_secret_is_reported_once() -> None
     matcher = SecretMatcher([Secret("DEMO", "organisation"), Secret(PASSWORD, "a"), Secret(PASSWORD, "b")])
     assert [s.value for s in matcher.secrets] == [PASSWORD]
     assert len(list(matcher.find(f"{PASSWORD} {PASSWORD.replace(' ', '%20')}"))) == 1
+
+
+def test_a_fuzzers_made_up_passwords_are_no_secrets_but_issued_tokens_still_are(tmp_path: Path) -> None:
+    routes = {**SESSIONS, ("POST", "/v1/offices/o/connections"): (422, {}, {"detail": "Unknown package '000000000'"}),
+              ("GET", "/v1/me"): (200, {}, {"debug": TOKEN})}
+    recorded(tmp_path, routes, [("POST", "/v1/sessions", {"password": "000000000"}),
+                                ("POST", "/v1/offices/o/connections", {"package": "000000000"}), ("GET", "/v1/me", None)])
+    assert {f.secret.value for f in scan(tmp_path)} == {"000000000", TOKEN}
+    assert {f.secret.value for f in scan(tmp_path, request_fields=False)} == {TOKEN}
