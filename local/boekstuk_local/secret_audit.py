@@ -55,6 +55,9 @@ ISSUING_FIELDS: list[tuple[str, re.Pattern[str], tuple[str, ...], tuple[str, ...
     ("POST", re.compile(r"^/v1/offices/[^/]+/connections$"), ("authorize_url",), ()),
 ]
 MIN_SECRET_LENGTH = 6
+# The mails that hand out a code ("Uw bevestigingscode: ...", "Uw code voor een nieuw wachtwoord"). The local
+# mailbox lists every 6-digit number of every mail as a code, and an approval mail's invoice number is none.
+CODE_MAIL_SUBJECT = re.compile(r"code", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -303,7 +306,8 @@ def traffic_secrets(records: Iterable[dict[str, Any]], *, request_fields: bool =
                 yield from url_secrets(value, f"answer {label} {header}")
         if path == "/_local/mail" and isinstance(body, dict):
             for message in body.get("messages") or []:
-                for code in message.get("codes") or []:
+                codes = (message.get("codes") or []) if CODE_MAIL_SUBJECT.search(message.get("subject") or "") else []
+                for code in codes:
                     yield Secret(code, "mailed code")
                 for link in message.get("links") or []:
                     yield from url_secrets(link, "mailed link")
@@ -442,7 +446,8 @@ def audit_stack(handle: Any, secrets: Iterable[Secret] = (), *, request_fields: 
     environment = handle.provisioned.environment
     mailed: list[Secret] = []
     for message in MAILBOX.messages(None):
-        mailed += [Secret(code, "mailed code") for code in message.codes]
+        if CODE_MAIL_SUBJECT.search(message.subject):
+            mailed += [Secret(code, "mailed code") for code in message.codes]
         for link in message.links:
             mailed += list(url_secrets(link, "mailed link"))
     region = environment.get("AWS_REGION", "eu-west-1")

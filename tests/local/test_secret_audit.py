@@ -108,3 +108,12 @@ def test_a_fuzzers_made_up_passwords_are_no_secrets_but_issued_tokens_still_are(
                                 ("POST", "/v1/offices/o/connections", {"package": "000000000"}), ("GET", "/v1/me", None)])
     assert {f.secret.value for f in scan(tmp_path)} == {"000000000", TOKEN}
     assert {f.secret.value for f in scan(tmp_path, request_fields=False)} == {TOKEN}
+
+
+def test_only_the_codes_of_code_mails_are_secrets_not_an_invoice_number_in_an_approval_mail(tmp_path: Path) -> None:
+    mail = {"messages": [{"subject": "Uw code voor een nieuw wachtwoord", "codes": ["482913"], "links": []},
+                         {"subject": "Factuur 224677 wacht op uw goedkeuring", "codes": ["224677"], "links": []}]}
+    routes = {("GET", "/_local/mail"): (200, {}, mail),
+              ("GET", "/v1/me"): (200, {}, {"invoice_number": "224677", "debug": "482913"})}
+    recorded(tmp_path, routes, [("GET", "/_local/mail", None), ("GET", "/v1/me", None)])
+    assert {f.secret.value for f in scan(tmp_path)} == {"482913"}
