@@ -36,7 +36,8 @@ def handle_openapi() -> dict[str, Any]:
     return committed_openapi()
 
 
-@app.get("/v1/docs", summary="Swagger UI", tags=["meta"])
+@app.get("/v1/docs", summary="Swagger UI", tags=["meta"],
+         responses={200: {"description": "The Swagger UI page", "content": {"text/html": {"schema": {"type": "string"}}}}})
 def handle_docs() -> Response[str]:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=SWAGGER_HTML)
 

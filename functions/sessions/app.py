@@ -60,7 +60,7 @@ def handle_logout(body: LogoutRequest) -> Response[str]:
     description="Always 202, whether or not the user exists; the user's e-mail address gets a 6-digit code that "
                 "is valid 30 minutes.",
     tags=["sessions"],
-    responses={202: {"description": "Accepted (the same answer for every office code and username)"},
+    responses={202: {"description": "Accepted (the same answer for every office code and username)", "content": {}},
                **responses(errors.ResetThrottled, success=None)},
 )
 def handle_request_reset(body: PasswordResetRequest) -> Response[str]:

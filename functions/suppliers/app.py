@@ -46,7 +46,7 @@ def handle_request_sync(office: str, administration_id: str) -> Response[SyncAcc
 
 
 @app.put(f"{BASE}/suppliers/<code>/rule", summary="Save a posting rule for a supplier", tags=["suppliers"],
-         responses=responses(errors.NotFound))
+         responses=responses(errors.NotFound, errors.NotAnApprover))
 def handle_put_rule(office: str, administration_id: str, code: str, body: PostingRule) -> PostingRule:
     caller = current_caller(app)
     caller.require_office(office)
@@ -54,7 +54,8 @@ def handle_put_rule(office: str, administration_id: str, code: str, body: Postin
 
 
 @app.delete(f"{BASE}/suppliers/<code>/rule", summary="Remove a supplier's posting rule", tags=["suppliers"],
-            responses={204: {"description": "Removed"}, **responses(errors.NotFound, validates_input=False, success=None)})
+            responses={204: {"description": "Removed"},
+                       **responses(errors.NotFound, errors.NotAnApprover, validates_input=False, success=None)})
 def handle_delete_rule(office: str, administration_id: str, code: str) -> Response[str]:
     caller = current_caller(app)
     caller.require_office(office)

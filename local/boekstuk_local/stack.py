@@ -30,6 +30,7 @@ from boekstuk_local.gateway import Gateway
 from boekstuk_local.mail import MAILBOX
 from boekstuk_local.provision import Provisioned, provision
 from boekstuk_local.schedules import next_fire
+from boekstuk_local.secret_audit import AuditRecorder
 from boekstuk_local.testing import (
     FAKE_AWS_ENV,
     LOCAL_RUNTIME_ENV,
@@ -68,6 +69,7 @@ class StackHandle:
         self.simulators: dict[str, Any] = {}
         self.provisioned: Provisioned | None = None
         self.data_dir: Path | None = None
+        self.audit: AuditRecorder | None = None  # with audit_dir: every log line and API answer recorded
         self._moto: Any = None
         self._http: BaseWSGIServer | None = None
         self._http_thread: threading.Thread | None = None
@@ -177,6 +179,8 @@ class StackHandle:
                 self._moto._server.server_close()
         lambda_hook.unregister_all()
         lambda_hook.set_async_events(False)
+        if self.audit is not None:
+            self.audit.stop_logs()
         RUNNING_STACKS.discard(id(self))
         if self._env_before is not None:
             os.environ.clear()
@@ -201,8 +205,12 @@ class StackHandle:
 
 def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None = None,
                 template: str | Path | None = None, simulators: bool = True,
-                parameters: Mapping[str, str] | None = None) -> StackHandle:
-    """Start everything and return once the API answers. ``port=0`` picks a free port."""
+                parameters: Mapping[str, str] | None = None, audit_dir: str | Path | None = None) -> StackHandle:
+    """Start everything and return once the API answers. ``port=0`` picks a free port.
+
+    ``audit_dir``: record every log line (INFO and up of the handlers) and every API request and answer there,
+    for ``secret_audit`` to search for the run's secrets.
+    """
     from moto.server import ThreadedMotoServer
 
     _require_loopback(host)
@@ -215,6 +223,9 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
     handle._env_before = dict(os.environ)
     RUNNING_STACKS.add(id(handle))
     try:
+        if audit_dir is not None:
+            handle.audit = AuditRecorder(audit_dir)
+            handle.audit.start_logs()
         os.environ.update(FAKE_AWS_ENV)
         handle._moto = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
         handle._moto.start()
@@ -260,7 +271,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
             handle.resumed_executions = persistence.resume_executions(prov, saved)
         gateway = Gateway(prov, simulator_urls=lambda: {p: s.base_url for p, s in handle.simulators.items()},
                           fire_schedule=handle.fire_schedule, info=handle.info, clock=clock.clock)
-        http.app = gateway  # the bound server now serves the real app
+        http.app = handle.audit.wrap(gateway) if handle.audit else gateway  # the bound server serves the real app
         handle._http_thread = threading.Thread(target=lambda: http.serve_forever(poll_interval=0.1),
                                                name="boekstuk-api", daemon=True)
         handle._http_thread.start()
@@ -282,10 +293,13 @@ class _Deferred:
 
 def start_stack_in_thread(port: int = 0, data_dir: str | Path | None = None, *,
                           template: str | Path | None = None, simulators: bool = True,
-                          parameters: Mapping[str, str] | None = None) -> StackHandle:
+                          parameters: Mapping[str, str] | None = None,
+                          audit_dir: str | Path | None = None) -> StackHandle:
     """For tests: a running stack on loopback (servers run in daemon threads); call ``.stop()``. ``parameters``
-    are template parameters (e.g. a short ``BookingRetryIntervalSeconds``)."""
-    return start_stack("127.0.0.1", port, data_dir, template=template, simulators=simulators, parameters=parameters)
+    are template parameters (e.g. a short ``BookingRetryIntervalSeconds``); ``audit_dir`` records every log line
+    and API answer for the secret audit."""
+    return start_stack("127.0.0.1", port, data_dir, template=template, simulators=simulators, parameters=parameters,
+                       audit_dir=audit_dir)
 
 
 def wait_until_healthy(url: str, timeout: float = 30.0) -> None:
@@ -307,7 +321,7 @@ def wait_until_healthy(url: str, timeout: float = 30.0) -> None:
 
 def serve(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None = None,
           on_ready: Callable[[StackHandle], None] | None = None, template: str | Path | None = None,
-          simulators: bool = True, console: TextIO | None = None) -> int:
+          simulators: bool = True, console: TextIO | None = None, audit_dir: str | Path | None = None) -> int:
     """Run the stack until SIGINT/SIGTERM (or ``on_ready``'s handle is stopped); returns an exit code. The banner
     and the stop messages go to ``console`` (default: stdout)."""
     out = console or sys.stdout
@@ -318,7 +332,7 @@ def serve(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path | None
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     handle: StackHandle | None = None
     try:
-        handle = start_stack(host, port, data_dir, template=template, simulators=simulators)
+        handle = start_stack(host, port, data_dir, template=template, simulators=simulators, audit_dir=audit_dir)
         print(handle.banner(), file=out, flush=True)
         if on_ready is not None:
             on_ready(handle)
@@ -363,6 +377,9 @@ def main_up(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-file", default=None,
                         help="append the stack's logs (JSON lines, warnings) to this file instead of the terminal; "
                              "the banner stays on the terminal")
+    parser.add_argument("--audit-dir", default=None,
+                        help="record every log line and API answer here (python -m boekstuk_local.secret_audit DIR "
+                             "searches them for the run's secrets)")
     args = parser.parse_args(argv)
     console: TextIO = sys.stdout
     errors: TextIO = sys.stderr
@@ -376,7 +393,7 @@ def main_up(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         code = serve(args.host, args.port, args.data_dir, on_ready, template=args.template,
-                     simulators=not args.no_simulators, console=console)
+                     simulators=not args.no_simulators, console=console, audit_dir=args.audit_dir)
     except (ValueError, OSError) as exc:
         print(f"boekstuk up: {exc}", file=errors, flush=True)
         return 2

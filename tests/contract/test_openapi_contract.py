@@ -255,3 +255,33 @@ def test_api_md_statuses_are_operation_responses(key: tuple[str, str]) -> None:
     responses = (_operation(endpoint) or {}).get("responses", {})
     missing = sorted(s for s in endpoint.statuses if str(s) not in responses)
     assert not missing, f"{endpoint}: API.md names statuses {missing}; the OpenAPI responses do not"
+
+
+# --- every answer the document describes is the one the API gives (Schemathesis checks them live) ---------
+
+
+def test_every_operation_with_a_body_documents_413_and_415() -> None:
+    """The resolver answers both before any route: too large a body, and a body that is not JSON."""
+    for path, methods in COMMITTED["paths"].items():
+        for method, spec in methods.items():
+            if "requestBody" in spec:
+                for status, code in (("413", "payload_too_large"), ("415", "unsupported_media_type")):
+                    assert code in spec["responses"].get(status, {}).get("description", ""), (method, path, status)
+
+
+def test_answers_without_a_body_document_no_content() -> None:
+    empty = [("delete", "/v1/sessions", "204"), ("post", "/v1/password-resets", "202"),
+             ("get", "/v1/oauth/callback", "302"), ("get", "/v1/offices/{office}/documents/{document_id}/content", "302")]
+    for method, path, status in empty:
+        assert "content" not in COMMITTED["paths"][path][method]["responses"][status], (method, path, status)
+    for path, methods in COMMITTED["paths"].items():
+        for method, spec in methods.items():
+            for status, response in spec["responses"].items():
+                if status == "204" or status.startswith("3"):
+                    assert "content" not in response, (method, path, status)
+                if status == "422" or response.get("description", "").startswith("Problem"):
+                    assert list(response.get("content", {})) == ["application/problem+json"], (method, path, status)
+
+
+def test_the_swagger_ui_is_documented_as_html() -> None:
+    assert list(COMMITTED["paths"]["/v1/docs"]["get"]["responses"]["200"]["content"]) == ["text/html"]

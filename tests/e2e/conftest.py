@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import requests
 
+from boekstuk_local.secret_audit import Secret, audit_stack
 from boekstuk_local.simulators.base import RateLimiter
 from boekstuk_local.simulators.registry import DEMO_LOGINS
 from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
@@ -30,15 +31,30 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture(scope="package")
-def stack() -> Iterator[StackHandle]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
     """One running stack for all e2e tests; a booking that meets an outage is retried after 1 s, 2 s, ... (the
-    template's default 5 s would only make the outage tests slower)."""
-    handle = start_stack_in_thread(port=0, parameters={"BookingRetryIntervalSeconds": "1"})
+    template's default 5 s would only make the outage tests slower).
+
+    It records every log line and API answer; when the last e2e test is done, the secrets the run used
+    (passwords, codes, tokens, package credentials, presigned signatures, Secrets Manager's values) are looked
+    for in them and in the table, and any found fails the run (an error at the teardown of the last test).
+    """
+    handle = start_stack_in_thread(port=0, parameters={"BookingRetryIntervalSeconds": "1"},
+                                   audit_dir=tmp_path_factory.mktemp("stack-audit"))
     try:
         wait_until_healthy(handle.url, timeout=30)
         yield handle
+        findings = audit_stack(handle, KNOWN_SECRETS)
+        assert not findings, "secrets where they must never be:\n" + "\n".join(map(str, findings[:20]))
     finally:
         handle.stop()
+
+
+KNOWN_SECRETS = [Secret(PASSWORD, "the tests' password"),
+                 *(Secret(value, f"{package} demo login {key}") for package, login in DEMO_LOGINS.items()
+                   for key, value in login.items() if key in ("password", "client_key"))]
+"""Secrets the stack's traffic does not show: the package simulators' demo logins are typed into the
+simulators' own login pages."""
 
 
 @pytest.fixture(autouse=True)

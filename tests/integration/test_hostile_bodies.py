@@ -130,3 +130,23 @@ def test_signup_with_garbage_types_is_a_validation_error(aws: LocalAws) -> None:
     body = signup_body("garbage@example.nl", accept_terms="yes please", plan=["trial"])
     got = assert_problem(aws.api_call("POST", "/v1/signups", body), 422, "validation_error")
     assert {"plan"} <= fields(got)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "multipart/form-data; boundary=x"])
+def test_a_body_that_is_not_json_by_its_content_type_is_415(aws: LocalAws, office: dict[str, str],
+                                                             content_type: str) -> None:
+    """Found by Schemathesis: Powertools refuses such a body with an exception the error map did not know, a 500."""
+    body = '{"username": "x-415", "role": "approver", "password": "correct horse battery staple"}'
+    for path, token in ((f"/v1/offices/{office['code']}/users", office["token"]), ("/v1/sessions", None)):
+        got = assert_problem(aws.api_call("POST", path, body, token=token, headers={"Content-Type": content_type}),
+                             415, "unsupported_media_type")
+        assert "application/json" in got["detail"]
+    users = aws.api_call("GET", f"/v1/offices/{office['code']}/users", token=office["token"])[2]["users"]
+    assert "x-415" not in {u["username"] for u in users}
+
+
+def test_json_with_a_charset_or_a_json_suffix_is_json(aws: LocalAws) -> None:
+    for content_type in ("application/json; charset=utf-8", "application/problem+json", "APPLICATION/JSON"):
+        got = aws.api_call("POST", "/v1/sessions", {"office_code": "nobody", "username": "x", "password": "y"},
+                           headers={"Content-Type": content_type})
+        assert got[0] == 401, (content_type, got)

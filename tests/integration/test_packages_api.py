@@ -12,7 +12,7 @@ from boekstuk_local import moto_patches
 from boekstuk_local.simulators.registry import DEMO_LOGINS
 from boekstuk_local.simulators.seed import NAMED_SUPPLIERS
 from boekstuk_local.testing import LocalAws, local_aws
-from tests.integration.conftest import add_accessible, assert_problem, link, onboarded_office
+from tests.integration.conftest import PASSWORD, add_accessible, assert_problem, link, onboarded_office
 
 PACKAGES = ["exact_online", "twinfield", "snelstart", "accountview", "multivers"]
 
@@ -173,6 +173,31 @@ def test_rules_master_data_and_sync_on_request(aws: LocalAws) -> None:
         seen += [s["code"] for s in page["suppliers"]]
         url = f"{adm}/suppliers?limit=3&next={page['next']}" if page["next"] else ""
     assert len(seen) == len(set(seen)) >= 8
+
+
+def test_only_approvers_and_admins_keep_posting_rules(aws: LocalAws) -> None:
+    """A rule decides the GL account and VAT code of a supplier's later invoices: the bookkeeper's call, like
+    approving (docs/ROLES.md). A submitter reads the suppliers but gets 403 ``not_an_approver`` on a rule."""
+    office, token = onboarded_office(aws)
+    connection = link(aws, office, token, "snelstart")
+    adm = f"/v1/offices/{office}/administrations/{add_accessible(aws, office, token, connection, 1)[0]['administration_id']}"
+    tokens = {}
+    for role in ("submitter", "approver"):
+        status, _, body = aws.api_call("POST", f"/v1/offices/{office}/users",
+                                       {"username": role, "role": role, "password": PASSWORD}, token=token)
+        assert status == 201, body
+        _, _, session = aws.api_call("POST", "/v1/sessions", {"office_code": office, "username": role,
+                                                              "password": PASSWORD})
+        tokens[role] = session["access_token"]
+    supplier = aws.api_call("GET", f"{adm}/suppliers", token=tokens["submitter"])[2]["suppliers"][0]["code"]
+    rule = {"gl_account": "4310", "vat_code": None, "description_template": None, "cost_centre": None}
+    assert_problem(aws.api_call("PUT", f"{adm}/suppliers/{supplier}/rule", rule, token=tokens["submitter"]),
+                   403, "not_an_approver")
+    assert aws.api_call("PUT", f"{adm}/suppliers/{supplier}/rule", rule, token=tokens["approver"])[0] == 200
+    assert_problem(aws.api_call("DELETE", f"{adm}/suppliers/{supplier}/rule", token=tokens["submitter"]),
+                   403, "not_an_approver")
+    assert aws.api_call("GET", f"{adm}/suppliers", token=tokens["submitter"])[2]["suppliers"][0]["rule"]
+    assert aws.api_call("DELETE", f"{adm}/suppliers/{supplier}/rule", token=tokens["approver"])[0] == 204
 
 
 def test_daily_schedule_syncs_every_administration(aws: LocalAws) -> None:

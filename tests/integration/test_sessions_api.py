@@ -140,3 +140,34 @@ def test_office_code_check(aws: LocalAws, strict: None) -> None:
                                 source_ip="198.51.100.71"), 422, "invalid_activation_token")
     assert_problem(aws.api_call("POST", "/v1/office-code-checks", {"office_code": taken}, source_ip="198.51.100.71"),
                    422, "validation_error")
+
+
+def test_reset_mails_and_wrong_reset_codes_are_limited_per_source_for_known_and_unknown_users_alike(
+        aws: LocalAws) -> None:
+    """API.md's per-source limits of the reset: mails asked (over every user) and wrong codes (over every user);
+    a user that does not exist counts, and is answered, exactly as one that does."""
+    office, _ = onboarded_office(aws)
+    with throttling(reset_mail_source=[{"limit": 2, "window_seconds": 3600}],
+                    reset_code_source=[{"limit": 2, "window_seconds": 3600}]):
+        source = "203.0.113.77"
+        for username in ("sync", "nobody-1"):
+            assert aws.api_call("POST", "/v1/password-resets", {"office_code": office, "username": username},
+                                source_ip=source)[0] == 202
+        known = aws.api_call("POST", "/v1/password-resets", {"office_code": office, "username": "sync"},
+                             source_ip=source)
+        unknown = aws.api_call("POST", "/v1/password-resets", {"office_code": office, "username": "nobody-2"},
+                               source_ip=source)
+        assert assert_problem(known, 429, "too_many_attempts") == assert_problem(unknown, 429, "too_many_attempts")
+        assert aws.api_call("POST", "/v1/password-resets", {"office_code": office, "username": "sync"},
+                            source_ip="203.0.113.78")[0] == 202  # another source is not held up
+
+        guess = {"office_code": office, "code": "000000", "new_password": NEW}
+        for username in ("sync", "nobody-3"):
+            assert_problem(aws.api_call("POST", "/v1/password-resets/confirmation", {**guess, "username": username},
+                                        source_ip=source), 422, "invalid_code")
+        known = aws.api_call("POST", "/v1/password-resets/confirmation", {**guess, "username": "sync"},
+                             source_ip=source)
+        unknown = aws.api_call("POST", "/v1/password-resets/confirmation", {**guess, "username": "nobody-4"},
+                               source_ip=source)
+        assert assert_problem(known, 429, "too_many_attempts") == assert_problem(unknown, 429, "too_many_attempts")
+        assert int(known[1]["Retry-After"]) >= 1

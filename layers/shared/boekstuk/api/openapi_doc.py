@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from boekstuk import __version__
 from boekstuk.api.openapi import Problem
+from boekstuk.api.problems import PROBLEM_CONTENT_TYPE
 
 TITLE = "boekstuk API"
 
@@ -31,6 +32,9 @@ def build_openapi(apps: list[APIGatewayRestResolver]) -> dict[str, Any]:
             paths.setdefault(path, {}).update(operations)
         schemas.update(part.get("components", {}).get("schemas", {}))
     schemas["Problem"] = Problem.model_json_schema()
+    for operations in paths.values():
+        for operation in operations.values():
+            _describe_answers_as_given(operation)
     doc["paths"] = dict(sorted(paths.items()))
     doc.setdefault("components", {})["schemas"] = dict(sorted(schemas.items()))
     doc["info"] = {"title": TITLE, "version": __version__,
@@ -39,6 +43,29 @@ def build_openapi(apps: list[APIGatewayRestResolver]) -> dict[str, Any]:
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (Cognito access token)"}
     }
     return doc
+
+
+_PROBLEM = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+# What the resolver itself answers, before any route, to every request with a body (``BoekstukResolver``).
+_BODY_PROBLEMS = {"413": {"description": "Problem: `payload_too_large`", "content": _PROBLEM},
+                  "415": {"description": "Problem: `unsupported_media_type`", "content": _PROBLEM}}
+
+
+def _describe_answers_as_given(operation: dict[str, Any]) -> None:
+    """Correct what Powertools generates where it differs from the answers: a 204, a redirect or a route that
+    declares ``content: {}`` has no body; every 422 and every documented problem is problem+json (the resolver's
+    error map); an operation with a body also answers 413 and 415."""
+    responses: dict[str, Any] = operation.get("responses", {})
+    for status, response in responses.items():
+        if status == "204" or status.startswith("3") or response.get("content") == {}:
+            response.pop("content", None)
+        elif status == "422" or response.get("description", "").startswith("Problem"):
+            if status == "422" and not response.get("description", "").startswith("Problem"):
+                response["description"] = "Problem: `validation_error`"
+            response["content"] = _PROBLEM
+    if "requestBody" in operation:
+        responses.update({status: dict(answer) for status, answer in _BODY_PROBLEMS.items()})
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def committed_openapi() -> dict[str, Any]:

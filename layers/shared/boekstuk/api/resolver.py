@@ -75,11 +75,28 @@ def _plain_response(status: int, code: str, detail: str, extra: dict[str, Any] |
             "body": json.dumps(payload), "isBase64Encoded": False}
 
 
+def _is_json(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type (``application/problem+json``), parameters ignored."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _with_json_content_type(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The event with its Content-Type said as ``application/json``, the one JSON type Powertools parses."""
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
+    return {**event, "headers": {**headers, "Content-Type": "application/json"},
+            **({"multiValueHeaders": {**multi, "Content-Type": ["application/json"]}}
+               if event.get("multiValueHeaders") is not None else {})}
+
+
 class BoekstukResolver(APIGatewayRestResolver):
-    """Refuses oversized, undecodable and unparseable bodies before routing, so validation never meets them."""
+    """Refuses oversized, undecodable, unparseable and non-JSON bodies before routing, so validation never meets
+    them (Powertools would parse form data, and answer a type it does not know with an exception: a 500)."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
-        """Answer 413 for a body over the limit, 422 for one that is not UTF-8 JSON; otherwise resolve as usual."""
+        """Answer 413 for a body over the limit, 415 for one whose Content-Type is not JSON, 422 for one that is not
+        UTF-8 JSON; otherwise resolve as usual."""
         body = event.get("body") or ""
         limit = get_settings().max_json_body_bytes
         if len(body) > limit:
@@ -92,6 +109,13 @@ class BoekstukResolver(APIGatewayRestResolver):
                 return _plain_response(422, "validation_error", "The request has invalid or missing fields.",
                                        {"errors": [{"field": "body", "message": "The body is not UTF-8 text."}]})
             event = {**event, "body": body, "isBase64Encoded": False}
+        content_type = next((str(v) for k, v in (event.get("headers") or {}).items() if k.lower() == "content-type"),
+                            "")
+        if body and content_type:
+            if not _is_json(content_type):
+                return _plain_response(415, "unsupported_media_type",
+                                       "The request body must be JSON, sent as Content-Type: application/json.")
+            event = _with_json_content_type(event)
         why = _body_problem(body) if event.get("httpMethod") in ("POST", "PUT", "PATCH") else None
         if why is not None:
             return _plain_response(422, "validation_error", "The request has invalid or missing fields.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from boekstuk.domain import errors
-from boekstuk.domain.onboarding import User
+from boekstuk.domain.onboarding import DECIDING_ROLES, User
 from boekstuk.ports import OfficeRepository
 
 
@@ -20,4 +20,12 @@ def require_admin(offices: OfficeRepository, office_code: str, username: str) ->
     user = require_member(offices, office_code, username)
     if not user.is_admin:
         raise errors.NotAnAdmin()
+    return user
+
+
+def require_approver(offices: OfficeRepository, office_code: str, username: str, detail: str | None = None) -> User:
+    """The caller, who must be an approver or an office admin: the bookkeeper's calls (docs/ROLES.md)."""
+    user = require_member(offices, office_code, username)
+    if user.role not in DECIDING_ROLES:
+        raise errors.NotAnApprover(detail) if detail else errors.NotAnApprover()
     return user

@@ -23,7 +23,7 @@ from boekstuk.domain.links import (
 from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.observability import logger
 from boekstuk.ports import AdministrationRepository, Clock, ConnectionRepository, OfficeRepository, SyncTrigger
-from boekstuk.services.access import require_admin, require_member
+from boekstuk.services.access import require_admin, require_approver, require_member
 from boekstuk.services.connections import PackageConnections
 
 
@@ -302,7 +302,10 @@ class SupplierService:
 
     def put_rule(self, office_code: str, username: str, administration_id: str, supplier_code: str,
                  rule: PostingRule) -> PostingRule:
-        """Save a posting rule after checking supplier, GL account and VAT code exist in the package data."""
+        """Save a posting rule after checking supplier, GL account and VAT code exist in the package data.
+
+        Only approvers and admins: a rule decides the GL account and VAT code of the supplier's later invoices."""
+        require_approver(self._offices, office_code, username, "Only admins and approvers may keep posting rules.")
         adm = self.administration(office_code, username, administration_id)
         problems: list[dict[str, str]] = []
         if supplier_code not in {s.code for s in self._administrations.suppliers(adm.administration_id)}:
@@ -317,7 +320,8 @@ class SupplierService:
         return rule
 
     def delete_rule(self, office_code: str, username: str, administration_id: str, supplier_code: str) -> None:
-        """Remove a posting rule (404 when there is none)."""
+        """Remove a posting rule (404 when there is none); only approvers and admins."""
+        require_approver(self._offices, office_code, username, "Only admins and approvers may keep posting rules.")
         adm = self.administration(office_code, username, administration_id)
         if not self._administrations.delete_rule(adm.administration_id, supplier_code):
             raise errors.NotFound("This supplier has no rule.")

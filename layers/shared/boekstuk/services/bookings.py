@@ -18,7 +18,6 @@ from boekstuk.domain import errors, lifecycle
 from boekstuk.domain.approvals import BookingTarget
 from boekstuk.domain.documents import MAX_DOCUMENT_BYTES, Booking, Document, HistoryEvent
 from boekstuk.domain.errors import failure_reason
-from boekstuk.domain.onboarding import DECIDING_ROLES
 from boekstuk.domain.packages import Attachment, BookingLine, BookingResult, PurchaseBooking
 from boekstuk.observability import logger
 from boekstuk.ports import (
@@ -32,7 +31,7 @@ from boekstuk.ports import (
     PackageOpener,
     WorkflowRestart,
 )
-from boekstuk.services.access import require_member
+from boekstuk.services.access import require_approver
 from boekstuk.services.lookups import administration_of, booking_targets, document_of
 
 __all__ = ["BookOutcome", "BookingLearner", "Bookings", "RetryResult", "SupplierProvisioner", "failure_reason"]
@@ -87,9 +86,7 @@ class Bookings:
 
     def retry_booking(self, office_code: str, username: str, document_id: str) -> RetryResult:
         """Re-queue a ``failed`` booking in a new execution (the claim lets only one request do it)."""
-        user = require_member(self._offices, office_code, username)
-        if user.role not in DECIDING_ROLES:
-            raise errors.NotAnApprover("Only admins and approvers may retry a booking.")
+        require_approver(self._offices, office_code, username, "Only admins and approvers may retry a booking.")
         document = document_of(self._documents, office_code, document_id)
         lifecycle.check(document.status, HistoryEvent.BOOKING_RETRIED)  # only a failed booking; booked: locked
         now = self._clock.now()
