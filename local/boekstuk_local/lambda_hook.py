@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import importlib
-import sys
 import json
 import logging
+import sys
 import threading
 import time
 import traceback

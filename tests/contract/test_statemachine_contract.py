@@ -217,7 +217,7 @@ def test_every_lambda_task_retries_the_lambda_services_transient_errors(logical_
             continue
         retried = {error for rule in state.get("Retry", []) for error in rule["ErrorEquals"]
                    if rule.get("MaxAttempts", 3) > 0}
-        assert _LAMBDA_SERVICE_ERRORS <= retried, f"{name} does not retry {sorted(_LAMBDA_SERVICE_ERRORS - retried)}"
+        assert retried >= _LAMBDA_SERVICE_ERRORS, f"{name} does not retry {sorted(_LAMBDA_SERVICE_ERRORS - retried)}"
         for rule in state.get("Retry", []):
             if set(rule["ErrorEquals"]) & _LAMBDA_SERVICE_ERRORS:
                 assert rule.get("JitterStrategy") == "FULL" and float(rule.get("BackoffRate", 1)) > 1, (name, rule)

@@ -13,12 +13,16 @@ allows here (conservative: the test cannot know the request context) but always 
 from __future__ import annotations
 
 import copy
+import fcntl
 import functools
 import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 SAM_POLICY_SOURCES = ("Policies",)
@@ -51,25 +55,64 @@ class Roles:
     aws_managed: dict[str, list[str]]
 
 
-class _NoManagedPolicies:
-    """samtranslator's managed-policy loader: this template names AWS managed policies by ARN only."""
+# samtranslator pins pydantic (~=2.13) below what the layer runs: installed with boekstuk it would change the
+# generated OpenAPI document. So it lives in a venv of its own, made on first use, and translates out of process.
+TRANSLATOR_VERSION = "1.115.0"
+_ROOT = Path(__file__).resolve().parents[2]
+_VENV = _ROOT / ".venv-iam"
+_CACHE = _ROOT / "build" / "iam-translated"
+_TRANSLATE = """
+import json, sys
+from samtranslator.translator.transform import transform
 
-    def load(self) -> dict[str, str]:
+class NoManagedPolicies:  # this template names AWS managed policies by ARN only
+    def load(self):
         return {}
+
+request = json.load(sys.stdin)
+json.dump(transform(request["template"], {"AWS::Region": request["region"]}, NoManagedPolicies()), sys.stdout)
+"""
+
+
+def _translator_python() -> Path:
+    """The venv's python with samtranslator, created once (a lock: several pytest workers may ask at once)."""
+    python = _VENV / "bin" / "python"
+    marker = _VENV / f".samtranslator-{TRANSLATOR_VERSION}"
+    if marker.exists():
+        return python
+    _ROOT.joinpath("build").mkdir(exist_ok=True)
+    with open(_ROOT / "build" / ".venv-iam.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists():
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(_VENV)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"aws-sam-translator=={TRANSLATOR_VERSION}"],
+                           check=True)
+            marker.touch()
+    return python
 
 
 def translate(template: dict[str, Any]) -> dict[str, Any]:
     """The CloudFormation template SAM makes of ``template`` (code locations replaced: only roles matter here)."""
-    from samtranslator.translator.transform import transform
-
     sam = copy.deepcopy(template)
     for resource in (sam.get("Resources") or {}).values():
         props = resource.get("Properties") or {}
         for key in ("CodeUri", "ContentUri", "DefinitionUri"):
             if key in props:
                 props[key] = _PLACEHOLDER_URI
-    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")  # samtranslator asks boto3 for a region
-    return transform(sam, {"AWS::Region": os.environ["AWS_DEFAULT_REGION"]}, _NoManagedPolicies())
+    region = os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+    request = json.dumps({"template": sam, "region": region}, sort_keys=True, default=str)
+    cached = _CACHE / f"{hashlib.sha256((TRANSLATOR_VERSION + request).encode()).hexdigest()}.json"
+    if cached.exists():
+        return json.loads(cached.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    done = subprocess.run([str(_translator_python()), "-c", _TRANSLATE], input=request, capture_output=True,
+                          text=True, env={**os.environ, "AWS_DEFAULT_REGION": region}, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"samtranslator could not translate the template:\n{done.stderr}")
+    _CACHE.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(done.stdout, encoding="utf-8")
+    partial.replace(cached)  # atomic: another worker never reads half a file
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
 def roles(template: dict[str, Any]) -> Roles:
@@ -154,9 +197,14 @@ class Resolved:
 
 def resolve(grants: list[Grant], resolver: Any) -> list[Resolved]:
     """Resolve each grant's resource with ``resolver`` (the stack that made the calls)."""
+    from boekstuk_local.template import UnresolvedReference
+
     out = []
     for grant in grants:
-        resource = grant.resource if isinstance(grant.resource, str) else resolver.resolve(grant.resource)
+        try:
+            resource = grant.resource if isinstance(grant.resource, str) else resolver.resolve(grant.resource)
+        except UnresolvedReference:
+            resource = "<not created locally>"  # names a resource the local stack does not create: matches nothing
         out.append(Resolved(grant, _pattern(grant.action, case=False), _pattern(str(resource), case=True)))
     return out
 
