@@ -1,0 +1,35 @@
+"""scripts/smoke.py, the post-deploy check, passes against a working API (the local stack over HTTP) and names
+the check that fails against a broken one."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+
+import pytest
+
+from boekstuk_local.paths import project_root
+from boekstuk_local.stack import StackHandle
+
+pytestmark = pytest.mark.e2e
+
+
+def smoke() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("smoke", project_root() / "scripts" / "smoke.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_smoke_passes_against_the_running_stack(stack: StackHandle, capsys: pytest.CaptureFixture[str]) -> None:
+    assert smoke().main([stack.url, "--email", "smoke@example.nl"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ok  ") == 4 and "FAIL" not in out
+
+
+def test_smoke_names_what_fails(stack: StackHandle, capsys: pytest.CaptureFixture[str]) -> None:
+    # The stage's path left off the URL: nothing answers where the checks look.
+    assert smoke().main([f"{stack.url}/nowhere", "--email", "smoke@example.nl"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL health" in out and "FAIL openapi" in out
