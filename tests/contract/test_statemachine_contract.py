@@ -35,18 +35,23 @@ def _asl(resource: dict[str, Any]) -> dict[str, Any]:
     return json.loads(_PLACEHOLDER.sub("1", _asl_text(resource)))
 
 
-def _error_names(node: Any) -> Iterator[tuple[str, str]]:
-    """``(state name, error name)`` for every ``ErrorEquals`` entry, nested Map/Parallel states included."""
+def _states(node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(name, state)`` of every state, nested Map/Parallel states included."""
     if isinstance(node, dict):
-        for name, state in (node.get("States") or {}).items():
-            for rule in [*state.get("Retry", []), *state.get("Catch", [])]:
-                for error in rule["ErrorEquals"]:
-                    yield name, error
+        yield from (node.get("States") or {}).items()
         for value in node.values():
-            yield from _error_names(value)
+            yield from _states(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _error_names(value)
+            yield from _states(value)
+
+
+def _error_names(node: Any) -> Iterator[tuple[str, str]]:
+    """``(state name, error name)`` for every ``ErrorEquals`` entry, nested Map/Parallel states included."""
+    for name, state in _states(node):
+        for rule in [*state.get("Retry", []), *state.get("Catch", [])]:
+            for error in rule["ErrorEquals"]:
+                yield name, error
 
 
 def _domain_error_classes() -> set[str]:
@@ -197,15 +202,7 @@ _LAMBDA_SERVICE_ERRORS = {"Lambda.ServiceException", "Lambda.AWSLambdaException"
 
 def _tasks(node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every Task state, nested ones included."""
-    if isinstance(node, dict):
-        for name, state in (node.get("States") or {}).items():
-            if state.get("Type") == "Task":
-                yield name, state
-        for value in node.values():
-            yield from _tasks(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _tasks(value)
+    return ((name, state) for name, state in _states(node) if state.get("Type") == "Task")
 
 
 @pytest.mark.parametrize("logical_id", sorted(STATE_MACHINES))

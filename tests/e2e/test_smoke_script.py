@@ -3,23 +3,18 @@ the check that fails against a broken one."""
 
 from __future__ import annotations
 
-import importlib.util
 from types import ModuleType
 
 import pytest
 
-from boekstuk_local.paths import project_root
 from boekstuk_local.stack import StackHandle
+from tests.scripts import load_script
 
 pytestmark = pytest.mark.e2e
 
 
 def smoke() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("smoke", project_root() / "scripts" / "smoke.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/smoke.py")
 
 
 def test_smoke_passes_against_the_running_stack(stack: StackHandle, capsys: pytest.CaptureFixture[str]) -> None:

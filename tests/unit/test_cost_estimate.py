@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from types import ModuleType
 
-from boekstuk_local.paths import project_root
+from tests.scripts import load_script
 
 
 def cost() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cost", project_root() / "bench" / "cost.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/cost.py")
 
 
 def test_lambda_compute_uses_the_templates_memory_sizes() -> None:
