@@ -9,9 +9,11 @@ default: with ``use_docker=False`` moto's simple backend would echo payloads and
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
 import json
 import logging
+import sys
 import threading
 import time
 import traceback
@@ -27,6 +29,14 @@ _targets: dict[str, str] = {}  # Lambda function name -> "dotted.module.attribut
 _original: Callable[..., tuple[str, bool, str]] | None = None
 _original_invoke: Callable[..., Any] | None = None
 _async_events = False
+_running: contextvars.ContextVar[str | None] = contextvars.ContextVar("boekstuk_running_function", default=None)
+_logical_ids: dict[str, str] = {}  # Lambda function name -> logical id (for the call recorder)
+_state_machines: list[str] = []  # logical ids of the provisioned state machines
+_resolver: Any = None  # the provisioned stack's resolver (physical names of the recorded calls' resources)
+_recorded: list[AwsCall] | None = None
+# moto's Step Functions engine calls AWS (Lambda tasks) with boto3 clients it signs with this access key; the
+# handlers sign with the environment's. On AWS such calls are made with the state machine's role.
+_STATE_MACHINE_ACCESS_KEY = "ak"
 
 
 @dataclass
@@ -55,6 +65,82 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+@dataclass(frozen=True)
+class AwsCall:
+    """One AWS API call (or presigned URL) made by a function's code or by a state machine.
+
+    ``principal`` is the logical id of the function (or state machine) whose role AWS would check it against;
+    ``resolver`` resolves the template's intrinsics to the physical names the call used.
+    """
+
+    principal: str
+    service: str  # boto3's service name ("dynamodb", "sesv2", ...)
+    operation: str  # API operation ("PutItem")
+    params: dict[str, Any]
+    presigned: bool
+    resolver: Any
+
+
+def record_aws_calls(enabled: bool = True) -> None:
+    """Start (or stop) recording every AWS call the handlers and state machines make (the IAM test's input).
+
+    Installs a botocore hook on every session created from now on (and on boto3's default session): clients
+    created before stay unrecorded, which is fine as handlers create theirs lazily.
+    """
+    global _recorded
+    import boto3
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    with _lock:
+        _recorded = [] if enabled else None
+        entry = ("before-parameter-build", _record_call)
+        if enabled and entry not in BUILTIN_HANDLERS:
+            BUILTIN_HANDLERS.append(entry)
+            if boto3.DEFAULT_SESSION is not None:
+                boto3.DEFAULT_SESSION.events.register("before-parameter-build", _record_call)
+
+
+def recorded_calls() -> list[AwsCall]:
+    """The calls recorded since the last call of this function (which forgets them)."""
+    global _recorded
+    with _lock:
+        if _recorded is None:
+            return []
+        calls, _recorded = _recorded, []
+        return calls
+
+
+def _calling_client() -> Any:
+    """The botocore client whose call emitted the event being handled (found on the stack)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name in ("_emit_api_params", "_make_api_call", "generate_presigned_url"):
+            return frame.f_locals.get("self")
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def _record_call(params: Any = None, model: Any = None, context: Any = None, **_: Any) -> None:
+    """botocore ``before-parameter-build`` hook: remember who made the call (function or state machine)."""
+    if _recorded is None or model is None or _resolver is None:
+        return  # not recording, or no stack registered (a stopped stack's leftover threads)
+    client = _calling_client()
+    credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
+    if credentials is not None and getattr(credentials, "access_key", None) == _STATE_MACHINE_ACCESS_KEY:
+        principal = _state_machines[0] if len(_state_machines) == 1 else "<state machine>"
+    else:
+        running = _running.get()
+        if running is None:
+            return  # the test or the local stack itself, not a function
+        principal = _logical_ids.get(running, running)
+    call = AwsCall(principal=principal, service=model.service_model.service_name, operation=model.name,
+                   params=dict(params or {}), presigned=bool((context or {}).get("is_presign_request")),
+                   resolver=_resolver)
+    with _lock:
+        if _recorded is not None:
+            _recorded.append(call)
+
+
 def register(function_name: str, target: str) -> None:
     """Route invocations of ``function_name`` to ``target`` ("package.module.attribute")."""
     with _lock:
@@ -63,8 +149,12 @@ def register(function_name: str, target: str) -> None:
 
 def unregister_all() -> None:
     """Forget every registered function (between test stacks)."""
+    global _resolver
     with _lock:
         _targets.clear()
+        _logical_ids.clear()
+        _state_machines.clear()
+        _resolver = None
 
 
 def error_document(exc: BaseException, request_id: str) -> dict[str, Any]:
@@ -91,6 +181,7 @@ def run_handler(function_name: str, event: Any, *, function_arn: str | None = No
         memory_limit_in_mb=int(memory_size),
         timeout_seconds=float(timeout),
     )
+    running = _running.set(function_name)  # the AWS calls made from here on are this function's
     try:
         if target is None:
             raise ImportError(f"no local handler registered for Lambda function {function_name}")
@@ -100,6 +191,8 @@ def run_handler(function_name: str, event: Any, *, function_arn: str | None = No
     except Exception as exc:  # noqa: BLE001 - every handler failure becomes the runtime's error document
         log.warning("handler %s raised %s: %s", function_name, type(exc).__name__, exc)
         return None, exc, context.aws_request_id
+    finally:
+        _running.reset(running)
 
 
 def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
@@ -171,8 +264,17 @@ def uninstall() -> None:
             _original = _original_invoke = None
 
 
-def register_provisioned(functions: dict[str, Any]) -> None:
-    """Register every provisioned ``FunctionSpec`` (its ``module`` holds "dotted.module.attribute")."""
+def register_provisioned(functions: dict[str, Any], *, state_machines: Any = (), resolver: Any = None) -> None:
+    """Register every provisioned ``FunctionSpec`` (its ``module`` holds "dotted.module.attribute").
+
+    ``state_machines`` (logical ids) and ``resolver`` let the call recorder name who made a call and which
+    resources it named.
+    """
+    global _resolver
     for fn in functions.values():
         if fn.module:
             register(fn.name, fn.module)
+    with _lock:
+        _logical_ids.update({fn.name: fn.logical_id for fn in functions.values()})
+        _state_machines[:] = list(state_machines)
+        _resolver = resolver

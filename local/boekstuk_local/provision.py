@@ -131,6 +131,8 @@ def provision(app: SamApp, *, endpoint_url: str | None = None, region: str | Non
         (("AWS::KMS::Alias",), _create_kms_alias),
         (("AWS::SecretsManager::Secret",), _create_secret),
         (("AWS::SES::EmailIdentity",), _create_email_identity),
+        (("AWS::SQS::Queue",), _create_queue),
+        (("AWS::SNS::Topic",), _create_topic),
         (("AWS::Cognito::UserPool",), _create_user_pool),
         (("AWS::Cognito::UserPoolClient",), _create_user_pool_client),
         (("AWS::Cognito::UserPoolGroup",), _create_user_pool_group),
@@ -309,6 +311,27 @@ def _create_secret(aws: _Clients, out: Provisioned, logical_id: str, props: dict
     out.secrets[logical_id] = arn
     out.app.resolver.refs[logical_id] = arn
     out.app.resolver.attrs[(logical_id, "Id")] = arn
+
+
+def _create_queue(aws: _Clients, out: Provisioned, logical_id: str, props: dict[str, Any]) -> None:
+    """An SQS queue (the failed-events queue): Lambda's on-failure destinations and the scheduler's dead letters."""
+    name = str(props.get("QueueName") or _default_name(out, logical_id))
+    attributes = {k: str(props[k]) for k in ("MessageRetentionPeriod", "VisibilityTimeout", "DelaySeconds") if k in props}
+    url = aws("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    r = out.app.resolver
+    r.refs[logical_id] = url
+    r.attrs[(logical_id, "Arn")] = f"arn:aws:sqs:{out.region}:{out.account_id}:{name}"
+    r.attrs[(logical_id, "QueueName")] = name
+    r.attrs[(logical_id, "QueueUrl")] = url
+
+
+def _create_topic(aws: _Clients, out: Provisioned, logical_id: str, props: dict[str, Any]) -> None:
+    """An SNS topic (the alarms' topic); its subscriptions and the alarms themselves do not exist locally."""
+    name = str(props.get("TopicName") or _default_name(out, logical_id))
+    arn = aws("sns").create_topic(Name=name)["TopicArn"]
+    out.app.resolver.refs[logical_id] = arn
+    out.app.resolver.attrs[(logical_id, "TopicArn")] = arn
+    out.app.resolver.attrs[(logical_id, "TopicName")] = name
 
 
 def _create_email_identity(aws: _Clients, out: Provisioned, logical_id: str, props: dict[str, Any]) -> None:

@@ -264,7 +264,8 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         if saved is not None:
             persistence.restore(prov, saved, handle.simulators)  # may keep the old user pool ids
         lambda_hook.unregister_all()
-        lambda_hook.register_provisioned(prov.functions)
+        lambda_hook.register_provisioned(prov.functions, state_machines=list(prov.state_machines),
+                                         resolver=prov.resolver)
         os.environ.update(prov.environment)
         reset_composition_root()
         if saved is not None:

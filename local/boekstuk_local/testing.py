@@ -300,7 +300,8 @@ def local_aws(template: str | Path | None = None, *, simulators: bool = False,
             extra.update(environment or {})
             provisioned = provision(app, extra_environment=extra)
             lambda_hook.unregister_all()
-            lambda_hook.register_provisioned(provisioned.functions)
+            lambda_hook.register_provisioned(provisioned.functions, state_machines=list(provisioned.state_machines),
+                                                 resolver=provisioned.resolver)
             os.environ.update(provisioned.environment)
             reset_composition_root()
             harness = LocalAws(provisioned, Gateway(

@@ -4,6 +4,7 @@ output by scripts/sam-check.sh with the same ``forbidden_content``."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -46,3 +47,27 @@ def test_the_layer_requirements_name_no_local_or_test_dependency() -> None:
              if line.strip() and not line.startswith("#")}
     assert not names & {"moto", "pytest", "werkzeug", "reportlab", "faker", "rapidocr-onnxruntime", "pyyaml",
                         "hypothesis", "croniter"}
+
+
+def _requirements(name: str) -> dict[str, str]:
+    """``{normalised name: the rest of the line}`` of a requirements file (comments dropped)."""
+    out = {}
+    for line in (ROOT / "layers/shared" / name).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            project = re.split(r"[=<>!~\[; ]", line, maxsplit=1)[0]
+            out[re.sub(r"[-_.]+", "-", project).lower()] = line[len(project):]
+    return out
+
+
+def test_sam_build_installs_a_lock_file_of_the_layer_requirements() -> None:
+    """requirements.txt (what sam build installs) pins every package, direct or pulled in, to one version, and
+    holds each direct dependency of requirements.in (scripts/lock-layer.sh writes it)."""
+    locked = _requirements("requirements.txt")
+    assert all(re.fullmatch(r"==[\w.+!-]+", rest) for rest in locked.values()), locked
+    assert set(_requirements("requirements.in")) <= set(locked)
+
+
+def test_the_layer_holds_no_benchmark_only_dependency() -> None:
+    locked = _requirements("requirements.txt")
+    assert not set(locked) & {"pdfplumber", "pdfminer-six", "cryptography"}

@@ -35,18 +35,23 @@ def _asl(resource: dict[str, Any]) -> dict[str, Any]:
     return json.loads(_PLACEHOLDER.sub("1", _asl_text(resource)))
 
 
-def _error_names(node: Any) -> Iterator[tuple[str, str]]:
-    """``(state name, error name)`` for every ``ErrorEquals`` entry, nested Map/Parallel states included."""
+def _states(node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(name, state)`` of every state, nested Map/Parallel states included."""
     if isinstance(node, dict):
-        for name, state in (node.get("States") or {}).items():
-            for rule in [*state.get("Retry", []), *state.get("Catch", [])]:
-                for error in rule["ErrorEquals"]:
-                    yield name, error
+        yield from (node.get("States") or {}).items()
         for value in node.values():
-            yield from _error_names(value)
+            yield from _states(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _error_names(value)
+            yield from _states(value)
+
+
+def _error_names(node: Any) -> Iterator[tuple[str, str]]:
+    """``(state name, error name)`` for every ``ErrorEquals`` entry, nested Map/Parallel states included."""
+    for name, state in _states(node):
+        for rule in [*state.get("Retry", []), *state.get("Catch", [])]:
+            for error in rule["ErrorEquals"]:
+                yield name, error
 
 
 def _domain_error_classes() -> set[str]:
@@ -149,7 +154,9 @@ def test_every_back_off_is_capped_and_fully_jittered(logical_id: str) -> None:
 @pytest.mark.parametrize("logical_id", sorted(STATE_MACHINES))
 def test_the_retry_window_is_the_one_written_down_and_respects_the_package_limits(logical_id: str) -> None:
     retrier = _outage_retrier(logical_id)
-    interval_placeholder = _PLACEHOLDER.search(_asl_text(STATE_MACHINES[logical_id]).split('"IntervalSeconds":')[1])
+    # The interval of the outage retrier (the first IntervalSeconds after its error names) is the parameter.
+    after_outage_errors = _asl_text(STATE_MACHINES[logical_id]).split('"PackageUnavailable"]', 1)[1]
+    interval_placeholder = _PLACEHOLDER.search(after_outage_errors.split('"IntervalSeconds":')[1])
     assert interval_placeholder is not None and interval_placeholder.group(1) == "BookingRetryIntervalSeconds"
     window = retry_window(retrier, _default("BookingRetryIntervalSeconds"))
     assert window == 195
@@ -187,3 +194,27 @@ def test_moto_runs_the_jittered_retry() -> None:
         found = _retriers(program)
         assert found and all(r.jitter_strategy.jitter_strategy == JitterStrategy.FULL for r in found)
         assert {r.max_delay_seconds.max_delays_seconds for r in found} == {60, 4}
+
+
+_LAMBDA_SERVICE_ERRORS = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+                          "Lambda.TooManyRequestsException"}
+
+
+def _tasks(node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every Task state, nested ones included."""
+    return ((name, state) for name, state in _states(node) if state.get("Type") == "Task")
+
+
+@pytest.mark.parametrize("logical_id", sorted(STATE_MACHINES))
+def test_every_lambda_task_retries_the_lambda_services_transient_errors(logical_id: str) -> None:
+    """AWS recommends it: an invoke can fail in Lambda itself (throttled, a service error) without the function
+    having run; without a Retry such a blip would fail the document's approval or booking."""
+    for name, state in _tasks(_asl(STATE_MACHINES[logical_id])):
+        if ":lambda:" not in str(state.get("Resource")):
+            continue
+        retried = {error for rule in state.get("Retry", []) for error in rule["ErrorEquals"]
+                   if rule.get("MaxAttempts", 3) > 0}
+        assert retried >= _LAMBDA_SERVICE_ERRORS, f"{name} does not retry {sorted(_LAMBDA_SERVICE_ERRORS - retried)}"
+        for rule in state.get("Retry", []):
+            if set(rule["ErrorEquals"]) & _LAMBDA_SERVICE_ERRORS:
+                assert rule.get("JitterStrategy") == "FULL" and float(rule.get("BackoffRate", 1)) > 1, (name, rule)

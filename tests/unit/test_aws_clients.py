@@ -37,3 +37,10 @@ def test_in_the_local_stack_presigned_urls_name_the_emulator(monkeypatch: pytest
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5123")
     url = presigned("put_object")
     assert (url.netloc, url.path) == ("127.0.0.1:5123", f"/{BUCKET}/uploads/a.pdf")
+
+
+def test_textract_backs_off_adaptively_before_the_intake_gives_up() -> None:
+    """Textract's request quotas are low (a few per second): its client waits for capacity and retries more
+    often than the others before a document's read is left for Lambda's retry of the whole invocation."""
+    config = AwsClients("eu-west-1").client("textract").meta.config
+    assert config.retries["mode"] == "adaptive" and config.retries["total_max_attempts"] >= 6

@@ -115,3 +115,30 @@ def test_a_failure_before_the_proposal_ends_unreadable_without_losing_what_was_k
     stored = documents.get(OFFICE, done.document_id)
     # The failure is recorded on the document as processing left it: the kept original and the recognition stay.
     assert stored is not None and stored.original_key is not None and stored.recognition is not None
+
+
+def test_recognition_unavailable_fails_the_invocation_and_the_retry_reads_the_document(documents: Documents) -> None:
+    """Textract throttled: the document is not `unreadable`; the failed invocation is retried and then read."""
+    from boekstuk.domain.errors import RecognitionUnavailable
+
+    class Throttled(Recognizer):
+        calls = 0
+
+        def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
+            Throttled.calls += 1
+            if Throttled.calls == 1:
+                raise RecognitionUnavailable("Textract is throttling (ThrottlingException).")
+            return super().recognize(content, filename, content_type)
+
+    def service() -> DocumentIntake:
+        return DocumentIntake(documents, Storage(), Offices(), Administrations(), Throttled(), Proposer(),  # type: ignore[arg-type]
+                              Workflow(failures=0), TickingClock(T0 + dt.timedelta(minutes=1)))
+
+    with pytest.raises(RecognitionUnavailable):
+        service().receive(OBJECT)
+    stored = documents.docs[OBJECT.document_id()]
+    assert stored.status != "unreadable" and stored.error is None
+    again = service().receive(OBJECT)
+    assert again is not None and again.status == "awaiting_approval"
+    events = [h.event for h in documents.history(OFFICE, stored.document_id)]
+    assert HistoryEvent.UNREADABLE not in events

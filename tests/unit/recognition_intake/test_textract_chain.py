@@ -143,3 +143,18 @@ def test_s3_stager_puts_the_scan_under_its_hash() -> None:
         assert bucket == "documents"
         assert key.startswith("textract-staging/") and key.endswith(".pdf")
         assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == scan
+
+
+@pytest.mark.parametrize("code", ["ThrottlingException", "ProvisionedThroughputExceededException",
+                                  "InternalServerError", "LimitExceededException"])
+def test_a_transient_textract_error_is_not_unreadable(client: Any, code: str) -> None:
+    """Textract throttled or failed on its side: the document is read again later (the invocation fails and
+    Lambda retries it), never ended ``unreadable`` for good."""
+    from boekstuk.domain.errors import RecognitionUnavailable
+
+    image = docs.image("PNG", (300, 400))
+    with Stubber(client) as stub:
+        stub.add_client_error("detect_document_text", service_error_code=code, http_status_code=400)
+        with pytest.raises(RecognitionUnavailable) as caught:
+            TextractRecognizer(client).recognize(image, "bon.png")
+    assert not isinstance(caught.value, UnreadableDocument)

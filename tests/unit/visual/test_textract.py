@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from boekstuk.adapters.recognition.textract import TextractEngine, TextractTimeout, pages_from_blocks
-from boekstuk.domain.errors import UnreadableDocument
+from boekstuk.domain.errors import RecognitionUnavailable, UnreadableDocument
 
 FIXTURES = Path(__file__).parent / "fixtures" / "textract"
 LOCATION = {"S3Object": {"Bucket": "documents", "Name": "inbox/office/adm/factuur.pdf"}}
@@ -112,11 +112,30 @@ def test_unsupported_document_is_unreadable(client: Any) -> None:
             TextractEngine(client).recognize_bytes(b"not a document")
 
 
-def test_throttling_is_not_swallowed(client: Any) -> None:
-    from botocore.exceptions import ClientError
-
+def test_throttling_is_transient_not_unreadable(client: Any) -> None:
+    # Was: the ClientError itself surfaced (and the chain turned it into `unreadable`). Issue 14: a throttled
+    # or failing service is RecognitionUnavailable, which the intake lets fail the invocation for a retry.
     with Stubber(client) as stub:
         stub.add_client_error("detect_document_text", service_error_code="ProvisionedThroughputExceededException",
                               http_status_code=400)
-        with pytest.raises(ClientError):
+        with pytest.raises(RecognitionUnavailable, match="ProvisionedThroughputExceededException"):
             TextractEngine(client).recognize_bytes(b"x")
+
+
+def test_a_connection_failure_is_transient() -> None:
+    from botocore.config import Config
+    from botocore.exceptions import ReadTimeoutError
+
+    client = boto3.client("textract", region_name="eu-west-1", aws_access_key_id="test", aws_secret_access_key="test",
+                          config=Config(retries={"total_max_attempts": 1}))
+
+    def time_out(**_: Any) -> None:
+        raise ReadTimeoutError(endpoint_url="https://textract.eu-west-1.amazonaws.com")
+
+    client.meta.events.register("before-send.textract.DetectDocumentText", time_out)
+    with pytest.raises(RecognitionUnavailable):
+        TextractEngine(client).recognize_bytes(b"x")
+
+
+def test_a_job_still_running_after_the_wait_is_transient() -> None:
+    assert issubclass(TextractTimeout, RecognitionUnavailable)

@@ -12,7 +12,10 @@ from botocore.config import Config
 _CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 3})
 # botocore still presigns S3 URLs with SigV2, which signs neither the host nor headers such as If-None-Match:
 # SigV4 makes a presigned upload's conditions part of its signature (and SigV2 is deprecated in S3).
-_SERVICE_CONFIG = {"s3": _CONFIG.merge(Config(signature_version="s3v4"))}
+# Textract's request quotas are a few per second per account: adaptive retries wait for capacity (client-side rate
+# limiting) and try more often before recognition reports it unavailable and the invocation is retried whole.
+_SERVICE_CONFIG = {"s3": _CONFIG.merge(Config(signature_version="s3v4")),
+                   "textract": _CONFIG.merge(Config(retries={"mode": "adaptive", "max_attempts": 6}))}
 # On AWS, presigned URLs name the bucket's regional virtual host (bucket.s3.<region>.amazonaws.com): botocore's
 # default, the global s3.amazonaws.com name, answers a bucket outside us-east-1 with a redirect for up to a day
 # after it was created (a browser's CORS preflight does not follow it), and the web app's CSP allows exactly the

@@ -321,6 +321,15 @@ class UnreadableDocument(DomainError):
     default_detail = "The document cannot be read."
 
 
+class RecognitionUnavailable(DomainError):
+    """The recognition service throttled, failed on its side or did not answer in time: nothing is wrong with the
+    document. The intake lets it fail the invocation, so Lambda delivers the upload again (and after its retries
+    the event waits in the failed-events queue); the document is never ended ``unreadable`` for it."""
+
+    code = "recognition_unavailable"
+    default_detail = "The recognition service is not available right now; the document is read again later."
+
+
 class UnknownSupplier(ValidationFailed):
     """An edit names a supplier code the administration does not have (``errors`` lists every problem)."""
 

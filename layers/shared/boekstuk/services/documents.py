@@ -421,6 +421,11 @@ class DocumentIntake:
         outcome; the failure is raised, so the invocation fails and the object comes again (``_again``)."""
         try:
             return self._process(document, obj)
+        except errors.RecognitionUnavailable:
+            # Textract throttled or failed: nothing is wrong with the document. The invocation fails, so Lambda
+            # delivers the upload again (``_again`` resumes it), then keeps it in the failed-events queue.
+            logger.warning("recognition unavailable; the upload is delivered again", document_id=document.document_id)
+            raise
         except Exception as exc:  # noqa: BLE001 - never lose a document: record, then let the logs show it
             logger.exception("processing failed", document_id=document.document_id)
             current = self._documents.get(document.office_code, document.document_id) or document

@@ -7,7 +7,8 @@ ZUGFeRD / Odoo PDF) -> the PDF's own text layer when it has enough words -> OCR 
 Failure contract: every failure is ``UnreadableDocument`` with a reason in ``extra["reason"]``. An
 unexpected exception inside an engine is logged with its traceback (programming errors must stay visible)
 and then also becomes ``UnreadableDocument`` (reason ``engine_error``), so a document never crashes the
-pipeline and never vanishes.
+pipeline and never vanishes. The one exception is ``RecognitionUnavailable``: Textract throttled, failed on its
+side or timed out, which says nothing about the document; it passes through, so the document is read again.
 
 Isolation: given a ``RecognitionWorker`` (the composition root gives one), a chain reads in that worker
 process, under its memory limit and deadline (``isolation``). The local chain sends the whole document
@@ -36,7 +37,7 @@ from boekstuk.adapters.recognition.isolation import RecognitionWorker
 from boekstuk.adapters.recognition.limits import DEFAULT_LIMITS, IntakeLimits
 from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
 from boekstuk.adapters.recognition.sniff import EINVOICE_KINDS, FileKind, Intake, check_intake, refuse
-from boekstuk.domain.errors import UnreadableDocument
+from boekstuk.domain.errors import RecognitionUnavailable, UnreadableDocument
 from boekstuk.domain.extraction import extract_fields
 from boekstuk.domain.recognition import Engine, PageWords, Recognition
 from boekstuk.observability import logger
@@ -140,6 +141,8 @@ class _Chain(ABC):
             raise
         except MemoryError as exc:
             raise too_much_memory() from exc
+        except RecognitionUnavailable:
+            raise  # the service, not the document: read again later
         except Exception as exc:
             raise self._engine_failed(exc, intake.kind.value, filename) from exc
         return flag_suspicious(recognition, intake.suspicious)
@@ -163,6 +166,8 @@ class _Chain(ABC):
             except UnreadableDocument as exc:
                 exc.extra.setdefault("reason", "engine_refused")
                 raise
+            except RecognitionUnavailable:
+                raise  # the service, not the document: read again later
             except Exception as exc:
                 raise self._engine_failed(exc, needed.kind, filename) from exc
             recognition.warnings.extend(str(warning) for warning in visual["warnings"])

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from trp import Document as TrpDocument
 
-from boekstuk.domain.errors import UnreadableDocument
+from boekstuk.domain.errors import RecognitionUnavailable, UnreadableDocument
 from boekstuk.domain.extraction import extract_fields
 from boekstuk.domain.extraction.parse import find_amounts, parse_date
 from boekstuk.domain.recognition import FieldLocation, PageWords, Recognition, Word
@@ -36,6 +37,15 @@ _UNREADABLE_CODES = {
     "BadDocumentException",
     "DocumentTooLargeException",
     "InvalidParameterException",
+}
+# Textract is busy or failing, not the document: read it again later. (botocore already retried these a few times.)
+_TRANSIENT_CODES = {
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "LimitExceededException",
+    "InternalServerError",
+    "ServiceUnavailableException",
+    "ServiceQuotaExceededException",
 }
 
 # AnalyzeExpense summary type -> (our field, kind)
@@ -51,8 +61,8 @@ _EXPENSE_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
-class TextractTimeout(TimeoutError):
-    """An asynchronous Textract job did not finish within the allowed wait (the caller may retry later)."""
+class TextractTimeout(RecognitionUnavailable):
+    """An asynchronous Textract job did not finish within the allowed wait (read again later)."""
 
 
 class TextractEngine:
@@ -101,7 +111,11 @@ class TextractEngine:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in _UNREADABLE_CODES:
                 raise UnreadableDocument(f"Textract cannot read this document ({code}).") from exc
+            if code in _TRANSIENT_CODES or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+                raise RecognitionUnavailable(f"Textract is not available ({code}).") from exc
             raise
+        except (BotoConnectionError, HTTPClientError) as exc:  # connect/read timeout, unreachable, reset
+            raise RecognitionUnavailable(f"Textract did not answer ({type(exc).__name__}).") from exc
 
     def _collect(self, operation: str, job_id: str) -> list[dict[str, Any]]:
         """Poll one asynchronous job until it succeeds, then follow ``NextToken`` through all result pages."""
