@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sam validate --lint and sam build, offline from AWS (no account, no Docker). SAM CLI pins its own boto3 and
-# cfn-lint, so it lives in its own venv (.venv-sam), as specs/local-emulation.md recommends.
+# cfn-lint, so it lives in its own venv (.venv-sam), so that it cannot change the test venv's boto3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SAM_CLI_TELEMETRY=0

@@ -39,7 +39,7 @@ import functools
 import inspect
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -104,20 +104,30 @@ def _install_weak_instance_tracking() -> None:
 
 
 class LiveThreads(list[threading.Thread]):
-    """Stands in for moto's Step Functions ``TMP_THREADS`` list: drops finished threads as it grows."""
+    """Stands in for moto's Step Functions ``TMP_THREADS`` list, which moto only appends to and never reads.
+
+    It holds its threads weakly: a finished thread is freed as soon as ``threading`` forgets it, however
+    many executions ran and however busy the machine was when they ended.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self._lock = threading.Lock()
-        self._prune_at = 64
+        self._threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
     def append(self, thread: threading.Thread) -> None:
-        """Add ``thread``; first forget the finished ones once the list has doubled since the last time."""
-        with self._lock:
-            if len(self) >= self._prune_at:
-                self[:] = [t for t in self if t.is_alive()]
-                self._prune_at = max(64, 2 * len(self))
-            super().append(thread)
+        """Remember ``thread`` without keeping it alive."""
+        self._threads.add(thread)
+
+    def extend(self, threads: Iterable[threading.Thread]) -> None:
+        """Remember each of ``threads`` without keeping it alive."""
+        for thread in threads:
+            self.append(thread)
+
+    def __iter__(self) -> Iterator[threading.Thread]:
+        return iter(list(self._threads))
+
+    def __len__(self) -> int:
+        return len(self._threads)
 
 
 def _install_live_threads() -> None:

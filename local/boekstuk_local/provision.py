@@ -2,7 +2,9 @@
 
 Works the same under ``moto.mock_aws()`` (``endpoint_url=None``) and against a moto server
 (``endpoint_url="http://127.0.0.1:<port>"``). Deploying the SAM template through moto's CloudFormation is
-not viable (see specs/local-emulation.md), hence this explicit bootstrap.
+not viable (moto cannot create AWS::SecretsManager::Secret or SAM's implicit RestApi through CloudFormation, and
+it neither applies the bucket notifications nor creates an executing state machine that way), hence this explicit
+bootstrap.
 """
 
 from __future__ import annotations

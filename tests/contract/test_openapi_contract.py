@@ -214,7 +214,7 @@ def test_api_md_parser_finds_the_contract() -> None:
     assert ("DELETE", "/v1/offices/{office}/administrations/{administration_id}/suppliers/{code}/rule") in API_MD
     assert ("GET", "/v1/offices/{office}/administrations/{administration_id}/vat-codes") in API_MD
     assert API_MD[("POST", "/v1/offices/{office}/documents/{document_id}/reject")].problems == {
-        (403, "not_an_approver"), (409, "already_decided")}
+        (403, "not_an_approver"), (409, "already_decided"), (409, "document_locked")}
     assert 429 in API_MD[("POST", "/v1/sessions")].statuses
     assert len(API_MD) >= 30
 

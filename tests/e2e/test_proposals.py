@@ -1,5 +1,5 @@
 """Booking proposals over real HTTP against the started local stack: the three named suppliers of
-specs/simulators.md are matched by VAT id with their package defaults, and a corrected, booked proposal
+the simulators' seed (local/boekstuk_local/simulators/seed.py) are matched by VAT id with their package defaults, and a corrected, booked proposal
 teaches the next one."""
 
 from __future__ import annotations

@@ -34,8 +34,9 @@ class PackageInfo(BaseModel):
     credential_fields: list[CredentialField] = Field(default_factory=list)
 
 
-# Twinfield: specs/simulators.md seeds it with legacy ``Logon`` credentials (user, password, organisation),
-# so it is a credentials package here; API.md's example list shows "oauth2" for it, which the seed overrides.
+# Twinfield: linked with its legacy ``Logon`` credentials (user, password, organisation; the local simulator's seed,
+# local/boekstuk_local/simulators/seed.py, uses them), so it is a credentials package here; docs/API.md's example
+# list shows "oauth2" for it.
 PACKAGES: tuple[PackageInfo, ...] = (
     PackageInfo(id="exact_online", name="Exact Online", auth="oauth2", asks_description=True),
     PackageInfo(
