@@ -295,7 +295,7 @@ def breakdown_vat_kind(breakdown: Sequence[dict[str, Any]] | None) -> str | None
         return "intra_eu"
     if "AE" in categories:
         return "reverse_charge"
-    return "zero" if all(Decimal(str(group["rate"])) == 0 for group in breakdown) else "standard"
+    return "zero" if all(norm_rate(group.get("rate")) == 0 for group in breakdown) else "standard"
 
 
 def implied_vat_kind(result: dict[str, Any]) -> str | None:
@@ -322,7 +322,10 @@ def implied_vat_kind(result: dict[str, Any]) -> str | None:
 
 
 def norm_rate(value: Any) -> Decimal | None:
-    """A VAT rate as a ``Decimal`` (``"21"``, ``21.0``, ``"9,0"`` and ``"21%"`` alike)."""
+    """A VAT rate as a ``Decimal`` (``"21"``, ``21.0``, ``"9,0"`` and ``"21%"`` alike); no rate at all (category O,
+    outside the scope of VAT) counts as 0."""
+    if value in (None, ""):
+        return Decimal(0)
     try:
         return Decimal(str(value).replace(",", ".").rstrip("%").strip())
     except InvalidOperation:
@@ -940,16 +943,24 @@ def main(argv: Iterable[str] | None = None) -> int:
             template_dirs.append(str(write_seed_templates(OUT / "invoice2data-templates")))
         theirs = run_invoice2data(docs, workers=args.workers, template_dirs=template_dirs)
 
-    records, rows, breakdowns, per_field = evaluate(docs, ours, ours_visual, theirs)
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = "quick" if args.quick else "full"
     meta = {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()} {os.cpu_count()} CPU, Python {platform.python_version()}",
             "docs": len(docs), "generated": len(generated), "workers": args.workers, "settings": settings,
             "set": describe(settings), "load": f"{load_before:.1f} / {os.getloadavg()[0]:.1f}",
             "mode": ("quick" if args.quick else "full") + (", invoice2data with seed-supplier templates" if template_dirs
                                                             else ("" if args.no_invoice2data else ", invoice2data bundled templates only"))}
+    # The raw results first: a scoring change (or a scoring crash) is then re-scored with --rescore, not re-run.
+    raw = [{"doc_type": d.doc_type, "path": path, "ours_result": results.get(str(d.path)),
+            "theirs_result": theirs.get(str(d.path)) if path == "visual" else None}
+           for d in docs for path, results in (("xml" if d.doc_type in XML_TYPES or d.doc_type == "hybrid_pdf"
+                                                else "visual", ours), ("visual", ours_visual))
+           if str(d.path) in results]
+    (OUT / f"recognition-{stamp}.json").write_text(json.dumps({"meta": meta, "documents": raw}, indent=1,
+                                                              default=str, ensure_ascii=False))
+    records, rows, breakdowns, per_field = evaluate(docs, ours, ours_visual, theirs)
     table = markdown(rows, breakdowns, per_field, meta, records)
-    OUT.mkdir(parents=True, exist_ok=True)
-    stamp = "quick" if args.quick else "full"
     (OUT / f"recognition-{stamp}.json").write_text(json.dumps({"meta": meta, "documents": records}, indent=1,
                                                               default=str, ensure_ascii=False))
     (OUT / f"recognition-{stamp}.md").write_text(table + "\n")
