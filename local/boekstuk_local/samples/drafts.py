@@ -131,6 +131,14 @@ def compose(draft: Draft, *, supplier: Party, lines: Sequence[SampleLine], numbe
     )
 
 
+def side_faker(draft: Draft, purpose: str) -> Faker:
+    """A Dutch ``Faker`` seeded from the draft's seed and ``purpose`` (a server's or cashier's name, a number
+    plate): deterministic per seed without taking draws from the draft's ``rng``."""
+    fake = Faker("nl_NL")
+    fake.seed_instance(f"{purpose}-{draft.seed}")
+    return fake
+
+
 def cash_tendered(rng: random.Random, total: Decimal) -> Decimal:
     """What a customer paying cash hands over: the total rounded up to a coin or note (sometimes exact)."""
     if rng.random() < 0.15:

@@ -13,7 +13,7 @@ from faker import Faker
 from reportlab.lib.colors import HexColor
 
 from .blocks import columns, fit, ids_text, pairs, paragraph, totals, vat_cells, vat_table
-from .drafts import Draft, brand, compose, digits, with_form
+from .drafts import Draft, brand, compose, digits, side_faker, with_form
 from .formats import format_iban, format_quantity, format_rate
 from .model import InvoiceSpec, SampleLine, random_supplier
 from .pdf import MARGIN, Doc, H, W
@@ -368,7 +368,7 @@ def build_wholesaler(d: Draft) -> InvoiceSpec:
     return compose(d, supplier=supplier, lines=lines, number=number, term=rng.choice((8, 14, 14, 30)),
                    extras={"units": units, "debtor": digits(rng, 6), "order": f"ORD{digits(rng, 7)}",
                            "packing": f"PB{digits(rng, 7)}", "route": f"R{rng.randrange(1, 40):02d}",
-                           "rep": Faker("nl_NL").first_name(), "label": rng.choice(("Btw-id klant", "Btw-nr. klant"))})
+                           "rep": side_faker(d, "rep").first_name(), "label": rng.choice(("Btw-id klant", "Btw-nr. klant"))})
 
 
 def wholesaler(doc: Doc) -> None:

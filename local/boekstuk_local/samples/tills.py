@@ -11,7 +11,7 @@ from faker import Faker
 from reportlab.lib.units import mm
 
 from .blocks import fit
-from .drafts import Draft, cash_tendered, compose, digits
+from .drafts import Draft, cash_tendered, compose, digits, side_faker
 from .formats import format_quantity, format_rate
 from .model import InvoiceSpec, Party, SampleLine, random_supplier
 from .pdf import Align, Doc
@@ -145,7 +145,7 @@ def build_cafe_receipt(d: Draft) -> InvoiceSpec:
         lines.append(SampleLine(description, Decimal(rng.choice((1, 1, 2, 2, 3, 4))), price, Decimal(rate)))
     number = rng.choice((digits(rng, 4), digits(rng, 6), f"T{rng.randrange(1, 30)}-{digits(rng, 4)}"))
     spec = compose(d, supplier=supplier, lines=lines, number=number, prices_include_vat=True,
-                   extras={"table": rng.randrange(1, 40), "server": Faker("nl_NL").first_name(),
+                   extras={"table": rng.randrange(1, 40), "server": side_faker(d, "server").first_name(),
                            "time": f"{rng.randrange(11, 23)}:{rng.randrange(60):02d}",
                            "label": rng.choice(("Bonnr.", "Bon", "Bonnummer", "Rekening nr.")),
                            "vat_style": rng.randrange(3)})
@@ -209,7 +209,7 @@ def build_supermarket_receipt(d: Draft) -> InvoiceSpec:
             lines.append(SampleLine(f"BONUS {description.upper()}", Decimal(1), -discount, Decimal(rate)))
     number = rng.choice((f"{digits(rng, 4)}-{digits(rng, 4)}", digits(rng, 6), f"{rng.randrange(1, 9)}/{digits(rng, 5)}"))
     spec = compose(d, supplier=supplier, lines=lines, number=number, prices_include_vat=True,
-                   extras={"store": digits(rng, 4), "till": rng.randrange(1, 12), "cashier": Faker("nl_NL").first_name(),
+                   extras={"store": digits(rng, 4), "till": rng.randrange(1, 12), "cashier": side_faker(d, "cashier").first_name(),
                            "time": f"{rng.randrange(8, 22)}:{rng.randrange(60):02d}",
                            "label": rng.choice(("Kassabon nr.", "Transactie", "Bonnr.", "Bon")),
                            "terminal": f"T{digits(rng, 7)}", "merchant": digits(rng, 6), "period": digits(rng, 4),
@@ -285,7 +285,7 @@ def build_fuel_receipt(d: Draft) -> InvoiceSpec:
     spec = compose(d, supplier=supplier, lines=lines, number=number, prices_include_vat=True,
                    extras={"pump": rng.randrange(1, 12), "time": f"{rng.randrange(6, 23)}:{rng.randrange(60):02d}",
                            "label": rng.choice(("Transactie nr.", "Transactie", "Bon:", "Bonnummer")),
-                           "plate": Faker("nl_NL").license_plate() if rng.random() < 0.3 else "",
+                           "plate": side_faker(d, "plate").license_plate() if rng.random() < 0.3 else "",
                            "vat_style": rng.randrange(3)})
     return _paid(d, spec, 0.1)
 
