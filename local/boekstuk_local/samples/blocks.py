@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from reportlab.lib.colors import Color, black
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .formats import format_iban, format_rate
@@ -21,6 +22,23 @@ def pairs(doc: Doc, x: float, y: float, rows: Sequence[tuple[str, str]], *, valu
         doc.sheet.text(x, y + i * leading, label, size=size, bold=bold_labels)
         doc.sheet.text(value_x, y + i * leading, value, size=size, bold=bold_values, align=value_align)
     return y + len(rows) * leading
+
+
+def addressee(doc: Doc, x: float, y: float, heading: str, vat_label: str, *, heading_size: float = 8,
+              heading_bold: bool = False, heading_color: Color = black, vat_size: float = 8, size: float = 10,
+              leading: float = 13, country: str | None = None) -> float:
+    """The buyer's block: a heading, then name, street and place (and ``country``), then its VAT id after
+    ``vat_label`` (the customer-side labels extractors must not take for the supplier's); records them as printed,
+    returns the y below the address."""
+    buyer = doc.spec.buyer
+    doc.sheet.text(x, y, heading, size=heading_size, bold=heading_bold, color=heading_color)
+    rows = [buyer.name, buyer.street, f"{buyer.postcode} {buyer.city}", *([country] if country else [])]
+    below = doc.sheet.block(x, y + 14, rows, size=size, leading=leading)
+    doc.printed.add("buyer_name")
+    if buyer.vat_id:
+        doc.sheet.text(x, below + 4, f"{vat_label}: {buyer.vat_id}", size=vat_size)
+        doc.printed.add("buyer_vat")
+    return below
 
 
 def wrap(text: str, width: float, font: str, size: float) -> list[str]:
@@ -104,21 +122,8 @@ def vat_cells(doc: Doc, groups: Sequence[VatGroup], *, code: bool = False, gross
 def ids_text(doc: Doc, party: Party, *, kvk: str = "KvK", vat: str = "Btw", iban: str = "IBAN",
              bic: str | None = "BIC", sep: str = " · ") -> str:
     """The supplier's registration and bank details on one line (a footer), marked as printed."""
-    parts = []
-    if party.kvk:
-        parts.append(f"{kvk} {party.kvk}")
-        doc.printed.add("supplier_kvk")
-    elif party.register:
-        parts.append(party.register)
-    if party.vat_id:
-        parts.append(f"{vat} {party.vat_id}")
-        doc.printed.add("supplier_vat")
-    if party.iban:
-        parts.append(f"{iban} {format_iban(party.iban)}")
-        doc.printed.add("iban")
-    if bic and party.bic:
-        parts.append(f"{bic} {party.bic}")
-    return sep.join(parts)
+    labels = {"kvk": kvk, "vat_id": vat, "iban": iban, **({"bic": bic} if bic else {})}
+    return sep.join(doc.identifier_rows(party, labels, colon=" "))
 
 
 def pay_sentence(doc: Doc, *, days: bool = False, tnv: bool = True) -> str:

@@ -15,7 +15,7 @@ from faker import Faker
 from reportlab.lib.colors import HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from .blocks import columns, fit, ids_text, pairs, paragraph, pay_sentence, totals
+from .blocks import addressee, columns, fit, ids_text, pairs, paragraph, pay_sentence, totals
 from .drafts import Draft, brand, compose, digits, draw_lines, strip_form, with_form
 from .formats import format_iban, format_quantity, format_rate
 from .model import CATALOGUE, InvoiceSpec, Party, SampleLine, iban_for, random_supplier, sector_of
@@ -562,13 +562,8 @@ def construction_verlegd(doc: Doc) -> None:
     s.block(W - MARGIN, 44, [party.street, f"{party.postcode} {party.city}", party.phone, party.email], size=8,
             leading=10, align="right")
     doc.printed.add("supplier_name")
-    buyer = spec.buyer
-    s.text(MARGIN, 120, "Opdrachtgever:", size=8, bold=True)
-    y = s.block(MARGIN, 134, [buyer.name, buyer.street, f"{buyer.postcode} {buyer.city}"], size=10, leading=13)
-    doc.printed.add("buyer_name")
-    if buyer.vat_id:
-        s.text(MARGIN, y + 4, f"{spec.extras.get('buyer_label', 'Btw-nummer afnemer')}: {buyer.vat_id}", size=8.5)
-        doc.printed.add("buyer_vat")
+    addressee(doc, MARGIN, 120, "Opdrachtgever:", str(spec.extras.get("buyer_label", "Btw-nummer afnemer")),
+              heading_bold=True, vat_size=8.5)
     meta = [("Factuurnummer", spec.number), ("Factuurdatum", doc.date(spec.issue_date))]
     if spec.due_date:
         meta.append(("Vervaldatum", doc.date(spec.due_date)))
@@ -646,14 +641,8 @@ def transport_zero(doc: Doc) -> None:
     title = "CREDIT NOTE" if spec.kind == "credit_note" else "INVOICE"
     s.text(W - MARGIN, 52, title, size=22, bold=True, align="right")
     doc.printed.add("supplier_name")
-    buyer = spec.buyer
-    s.text(MARGIN, 120, "Invoice to:", size=8, bold=True)
-    y = s.block(MARGIN, 134, [buyer.name, buyer.street, f"{buyer.postcode} {buyer.city}", "The Netherlands"],
-                size=9.5, leading=12)
-    doc.printed.add("buyer_name")
-    if buyer.vat_id:
-        s.text(MARGIN, y + 4, f"Customer VAT no.: {buyer.vat_id}", size=8)
-        doc.printed.add("buyer_vat")
+    addressee(doc, MARGIN, 120, "Invoice to:", "Customer VAT no.", heading_bold=True, size=9.5, leading=12,
+              country="The Netherlands")
     meta = [("Invoice number", spec.number), ("Invoice date", doc.date(spec.issue_date))]
     if spec.due_date:
         meta.append(("Due date", doc.date(spec.due_date)))

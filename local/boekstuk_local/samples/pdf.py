@@ -247,21 +247,25 @@ class Doc:
         self.printed.add("supplier_name")
         return rows
 
-    def identifier_rows(self, party: Party) -> list[str]:
+    def identifier_rows(self, party: Party, labels: dict[str, str] | None = None, colon: str = ": ") -> list[str]:
+        """The supplier's KvK (or register line), VAT id, IBAN and BIC as ``label: value`` rows, marked as printed;
+        ``labels`` (keys ``kvk``, ``vat_id``, ``iban``, ``bic``; a missing ``bic`` leaves the BIC out) replace the
+        language's labels."""
+        names = labels if labels is not None else self.L
         rows = []
         if party.kvk:
-            rows.append(f"{self.L['kvk']}: {party.kvk}")
+            rows.append(f"{names['kvk']}{colon}{party.kvk}")
             self.printed.add("supplier_kvk")
         elif party.register:
             rows.append(party.register)
         if party.vat_id:
-            rows.append(f"{self.L['vat_id']}: {party.vat_id}")
+            rows.append(f"{names['vat_id']}{colon}{party.vat_id}")
             self.printed.add("supplier_vat")
         if party.iban:
-            rows.append(f"{self.L['iban']}: {format_iban(party.iban)}")
+            rows.append(f"{names['iban']}{colon}{format_iban(party.iban)}")
             self.printed.add("iban")
-        if party.bic:
-            rows.append(f"{self.L['bic']}: {party.bic}")
+        if party.bic and "bic" in names:
+            rows.append(f"{names['bic']}{colon}{party.bic}")
         return rows
 
     def buyer_rows(self, *, heading: bool) -> list[str]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from faker import Faker
 from reportlab.lib.colors import HexColor
 
-from .blocks import columns, fit, ids_text, pairs, paragraph, totals, vat_cells, vat_table
+from .blocks import addressee, columns, fit, ids_text, pairs, paragraph, totals, vat_cells, vat_table
 from .drafts import Draft, brand, compose, digits, side_faker, with_form
 from .formats import format_iban, format_quantity, format_rate
 from .model import InvoiceSpec, SampleLine, random_supplier
@@ -279,16 +279,12 @@ def hotel_folio(doc: Doc) -> None:
     """Centred hotel name, bilingual labels, a guest box (guest, room, arrival, departure, folio, reservation),
     charges per day incl. VAT, and a VAT table with 21 %, 9 % and 0 % (net, VAT, gross)."""
     s, spec = doc.sheet, doc.spec
-    party, buyer, x = spec.supplier, spec.buyer, spec.extras
+    party, x = spec.supplier, spec.extras
     s.text(W / 2, 52, party.trade_name or party.name, size=18, bold=True, align="center", color=doc.style.accent)
     s.text(W / 2, 66, f"{party.street} · {party.postcode} {party.city} · {party.phone}", size=8, align="center")
     doc.printed.add("supplier_name")
-    s.text(MARGIN, 110, "Factuur aan / Bill to", size=7.5, color=GREY)
-    y = s.block(MARGIN, 124, [buyer.name, buyer.street, f"{buyer.postcode} {buyer.city}"], size=10, leading=13)
-    doc.printed.add("buyer_name")
-    if buyer.vat_id:
-        s.text(MARGIN, y + 4, f"Btw-nummer klant / VAT no.: {buyer.vat_id}", size=8)
-        doc.printed.add("buyer_vat")
+    addressee(doc, MARGIN, 110, "Factuur aan / Bill to", "Btw-nummer klant / VAT no.", heading_size=7.5,
+              heading_color=GREY)
     arrival = dt.date.fromisoformat(str(x["arrival"]))
     guest = [("Gast / Guest", str(x["guest"])), ("Kamer / Room", str(x["room"])),
              ("Aankomst / Arrival", doc.date(arrival)), ("Vertrek / Departure", doc.date(spec.issue_date)),
