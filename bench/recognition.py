@@ -645,6 +645,7 @@ def evaluate(docs: Sequence[Doc], ours: dict[str, dict[str, Any]], ours_visual: 
                     sub.theirs_seconds.append(their["seconds"] if their else 0.0)
             records.append({"doc_id": doc.doc_id, "source": doc.source, "doc_type": doc.doc_type, "path": path,
                             "label": label, "kind": doc.kind, "family": doc.family, "side": side_of(doc),
+                            "scan": doc.truth.get("scan") if doc.source == GENERATED_SOURCE else None,
                             "ours": mine, "theirs": other, "party": party,
                             "vat": None if vat is None else {"rates": vat.rates, "extra": vat.extra,
                                                              "right": vat.right},
@@ -714,6 +715,17 @@ def family_table(records: Sequence[dict[str, Any]]) -> list[str]:
            "|---|---|---:|" + "---:|" * len(METRICS)]
     for side, family in families:
         out.append(f"| {family} | {side} " + metric_cells([r for r in generated if r["family"] == family]))
+    return out
+
+
+def scan_table(records: Sequence[dict[str, Any]]) -> list[str]:
+    """The generated scans by scan profile (flatbed, skewed, rotated, thermal) and document type."""
+    scans = [r for r in records if r.get("side") and r.get("scan")]
+    out = ["| scan | doc type | docs | " + " | ".join(title for _, title in METRICS) + " |",
+           "|---|---|---:|" + "---:|" * len(METRICS)]
+    for profile, label in sorted({(r["scan"], r["label"]) for r in scans}):
+        subset = [r for r in scans if r["scan"] == profile and r["label"] == label]
+        out.append(f"| {profile} | {label} " + metric_cells(subset))
     return out
 
 
@@ -791,7 +803,8 @@ def markdown(rows: dict[str, Row], breakdowns: dict[str, dict[str, Row]], per_fi
                 "number, VAT total: share of documents where the page shows it; VAT split = share of documents whose "
                 "every rate has base and VAT right to the cent; buyer = buyer name, VAT id and KvK together:", "",
                 *leave_family_out_table(records), "", "Per layout family (all formats):", "",
-                *family_table(records), ""]
+                *family_table(records), "", "Generated scans by scan profile (all families):", "",
+                *scan_table(records), ""]
     if any(r.get("vat") for r in records):
         out += ["VAT split per rate, all sources (dev set e-invoices included; base and VAT each to the cent):", "",
                 *vat_rate_table(records), ""]

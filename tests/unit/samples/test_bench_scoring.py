@@ -184,6 +184,8 @@ def test_held_out_rows_count_only_held_out_families() -> None:
     tune = next(row for row in table if row.startswith("| tune | all types"))
     assert "| 1 | 0.0% |" in held and "| 2 | 100.0% |" in tune
     assert any(row.startswith("| hotel_folio | held_out | 1 |") for row in bench.family_table(records))
+    scanned = [{**records[0], "scan": "rotated"}, {**records[2], "scan": "rotated"}]
+    assert any(row.startswith("| rotated | text_pdf | 2 | 50.0% |") for row in bench.scan_table([*records, *scanned]))
 
 
 def test_calibration_bins_and_error() -> None:
