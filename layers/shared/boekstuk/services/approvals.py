@@ -226,6 +226,7 @@ class Approvals:
         if not self._may_decide(user, steps):
             raise errors.NotAnApprover()
         if any(d.user == username for d in self._store.decisions(office_code, document_id, version)):
+            self._resend_outcome(document)
             raise errors.AlreadyDecided()
         lifecycle.check(document.status, HistoryEvent.APPROVAL_GIVEN)  # booked: locked
         if seen_version is not None and seen_version != version:
@@ -306,6 +307,20 @@ class Approvals:
             self._claims.release_claims(final)
         self._send_outcome(final)
         return final
+
+    def _resend_outcome(self, document: Document) -> None:
+        """Send a concluded document's outcome to its task again. The decider's handler may have died after the
+        decision was written and before the outcome left; the decider's retry (409 ``already_decided``) gets it
+        through. Step Functions takes one outcome per token, so an outcome that did leave changes nothing."""
+        if document.status not in ("approved", "rejected"):
+            return  # still waiting for decisions, or the workflow went on: the outcome left
+        pending = self._store.pending(document.office_code, document.document_id)
+        if pending is None or not pending.completed:
+            return  # nothing parked yet: request_approval sends the outcome when it parks
+        if document.status == "rejected":
+            self._tasks.fail(pending.task_token, REJECTED_ERROR, document.error or "Rejected.")
+        else:
+            self._tasks.succeed(pending.task_token, self._output(pending.targets))
 
     def _send_outcome(self, document: Document) -> None:
         """Send a concluded document's outcome to its parked task, exactly once: only the caller that completes
