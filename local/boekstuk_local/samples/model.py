@@ -10,10 +10,11 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from faker import Faker
 from schwifty import IBAN
+from stdnum.be import vat as be_vat
 from stdnum.de import vat as de_vat
 from stdnum.iso7064 import mod_11_10
 from stdnum.nl import bsn
@@ -24,11 +25,15 @@ from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS, SUP
 from .formats import Language
 
 Kind = Literal["invoice", "credit_note", "receipt"]
+VatKind = Literal["standard", "reverse_charge", "intra_eu", "zero"]
+"""How a document treats VAT: charged (at one or more rates), reverse-charged within the Netherlands
+("btw verlegd"), reverse-charged across an EU border (intra-community), or not charged at all (0 %, exempt)."""
 CENT = Decimal("0.01")
 
 NL_BANKS = ("ABNA", "INGB", "RABO", "TRIO", "BUNQ", "SNSB", "KNAB", "ASNB")
 # Real German bank codes (BLZ) so schwifty can derive the BIC.
 DE_BANKS = ("37040044", "10070000", "50010517", "70150000", "20050550")
+BE_BANKS = ("001", "068", "363", "734", "751")  # BNP Paribas Fortis, Belfius, ING, KBC, AXA
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Party:
     website: str = ""
     register: str | None = None  # German "Handelsregister" line, where a Dutch party has its KvK
     seed_code: str | None = None  # creditor code when the party is a seeded supplier
+    trade_name: str | None = None  # the name a letterhead prints when it is not the legal ``name``
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,11 @@ class SampleLine:
     unit_price: Decimal
     vat_rate: Decimal
     reverse_charge: bool = False
+    exempt: bool = False  # no VAT because the supply is exempt (KOR, rent), not because the rate is 0 %
 
     @property
     def amount(self) -> Decimal:
-        """Line amount excluding VAT, rounded to cents."""
+        """Line amount, rounded to cents: excluding VAT, or including it when the document prices incl. VAT."""
         return money(self.quantity * self.unit_price)
 
 
@@ -99,14 +106,25 @@ class InvoiceSpec:
     order_reference: str = ""
     credited_invoice: str | None = None  # credit notes: the invoice they correct
     paid_with: str | None = None  # receipts: "PIN", "contant"
+    prices_include_vat: bool = False
+    """Line prices include VAT (till receipts, webshops, hotels): the VAT per rate is then taken out of each
+    rate's gross sum (``gross x rate / (100 + rate)``), so the lines add up to the total incl. VAT exactly."""
+    tendered: Decimal | None = None  # cash receipts: what the customer handed over (change = tendered - total)
+    credited_date: dt.date | None = None  # credit notes: the date of the invoice they correct
+    extras: dict[str, Any] = field(default_factory=dict)
+    """What a layout family prints besides the invoice itself (meter readings, licence plate, room number, a
+    second bank account): drawn from the seed with the rest, so the page and the truth agree."""
     vat_groups: tuple[VatGroup, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "vat_groups", _vat_groups(self.lines, self.supplier.country))
+        object.__setattr__(self, "vat_groups", _vat_groups(self.lines, self.supplier.country,
+                                                           gross=self.prices_include_vat))
 
     @property
     def total_excl_vat(self) -> Decimal:
-        """Sum of the line amounts."""
+        """Sum of the line amounts (of the bases per rate, when prices include VAT)."""
+        if self.prices_include_vat:
+            return sum((group.base for group in self.vat_groups), Decimal("0.00"))
         return sum((line.amount for line in self.lines), Decimal("0.00"))
 
     @property
@@ -117,7 +135,26 @@ class InvoiceSpec:
     @property
     def total_incl_vat(self) -> Decimal:
         """What the buyer pays (or gets back, on a credit note)."""
+        if self.prices_include_vat:
+            return sum((line.amount for line in self.lines), Decimal("0.00"))
         return self.total_excl_vat + self.vat_total
+
+    @property
+    def change(self) -> Decimal | None:
+        """Cash receipts: the change given back."""
+        return None if self.tendered is None else self.tendered - self.total_incl_vat
+
+    @property
+    def vat_kind(self) -> VatKind:
+        """The document's VAT treatment (see ``VatKind``), from its VAT categories."""
+        categories = {group.category for group in self.vat_groups}
+        if "K" in categories:
+            return "intra_eu"
+        if "AE" in categories:
+            return "reverse_charge"
+        if all(group.rate == 0 for group in self.vat_groups):
+            return "zero"
+        return "standard"
 
     @property
     def reverse_charge(self) -> bool:
@@ -130,22 +167,29 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def vat_category(rate: Decimal, reverse_charge: bool, supplier_country: str) -> str:
+def vat_category(rate: Decimal, reverse_charge: bool, supplier_country: str, *, exempt: bool = False) -> str:
     """The UNCL5305 VAT category of a line or group."""
     if reverse_charge:
         # Cross-border reverse charge is "K" (intra-community); domestic verlegd is "AE".
         return "K" if supplier_country != "NL" else "AE"
+    if exempt:
+        return "E"
     return "S" if rate > 0 else "Z"
 
 
-def _vat_groups(lines: tuple[SampleLine, ...], supplier_country: str) -> tuple[VatGroup, ...]:
-    bases: dict[tuple[Decimal, bool], Decimal] = {}
+def _vat_groups(lines: tuple[SampleLine, ...], supplier_country: str, *, gross: bool = False) -> tuple[VatGroup, ...]:
+    sums: dict[tuple[Decimal, bool, bool], Decimal] = {}
     for line in lines:
-        key = (Decimal("0") if line.reverse_charge else line.vat_rate, line.reverse_charge)
-        bases[key] = bases.get(key, Decimal("0.00")) + line.amount
+        key = (Decimal("0") if line.reverse_charge else line.vat_rate, line.reverse_charge, line.exempt)
+        sums[key] = sums.get(key, Decimal("0.00")) + line.amount
     groups = []
-    for (rate, reverse), base in sorted(bases.items(), key=lambda item: (item[0][1], -item[0][0])):
-        groups.append(VatGroup(rate, base, money(base * rate / 100), vat_category(rate, reverse, supplier_country)))
+    for (rate, reverse, exempt), total in sorted(sums.items(), key=lambda item: (item[0][1], -item[0][0], item[0][2])):
+        category = vat_category(rate, reverse, supplier_country, exempt=exempt)
+        if gross:  # the VAT is inside the prices: take it out of the rate's gross sum
+            amount = money(total * rate / (100 + rate))
+            groups.append(VatGroup(rate, total - amount, amount, category))
+        else:
+            groups.append(VatGroup(rate, total, money(total * rate / 100), category))
     return tuple(groups)
 
 
@@ -170,6 +214,14 @@ def de_vat_id(rng: random.Random) -> str:
     return number
 
 
+def be_vat_id(rng: random.Random) -> str:
+    """A Belgian VAT number (``BE0123456749``): the enterprise number, its last two digits 97 - (first 8 mod 97)."""
+    head = rng.randrange(2_000_000, 9_999_999)  # "0" + 7 digits: enterprise numbers start with 0 or 1
+    number = f"BE0{head}{97 - (head % 97):02d}"
+    assert be_vat.is_valid(number)
+    return number
+
+
 def kvk_number(rng: random.Random) -> str:
     """A KvK number: eight digits, no check digit exists."""
     return f"{rng.randrange(10_000_000, 99_999_999)}"
@@ -179,6 +231,8 @@ def iban_for(rng: random.Random, country: str) -> tuple[str, str]:
     """An IBAN with valid check digits at a real bank, and that bank's BIC."""
     if country == "DE":
         iban = IBAN.generate("DE", bank_code=rng.choice(DE_BANKS), account_code=f"{rng.randrange(10**9, 10**10)}")
+    elif country == "BE":
+        iban = IBAN.generate("BE", bank_code=rng.choice(BE_BANKS), account_code=f"{rng.randrange(10**6, 10**7)}")
     else:
         iban = IBAN.generate("NL", bank_code=rng.choice(NL_BANKS), account_code=f"{rng.randrange(10**8, 10**10)}")
     return str(iban.compact), str(iban.bic.compact) if iban.bic else ""
@@ -202,6 +256,7 @@ SECTORS: dict[str, tuple[str, ...]] = {
 SEED_SECTORS = {"4300": "office", "4310": "telecom", "7000": "food", "4410": "energy", "4400": "rent",
                 "4500": "garage", "4800": "consulting", "4320": "print", "4200": "construction"}
 LEGAL_FORMS = ("B.V.", "B.V.", "B.V.", "V.O.F.", "", "N.V.")
+BE_LEGAL_FORMS = ("BV", "BV", "NV", "BVBA", "CommV")
 DE_LEGAL_FORMS = ("GmbH", "GmbH", "AG", "GmbH & Co. KG", "e.K.")
 DE_SECTOR_WORDS = ("Maschinenbau", "Handelsgesellschaft", "Technik", "Hotelbetriebe", "Logistik", "Messebau")
 
@@ -224,7 +279,9 @@ def party_from_seed(supplier: SeedSupplier) -> Party:
 
 
 def random_supplier(rng: random.Random, country: str = "NL", sector: str | None = None) -> Party:
-    """A new, random supplier (not in the seed) with valid identifiers."""
+    """A new, random supplier (not in the seed) with valid identifiers (NL, DE or BE)."""
+    if country == "BE":
+        return _belgian_supplier(rng, sector or rng.choice(sorted(SECTORS)))
     fake = Faker("de_DE" if country == "DE" else "nl_NL")
     fake.seed_instance(rng.randrange(2**32))
     sector = sector or rng.choice(sorted(SECTORS))
@@ -241,6 +298,22 @@ def random_supplier(rng: random.Random, country: str = "NL", sector: str | None 
     return Party(name, fake.street_address(), _postcode(fake.postcode()), fake.city(), "NL", nl_vat_id(rng),
                  kvk_number(rng), iban, bic, f"{rng.choice(('facturen', 'administratie', 'info'))}@{domain}",
                  f"0{rng.randrange(10, 99)}-{rng.randrange(1000000, 9999999)}", f"www.{domain}")
+
+
+def _belgian_supplier(rng: random.Random, sector: str) -> Party:
+    """A Flemish supplier: BE VAT id (= its enterprise number), RPR register line instead of a KvK number."""
+    fake = Faker("nl_BE")
+    fake.seed_instance(rng.randrange(2**32))
+    family = fake.last_name()
+    name = f"{family} {rng.choice(SECTORS[sector])} {rng.choice(BE_LEGAL_FORMS)}"
+    iban, bic = iban_for(rng, "BE")
+    vat_id = be_vat_id(rng)
+    enterprise = f"{vat_id[2:6]}.{vat_id[6:9]}.{vat_id[9:]}"
+    domain = f"{_slug(family + SECTORS[sector][0])}.test"
+    return Party(name, fake.street_address(), fake.postcode(), fake.city(), "BE", vat_id, None, iban, bic,
+                 f"facturatie@{domain}", f"+32 {rng.randrange(2, 99)} {rng.randrange(100, 999)} {rng.randrange(10, 99)} "
+                 f"{rng.randrange(10, 99)}", f"www.{domain}",
+                 register=f"RPR {rng.choice(('Antwerpen', 'Gent', 'Brussel', 'Leuven', 'Brugge'))} {enterprise}")
 
 
 def buyer_for_administration(administration: SeedAdministration) -> Party:

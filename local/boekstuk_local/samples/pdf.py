@@ -16,9 +16,11 @@ from typing import Literal
 from reportlab.lib.colors import Color, HexColor, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .formats import Language, format_amount, format_date, format_iban, format_quantity, format_rate
+from .formats import Grouping, Language, format_amount, format_date, format_iban, format_quantity, format_rate
 from .model import InvoiceSpec, Party, SampleLine
 
 Align = Literal["left", "right", "center"]
@@ -71,6 +73,14 @@ LABELS: dict[Language, dict[str, str]] = {
            "carry_to": "Übertrag", "carry_from": "Übertrag", "vat_rate": "MwSt %"},
 }
 
+# Bitstream Vera ships with reportlab itself, so every machine that renders samples has it: a fourth typeface
+# besides the PDF standard fonts, embedded in the PDF as TrueType (as a Word or webshop invoice embeds its fonts).
+if "Vera" not in pdfmetrics.getRegisteredFontNames():
+    pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+    pdfmetrics.registerFont(TTFont("Vera-Bold", "VeraBd.ttf"))
+BOLD_FONTS = {"Helvetica": "Helvetica-Bold", "Times-Roman": "Times-Bold", "Courier": "Courier-Bold",
+              "Vera": "Vera-Bold"}
+
 PALETTES = ("#1F4E79", "#7A1F3D", "#2E6B30", "#5B3A8C", "#B35C00", "#333333", "#00707A")
 
 
@@ -85,6 +95,7 @@ class Style:
     table: TableStyle
     logo: Literal["circle", "square", "bar", "none"]
     customer_number: str
+    grouping: Grouping = "."  # thousands separator of Dutch amounts; the layout families vary it
 
     @classmethod
     def draw(cls, rng: random.Random, language: Language, date_styles: Sequence[str]) -> Style:
@@ -109,7 +120,7 @@ class Sheet:
 
     def __init__(self, canvas: Canvas, width: float, height: float, style: Style) -> None:
         self.c, self.width, self.height, self.style = canvas, width, height, style
-        self.bold = {"Helvetica": "Helvetica-Bold", "Times-Roman": "Times-Bold", "Courier": "Courier-Bold"}[style.font]
+        self.bold = BOLD_FONTS[style.font]
 
     def text(self, x: float, y: float, value: str, *, size: float = 9, bold: bool = False, align: Align = "left",
              color: Color = black) -> None:
@@ -188,10 +199,12 @@ class Doc:
         self.pages = 1
         self.total_pages = 0  # known on the second pass of layouts that print "page n of N"
         self.printed: set[str] = set()
+        self.end_y = 0.0  # till rolls: how far down the last row went (their page is cut to that length)
 
     # formatting in the document's language and style
     def money(self, amount: Decimal, *, symbol: bool | None = None) -> str:
-        return format_amount(amount, self.lang, symbol=self.style.symbol if symbol is None else symbol)
+        return format_amount(amount, self.lang, symbol=self.style.symbol if symbol is None else symbol,
+                             grouping=self.style.grouping)
 
     def date(self, value: object) -> str:
         import datetime as dt
@@ -234,26 +247,31 @@ class Doc:
         self.printed.add("supplier_name")
         return rows
 
-    def identifier_rows(self, party: Party) -> list[str]:
+    def identifier_rows(self, party: Party, labels: dict[str, str] | None = None, colon: str = ": ") -> list[str]:
+        """The supplier's KvK (or register line), VAT id, IBAN and BIC as ``label: value`` rows, marked as printed;
+        ``labels`` (keys ``kvk``, ``vat_id``, ``iban``, ``bic``; a missing ``bic`` leaves the BIC out) replace the
+        language's labels."""
+        names = labels if labels is not None else self.L
         rows = []
         if party.kvk:
-            rows.append(f"{self.L['kvk']}: {party.kvk}")
+            rows.append(f"{names['kvk']}{colon}{party.kvk}")
             self.printed.add("supplier_kvk")
         elif party.register:
             rows.append(party.register)
         if party.vat_id:
-            rows.append(f"{self.L['vat_id']}: {party.vat_id}")
+            rows.append(f"{names['vat_id']}{colon}{party.vat_id}")
             self.printed.add("supplier_vat")
         if party.iban:
-            rows.append(f"{self.L['iban']}: {format_iban(party.iban)}")
+            rows.append(f"{names['iban']}{colon}{format_iban(party.iban)}")
             self.printed.add("iban")
-        if party.bic:
-            rows.append(f"{self.L['bic']}: {party.bic}")
+        if party.bic and "bic" in names:
+            rows.append(f"{names['bic']}{colon}{party.bic}")
         return rows
 
     def buyer_rows(self, *, heading: bool) -> list[str]:
         buyer = self.spec.buyer
         rows = [self.L["to"] + ":"] if heading else []
+        self.printed.add("buyer_name")
         rows += [buyer.name, "t.a.v. de crediteurenadministratie" if self.lang == "nl" else "Accounts payable",
                  buyer.street, f"{buyer.postcode} {buyer.city}"]
         if self.lang != "nl":  # a foreign-language invoice names the buyer's country
@@ -265,8 +283,10 @@ class Doc:
         rows = []
         if buyer.vat_id:
             rows.append(f"{self.L['your_vat']}: {buyer.vat_id}")
+            self.printed.add("buyer_vat")
         if buyer.kvk and (self.spec.reverse_charge or self.style.table != "zebra"):
             rows.append(f"{self.L['your_kvk']}: {buyer.kvk}")
+            self.printed.add("buyer_kvk")
         return rows
 
     def meta_rows(self, *, due: bool = True) -> list[tuple[str, str]]:
@@ -358,6 +378,9 @@ class Doc:
         # The total always carries the € sign, so every layout shows the currency somewhere.
         rows.append((L["total"], self.money(spec.total_incl_vat, symbol=True), True))
         self.printed |= {"total_excl_vat", "vat_total", "total_incl_vat"}
+        if len(spec.vat_groups) == 1 or not spec.reverse_charge:
+            # Every rate prints its base, or there is one rate and its base is the total excl. VAT printed above.
+            self.printed.add("vat_lines")
         if boxed:
             self.sheet.box(x_label - 6, y - 11, x_value - x_label + 12, len(rows) * 14 + 6, fill=HexColor("#F2F2F2"),
                            stroke=False)
@@ -621,7 +644,7 @@ def receipt(doc: Doc) -> None:
              doc.money(spec.total_incl_vat, symbol=False))
     for value, xpos in zip(cells, (x0, x0 + 40, x0 + 110, x0 + 155, x1), strict=True):
         s.text(xpos, y, value, size=7, bold=True, align="left" if xpos < x0 + 50 else "right")
-    doc.printed |= {"total_excl_vat", "vat_total", "total_incl_vat"}
+    doc.printed |= {"total_excl_vat", "vat_total", "total_incl_vat", "vat_lines"}
     y += 20
     s.block(w / 2, y, ["Bedankt voor uw bezoek!", party.website], size=7.5, leading=9.5, align="center")
 

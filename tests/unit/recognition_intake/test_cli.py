@@ -119,3 +119,11 @@ def test_runs_as_a_module(files: dict[str, str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[0])["fields"]["invoice_number"] == "F2024-0815"
+
+
+def test_json_names_the_buyer_as_well(files: dict[str, str]) -> None:
+    # The benchmark scores the buyer's name and ids (issue 13): the CLI must report what the reader found.
+    _, lines = run(["--json", files["ubl"]])
+    buyer = json.loads(lines[0])["buyer"]
+    assert buyer["name"] == "Bakkerij De Vries"
+    assert buyer["vat_id"] == "NL001234567B01"

@@ -30,6 +30,8 @@ MONTHS = {name.lower(): i + 1 for names in (
     ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
      "dezember"),
 ) for i, name in enumerate(names)}
+SHORT_MONTHS = {"jan": 1, "feb": 2, "mrt": 3, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+                "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dec": 12}
 
 
 def pdf_text(content: bytes) -> str:
@@ -41,11 +43,20 @@ def pdf_text(content: bytes) -> str:
 
 
 def dates_in(text: str) -> set[dt.date]:
-    """Every date the text shows, in the numeric and written formats Dutch, English and German invoices use."""
+    """Every date the text shows, in the numeric and written formats Dutch, English and German invoices use
+    (parsed here independently of the generator's formatter)."""
     found: set[dt.date] = set()
     candidates = [(int(d), int(m), int(y)) for d, m, y in re.findall(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b", text)]
     candidates += [(int(d), int(m), int(y)) for y, m, d in re.findall(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)]
     for d, month, y in re.findall(r"\b(\d{1,2})\.? ([A-Za-zä]+) (\d{4})\b", text):
+        if month.lower() in MONTHS:
+            candidates.append((int(d), MONTHS[month.lower()], int(y)))
+    # The layout families' extra styles: "01-03-24", "1 mrt 2024", "March 1, 2024".
+    candidates += [(int(d), int(m), 2000 + int(y)) for d, m, y in re.findall(r"\b(\d{2})[-.](\d{2})[-.](\d{2})\b", text)]
+    for d, month, y in re.findall(r"\b(\d{1,2}) ([A-Za-z]{3})\.? (\d{4})\b", text):
+        if month.lower() in SHORT_MONTHS:
+            candidates.append((int(d), SHORT_MONTHS[month.lower()], int(y)))
+    for month, d, y in re.findall(r"\b([A-Z][a-z]+) (\d{1,2}), (\d{4})\b", text):
         if month.lower() in MONTHS:
             candidates.append((int(d), MONTHS[month.lower()], int(y)))
     for d, m, y in candidates:

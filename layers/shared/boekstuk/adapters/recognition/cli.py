@@ -3,7 +3,7 @@
 With ``--json`` every file gives one JSON object on its own line of stdout, in the order given::
 
     {"file", "engine", "document_kind", "fields": {supplier_name, ..., vat_total}, "vat_lines", "line_items",
-     "confidence", "pages", "warnings", "seconds"}
+     "confidence", "buyer", "pages", "warnings", "seconds"}
 
 and a file that cannot be read gives ``{"file", "error": {"code", "reason", "detail"}, "seconds"}`` while the
 other files still run. Without ``--json`` a short human summary is printed. Exit code 0 unless the command
@@ -43,6 +43,7 @@ def result_json(file: str, recognition: Recognition, seconds: float) -> dict[str
         "line_items": data["line_items"],
         "confidence": data["confidence"],
         "amount_due": data["amount_due"],
+        "buyer": data["buyer"],  # {name, vat_id, kvk} or null: the benchmark scores the buyer too
         "pages": recognition.pages,
         "warnings": recognition.warnings,
         "seconds": round(seconds, 3),
