@@ -18,7 +18,7 @@ from boekstuk.domain.extraction.dates import read_dates
 from boekstuk.domain.extraction.invoice_number import read_invoice_number
 from boekstuk.domain.extraction.kind import document_kind, read_currency
 from boekstuk.domain.extraction.line_items import read_line_items
-from boekstuk.domain.extraction.names import read_buyer_name, read_supplier_name
+from boekstuk.domain.extraction.names import find_addressee, read_buyer_name, read_supplier_name
 from boekstuk.domain.extraction.parties import find_regions, read_party_ids
 from boekstuk.domain.extraction.reading import Reading
 from boekstuk.domain.extraction.totals import read_totals
@@ -30,6 +30,7 @@ def extract_fields(pages: list[PageWords], *, engine: str) -> Recognition:
     recognised_by = _engine(engine)
     reading = Reading(pages)
     find_regions(reading)
+    find_addressee(reading)
     buyer = read_party_ids(reading)
     read_invoice_number(reading)
     read_dates(reading)

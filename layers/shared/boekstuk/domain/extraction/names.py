@@ -14,7 +14,8 @@ from boekstuk.domain.extraction.ids import find_ibans, find_vat_ids
 from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells
 from boekstuk.domain.extraction.parse import find_amounts, find_dates
 from boekstuk.domain.extraction.parties import JOINED_HEADING, is_buyer_side
-from boekstuk.domain.extraction.reading import Reading
+from boekstuk.domain.extraction.reading import Reading, Region
+from boekstuk.domain.extraction.receipts import RECEIPT_MAX_ASPECT
 
 NEAR_VAT_ID_LINES = 6
 """How many lines from the chosen VAT id a name counts as printed beside it (a footer block)."""
@@ -28,6 +29,9 @@ def read_supplier_name(reading: Reading) -> None:
     first_page = [line for line in reading.lines if line.page == 1]
     vat = reading.fields.get("supplier_vat_id")
     vat_line = vat.span.line if vat is not None and vat.span is not None else None
+    id_lines = {chosen.span.line.index for name in ("supplier_vat_id", "supplier_kvk", "supplier_iban")
+                if (chosen := reading.fields.get(name)) is not None and chosen.span is not None}
+    letterhead = _letterhead_words(first_page)
     for line in reading.lines:
         for cell_start, cell_end in cells(line.text):
             cell = line.text[cell_start:cell_end]
@@ -50,6 +54,10 @@ def read_supplier_name(reading: Reading) -> None:
                 score += W.NAME_IN_SUPPLIER_BLOCK
             if vat_line is not None and vat_line.page == line.page and abs(line.index - vat_line.index) <= NEAR_VAT_ID_LINES:
                 score += W.NAME_NEAR_VAT_ID
+            if line.index in id_lines:
+                score += W.NAME_BESIDE_OWN_IDS
+            if bare_name(name) in letterhead:
+                score += W.NAME_SPELLS_LETTERHEAD
             candidates.append(Candidate(name, score, "legal form",
                                         Span(line, cell_start + name_start, cell_start + form.end())))
     for region in reading.supplier_regions:
@@ -59,6 +67,7 @@ def read_supplier_name(reading: Reading) -> None:
                 candidates.append(Candidate(clean_name(match.group(1).split(WIDE_GAP)[0]),
                                             W.NAME_LABELLED_IN_SUPPLIER_BLOCK, "name label in supplier block",
                                             Span(line, match.start(1), match.end(1))))
+    candidates.extend(_account_holders(reading))
     if not candidates:
         candidates = _letterhead_names(reading, first_page)
     if candidates:
@@ -66,6 +75,48 @@ def read_supplier_name(reading: Reading) -> None:
         repeated = W.NAME_REPEATS_COUNTED
         reading.put("supplier_name", max(candidates, key=lambda c: (
             c.score + W.NAME_REPEATED * min(counts[c.value.lower()], repeated), -c.line.index)))
+
+
+def _account_holders(reading: Reading) -> list[Candidate[str]]:
+    """The name beside "t.n.v." in a payment sentence: whoever the money goes to is the supplier."""
+    found: list[Candidate[str]] = []
+    previous = ""
+    for line in reading.lines:
+        for match in L.ACCOUNT_HOLDER.finditer(line.text):
+            before = previous + " " + line.text[:match.start()]
+            if not (L.PAYMENT_WORDS.search(before) or find_ibans(before)):
+                continue  # "t.n.v." in an address block names a person, not an account
+            start = match.end() + len(line.text[match.end():]) - len(line.text[match.end():].lstrip(" :"))
+            rest = line.text[start:].split(WIDE_GAP)[0]
+            end_match = L.ACCOUNT_HOLDER_END.search(rest)
+            raw = rest[: end_match.start()] if end_match else rest
+            name = clean_name(raw)
+            if name.endswith(".") and not L.LEGAL_FORM.search(name[-6:]):
+                name = name[:-1]  # the sentence's full stop, not a legal form's
+            if not _plausible_name(name) or address_like(name) or is_buyer_side(reading, line, start, start + len(raw)):
+                continue
+            found.append(Candidate(name, W.NAME_ACCOUNT_HOLDER, "account holder",
+                                   Span(line, start, start + len(raw.rstrip()))))
+        previous = line.text
+    return found
+
+
+def _letterhead_words(first_page: list[Line]) -> set[str]:
+    """The letterhead's cells printed without a legal form, as ``bare_name`` gives them."""
+    found: set[str] = set()
+    for line in first_page:
+        if line.rel_top >= 0.2:
+            break
+        for start, end in cells(line.text):
+            cell = line.text[start:end]
+            if not L.LEGAL_FORM.search(cell) and len(bare := bare_name(cell)) >= 4:
+                found.add(bare)
+    return found
+
+
+def bare_name(name: str) -> str:
+    """A name without legal form, case, spaces and punctuation: what a letterhead and a legal name share."""
+    return re.sub(r"[^a-z0-9à-ÿ]", "", L.LEGAL_FORM.sub("", name).lower())
 
 
 def _letterhead_names(reading: Reading, first_page: list[Line]) -> list[Candidate[str]]:
@@ -124,6 +175,73 @@ def read_buyer_name(reading: Reading) -> str | None:
                 if _plausible_name(text):
                     return text
     return None
+
+
+# --- the addressee ------------------------------------------------------------------------------------------
+
+ADDRESSEE_TOP = 0.4
+"""An addressee block (the window of an envelope) sits in the upper part of the first page."""
+ADDRESSEE_LINES = 4
+"""A name, perhaps "t.a.v.", a street, a postcode and town: more lines is no postal address."""
+_CONTACT = re.compile(r"(?i)\b(?:tel|fax|phone|telefoon|e-?mail|www|kvk|k\.v\.k|btw|vat|iban|bic|coc)\b|@|https?:")
+
+
+def find_addressee(reading: Reading) -> None:
+    """An address block without a heading is the buyer's: a name over a street and a postcode with town and
+    nothing else (a sender's block prints its phone, e-mail, KvK or VAT id), with the letterhead above it.
+
+    Only when exactly one block on the first page looks like that (one a heading such as "Factuur aan" marked
+    already does not count): two postal addresses leave the parties to the other rules.
+    """
+    if not reading.pages or _is_narrow(reading):
+        return
+    blocks: list[Region] = []
+    first_page = [line for line in reading.lines if line.page == 1 and line.rel_top < ADDRESSEE_TOP]
+    for position, line in enumerate(first_page):
+        if position == 0 or any(block.y0 <= line.y0 <= block.y1 for block in blocks):
+            continue  # nothing printed above the first line (the letterhead); lines of a block found already
+        for start, end in cells(line.text):
+            name = clean_name(line.text[start:end])
+            if (not _plausible_name(name) or address_like(name) or ":" in name or _CONTACT.search(name)
+                    or L.BUYER_HEADING.match(name) or L.SUPPLIER_HEADING.match(name)
+                    or any(region.holds(line, start, end) for region in reading.buyer_regions)):
+                continue
+            block = _postal_block(reading, line, start, end)
+            if block is not None:
+                blocks.append(block)
+                break
+    if len(blocks) == 1:
+        reading.buyer_regions.insert(0, blocks[0])  # the block starts at the name; a "t.a.v." heading is inside
+
+
+def _postal_block(reading: Reading, line: Line, start: int, end: int) -> Region | None:
+    """The block under a name cell when it is a postal address and nothing more, else ``None``."""
+    x0, y0, x1, y1 = line.box(start, end)
+    height = line.height
+    street = postcode = False
+    bottom, right = y1, x1
+    for other in reading.lines[line.index + 1: line.index + 1 + ADDRESSEE_LINES]:
+        if other.page != line.page or other.y0 - bottom > 2.2 * height:
+            break
+        aligned = [(s, e) for s, e in cells(other.text) if abs(other.box(s, e)[0] - x0) <= height]
+        if not aligned:
+            break
+        text = other.text[aligned[0][0]: aligned[0][1]].strip(" ,.")
+        if _CONTACT.search(text):
+            return None
+        street = street or bool(_STREET.match(text))
+        postcode = postcode or bool(_POSTCODE.search(text))
+        _, _, cell_right, bottom = other.box(*aligned[0])
+        right = max(right, cell_right)
+    if not (street and postcode):
+        return None
+    return Region(line.page, x0 - height, y0 - 0.5 * height, right + height, bottom + 0.5 * height)
+
+
+def _is_narrow(reading: Reading) -> bool:
+    """A till roll prints no addressee."""
+    first = reading.pages[0]
+    return first.height > 0 and first.width / first.height < RECEIPT_MAX_ASPECT
 
 
 # --- what a name looks like ----------------------------------------------------------------------------------

@@ -120,7 +120,9 @@ def read_party_ids(reading: Reading) -> Buyer:
             else:
                 supplier_vat.append(vat)
         for match in find_kvk(line.text):
-            if is_buyer_side(reading, line, match.start, match.end):
+            # The KvK label may name its owner after itself ("KvK afnemer: 87654321"): the match holds it.
+            if is_buyer_side(reading, line, match.start, match.end) or L.BUYER_HINT.search(
+                    line.text[match.start: match.end]):
                 buyer.kvk = buyer.kvk or match.value
             else:
                 supplier_kvk.append(Candidate(match.value, W.KVK, "kvk label", Span(line, match.start, match.end)))

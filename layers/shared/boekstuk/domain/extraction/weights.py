@@ -40,6 +40,12 @@ NAME_IN_SUPPLIER_BLOCK = 0.15
 """Inside a block headed "Leverancier", "Seller", "Von": the page says whose name it is."""
 NAME_NEAR_VAT_ID = 0.05
 """Within a few lines of the chosen VAT id: a footer prints the name beside its ids."""
+NAME_ACCOUNT_HOLDER = 0.95
+"""The name beside "t.n.v." in the payment sentence: the account the money goes to is the supplier's."""
+NAME_SPELLS_LETTERHEAD = 0.15
+"""A legal name whose words are the letterhead printed without legal form ("HOEKSTRA" over "Hoekstra B.V.")."""
+NAME_BESIDE_OWN_IDS = 0.1
+"""On the same line as the supplier's chosen VAT id, KvK or IBAN: a footer that names the party it identifies."""
 NAME_LABELLED_IN_SUPPLIER_BLOCK = 0.9
 """``Name: ...`` inside the supplier's block."""
 NAME_REPEATED = 0.03
@@ -65,6 +71,9 @@ NUMBER_AFTER_TITLE = 0.7
 """After the document's title ("Factuur 2024-001"): titles are followed by other things too."""
 NUMBER_TITLE_THRESHOLD = 0.7
 """A labelled number scoring at least this is not second-guessed by a title."""
+NUMBER_OWN_DOCUMENT_TYPE = 0.03
+"""On a credit note, a number labelled as the credit note's ("Creditnotanummer", the title "Creditnota C24-7")
+beats an invoice-number label: that one names the invoice it corrects."""
 NUMBER_UNDER_TITLE = 0.75
 """``INVOICE`` as a heading with ``# 1042`` right under it: the number sign labels it."""
 UNDER_LABEL_PENALTY = 0.05
