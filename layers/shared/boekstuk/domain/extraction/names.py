@@ -13,7 +13,7 @@ from boekstuk.domain.extraction.candidate import Candidate, Span
 from boekstuk.domain.extraction.ids import find_ibans, find_vat_ids
 from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells
 from boekstuk.domain.extraction.parse import find_amounts, find_dates
-from boekstuk.domain.extraction.parties import JOINED_HEADING, is_buyer_side
+from boekstuk.domain.extraction.parties import JOINED_HEADING, block_below, is_buyer_side
 from boekstuk.domain.extraction.reading import Reading, Region
 from boekstuk.domain.extraction.receipts import RECEIPT_MAX_ASPECT
 
@@ -68,13 +68,37 @@ def read_supplier_name(reading: Reading) -> None:
                                             W.NAME_LABELLED_IN_SUPPLIER_BLOCK, "name label in supplier block",
                                             Span(line, match.start(1), match.end(1))))
     candidates.extend(_account_holders(reading))
+    candidates.extend(_known_suppliers(reading))
     if not candidates:
         candidates = _letterhead_names(reading, first_page)
     if candidates:
         counts = Counter(c.value.lower() for c in candidates)
         repeated = W.NAME_REPEATS_COUNTED
         reading.put("supplier_name", max(candidates, key=lambda c: (
-            c.score + W.NAME_REPEATED * min(counts[c.value.lower()], repeated), -c.line.index)))
+            c.score + W.NAME_REPEATED * min(counts[c.value.lower()], repeated),
+            -c.line.index if c.span is not None else 0)))
+
+
+def _known_suppliers(reading: Reading) -> list[Candidate[str]]:
+    """Printed names that are a synced supplier's; else the name of the supplier whose id the page prints."""
+    known = reading.known
+    found: list[Candidate[str]] = []
+    if known.supplier_names:
+        for line in reading.lines:
+            for cell_start, cell_end in cells(line.text):
+                name = clean_name(line.text[cell_start:cell_end])
+                supplier = known.supplier_named(name)
+                if supplier is None or is_buyer_side(reading, line, cell_start, cell_end):
+                    continue
+                score = W.NAME_KNOWN_SUPPLIER
+                if supplier is reading.known_supplier:
+                    score += W.NAME_KNOWN_BY_ID
+                if L.LEGAL_FORM.search(name):
+                    score += W.NAME_IN_FOOTER  # the registered name beats the same name without its legal form
+                found.append(Candidate(name, score, "known supplier", Span(line, cell_start, cell_end)))
+    if not found and reading.known_supplier is not None and reading.known_supplier.name:
+        found.append(Candidate(reading.known_supplier.name, W.NAME_FROM_KNOWN_ID, "known supplier's id"))
+    return found
 
 
 def _account_holders(reading: Reading) -> list[Candidate[str]]:
@@ -175,6 +199,27 @@ def read_buyer_name(reading: Reading) -> str | None:
                 if _plausible_name(text):
                     return text
     return None
+
+
+# --- the buyer the system knows -------------------------------------------------------------------------------
+
+
+def find_known_buyer(reading: Reading) -> bool:
+    """The administration's own name printed on the page marks the buyer's block (it and the lines under it).
+
+    Whether it was found: then no other block is guessed to be the addressee.
+    """
+    if not reading.known.buyer_names:
+        return False
+    found = False
+    for line in reading.lines:
+        for cell_start, cell_end in cells(line.text):
+            if any(region.holds(line, cell_start, cell_end) for region in reading.buyer_regions):
+                continue
+            if reading.known.is_buyer_name(clean_name(line.text[cell_start:cell_end])):
+                reading.buyer_regions.insert(0, block_below(reading, line, cell_start))
+                found = True
+    return found
 
 
 # --- the addressee ------------------------------------------------------------------------------------------

@@ -27,11 +27,19 @@ VAT_ID_BAD_CHECK_DIGITS = 0.35
 """Right shape, wrong check digits (sample data, typos): kept only beside a VAT label, for a person to check."""
 KVK = 0.9
 """Eight digits after a KvK label: there are no check digits to confirm them."""
+KNOWN_SUPPLIER_ID = 0.995
+"""A VAT id, IBAN or KvK of one of the administration's synced suppliers, printed on the page: whose it is, is known."""
 
 # --- parties: names ----------------------------------------------------------------------------------------
 
 NAME_WITH_LEGAL_FORM = 0.75
 """A cell ending in a legal form (B.V., GmbH, Ltd) names a company, though not necessarily the supplier."""
+NAME_KNOWN_SUPPLIER = 1.5
+"""A printed name that is (fuzzily) a synced supplier's: outranks every rule that reads a name from the page alone."""
+NAME_KNOWN_BY_ID = 0.1
+"""...and more so when that supplier's VAT id, IBAN or KvK is printed too."""
+NAME_FROM_KNOWN_ID = 0.9
+"""A synced supplier's name as the package has it, when its id is on the page but its name is not recognisably."""
 NAME_AT_TOP = 0.1
 """Near the top of the first page: where the letterhead is."""
 NAME_IN_FOOTER = 0.02
