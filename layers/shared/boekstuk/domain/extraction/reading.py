@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction.candidate import Candidate, ChosenFields, Span
+from boekstuk.domain.extraction.known import KnownParties
 from boekstuk.domain.extraction.layout import Line, build_lines, cell_at, make_line
 from boekstuk.domain.extraction.parse import find_amounts
-from boekstuk.domain.extraction.known import KnownParties
 from boekstuk.domain.recognition import FieldLocation, KnownParty, PageWords, ReadingHints
 
 LabelKinds = tuple[tuple[str, re.Pattern[str]], ...]
