@@ -6,14 +6,15 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.extraction.candidate import Candidate, Span
-from boekstuk.domain.extraction.ids import find_ibans, find_vat_ids
+from boekstuk.domain.extraction.ids import find_ibans, find_kvk, find_vat_ids
 from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells
 from boekstuk.domain.extraction.parse import find_amounts, find_dates
-from boekstuk.domain.extraction.parties import JOINED_HEADING, block_below, is_buyer_side
+from boekstuk.domain.extraction.parties import JOINED_HEADING, is_buyer_side
 from boekstuk.domain.extraction.reading import Reading, Region
 from boekstuk.domain.extraction.receipts import RECEIPT_MAX_ASPECT
 
@@ -217,9 +218,44 @@ def find_known_buyer(reading: Reading) -> bool:
             if any(region.holds(line, cell_start, cell_end) for region in reading.buyer_regions):
                 continue
             if reading.known.is_buyer_name(clean_name(line.text[cell_start:cell_end])):
-                reading.buyer_regions.insert(0, block_below(reading, line, cell_start))
+                reading.buyer_regions.insert(0, _address_under(reading, line, cell_start, cell_end))
                 found = True
     return found
+
+
+def _address_under(reading: Reading, line: Line, start: int, end: int) -> Region:
+    """A name's cell and the lines under it, aligned with it, that are its address or its ids ("t.a.v.", street,
+    postcode and town, VAT id, KvK): what follows in the same column is no longer the addressee's."""
+    x0, y0, x1, y1 = line.box(start, end)
+    bottom, right = y1, x1
+    for text, (_, _, cell_right, cell_bottom) in _column_under(reading, line, x0):
+        if not (_STREET.match(text) or _POSTCODE.search(text) or L.BUYER_HEADING.match(text)
+                or find_vat_ids(text) or find_kvk(text) or find_ibans(text)):
+            break
+        bottom, right = cell_bottom, max(right, cell_right)
+    return _block(line, x0, y0, right, bottom)
+
+
+def _column_under(reading: Reading, line: Line, x0: float) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    """The cells starting at ``x0`` on the lines stacked under ``line`` (no wider gap than a blank line or two),
+    with their boxes: the rest of an address block."""
+    height = line.height
+    bottom = line.y1
+    for other in reading.lines[line.index + 1: line.index + 2 + ADDRESSEE_LINES]:
+        if other.page != line.page or other.y0 - bottom > 2.2 * height:
+            return
+        aligned = [(s, e) for s, e in cells(other.text) if abs(other.box(s, e)[0] - x0) <= height]
+        if not aligned:
+            return
+        box = other.box(*aligned[0])
+        bottom = box[3]
+        yield other.text[aligned[0][0]: aligned[0][1]].strip(" ,."), box
+
+
+def _block(line: Line, x0: float, y0: float, right: float, bottom: float) -> Region:
+    """The region of an address block, with a margin of one line height."""
+    height = line.height
+    return Region(line.page, x0 - height, y0 - 0.5 * height, right + height, bottom + 0.5 * height)
 
 
 # --- the addressee ------------------------------------------------------------------------------------------
@@ -262,25 +298,17 @@ def find_addressee(reading: Reading) -> None:
 def _postal_block(reading: Reading, line: Line, start: int, end: int) -> Region | None:
     """The block under a name cell when it is a postal address and nothing more, else ``None``."""
     x0, y0, x1, y1 = line.box(start, end)
-    height = line.height
     street = postcode = False
     bottom, right = y1, x1
-    for other in reading.lines[line.index + 1: line.index + 1 + ADDRESSEE_LINES]:
-        if other.page != line.page or other.y0 - bottom > 2.2 * height:
+    for count, (text, (_, _, cell_right, cell_bottom)) in enumerate(_column_under(reading, line, x0)):
+        if count >= ADDRESSEE_LINES:
             break
-        aligned = [(s, e) for s, e in cells(other.text) if abs(other.box(s, e)[0] - x0) <= height]
-        if not aligned:
-            break
-        text = other.text[aligned[0][0]: aligned[0][1]].strip(" ,.")
         if _CONTACT.search(text):
             return None
         street = street or bool(_STREET.match(text))
         postcode = postcode or bool(_POSTCODE.search(text))
-        _, _, cell_right, bottom = other.box(*aligned[0])
-        right = max(right, cell_right)
-    if not (street and postcode):
-        return None
-    return Region(line.page, x0 - height, y0 - 0.5 * height, right + height, bottom + 0.5 * height)
+        bottom, right = cell_bottom, max(right, cell_right)
+    return _block(line, x0, y0, right, bottom) if street and postcode else None
 
 
 def _is_narrow(reading: Reading) -> bool:

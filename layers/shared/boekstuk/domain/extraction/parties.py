@@ -33,7 +33,7 @@ def find_regions(reading: Reading) -> None:
             match = pattern.search(line.text)
             if not match or not looks_like_heading(line, match):
                 continue
-            target.append(block_below(reading, line, match.start()))
+            target.append(_block_below(reading, line, match.start()))
 
 
 def looks_like_heading(line: Line, match: re.Match[str]) -> bool:
@@ -46,8 +46,8 @@ def looks_like_heading(line: Line, match: re.Match[str]) -> bool:
     return prefix == "" and (rest == "" or rest.startswith(":") or joined or match.group(0).rstrip().endswith(":"))
 
 
-def block_below(reading: Reading, line: Line, start: int) -> Region:
-    """The address block that starts at a heading (or a name): its own cell plus the lines stacked under it."""
+def _block_below(reading: Reading, line: Line, start: int) -> Region:
+    """The address block that starts at a heading: its own cell plus the lines stacked under it."""
     cell_start, cell_end = cell_at(line.text, start)
     x0, y0, x1, y1 = line.box(cell_start, cell_end)
     height = line.height
