@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from boekstuk.domain.links import normalise_identifier
-from boekstuk.domain.proposing.matching import NAME_THRESHOLD, normalise_name
+from boekstuk.domain.party_names import NAME_THRESHOLD, normalise_name
 from boekstuk.domain.recognition import KnownParty, ReadingHints
 
 MIN_NAME_LENGTH = 4

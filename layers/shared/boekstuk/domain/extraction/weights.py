@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from boekstuk.domain.recognition import FIELD_NAMES
+
 # --- all fields --------------------------------------------------------------------------------------------
 
 WORD_CONFIDENCE_FLOOR = 0.5
@@ -159,3 +161,11 @@ CURRENCY_FROM_LANGUAGE = 0.7
 """No currency printed, but Dutch/German/French invoice words: euros."""
 CURRENCY_FROM_EURO_IDS = 0.6
 """No currency printed; the supplier's VAT id or IBAN is of a euro country."""
+
+# --- review ------------------------------------------------------------------------------------------------
+
+REVIEW_BELOW = 0.6
+"""A field read with less confidence is flagged for review in the proposal (``low_confidence`` naming the field):
+an unlabelled date low on the page, a letterhead name without legal form, a VAT id with wrong check digits."""
+REVIEW_THRESHOLDS: dict[str, float] = dict.fromkeys(FIELD_NAMES, REVIEW_BELOW)
+"""The review threshold per key field: one number each, so a calibration on the benchmark can set them apart."""
