@@ -66,6 +66,22 @@ def test_a_sender_block_with_contact_details_is_no_addressee() -> None:
     assert result.buyer is None
 
 
+def test_a_sender_line_or_a_column_of_labels_is_no_addressee() -> None:
+    lines = [
+        (50, 40, "Leistungsdatum   : 29.10.2018"),
+        (50, 54, "Verkäufer:"),
+        (50, 68, "Taxi Berlin GmbH"),
+        (50, 82, "Lieferantenstraße 20"),
+        (50, 96, "10369 Berlin"),
+        (50, 150, "Rudolph Logistik GmbH · Bornerstraße 23 · 91408 Eilenburg"),
+        (50, 164, "Kerkstraat 1"),
+        (50, 178, "1011 AA Amsterdam"),
+        *BODY[1:],
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.buyer is None
+
+
 def test_a_capital_letterhead_names_the_legal_name_in_the_footer() -> None:
     lines = [
         (50, 40, "Van Dam Vastgoed B.V.                              HOEKSTRA INSTALLATIETECHNIEK"),
@@ -102,6 +118,32 @@ def test_the_name_beside_tnv_in_the_payment_sentence_is_the_supplier() -> None:
     result = extract_fields([_read(lines)], engine="pdf_text")
     assert result.fields.supplier_name == "Groenlicht B.V."
     assert result.fields.supplier_iban == SUPPLIER_IBAN
+
+
+def test_a_person_as_account_holder_does_not_displace_the_firm_at_the_top() -> None:
+    lines = [
+        (350, 40, "Bei Spiel GmbH"),
+        (350, 54, "Ecke 12"),
+        *BODY,
+        (350, 780, "Kontoinhaber: Max Mustermann"),
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Bei Spiel GmbH"
+
+
+def test_a_block_with_the_firms_vat_id_or_under_a_seller_heading_is_no_addressee() -> None:
+    for heading, vat_line in (("Verkäufer", "Kerkstraat 9"), ("Factuurgegevens", SUPPLIER_VAT)):
+        lines = [
+            (50, 40, "Factuur 2024-117"),
+            (50, 120, heading),
+            (50, 134, "Groenlicht Verhuur"),
+            (50, 148, "Kerkstraat 1"),
+            (50, 162, "1011 AA Amsterdam"),
+            (50, 176, vat_line),
+            *BODY[1:],
+        ]
+        result = extract_fields([_read(lines)], engine="pdf_text")
+        assert result.buyer is None or result.buyer.name != "Groenlicht Verhuur", heading
 
 
 def test_ids_labelled_as_the_customers_are_the_buyers() -> None:

@@ -120,7 +120,8 @@ def _account_holders(reading: Reading) -> list[Candidate[str]]:
                 name = name[:-1]  # the sentence's full stop, not a legal form's
             if not _plausible_name(name) or address_like(name) or is_buyer_side(reading, line, start, start + len(raw)):
                 continue
-            found.append(Candidate(name, W.NAME_ACCOUNT_HOLDER, "account holder",
+            score = W.NAME_ACCOUNT_HOLDER if L.LEGAL_FORM.search(name) else W.NAME_ACCOUNT_HOLDER_PERSON
+            found.append(Candidate(name, score, "account holder",
                                    Span(line, start, start + len(raw.rstrip()))))
         previous = line.text
     return found
@@ -160,7 +161,7 @@ def _letterhead_names(reading: Reading, first_page: list[Line]) -> list[Candidat
         for cell_start, cell_end in cells(line.text):
             cell = line.text[cell_start:cell_end]
             # A sender line "Name · Street 1 · 1234 AB Town" (the return address of a window envelope).
-            parts = re.split(r"\s[·|•]\s", cell)
+            parts = re.split(r"\s[·|•]\s", cell)  # cf. _SENDER_SEPARATOR
             end = cell_end
             if len(parts) > 1 and any(address_like(part) for part in parts[1:]):
                 cell, end = parts[0], cell_start + len(parts[0])
@@ -267,9 +268,16 @@ ADDRESSEE_LINES = 4
 _CONTACT = re.compile(r"(?i)\b(?:tel|fax|phone|telefoon|e-?mail|www|kvk|k\.v\.k|btw|vat|iban|bic|coc)\b|@|https?:")
 
 
+_SENDER_SEPARATOR = re.compile(r"\s?[·|•]\s?")
+"""The separators of a sender line ("Name · Street 1 · 1234 AB Town"), printed small above a window address."""
+_ATTENTION = re.compile(r"(?i)\s*(?:t\.\s?a\.\s?v|z\.\s?h\.\s?d|attn|attention)")
+"""The addressee's "for the attention of" line: part of its block, though it is a buyer heading."""
+
+
 def find_addressee(reading: Reading) -> None:
     """An address block without a heading is the buyer's: a name over a street and a postcode with town and
-    nothing else (a sender's block prints its phone, e-mail, KvK or VAT id), with the letterhead above it.
+    nothing else (a sender's block prints its phone, e-mail, KvK or VAT id), with the letterhead above it, outside
+    any block a heading gives the supplier and not the value of a labelled field.
 
     Only when exactly one block on the first page looks like that (one a heading such as "Factuur aan" marked
     already does not count): two postal addresses leave the parties to the other rules.
@@ -283,9 +291,14 @@ def find_addressee(reading: Reading) -> None:
             continue  # nothing printed above the first line (the letterhead); lines of a block found already
         for start, end in cells(line.text):
             name = clean_name(line.text[start:end])
+            label = line.text[:start].rstrip()
             if (not _plausible_name(name) or address_like(name) or ":" in name or _CONTACT.search(name)
+                    or label.endswith(":")  # the value of a labelled field ("Name:   MUSTER GMBH")
+                    or line.text[end:].lstrip().startswith(":")  # a label itself ("Leistungsdatum   : 29.10.")
+                    or _SENDER_SEPARATOR.search(line.text[start:end])  # the sender's line above the window
                     or L.BUYER_HEADING.match(name) or L.SUPPLIER_HEADING.match(name)
-                    or any(region.holds(line, start, end) for region in reading.buyer_regions)):
+                    or any(region.holds(line, start, end) for region in reading.buyer_regions)
+                    or any(region.holds(line, start, end) for region in reading.supplier_regions)):
                 continue
             block = _postal_block(reading, line, start, end)
             if block is not None:
@@ -303,8 +316,10 @@ def _postal_block(reading: Reading, line: Line, start: int, end: int) -> Region 
     for count, (text, (_, _, cell_right, cell_bottom)) in enumerate(_column_under(reading, line, x0)):
         if count >= ADDRESSEE_LINES:
             break
-        if _CONTACT.search(text):
-            return None
+        if _CONTACT.search(text) or find_vat_ids(text) or find_ibans(text):
+            return None  # a sender's block: it prints how to reach and identify the firm
+        if L.SUPPLIER_HEADING.match(text) or L.BUYER_HEADING.match(text) and not _ATTENTION.match(text):
+            return None  # a heading opens another block: this is a column of labels, not one address
         street = street or bool(_STREET.match(text))
         postcode = postcode or bool(_POSTCODE.search(text))
         bottom, right = cell_bottom, max(right, cell_right)

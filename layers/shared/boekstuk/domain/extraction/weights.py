@@ -51,7 +51,11 @@ NAME_IN_SUPPLIER_BLOCK = 0.15
 NAME_NEAR_VAT_ID = 0.05
 """Within a few lines of the chosen VAT id: a footer prints the name beside its ids."""
 NAME_ACCOUNT_HOLDER = 0.95
-"""The name beside "t.n.v." in the payment sentence: the account the money goes to is the supplier's."""
+"""The name beside "t.n.v." in the payment sentence, with its legal form: the account the money goes to is the
+supplier's."""
+NAME_ACCOUNT_HOLDER_PERSON = 0.7
+"""The same without a legal form ("Kontoinhaber: Max Mustermann"): often the owner of the firm named above, so
+below a company name at the top, above a letterhead guess."""
 NAME_SPELLS_LETTERHEAD = 0.15
 """A legal name whose words are the letterhead printed without legal form ("HOEKSTRA" over "Hoekstra B.V.")."""
 NAME_BESIDE_OWN_IDS = 0.1
