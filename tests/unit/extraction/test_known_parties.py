@@ -7,6 +7,7 @@ from boekstuk.domain.extraction import extract_fields
 from boekstuk.domain.extraction.known import KnownParties
 from boekstuk.domain.recognition import KnownParty, ReadingHints
 from tests.unit.extraction.builder import page
+from tests.unit.extraction.test_bookkeeper_reading import BODY
 from tests.unit.extraction.test_extractor import dutch_invoice
 
 SUPPLIER_VAT = "NL810433941B01"
@@ -19,16 +20,6 @@ KANTOORHUIS = KnownParty(name="Kantoorhuis Utrecht B.V.", vat_id=SUPPLIER_VAT, k
                          code="2001")
 TELECOM = KnownParty(name="Telecom Noord B.V.", vat_id="NL812345678B01", iban=OTHER_IBAN, code="2002")
 HINTS = ReadingHints(buyer=BUYER, suppliers=[KANTOORHUIS, TELECOM])
-
-BODY = [
-    (50, 250, "FACTUUR"),
-    (50, 270, "Factuurnummer: 2024-117"),
-    (50, 284, "Factuurdatum: 4 maart 2024"),
-    (300, 420, "Subtotaal                  € 400,00"),
-    (300, 434, "BTW 21%                    € 84,00"),
-    (300, 448, "Totaal te betalen          € 484,00"),
-]
-
 
 def test_the_administrations_name_marks_its_block_and_the_ids_in_it_as_the_buyers() -> None:
     lines = [
