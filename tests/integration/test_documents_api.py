@@ -155,3 +155,46 @@ def test_the_list_gives_each_document_its_invoice_and_due_date(aws: LocalAws, of
     proposal = doc["proposal"]
     assert (listed["invoice_date"], listed["due_date"], listed["currency"]) == (
         sample.truth["fields"]["invoice_date"], proposal["due_date"], proposal["currency"]), listed
+
+
+def _letter(lines: list[tuple[float, float, str, float]]) -> bytes:
+    """A one-page text PDF with each ``(x, y, text, size)`` placed at x/y (points from the top left)."""
+    from io import BytesIO
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for x, y, text, size in lines:
+        pdf.setFont("Helvetica-Bold" if size > 12 else "Helvetica", size)
+        pdf.drawString(x, A4[1] - y, text)
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_the_administration_and_its_synced_suppliers_mark_the_parties_of_an_upload(
+        aws: LocalAws, office: dict[str, str]) -> None:
+    # The buyer (the administration) prints as the only name with a legal form; the supplier, a synced creditor,
+    # only as a letterhead in capitals, with no identifier anywhere: the page alone names the wrong party.
+    administration = ADMINISTRATIONS[0].name
+    supplier = NAMED_SUPPLIERS[0]
+    letterhead = supplier.name.removesuffix(" B.V.").upper()
+    content = _letter([
+        (60, 60, administration, 11), (360, 60, letterhead, 16),
+        (60, 74, "Dorpsstraat 3", 11), (60, 88, "1234 AB Ons Dorp", 11),
+        (60, 200, "FACTUUR", 14), (60, 230, "Factuurnummer: HINT-2024-001", 10),
+        (60, 244, "Factuurdatum: 4 maart 2024", 10),
+        (330, 400, "Subtotaal", 10), (460, 400, "€ 400,00", 10),
+        (330, 414, "BTW 21%", 10), (460, 414, "€ 84,00", 10),
+        (330, 428, "Totaal te betalen", 10), (460, 428, "€ 484,00", 10),
+    ])
+    doc = upload(aws, office, content, "hints.pdf", "application/pdf")
+    assert doc["status"] == "awaiting_approval", doc
+    recognition = doc["recognition"]
+    assert recognition["fields"]["supplier_name"] == letterhead
+    assert recognition["buyer"]["name"] == administration
+    proposal = doc["proposal"]
+    assert proposal["supplier"]["match"] == "name"
+    assert proposal["supplier"]["name"] == supplier.name
+    assert "unknown_supplier" not in {w["code"] for w in proposal["warnings"]}

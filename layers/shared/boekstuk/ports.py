@@ -38,7 +38,7 @@ from boekstuk.domain.packages import (
     VatCode,
 )
 from boekstuk.domain.password_resets import PasswordReset
-from boekstuk.domain.recognition import Recognition
+from boekstuk.domain.recognition import ReadingHints, Recognition
 from boekstuk.domain.throttling import Backoff, BackoffClaim, WindowClaim, WindowLimit
 
 
@@ -178,8 +178,12 @@ class ContentSniffer(Protocol):
 
 
 class Recognizer(Protocol):
-    def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
-        """Read one document. Raises ``UnreadableDocument`` with a clear reason when it cannot."""
+    def recognize(self, content: bytes, filename: str, content_type: str | None = None,
+                  hints: ReadingHints | None = None) -> Recognition:
+        """Read one document. Raises ``UnreadableDocument`` with a clear reason when it cannot.
+
+        ``hints``: the administration (the buyer) and its synced suppliers, to tell the parties apart.
+        """
         ...
 
 
@@ -594,6 +598,10 @@ class Proposer(Protocol):
 
     def propose(self, document: Document, recognition: Recognition) -> ProposalOutcomeLike:
         """The proposal, and the original when this is the same supplier + invoice number again."""
+        ...
+
+    def reading_hints(self, document: Document) -> ReadingHints | None:
+        """What marks the parties on the document: its administration's own name and ids, its synced suppliers."""
         ...
 
 

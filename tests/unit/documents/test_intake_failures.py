@@ -13,7 +13,7 @@ from boekstuk.adapters.dynamodb import DynamoTable
 from boekstuk.domain.documents import Document, HistoryEvent
 from boekstuk.domain.links import Administration
 from boekstuk.domain.onboarding import Office
-from boekstuk.domain.recognition import Recognition
+from boekstuk.domain.recognition import ReadingHints, Recognition
 from boekstuk.services.documents import DocumentIntake, S3Object
 from boekstuk.services.proposals import ProposalOutcome
 from tests.unit.workflow.fakes import ADM, OFFICE, T0, Documents, TickingClock, dynamo_table, proposal
@@ -48,12 +48,16 @@ class Administrations:
 
 
 class Recognizer:
-    def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
+    def recognize(self, content: bytes, filename: str, content_type: str | None = None,
+                  hints: ReadingHints | None = None) -> Recognition:
         return Recognition(engine="pdf_text")
 
 
 class Proposer:
     def check_file_duplicate(self, document: Document) -> str | None:
+        return None
+
+    def reading_hints(self, document: Document) -> ReadingHints | None:
         return None
 
     def propose(self, document: Document, recognition: Recognition) -> ProposalOutcome:

@@ -127,3 +127,27 @@ def test_json_names_the_buyer_as_well(files: dict[str, str]) -> None:
     buyer = json.loads(lines[0])["buyer"]
     assert buyer["name"] == "Bakkerij De Vries"
     assert buyer["vat_id"] == "NL001234567B01"
+
+
+def test_hints_on_the_command_line_mark_the_parties(tmp_path: Path) -> None:
+    invoice = tmp_path / "factuur.pdf"
+    invoice.write_bytes(docs.text_pdf(["Bakkerij De Vries B.V.", "Dorpsstraat 3", "1234 AB Ons Dorp",
+                                       "KANTOORHUIS UTRECHT", "Factuurnummer: F2024-0815", "Totaal EUR 121,00"]))
+    suppliers = tmp_path / "suppliers.json"  # as GET .../suppliers answers
+    suppliers.write_text(json.dumps({"suppliers": [
+        {"code": "2001", "name": "Kantoorhuis Utrecht B.V.", "vat_id": "NL853746333B01", "kvk": "30276543",
+         "iban": "NL91ABNA0417164300", "default_gl_account": "4300", "payment_term_days": 30}]}))
+    _, [plain] = run(["recognize", "--json", str(invoice)])
+    assert json.loads(plain)["fields"]["supplier_name"] == "Bakkerij De Vries B.V."
+    _, [hinted] = run(["recognize", "--json", "--buyer-name", "Bakkerij De Vries B.V.", "--buyer-vat",
+                       "NL000099998B57", "--suppliers", str(suppliers), str(invoice)])
+    result = json.loads(hinted)
+    assert result["fields"]["supplier_name"] == "KANTOORHUIS UTRECHT"
+    assert result["buyer"]["name"] == "Bakkerij De Vries B.V."
+
+
+def test_a_suppliers_file_that_is_not_a_list_of_suppliers_is_a_usage_error(tmp_path: Path) -> None:
+    suppliers = tmp_path / "suppliers.json"
+    suppliers.write_text('{"crediteuren": []}')
+    code, lines = run(["recognize", "--suppliers", str(suppliers), str(tmp_path / "f.pdf")])
+    assert (code, lines) == (2, [])

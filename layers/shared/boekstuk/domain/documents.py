@@ -89,6 +89,8 @@ class ProposalLine(BaseModel):
 class ProposalWarning(BaseModel):
     code: str  # totals_mismatch, duplicate_number, near_duplicate, unknown_vat_rate, low_confidence, ...
     detail: str
+    field: str | None = None
+    """The recognised field the warning is about (``low_confidence``: one warning per field to review)."""
 
 
 class Proposal(BaseModel):

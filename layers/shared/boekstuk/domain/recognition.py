@@ -145,6 +145,27 @@ class Buyer(BaseModel):
     name: str | None = None
     vat_id: str | None = None
     kvk: str | None = None
+    iban: str | None = None
+    """The buyer's own account, printed for a direct debit ("wordt afgeschreven van uw rekening NL...")."""
+
+
+class KnownParty(BaseModel):
+    """A party the system knows before it reads a document: the administration, or one of its suppliers."""
+
+    name: str | None = None
+    vat_id: str | None = None
+    kvk: str | None = None
+    iban: str | None = None
+    code: str | None = None
+    """The supplier's code in the package (for whoever reads a debug dump; the extractor reports what it read)."""
+
+
+class ReadingHints(BaseModel):
+    """What marks the parties on a page: the administration's own name and ids mark the buyer, and its synced
+    suppliers are the names and ids the page is searched for. Every part is optional."""
+
+    buyer: KnownParty | None = None
+    suppliers: list[KnownParty] = Field(default_factory=list)
 
 
 class Recognition(BaseModel):

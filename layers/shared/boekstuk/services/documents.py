@@ -34,8 +34,16 @@ from boekstuk.domain.documents import (
     safe_filename,
 )
 from boekstuk.domain.inbound_mail import parse_mailed_key, raw_mail_key
+from boekstuk.domain.recognition import (
+    Buyer,
+    FieldLocation,
+    LineItem,
+    ReadingHints,
+    RecognisedFields,
+    Recognition,
+    VatLine,
+)
 from boekstuk.domain.recognition import DocumentKind as RecognisedKind
-from boekstuk.domain.recognition import FieldLocation, LineItem, RecognisedFields, Recognition, VatLine
 from boekstuk.domain.timestamps import api_timestamp
 from boekstuk.observability import logger
 from boekstuk.ports import (
@@ -106,6 +114,9 @@ class RecognitionView(BaseModel):
     locations: dict[str, FieldLocation]
     """Field -> where the page shows it, as fractions of the page (for highlighting); none for XML."""
     warnings: list[str]
+    buyer: Buyer | None = None
+    """The party the document is addressed to, as read (name, VAT id, KvK, IBAN): the reviewer sees which
+    party recognition took for the administration itself. Additive; absent when no buyer was read."""
 
 
 class DocumentView(BaseModel):
@@ -177,6 +188,7 @@ def recognition_view(recognition: Recognition) -> RecognitionView:
         source=recognition.source,
         locations=recognition.locations,
         warnings=recognition.warnings,
+        buyer=recognition.buyer,
     )
 
 
@@ -449,6 +461,14 @@ class DocumentIntake:
                 return key, content
         return key, self._storage.read(key, MAX_DOCUMENT_BYTES)
 
+    def _hints(self, document: Document) -> ReadingHints | None:
+        """The administration and its suppliers as hints for reading; none when they cannot be had right now
+        (a document is still read without them, and its proposal says what is missing)."""
+        try:
+            return self._proposer.reading_hints(document)
+        except errors.NotFound:
+            return None
+
     def _transition(self, document: Document, status: DocumentStatus, event: HistoryEvent, detail: str = "",
                     **changes: Any) -> Document:
         step = lifecycle.transition(document, status, event, actor="system", at=self._clock.now(), detail=detail,
@@ -468,7 +488,8 @@ class DocumentIntake:
             return self._transition(document, "duplicate", HistoryEvent.DUPLICATE, f"same file as {original}",
                                     duplicate_of=original, error=f"The same file was uploaded before ({original}).")
         try:
-            recognition = self._recognizer.recognize(content, document.filename, document.content_type)
+            recognition = self._recognizer.recognize(content, document.filename, document.content_type,
+                                                     self._hints(document))
         except errors.UnreadableDocument as exc:
             return self._transition(document, "unreadable", HistoryEvent.UNREADABLE, exc.detail, error=exc.detail)
         document = document.model_copy(update={"recognition": recognition})

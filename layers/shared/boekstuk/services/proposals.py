@@ -54,7 +54,7 @@ from boekstuk.domain.proposing import (
     supplement,
 )
 from boekstuk.domain.proposing.matching import SupplierMatch, normalise_name
-from boekstuk.domain.recognition import Recognition
+from boekstuk.domain.recognition import KnownParty, ReadingHints, Recognition
 from boekstuk.observability import logger
 from boekstuk.ports import (
     AccountingPackage,
@@ -187,6 +187,23 @@ class ProposalService(_Administrations):
             warnings=warnings, line_description=line_description))
         duplicate_of = self._duplicates(document, proposal)
         return ProposalOutcome(proposal=proposal, duplicate_of=duplicate_of)
+
+    def reading_hints(self, document: Document) -> ReadingHints:
+        """What marks the parties on the document before it is read: the administration's own name and ids (the
+        buyer; ids from a creditor record the package keeps for the administration itself) and its synced
+        suppliers (the names and ids the page is searched for)."""
+        adm = self.administration(document)
+        suppliers = self._administrations.suppliers(adm.administration_id)
+        by_name = BuyerIdentity(names=(adm.name,))
+        own = [s for s in suppliers if by_name.is_buyer_name(s.name)]
+
+        def first(attribute: str) -> str | None:
+            return next((value for s in own if (value := getattr(s, attribute))), None)
+
+        buyer = KnownParty(name=adm.name, vat_id=first("vat_id"), kvk=first("kvk"), iban=first("iban"))
+        return ReadingHints(buyer=buyer, suppliers=[
+            KnownParty(name=s.name, vat_id=s.vat_id, kvk=s.kvk, iban=s.iban, code=s.code)
+            for s in suppliers if s not in own])
 
     @staticmethod
     def _buyer(adm: Administration, recognition: Recognition, suppliers: list[Supplier]) -> BuyerIdentity:

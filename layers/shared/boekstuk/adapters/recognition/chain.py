@@ -39,7 +39,7 @@ from boekstuk.adapters.recognition.pdf_text import extract_words, has_text_layer
 from boekstuk.adapters.recognition.sniff import EINVOICE_KINDS, FileKind, Intake, check_intake, refuse
 from boekstuk.domain.errors import RecognitionUnavailable, UnreadableDocument
 from boekstuk.domain.extraction import extract_fields
-from boekstuk.domain.recognition import Engine, PageWords, Recognition
+from boekstuk.domain.recognition import Engine, PageWords, ReadingHints, Recognition
 from boekstuk.observability import logger
 
 if TYPE_CHECKING:
@@ -62,8 +62,8 @@ class OcrEngine(Protocol):
 class FieldExtractor(Protocol):
     """The shared field extractor (``boekstuk.domain.extraction.extract_fields``)."""
 
-    def __call__(self, pages: list[PageWords], *, engine: str) -> Recognition:
-        """Turn positioned words into a ``Recognition`` attributed to ``engine``."""
+    def __call__(self, pages: list[PageWords], *, engine: str, hints: ReadingHints | None = None) -> Recognition:
+        """Turn positioned words into a ``Recognition`` attributed to ``engine`` (``hints``: the parties known)."""
         ...
 
 
@@ -119,19 +119,25 @@ class _Chain(ABC):
 
     # --- the port ------------------------------------------------------------------------------------
 
-    def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
-        """Read one document; raise ``UnreadableDocument`` (with ``extra["reason"]``) when it cannot be read."""
-        if self.worker is None:
-            return self.read(content, filename, content_type)
-        request = {"filename": filename, "content_type": content_type, "chain": self._worker_chain()}
-        reply, data = self.worker.run(request, content)
-        return self._from_worker(reply, data, content, filename)
+    def recognize(self, content: bytes, filename: str, content_type: str | None = None,
+                  hints: ReadingHints | None = None) -> Recognition:
+        """Read one document; raise ``UnreadableDocument`` (with ``extra["reason"]``) when it cannot be read.
 
-    def read(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
+        ``hints`` (the administration and its synced suppliers) go to the field extractor of a visual read.
+        """
+        if self.worker is None:
+            return self.read(content, filename, content_type, hints)
+        request = {"filename": filename, "content_type": content_type, "chain": self._worker_chain(),
+                   "hints": hints.model_dump(mode="json") if hints is not None else None}
+        reply, data = self.worker.run(request, content)
+        return self._from_worker(reply, data, content, filename, hints)
+
+    def read(self, content: bytes, filename: str, content_type: str | None = None,
+             hints: ReadingHints | None = None) -> Recognition:
         """``recognize`` in this process, whatever the worker setting (the worker process itself calls this)."""
         intake = check_intake(content, filename=filename, content_type=content_type, limits=self.limits)
         try:
-            recognition = self._read(intake, content, filename)
+            recognition = self._read(intake, content, filename, hints)
         except VisualNeeded as needed:
             needed.suspicious = intake.suspicious
             raise
@@ -153,7 +159,8 @@ class _Chain(ABC):
         """How the worker builds its own chain like this one (JSON)."""
         return {"limits": self.limits.model_dump(mode="json"), "ignore_embedded_xml": self.ignore_embedded_xml}
 
-    def _from_worker(self, reply: dict[str, Any], data: bytes, content: bytes, filename: str) -> Recognition:
+    def _from_worker(self, reply: dict[str, Any], data: bytes, content: bytes, filename: str,
+                     hints: ReadingHints | None) -> Recognition:
         if "recognition" in reply:
             return Recognition.model_validate(reply["recognition"])
         if "unreadable" in reply:
@@ -162,7 +169,7 @@ class _Chain(ABC):
             visual = reply["visual"]
             needed = VisualNeeded(visual["kind"], int(visual["pages"]), data if visual["converted"] else content)
             try:
-                recognition = self._read_visual(needed, filename)
+                recognition = self._read_visual(needed, filename, hints)
             except UnreadableDocument as exc:
                 exc.extra.setdefault("reason", "engine_refused")
                 raise
@@ -174,7 +181,7 @@ class _Chain(ABC):
             return flag_suspicious(recognition, tuple(str(finding) for finding in visual["suspicious"]))
         raise RuntimeError(f"unexpected reply from the recognition worker: {sorted(reply)}")
 
-    def _read_visual(self, needed: VisualNeeded, filename: str) -> Recognition:
+    def _read_visual(self, needed: VisualNeeded, filename: str, hints: ReadingHints | None) -> Recognition:
         """Read what a worker left for this process (only the Textract chain leaves anything)."""
         raise RuntimeError(f"{type(self).__name__} reads scans in its worker; it got one back")
 
@@ -195,14 +202,14 @@ class _Chain(ABC):
             self._extractor = extract_fields
         return self._extractor
 
-    def _read(self, intake: Intake, content: bytes, filename: str) -> Recognition:
+    def _read(self, intake: Intake, content: bytes, filename: str, hints: ReadingHints | None) -> Recognition:
         if intake.kind in EINVOICE_KINDS and intake.xml_root is not None:
             return read_einvoice(intake.xml_root)
         if intake.kind is FileKind.PDF:
-            return self._read_pdf(content, intake.pages, filename)
-        return self._read_image(content, intake.pages, filename)
+            return self._read_pdf(content, intake.pages, filename, hints)
+        return self._read_image(content, intake.pages, filename, hints)
 
-    def _read_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
+    def _read_pdf(self, content: bytes, pages: int, filename: str, hints: ReadingHints | None) -> Recognition:
         warnings: list[str] = []
         if not self.ignore_embedded_xml:
             embedded = embedded_invoice_xml(content, limits=self.limits)
@@ -219,10 +226,10 @@ class _Chain(ABC):
                     return recognition
         words = extract_words(content, max_pages=self.limits.max_pages)
         if has_text_layer(words):
-            recognition = self._extract(words, "pdf_text", pages)
+            recognition = self._extract(words, "pdf_text", pages, hints)
         else:
             try:
-                recognition = self._read_scanned_pdf(content, pages, filename)
+                recognition = self._read_scanned_pdf(content, pages, filename, hints)
             except VisualNeeded as needed:
                 needed.warnings.extend(warnings)
                 raise
@@ -249,21 +256,22 @@ class _Chain(ABC):
             f"The page does not show the invoice number or total of the embedded {name}; check that they belong together."
         ]
 
-    def _extract(self, pages: list[PageWords], engine: Engine, count: int) -> Recognition:
+    def _extract(self, pages: list[PageWords], engine: Engine, count: int, hints: ReadingHints | None) -> Recognition:
         if not any(page.words for page in pages):
             raise refuse("no_text", "No text was found on the document (a blank page, or a scan too poor to read).")
-        recognition = self.extractor(pages, engine=engine)
+        recognition = self.extractor(pages, engine=engine, hints=hints)
         recognition.pages = count
         return recognition
 
     # --- what differs per deployment -----------------------------------------------------------------
 
     @abstractmethod
-    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
+    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str,
+                          hints: ReadingHints | None) -> Recognition:
         """Read a PDF without a usable text layer."""
 
     @abstractmethod
-    def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
+    def _read_image(self, content: bytes, pages: int, filename: str, hints: ReadingHints | None) -> Recognition:
         """Read a JPEG, PNG or (multi-page) TIFF."""
 
 
@@ -364,17 +372,18 @@ class LocalRecognizer(_Chain):
         return {**super()._worker_chain(), "visual": "local",
                 "ocr": _ocr_settings(self._ocr) if self._ocr is not None else None}
 
-    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
-        return self._extract(self.ocr.words_from_pdf(content, max_pages=self.limits.max_pages), "local", pages)
+    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str,
+                          hints: ReadingHints | None) -> Recognition:
+        return self._extract(self.ocr.words_from_pdf(content, max_pages=self.limits.max_pages), "local", pages, hints)
 
-    def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
+    def _read_image(self, content: bytes, pages: int, filename: str, hints: ReadingHints | None) -> Recognition:
         if pages <= 1:
-            return self._extract([self.ocr.words_from_image(content)], "local", 1)
+            return self._extract([self.ocr.words_from_image(content)], "local", 1, hints)
         words = [
             self.ocr.words_from_image(frame).model_copy(update={"page": number})
             for number, frame in enumerate(_tiff_frames(content), start=1)
         ]
-        return self._extract(words, "local", len(words))
+        return self._extract(words, "local", len(words), hints)
 
 
 class TextractRecognizer(_Chain):
@@ -413,44 +422,47 @@ class TextractRecognizer(_Chain):
             self._engine = TextractEngine(self._client)
         return self._engine
 
-    def _multi_page(self, content: bytes, filename: str) -> Recognition:
+    def _multi_page(self, content: bytes, filename: str, hints: ReadingHints | None) -> Recognition:
         if self._stage_in_s3 is None:
             # A wiring mistake, not a bad document: it is logged with a traceback by recognize().
             raise RuntimeError("TextractRecognizer needs stage_in_s3 to read scanned documents of several pages")
         bucket, key = self._stage_in_s3(content, filename)
-        return self.engine.recognize_s3(bucket, key)
+        return self.engine.recognize_s3(bucket, key, hints=hints)
 
     def _worker_chain(self) -> dict[str, Any]:
         return {**super()._worker_chain(), "visual": "return"}
 
-    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
-        recognition = self.engine.recognize_bytes(content) if pages == 1 else self._multi_page(content, filename)
+    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str,
+                          hints: ReadingHints | None) -> Recognition:
+        recognition = (self.engine.recognize_bytes(content, hints=hints) if pages == 1
+                       else self._multi_page(content, filename, hints))
         recognition.pages = pages
         return recognition
 
-    def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
+    def _read_image(self, content: bytes, pages: int, filename: str, hints: ReadingHints | None) -> Recognition:
         if pages <= 1:
-            return self.engine.recognize_bytes(content)
-        recognition = self._multi_page(_tiff_as_pdf(content), filename.rsplit(".", 1)[0] + ".pdf")
+            return self.engine.recognize_bytes(content, hints=hints)
+        recognition = self._multi_page(_tiff_as_pdf(content), filename.rsplit(".", 1)[0] + ".pdf", hints)
         recognition.pages = pages
         return recognition
 
-    def _read_visual(self, needed: VisualNeeded, filename: str) -> Recognition:
+    def _read_visual(self, needed: VisualNeeded, filename: str, hints: ReadingHints | None) -> Recognition:
         content = needed.content or b""
         if needed.kind == "image":
-            return self.engine.recognize_bytes(content)
+            return self.engine.recognize_bytes(content, hints=hints)
         if needed.content is not None and not filename.lower().endswith(".pdf"):
             filename = filename.rsplit(".", 1)[0] + ".pdf"  # a multi-page TIFF the worker turned into a PDF
-        return self._read_scanned_pdf(content, needed.pages, filename)
+        return self._read_scanned_pdf(content, needed.pages, filename, hints)
 
 
 class _VisualReturned(_Chain):
     """The worker side of ``TextractRecognizer``: everything up to the visual step, which is handed back."""
 
-    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str) -> Recognition:
+    def _read_scanned_pdf(self, content: bytes, pages: int, filename: str,
+                          hints: ReadingHints | None) -> Recognition:
         raise VisualNeeded("pdf", pages)
 
-    def _read_image(self, content: bytes, pages: int, filename: str) -> Recognition:
+    def _read_image(self, content: bytes, pages: int, filename: str, hints: ReadingHints | None) -> Recognition:
         if pages <= 1:
             raise VisualNeeded("image", 1)
         # Decoding the frames is work on hostile pixels: it happens here, in the worker.
@@ -492,7 +504,9 @@ def _chain_for(spec: dict[str, Any]) -> _Chain:
 def handle_request(header: dict[str, Any], content: bytes) -> tuple[dict[str, Any], bytes]:
     """Answer one request in the worker process: a recognition, a refusal, or the visual step handed back."""
     try:
-        recognition = _chain_for(header["chain"]).read(content, str(header["filename"]), header.get("content_type"))
+        hints = ReadingHints.model_validate(header["hints"]) if header.get("hints") else None
+        recognition = _chain_for(header["chain"]).read(content, str(header["filename"]), header.get("content_type"),
+                                                       hints)
     except VisualNeeded as needed:
         visual = {"kind": needed.kind, "pages": needed.pages, "converted": needed.content is not None,
                   "warnings": needed.warnings, "suspicious": list(needed.suspicious)}

@@ -1,4 +1,9 @@
-"""``boekstuk recognize [--json] [--visual-only] [--workers N] FILE...``: read documents with the local chain.
+"""``boekstuk recognize [--json] [--visual-only] [--workers N] [hints] FILE...``: read documents with the local chain.
+
+Hints, as the pipeline gives them (they mark the parties; a page that does not show them reads as without):
+``--buyer-name``, ``--buyer-vat``, ``--buyer-kvk``, ``--buyer-iban`` (the administration itself) and
+``--suppliers FILE`` (its creditors: a JSON list of ``{"name", "vat_id", "kvk", "iban", "code"}``, or the API's
+``GET .../suppliers`` answer ``{"suppliers": [...]}`` saved as it came).
 
 With ``--json`` every file gives one JSON object on its own line of stdout, in the order given::
 
@@ -26,9 +31,10 @@ from typing import Any, TextIO
 from boekstuk.adapters.recognition.chain import LocalRecognizer
 from boekstuk.domain.errors import UnreadableDocument
 from boekstuk.domain.extraction import warm_up
-from boekstuk.domain.recognition import FIELD_NAMES, Recognition
+from boekstuk.domain.recognition import FIELD_NAMES, KnownParty, ReadingHints, Recognition
 
 _worker_recognizer: LocalRecognizer | None = None  # one per worker process, built by the pool initializer
+_worker_hints: ReadingHints | None = None
 
 
 def result_json(file: str, recognition: Recognition, seconds: float) -> dict[str, Any]:
@@ -55,15 +61,17 @@ def error_json(file: str, code: str, detail: str, reason: str | None, seconds: f
     return {"file": file, "error": {"code": code, "reason": reason, "detail": detail}, "seconds": round(seconds, 3)}
 
 
-def recognize_file(recognizer: LocalRecognizer, path: str) -> dict[str, Any]:
-    """Read one file from disk and recognise it; never raises for a bad file."""
+def recognize_file(recognizer: LocalRecognizer, path: str, hints: ReadingHints | None = None) -> dict[str, Any]:
+    """Read one file from disk and recognise it (with ``hints``, if any); never raises for a bad file."""
     started = time.perf_counter()
     try:
         content = Path(path).read_bytes()
     except OSError as exc:
         return error_json(path, "file_not_readable", f"The file cannot be opened: {exc.strerror or exc}.", None, 0.0)
     try:
-        recognition = recognizer.recognize(content, Path(path).name)
+        # Without hints the recognizer is called as any ``Recognizer`` is (wrappers may not take hints).
+        recognition = (recognizer.recognize(content, Path(path).name) if hints is None
+                       else recognizer.recognize(content, Path(path).name, None, hints))
     except UnreadableDocument as exc:
         return error_json(path, exc.code, exc.detail, exc.extra.get("reason"), time.perf_counter() - started)
     return result_json(path, recognition, time.perf_counter() - started)
@@ -81,23 +89,26 @@ def _recognizer(visual_only: bool, workers: int) -> LocalRecognizer:
     return LocalRecognizer(ignore_embedded_xml=visual_only, ocr=LocalOcr(threads=threads))
 
 
-def _init_worker(visual_only: bool, workers: int) -> None:
-    global _worker_recognizer
+def _init_worker(visual_only: bool, workers: int, hints: ReadingHints | None) -> None:
+    global _worker_recognizer, _worker_hints
     _worker_recognizer = _recognizer(visual_only, workers)
+    _worker_hints = hints
 
 
 def _recognize_in_worker(path: str) -> dict[str, Any]:
     assert _worker_recognizer is not None, "pool initializer did not run"
-    return recognize_file(_worker_recognizer, path)
+    return recognize_file(_worker_recognizer, path, _worker_hints)
 
 
-def _results(files: Sequence[str], *, visual_only: bool, workers: int) -> Iterator[dict[str, Any]]:
+def _results(files: Sequence[str], *, visual_only: bool, workers: int,
+             hints: ReadingHints | None = None) -> Iterator[dict[str, Any]]:
     if workers <= 1 or len(files) <= 1:
         recognizer = _recognizer(visual_only, 1)
         for path in files:
-            yield recognize_file(recognizer, path)
+            yield recognize_file(recognizer, path, hints)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(visual_only, workers)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(visual_only, workers, hints)) as pool:
         # map() keeps the input order, so the output lines follow the command line.
         yield from pool.map(_recognize_in_worker, files)
 
@@ -129,7 +140,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--visual-only", action="store_true", help="ignore XML embedded in PDFs (measure the text/OCR path)"
     )
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="files in parallel processes (default 1)")
+    hints = parser.add_argument_group("hints", "what the pipeline knows: the administration (buyer) and its suppliers")
+    hints.add_argument("--buyer-name", metavar="NAME", help="the administration's own name")
+    hints.add_argument("--buyer-vat", metavar="VAT_ID", help="the administration's own VAT id")
+    hints.add_argument("--buyer-kvk", metavar="KVK", help="the administration's own KvK number")
+    hints.add_argument("--buyer-iban", metavar="IBAN", help="the administration's own IBAN")
+    hints.add_argument("--suppliers", type=Path, metavar="FILE",
+                       help='JSON: [{"name", "vat_id", "kvk", "iban", "code"}, ...] or {"suppliers": [...]}')
     return parser
+
+
+def hints_from(args: argparse.Namespace) -> ReadingHints | None:
+    """The hints the command line gives (``None`` for none); ``ValueError`` for a suppliers file it cannot use."""
+    buyer = KnownParty(name=args.buyer_name, vat_id=args.buyer_vat, kvk=args.buyer_kvk, iban=args.buyer_iban)
+    suppliers: list[KnownParty] = []
+    if args.suppliers is not None:
+        try:
+            data = json.loads(args.suppliers.read_text(encoding="utf-8"))
+            listed = data["suppliers"] if isinstance(data, dict) else data
+            suppliers = [KnownParty.model_validate(item, strict=False) for item in listed]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"--suppliers {args.suppliers}: {exc}") from exc
+    has_buyer = any(getattr(buyer, f) for f in ("name", "vat_id", "kvk", "iban"))
+    if not has_buyer and not suppliers:
+        return None
+    return ReadingHints(buyer=buyer if has_buyer else None, suppliers=suppliers)
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
@@ -145,7 +180,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     if args.workers < 1:
         print("boekstuk recognize: --workers must be at least 1", file=sys.stderr)
         return 2
-    for result in _results(args.files, visual_only=args.visual_only, workers=args.workers):
+    try:
+        hints = hints_from(args)
+    except ValueError as exc:
+        print(f"boekstuk recognize: {exc}", file=sys.stderr)
+        return 2
+    for result in _results(args.files, visual_only=args.visual_only, workers=args.workers, hints=hints):
         line = json.dumps(result, ensure_ascii=False) if args.json else _summary(result)
         print(line, file=stream, flush=True)
     return 0

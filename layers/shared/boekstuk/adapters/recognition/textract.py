@@ -27,7 +27,7 @@ from trp import Document as TrpDocument
 from boekstuk.domain.errors import RecognitionUnavailable, UnreadableDocument
 from boekstuk.domain.extraction import extract_fields
 from boekstuk.domain.extraction.parse import find_amounts, parse_date
-from boekstuk.domain.recognition import FieldLocation, PageWords, Recognition, Word
+from boekstuk.domain.recognition import FieldLocation, PageWords, ReadingHints, Recognition, Word
 
 PAGE_WIDTH = 1000.0
 PAGE_HEIGHT = 1414.0  # A4 proportions
@@ -85,21 +85,21 @@ class TextractEngine:
 
     # --- public ---------------------------------------------------------------------------------------
 
-    def recognize_bytes(self, content: bytes) -> Recognition:
-        """Read an image or a one-page PDF given as bytes (synchronous APIs)."""
+    def recognize_bytes(self, content: bytes, *, hints: ReadingHints | None = None) -> Recognition:
+        """Read an image or a one-page PDF given as bytes (synchronous APIs); ``hints`` go to the extractor."""
         document = {"Bytes": content}
         text = self._call("detect_document_text", Document=document)
         expense = self._call("analyze_expense", Document=document)
-        return self._combine([text], [expense])
+        return self._combine([text], [expense], hints)
 
-    def recognize_s3(self, bucket: str, key: str) -> Recognition:
+    def recognize_s3(self, bucket: str, key: str, *, hints: ReadingHints | None = None) -> Recognition:
         """Read a (multi-page) document stored in S3 with the asynchronous APIs, polling until done."""
         location = {"S3Object": {"Bucket": bucket, "Name": key}}
         text_job = self._call("start_document_text_detection", DocumentLocation=location)["JobId"]
         expense_job = self._call("start_expense_analysis", DocumentLocation=location)["JobId"]
         text_pages = self._collect("get_document_text_detection", text_job)
         expense_pages = self._collect("get_expense_analysis", expense_job)
-        return self._combine(text_pages, expense_pages)
+        return self._combine(text_pages, expense_pages, hints)
 
     # --- calls ----------------------------------------------------------------------------------------
 
@@ -139,9 +139,10 @@ class TextractEngine:
 
     # --- results --------------------------------------------------------------------------------------
 
-    def _combine(self, text_responses: list[dict[str, Any]], expense_responses: list[dict[str, Any]]) -> Recognition:
+    def _combine(self, text_responses: list[dict[str, Any]], expense_responses: list[dict[str, Any]],
+                 hints: ReadingHints | None) -> Recognition:
         pages = pages_from_blocks(text_responses)
-        recognition = extract_fields(pages, engine="textract")
+        recognition = extract_fields(pages, engine="textract", hints=hints)
         summary = expense_summary(expense_responses)
         return merge_expense(recognition, summary, trust_above=self.trust_expense_above)
 

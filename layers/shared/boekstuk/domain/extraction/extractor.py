@@ -18,18 +18,24 @@ from boekstuk.domain.extraction.dates import read_dates
 from boekstuk.domain.extraction.invoice_number import read_invoice_number
 from boekstuk.domain.extraction.kind import document_kind, read_currency
 from boekstuk.domain.extraction.line_items import read_line_items
-from boekstuk.domain.extraction.names import read_buyer_name, read_supplier_name
+from boekstuk.domain.extraction.names import find_addressee, find_known_buyer, read_buyer_name, read_supplier_name
 from boekstuk.domain.extraction.parties import find_regions, read_party_ids
 from boekstuk.domain.extraction.reading import Reading
 from boekstuk.domain.extraction.totals import read_totals
-from boekstuk.domain.recognition import Engine, PageWords, RecognisedFields, Recognition, Word
+from boekstuk.domain.recognition import Engine, PageWords, ReadingHints, RecognisedFields, Recognition, Word
 
 
-def extract_fields(pages: list[PageWords], *, engine: str) -> Recognition:
-    """Read the key fields, VAT lines, line items and parties from positioned words of one document."""
+def extract_fields(pages: list[PageWords], *, engine: str, hints: ReadingHints | None = None) -> Recognition:
+    """Read the key fields, VAT lines, line items and parties from positioned words of one document.
+
+    ``hints``: what the system knows already (the administration's own name and ids, its synced suppliers);
+    they mark the buyer and name the supplier where the page shows them, and change nothing where it does not.
+    """
     recognised_by = _engine(engine)
-    reading = Reading(pages)
+    reading = Reading(pages, hints)
     find_regions(reading)
+    if not find_known_buyer(reading):
+        find_addressee(reading)
     buyer = read_party_ids(reading)
     read_invoice_number(reading)
     read_dates(reading)
@@ -52,7 +58,7 @@ def extract_fields(pages: list[PageWords], *, engine: str) -> Recognition:
         confidence={name: round(found.score, 3) for name, found in chosen},
         source={name: found.span.source() for name, found in chosen if found.span is not None},
         locations={name: location for name, location in located.items() if location is not None},
-        buyer=buyer if (buyer.name or buyer.vat_id or buyer.kvk) else None,
+        buyer=buyer if (buyer.name or buyer.vat_id or buyer.kvk or buyer.iban) else None,
         pages=max((p.page for p in pages), default=1),
         warnings=reading.warnings,
     )

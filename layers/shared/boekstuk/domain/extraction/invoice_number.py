@@ -9,7 +9,7 @@ from typing import NamedTuple
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.extraction.candidate import Candidate, Span
-from boekstuk.domain.extraction.layout import Line, cells
+from boekstuk.domain.extraction.layout import Line, cell_at, cells
 from boekstuk.domain.extraction.parse import find_dates
 from boekstuk.domain.extraction.reading import Reading
 
@@ -24,24 +24,43 @@ class Token(NamedTuple):
 
 
 def read_invoice_number(reading: Reading) -> None:
-    """Choose the invoice (or credit note, receipt) number."""
+    """Choose the invoice (or credit note, receipt) number.
+
+    The document's type decides between labels: on a credit note its own number ("Creditnotanummer", the title
+    "Creditnota C2024-7") wins over the number of the invoice it corrects; a label that refers to another
+    document ("Betreft factuur", "Originele factuur") never gives the document's number.
+    """
+    credit_note = _is_credit_note(reading)
     best: Candidate[str] | None = None
     for line in reading.lines:
         for match in L.INVOICE_NUMBER.finditer(line.text):
-            found = _number_after(reading, line, match.end(), W.NUMBER_AFTER_LABEL, "label")
+            cell_start = cell_at(line.text, match.start()).start
+            if L.REFERRED_INVOICE.search(line.text[cell_start: match.start()]):
+                continue
+            score = W.NUMBER_AFTER_LABEL
+            if credit_note and L.CREDIT_NOTE.match(match.group(0)):
+                score += W.NUMBER_OWN_DOCUMENT_TYPE
+            found = _number_after(reading, line, match.end(), score, "label")
             if found is not None and (best is None or found.score > best.score):
                 best = found
-        if best is None or best.score < W.NUMBER_TITLE_THRESHOLD:
-            title = L.TITLE_NUMBER.match(line.text.strip())
-            if title and line.rel_top < 0.4 and line.page == 1:
-                offset = line.text.index(line.text.strip())
-                found = _number_after(reading, line, offset + title.end(), W.NUMBER_AFTER_TITLE, "title")
-                if found is not None and (best is None or found.score > best.score):
-                    best = found
+        title = L.TITLE_NUMBER.match(line.text.strip())
+        own_title = credit_note and title is not None and L.CREDIT_NOTE.match(title.group(0)) is not None
+        at_top = line.rel_top < 0.4 and line.page == 1
+        if title and at_top and (own_title or best is None or best.score < W.NUMBER_TITLE_THRESHOLD):
+            offset = line.text.index(line.text.strip())
+            score = W.NUMBER_AFTER_LABEL + W.NUMBER_OWN_DOCUMENT_TYPE if own_title else W.NUMBER_AFTER_TITLE
+            found = _number_after(reading, line, offset + title.end(), score, "title")
+            if found is not None and (best is None or found.score > best.score):
+                best = found
     if best is None:
         best = _number_under_title(reading)
     if best:
         reading.put("invoice_number", best)
+
+
+def _is_credit_note(reading: Reading) -> bool:
+    """The first page's upper part calls the document a credit note (as ``kind.document_kind`` reads it)."""
+    return any(L.CREDIT_NOTE.search(line.text) for line in reading.lines if line.page == 1 and line.rel_top < 0.45)
 
 
 def _number_under_title(reading: Reading) -> Candidate[str] | None:

@@ -23,6 +23,9 @@ INVOICE_NUMBER = _p(
     r"inv\.?\s*(?:no|nr|#)\.?",
     r"bill\s*(?:no|nr|number|#)\.?",
     r"(?:receipt|document|doc|bon|beleg|transaction|trans|bill)\s*-?\s*(?:no|nr|number|nummer|#)\.?",
+    r"(?:kassa)?(?:bon|ticket)\s*-?\s*(?:no|nr|number|nummer|#)\.?", r"transacti(?:e|on)\s*-?\s*(?:no|nr|nummer|number|id|#)\.?",
+    # A statement (utility bill, "jaarnota") is numbered as a "nota".
+    r"(?:jaar|eind|voorschot|termijn|afrekenings?)?nota\s*-?\s*(?:nummer|nr|no)\.?",
     # A receipt's number often has no number word: "Bon 058029", "Kassabon B230627-076", "Ticket 4711".
     r"(?:kassa)?bon(?=\s*:?\s*[A-Z]{0,2}\s?\d)", r"ticket(?=\s*:?\s*\d)", r"transacti(?:e|on)(?=\s*:?\s*\d)",
     r"beleg(?=\s*:?\s*\d)", r"receipt(?=\s*:?\s*#?\s*\d)",
@@ -36,6 +39,14 @@ INVOICE_NUMBER = _p(
     r"invoice(?=\s*:)",
 )
 """Labels whose value is the invoice number."""
+
+REFERRED_INVOICE = re.compile(
+    r"(?i)(?:betreft|inzake|correctie\s*(?:op|van)|credit(?:ering)?\s*(?:op|voor|van)|oorspronkelijke?|originele?|"
+    r"gecrediteerde|gerelateerde|referentie|original|related|corrected|corrects|against|zu[rm]|bezug\s*auf|"
+    r"urspr[üu]ngliche|sur)\s*:?\s*$"
+)
+"""Words right before an invoice-number label that make it another document's number: the invoice a credit note
+corrects ("Betreft factuur", "Originele factuur", "Credit op factuur"), never the document's own number."""
 
 TITLE_NUMBER = _p(r"factuur", r"invoice", r"rechnung", r"facture", r"creditnota", r"credit\s*note", r"gutschrift")
 """Document titles that may be followed directly by the number (``Factuur 2024-001``)."""
@@ -138,6 +149,22 @@ BUYER_HINT = _p(
     r"client", r"acheteur", r"debiteur", r"leistungsempf",
 )
 """Words on an id's own line that say the id belongs to the buyer (``Uw BTW-nummer``, ``Customer VAT``)."""
+
+ACCOUNT_HOLDER = _p(
+    r"t\.\s?n\.\s?v\.?", r"ten\s*name\s*van", r"rekening\s*-?\s*houder", r"account\s*(?:holder|name)", r"beneficiary",
+    r"beg[üu]nstigter", r"konto\s*-?\s*inhaber", r"au\s*nom\s*de", r"titulaire",
+)
+"""Labels of the name a payment goes to ("over te maken op NL91... t.n.v. Groenlicht B.V.")."""
+PAYMENT_WORDS = _p(
+    r"iban", r"rekening", r"overmaken", r"over\s*te\s*maken", r"betalen", r"betaling", r"voldoen", r"storten",
+    r"overschrijven", r"bank", r"pay", r"remit", r"transfer", r"[üu]berweis", r"zahl", r"virement", r"payer",
+)
+"""Words of a payment sentence: a name beside ``t.n.v.`` there is the account holder's, the party paid."""
+ACCOUNT_HOLDER_END = re.compile(
+    r"\s*(?:[,;(]|(?i:\bo\.?\s?v\.?\s?v\b|\bonder\s*vermelding|\bmet\s*vermelding|\bquoting|\bunter\s*angabe|"
+    r"\bstating|\bbic\b|\biban\b|\bbinnen\b|\bwithin\b)|\bte\s+[A-Z]|\bin\s+[A-Z])"
+)
+"""Where the account holder's name ends: the reference to quote, the town, the next clause."""
 
 LEGAL_FORM = re.compile(
     r"(?<![A-Za-z])(?:B\.?\s?V\.?|N\.?\s?V\.?|V\.?O\.?F\.?|C\.?V\.?|Holding|Stichting|Vereniging|Coöperatie|"

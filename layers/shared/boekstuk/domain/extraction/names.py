@@ -6,15 +6,17 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.extraction.candidate import Candidate, Span
-from boekstuk.domain.extraction.ids import find_ibans, find_vat_ids
+from boekstuk.domain.extraction.ids import find_ibans, find_kvk, find_vat_ids
 from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells
 from boekstuk.domain.extraction.parse import find_amounts, find_dates
 from boekstuk.domain.extraction.parties import JOINED_HEADING, is_buyer_side
-from boekstuk.domain.extraction.reading import Reading
+from boekstuk.domain.extraction.reading import Reading, Region
+from boekstuk.domain.extraction.receipts import RECEIPT_MAX_ASPECT
 
 NEAR_VAT_ID_LINES = 6
 """How many lines from the chosen VAT id a name counts as printed beside it (a footer block)."""
@@ -28,6 +30,9 @@ def read_supplier_name(reading: Reading) -> None:
     first_page = [line for line in reading.lines if line.page == 1]
     vat = reading.fields.get("supplier_vat_id")
     vat_line = vat.span.line if vat is not None and vat.span is not None else None
+    id_lines = {chosen.span.line.index for name in ("supplier_vat_id", "supplier_kvk", "supplier_iban")
+                if (chosen := reading.fields.get(name)) is not None and chosen.span is not None}
+    letterhead = _letterhead_words(first_page)
     for line in reading.lines:
         for cell_start, cell_end in cells(line.text):
             cell = line.text[cell_start:cell_end]
@@ -50,6 +55,10 @@ def read_supplier_name(reading: Reading) -> None:
                 score += W.NAME_IN_SUPPLIER_BLOCK
             if vat_line is not None and vat_line.page == line.page and abs(line.index - vat_line.index) <= NEAR_VAT_ID_LINES:
                 score += W.NAME_NEAR_VAT_ID
+            if line.index in id_lines:
+                score += W.NAME_BESIDE_OWN_IDS
+            if bare_name(name) in letterhead:
+                score += W.NAME_SPELLS_LETTERHEAD
             candidates.append(Candidate(name, score, "legal form",
                                         Span(line, cell_start + name_start, cell_start + form.end())))
     for region in reading.supplier_regions:
@@ -59,13 +68,81 @@ def read_supplier_name(reading: Reading) -> None:
                 candidates.append(Candidate(clean_name(match.group(1).split(WIDE_GAP)[0]),
                                             W.NAME_LABELLED_IN_SUPPLIER_BLOCK, "name label in supplier block",
                                             Span(line, match.start(1), match.end(1))))
+    candidates.extend(_account_holders(reading))
+    candidates.extend(_known_suppliers(reading))
     if not candidates:
         candidates = _letterhead_names(reading, first_page)
     if candidates:
         counts = Counter(c.value.lower() for c in candidates)
         repeated = W.NAME_REPEATS_COUNTED
         reading.put("supplier_name", max(candidates, key=lambda c: (
-            c.score + W.NAME_REPEATED * min(counts[c.value.lower()], repeated), -c.line.index)))
+            c.score + W.NAME_REPEATED * min(counts[c.value.lower()], repeated),
+            -c.line.index if c.span is not None else 0)))
+
+
+def _known_suppliers(reading: Reading) -> list[Candidate[str]]:
+    """Printed names that are a synced supplier's; else the name of the supplier whose id the page prints."""
+    known = reading.known
+    found: list[Candidate[str]] = []
+    if known.supplier_names:
+        for line in reading.lines:
+            for cell_start, cell_end in cells(line.text):
+                name = clean_name(line.text[cell_start:cell_end])
+                supplier = known.supplier_named(name)
+                if supplier is None or is_buyer_side(reading, line, cell_start, cell_end):
+                    continue
+                score = W.NAME_KNOWN_SUPPLIER
+                if supplier is reading.known_supplier:
+                    score += W.NAME_KNOWN_BY_ID
+                if L.LEGAL_FORM.search(name):
+                    score += W.NAME_IN_FOOTER  # the registered name beats the same name without its legal form
+                found.append(Candidate(name, score, "known supplier", Span(line, cell_start, cell_end)))
+    if not found and reading.known_supplier is not None and reading.known_supplier.name:
+        found.append(Candidate(reading.known_supplier.name, W.NAME_FROM_KNOWN_ID, "known supplier's id"))
+    return found
+
+
+def _account_holders(reading: Reading) -> list[Candidate[str]]:
+    """The name beside "t.n.v." in a payment sentence: whoever the money goes to is the supplier."""
+    found: list[Candidate[str]] = []
+    previous = ""
+    for line in reading.lines:
+        for match in L.ACCOUNT_HOLDER.finditer(line.text):
+            before = previous + " " + line.text[:match.start()]
+            if not (L.PAYMENT_WORDS.search(before) or find_ibans(before)):
+                continue  # "t.n.v." in an address block names a person, not an account
+            start = match.end() + len(line.text[match.end():]) - len(line.text[match.end():].lstrip(" :"))
+            rest = line.text[start:].split(WIDE_GAP)[0]
+            end_match = L.ACCOUNT_HOLDER_END.search(rest)
+            raw = rest[: end_match.start()] if end_match else rest
+            name = clean_name(raw)
+            if name.endswith(".") and not L.LEGAL_FORM.search(name[-6:]):
+                name = name[:-1]  # the sentence's full stop, not a legal form's
+            if not _plausible_name(name) or address_like(name) or is_buyer_side(reading, line, start, start + len(raw)):
+                continue
+            score = W.NAME_ACCOUNT_HOLDER if L.LEGAL_FORM.search(name) else W.NAME_ACCOUNT_HOLDER_PERSON
+            found.append(Candidate(name, score, "account holder",
+                                   Span(line, start, start + len(raw.rstrip()))))
+        previous = line.text
+    return found
+
+
+def _letterhead_words(first_page: list[Line]) -> set[str]:
+    """The letterhead's cells printed without a legal form, as ``bare_name`` gives them."""
+    found: set[str] = set()
+    for line in first_page:
+        if line.rel_top >= 0.2:
+            break
+        for start, end in cells(line.text):
+            cell = line.text[start:end]
+            if not L.LEGAL_FORM.search(cell) and len(bare := bare_name(cell)) >= 4:
+                found.add(bare)
+    return found
+
+
+def bare_name(name: str) -> str:
+    """A name without legal form, case, spaces and punctuation: what a letterhead and a legal name share."""
+    return re.sub(r"[^a-z0-9à-ÿ]", "", L.LEGAL_FORM.sub("", name).lower())
 
 
 def _letterhead_names(reading: Reading, first_page: list[Line]) -> list[Candidate[str]]:
@@ -84,7 +161,7 @@ def _letterhead_names(reading: Reading, first_page: list[Line]) -> list[Candidat
         for cell_start, cell_end in cells(line.text):
             cell = line.text[cell_start:cell_end]
             # A sender line "Name · Street 1 · 1234 AB Town" (the return address of a window envelope).
-            parts = re.split(r"\s[·|•]\s", cell)
+            parts = re.split(r"\s[·|•]\s", cell)  # cf. _SENDER_SEPARATOR
             end = cell_end
             if len(parts) > 1 and any(address_like(part) for part in parts[1:]):
                 cell, end = parts[0], cell_start + len(parts[0])
@@ -124,6 +201,135 @@ def read_buyer_name(reading: Reading) -> str | None:
                 if _plausible_name(text):
                     return text
     return None
+
+
+# --- the buyer the system knows -------------------------------------------------------------------------------
+
+
+def find_known_buyer(reading: Reading) -> bool:
+    """The administration's own name printed on the page marks the buyer's block (it and the lines under it).
+
+    Whether it was found: then no other block is guessed to be the addressee.
+    """
+    if not reading.known.buyer_names:
+        return False
+    found = False
+    for line in reading.lines:
+        for cell_start, cell_end in cells(line.text):
+            if any(region.holds(line, cell_start, cell_end) for region in reading.buyer_regions):
+                continue
+            if reading.known.is_buyer_name(clean_name(line.text[cell_start:cell_end])):
+                reading.buyer_regions.insert(0, _address_under(reading, line, cell_start, cell_end))
+                found = True
+    return found
+
+
+def _address_under(reading: Reading, line: Line, start: int, end: int) -> Region:
+    """A name's cell and the lines under it, aligned with it, that are its address or its ids ("t.a.v.", street,
+    postcode and town, VAT id, KvK): what follows in the same column is no longer the addressee's."""
+    x0, y0, x1, y1 = line.box(start, end)
+    bottom, right = y1, x1
+    for text, (_, _, cell_right, cell_bottom) in _column_under(reading, line, x0):
+        if not (_STREET.match(text) or _POSTCODE.search(text) or L.BUYER_HEADING.match(text)
+                or find_vat_ids(text) or find_kvk(text) or find_ibans(text)):
+            break
+        bottom, right = cell_bottom, max(right, cell_right)
+    return _block(line, x0, y0, right, bottom)
+
+
+def _column_under(reading: Reading, line: Line, x0: float) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    """The cells starting at ``x0`` on the lines stacked under ``line`` (no wider gap than a blank line or two),
+    with their boxes: the rest of an address block."""
+    height = line.height
+    bottom = line.y1
+    for other in reading.lines[line.index + 1: line.index + 2 + ADDRESSEE_LINES]:
+        if other.page != line.page or other.y0 - bottom > 2.2 * height:
+            return
+        aligned = [(s, e) for s, e in cells(other.text) if abs(other.box(s, e)[0] - x0) <= height]
+        if not aligned:
+            return
+        box = other.box(*aligned[0])
+        bottom = box[3]
+        yield other.text[aligned[0][0]: aligned[0][1]].strip(" ,."), box
+
+
+def _block(line: Line, x0: float, y0: float, right: float, bottom: float) -> Region:
+    """The region of an address block, with a margin of one line height."""
+    height = line.height
+    return Region(line.page, x0 - height, y0 - 0.5 * height, right + height, bottom + 0.5 * height)
+
+
+# --- the addressee ------------------------------------------------------------------------------------------
+
+ADDRESSEE_TOP = 0.4
+"""An addressee block (the window of an envelope) sits in the upper part of the first page."""
+ADDRESSEE_LINES = 4
+"""A name, perhaps "t.a.v.", a street, a postcode and town: more lines is no postal address."""
+_CONTACT = re.compile(r"(?i)\b(?:tel|fax|phone|telefoon|e-?mail|www|kvk|k\.v\.k|btw|vat|iban|bic|coc)\b|@|https?:")
+
+
+_SENDER_SEPARATOR = re.compile(r"\s?[·|•]\s?")
+"""The separators of a sender line ("Name · Street 1 · 1234 AB Town"), printed small above a window address."""
+_ATTENTION = re.compile(r"(?i)\s*(?:t\.\s?a\.\s?v|z\.\s?h\.\s?d|attn|attention)")
+"""The addressee's "for the attention of" line: part of its block, though it is a buyer heading."""
+
+
+def find_addressee(reading: Reading) -> None:
+    """An address block without a heading is the buyer's: a name over a street and a postcode with town and
+    nothing else (a sender's block prints its phone, e-mail, KvK or VAT id), with the letterhead above it, outside
+    any block a heading gives the supplier and not the value of a labelled field.
+
+    Only when exactly one block on the first page looks like that (one a heading such as "Factuur aan" marked
+    already does not count): two postal addresses leave the parties to the other rules.
+    """
+    if not reading.pages or _is_narrow(reading):
+        return
+    blocks: list[Region] = []
+    first_page = [line for line in reading.lines if line.page == 1 and line.rel_top < ADDRESSEE_TOP]
+    for position, line in enumerate(first_page):
+        if position == 0 or any(block.y0 <= line.y0 <= block.y1 for block in blocks):
+            continue  # nothing printed above the first line (the letterhead); lines of a block found already
+        for start, end in cells(line.text):
+            name = clean_name(line.text[start:end])
+            label = line.text[:start].rstrip()
+            if (not _plausible_name(name) or address_like(name) or ":" in name or _CONTACT.search(name)
+                    or label.endswith(":")  # the value of a labelled field ("Name:   MUSTER GMBH")
+                    or line.text[end:].lstrip().startswith(":")  # a label itself ("Leistungsdatum   : 29.10.")
+                    or _SENDER_SEPARATOR.search(line.text[start:end])  # the sender's line above the window
+                    or L.BUYER_HEADING.match(name) or L.SUPPLIER_HEADING.match(name)
+                    or any(region.holds(line, start, end) for region in reading.buyer_regions)
+                    or any(region.holds(line, start, end) for region in reading.supplier_regions)):
+                continue
+            block = _postal_block(reading, line, start, end)
+            if block is not None:
+                blocks.append(block)
+                break
+    if len(blocks) == 1:
+        reading.buyer_regions.insert(0, blocks[0])  # the block starts at the name; a "t.a.v." heading is inside
+
+
+def _postal_block(reading: Reading, line: Line, start: int, end: int) -> Region | None:
+    """The block under a name cell when it is a postal address and nothing more, else ``None``."""
+    x0, y0, x1, y1 = line.box(start, end)
+    street = postcode = False
+    bottom, right = y1, x1
+    for count, (text, (_, _, cell_right, cell_bottom)) in enumerate(_column_under(reading, line, x0)):
+        if count >= ADDRESSEE_LINES:
+            break
+        if _CONTACT.search(text) or find_vat_ids(text) or find_ibans(text):
+            return None  # a sender's block: it prints how to reach and identify the firm
+        if L.SUPPLIER_HEADING.match(text) or L.BUYER_HEADING.match(text) and not _ATTENTION.match(text):
+            return None  # a heading opens another block: this is a column of labels, not one address
+        street = street or bool(_STREET.match(text))
+        postcode = postcode or bool(_POSTCODE.search(text))
+        bottom, right = cell_bottom, max(right, cell_right)
+    return _block(line, x0, y0, right, bottom) if street and postcode else None
+
+
+def _is_narrow(reading: Reading) -> bool:
+    """A till roll prints no addressee."""
+    first = reading.pages[0]
+    return first.height > 0 and first.width / first.height < RECEIPT_MAX_ASPECT
 
 
 # --- what a name looks like ----------------------------------------------------------------------------------

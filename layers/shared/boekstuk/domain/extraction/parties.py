@@ -98,39 +98,52 @@ def _debit_context(text: str, offset: int) -> bool:
 
 
 def read_party_ids(reading: Reading) -> Buyer:
-    """Choose the supplier's VAT id, IBAN and KvK number; return the buyer's ids (its name comes later)."""
+    """Choose the supplier's VAT id, IBAN and KvK number; return the buyer's ids (its name comes later).
+
+    An id the system knows decides by itself: the administration's own is the buyer's wherever it is printed,
+    a synced supplier's is the supplier's (and names the supplier, ``Reading.known_supplier``).
+    """
     buyer = Buyer()
     supplier_vat: list[Candidate[str]] = []
     supplier_iban: list[Candidate[str]] = []
     supplier_kvk: list[Candidate[str]] = []
+    known = reading.known
     for line in reading.lines:
         ibans = find_ibans(line.text)
         for match in ibans:
-            if is_buyer_side(reading, line, match.start, match.end) or _debit_context(line.text, match.start):
+            if (known.is_buyer_id(match.value) or is_buyer_side(reading, line, match.start, match.end)
+                    or _debit_context(line.text, match.start)):
+                buyer.iban = buyer.iban or match.value
                 continue
-            supplier_iban.append(Candidate(match.value, W.IBAN, "iban", Span(line, match.start, match.end)))
+            supplier_iban.append(_known(reading, match, line) or
+                                 Candidate(match.value, W.IBAN, "iban", Span(line, match.start, match.end)))
         for match in find_vat_ids(line.text):
             if any(i.start <= match.start < i.end for i in ibans):
                 continue  # the letters and digits of an IBAN can look like a VAT id
-            vat = _vat_candidate(reading, line, match)
+            vat = _known(reading, match, line) or _vat_candidate(reading, line, match)
             if vat is None:
                 continue
-            if is_buyer_side(reading, line, match.start, match.end):
+            if known.is_buyer_id(match.value) or (vat.rule != "known supplier" and
+                                                   is_buyer_side(reading, line, match.start, match.end)):
                 buyer.vat_id = buyer.vat_id or match.value
             else:
                 supplier_vat.append(vat)
         for match in find_kvk(line.text):
-            if is_buyer_side(reading, line, match.start, match.end):
+            # The KvK label may name its owner after itself ("KvK afnemer: 87654321"): the match holds it.
+            if known.is_buyer_id(match.value) or is_buyer_side(reading, line, match.start, match.end) or (
+                    L.BUYER_HINT.search(line.text[match.start: match.end])):
                 buyer.kvk = buyer.kvk or match.value
             else:
-                supplier_kvk.append(Candidate(match.value, W.KVK, "kvk label", Span(line, match.start, match.end)))
+                supplier_kvk.append(_known(reading, match, line) or
+                                    Candidate(match.value, W.KVK, "kvk label", Span(line, match.start, match.end)))
     for name, candidates in (("supplier_vat_id", supplier_vat), ("supplier_iban", supplier_iban),
                              ("supplier_kvk", supplier_kvk)):
         own = [c for c in candidates if c.value not in (buyer.vat_id, buyer.kvk)]
         if own:
-            # The most frequent value wins (letterhead and footer repeat it); then the most certain.
+            # A known supplier's id first; then the most frequent value (letterhead and footer repeat it); then
+            # the most certain.
             counts = Counter(c.value for c in own)
-            reading.put(name, max(own, key=lambda c: (counts[c.value], c.score)))
+            reading.put(name, max(own, key=lambda c: (c.rule == "known supplier", counts[c.value], c.score)))
     chosen = reading.fields.get("supplier_vat_id")
     if supplier_vat and buyer.vat_id is None and chosen is not None:
         # With no buyer block found, the second distinct VAT id on the page is probably the buyer's.
@@ -138,6 +151,15 @@ def read_party_ids(reading: Reading) -> Buyer:
         if len(distinct) > 1:
             buyer.vat_id = next(v for v in distinct if v != chosen.value)
     return buyer
+
+
+def _known(reading: Reading, match: IdMatch, line: Line) -> Candidate[str] | None:
+    """A candidate for an id of a synced supplier (that supplier becomes ``Reading.known_supplier``)."""
+    supplier = reading.known.supplier_with_id(match.value)
+    if supplier is None:
+        return None
+    reading.known_supplier = reading.known_supplier or supplier
+    return Candidate(match.value, W.KNOWN_SUPPLIER_ID, "known supplier", Span(line, match.start, match.end))
 
 
 def _vat_candidate(reading: Reading, line: Line, match: IdMatch) -> Candidate[str] | None:

@@ -14,9 +14,10 @@ from typing import Any, NamedTuple
 
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction.candidate import Candidate, ChosenFields, Span
+from boekstuk.domain.extraction.known import KnownParties
 from boekstuk.domain.extraction.layout import Line, build_lines, cell_at, make_line
 from boekstuk.domain.extraction.parse import find_amounts
-from boekstuk.domain.recognition import FieldLocation, PageWords
+from boekstuk.domain.recognition import FieldLocation, KnownParty, PageWords, ReadingHints
 
 LabelKinds = tuple[tuple[str, re.Pattern[str]], ...]
 """Label patterns by the kind of value they announce (``("due", L.DUE_DATE)``), in order of preference."""
@@ -58,8 +59,11 @@ class Region:
 class Reading:
     """The state of one extraction, shared by the field families."""
 
-    def __init__(self, pages: list[PageWords]) -> None:
+    def __init__(self, pages: list[PageWords], hints: ReadingHints | None = None) -> None:
         self.pages = pages
+        self.known = KnownParties.of(hints)
+        self.known_supplier: KnownParty | None = None
+        """The synced supplier whose id the page prints (set by ``parties``)."""
         self.lines = build_lines(pages)
         self.all_text = "\n".join(line.text for line in self.lines)
         self.fields = ChosenFields()

@@ -194,6 +194,10 @@ def _choose(reading: Reading, found: TotalCandidates, vat_lines: list[VatLine]) 
           and vat_lines and all(line.amount == 0 for line in vat_lines)):
         # Verlegd or 0 %: the page names the VAT and there is none to pay, so the VAT total is 0,00.
         reading.put("vat_total", Candidate("0.00", W.VAT_TOTAL_ZERO, "reverse charge or 0 %"))
+    elif i is not None and e is None and v is None and vat_lines and all(line.amount == 0 for line in vat_lines):
+        # Only a total, and the page says the VAT is reverse-charged or 0 %: no VAT, so the total is the net.
+        reading.put("total_excl_vat", Candidate(i.value, W.TOTAL_COMPUTED, "total without vat"))
+        reading.put("vat_total", Candidate("0.00", W.VAT_TOTAL_ZERO, "reverse charge or 0 %"))
     elif i is None and e is not None and v is not None:
         reading.put("total_incl_vat", Candidate(to_money(e.value + v.value), W.TOTAL_COMPUTED, "excl plus vat"))
     elif i is not None and e is None and v is not None:

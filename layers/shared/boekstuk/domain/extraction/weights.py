@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from boekstuk.domain.recognition import FIELD_NAMES
+
 # --- all fields --------------------------------------------------------------------------------------------
 
 WORD_CONFIDENCE_FLOOR = 0.5
@@ -27,11 +29,19 @@ VAT_ID_BAD_CHECK_DIGITS = 0.35
 """Right shape, wrong check digits (sample data, typos): kept only beside a VAT label, for a person to check."""
 KVK = 0.9
 """Eight digits after a KvK label: there are no check digits to confirm them."""
+KNOWN_SUPPLIER_ID = 0.995
+"""A VAT id, IBAN or KvK of one of the administration's synced suppliers, printed on the page: whose it is, is known."""
 
 # --- parties: names ----------------------------------------------------------------------------------------
 
 NAME_WITH_LEGAL_FORM = 0.75
 """A cell ending in a legal form (B.V., GmbH, Ltd) names a company, though not necessarily the supplier."""
+NAME_KNOWN_SUPPLIER = 1.5
+"""A printed name that is (fuzzily) a synced supplier's: outranks every rule that reads a name from the page alone."""
+NAME_KNOWN_BY_ID = 0.1
+"""...and more so when that supplier's VAT id, IBAN or KvK is printed too."""
+NAME_FROM_KNOWN_ID = 0.9
+"""A synced supplier's name as the package has it, when its id is on the page but its name is not recognisably."""
 NAME_AT_TOP = 0.1
 """Near the top of the first page: where the letterhead is."""
 NAME_IN_FOOTER = 0.02
@@ -40,6 +50,16 @@ NAME_IN_SUPPLIER_BLOCK = 0.15
 """Inside a block headed "Leverancier", "Seller", "Von": the page says whose name it is."""
 NAME_NEAR_VAT_ID = 0.05
 """Within a few lines of the chosen VAT id: a footer prints the name beside its ids."""
+NAME_ACCOUNT_HOLDER = 0.95
+"""The name beside "t.n.v." in the payment sentence, with its legal form: the account the money goes to is the
+supplier's."""
+NAME_ACCOUNT_HOLDER_PERSON = 0.7
+"""The same without a legal form ("Kontoinhaber: Max Mustermann"): often the owner of the firm named above, so
+below a company name at the top, above a letterhead guess."""
+NAME_SPELLS_LETTERHEAD = 0.15
+"""A legal name whose words are the letterhead printed without legal form ("HOEKSTRA" over "Hoekstra B.V.")."""
+NAME_BESIDE_OWN_IDS = 0.1
+"""On the same line as the supplier's chosen VAT id, KvK or IBAN: a footer that names the party it identifies."""
 NAME_LABELLED_IN_SUPPLIER_BLOCK = 0.9
 """``Name: ...`` inside the supplier's block."""
 NAME_REPEATED = 0.03
@@ -65,6 +85,9 @@ NUMBER_AFTER_TITLE = 0.7
 """After the document's title ("Factuur 2024-001"): titles are followed by other things too."""
 NUMBER_TITLE_THRESHOLD = 0.7
 """A labelled number scoring at least this is not second-guessed by a title."""
+NUMBER_OWN_DOCUMENT_TYPE = 0.03
+"""On a credit note, a number labelled as the credit note's ("Creditnotanummer", the title "Creditnota C24-7")
+beats an invoice-number label: that one names the invoice it corrects."""
 NUMBER_UNDER_TITLE = 0.75
 """``INVOICE`` as a heading with ``# 1042`` right under it: the number sign labels it."""
 UNDER_LABEL_PENALTY = 0.05
@@ -142,3 +165,11 @@ CURRENCY_FROM_LANGUAGE = 0.7
 """No currency printed, but Dutch/German/French invoice words: euros."""
 CURRENCY_FROM_EURO_IDS = 0.6
 """No currency printed; the supplier's VAT id or IBAN is of a euro country."""
+
+# --- review ------------------------------------------------------------------------------------------------
+
+REVIEW_BELOW = 0.6
+"""A field read with less confidence is flagged for review in the proposal (``low_confidence`` naming the field):
+an unlabelled date low on the page, a letterhead name without legal form, a VAT id with wrong check digits."""
+REVIEW_THRESHOLDS: dict[str, float] = dict.fromkeys(FIELD_NAMES, REVIEW_BELOW)
+"""The review threshold per key field: one number each, so a calibration on the benchmark can set them apart."""

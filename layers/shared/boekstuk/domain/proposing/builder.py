@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from boekstuk.domain.documents import BookedHistory, Proposal, ProposalLine, ProposalSupplier, ProposalWarning
+from boekstuk.domain.extraction.weights import REVIEW_BELOW, REVIEW_THRESHOLDS
 from boekstuk.domain.links import PostingRule, Supplier, TaxCode
 from boekstuk.domain.money import to_money
 from boekstuk.domain.packages import VatKind
 from boekstuk.domain.proposing.vat import code_for, compatible, country_of_vat_id, rate_value, vat_kind
 from boekstuk.domain.recognition import Recognition
 
-LOW_CONFIDENCE = 0.6
-"""Recognised fields below this confidence get a ``low_confidence`` warning (the bookkeeper checks them)."""
+LOW_CONFIDENCE = REVIEW_BELOW
+"""Recognised fields below this confidence get a ``low_confidence`` warning (the bookkeeper checks them); each
+field's own threshold is ``weights.REVIEW_THRESHOLDS``, where the extractor's scores are kept."""
 
 HISTORY_WINDOW = dt.timedelta(days=183)
 """What a supplier was booked on counts for six months; older bookings no longer teach the proposal."""
@@ -71,9 +73,10 @@ class _Draft:
     warnings: list[ProposalWarning] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)
 
-    def warn(self, code: str, detail: str) -> None:
+    def warn(self, code: str, detail: str, about: str | None = None) -> None:
+        """Add a warning (``about``: the field it concerns) unless the same one was given already."""
         if not any(w.code == code and w.detail == detail for w in self.warnings):
-            self.warnings.append(ProposalWarning(code=code, detail=detail))
+            self.warnings.append(ProposalWarning(code=code, detail=detail, field=about))
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -412,6 +415,7 @@ def _rate_label(raw: _RawLine) -> str:
 
 
 def _low_confidence(recognition: Recognition, draft: _Draft) -> None:
+    """One ``low_confidence`` warning per recognised field read less surely than its review threshold."""
     for name, value in sorted(recognition.confidence.items()):
-        if value < LOW_CONFIDENCE:
-            draft.warn("low_confidence", f"'{name}' was read with low confidence ({value:.2f}): check it.")
+        if value < REVIEW_THRESHOLDS.get(name, LOW_CONFIDENCE):
+            draft.warn("low_confidence", f"'{name}' was read with low confidence ({value:.2f}): check it.", about=name)

@@ -1,0 +1,302 @@
+"""The extractor reads like a bookkeeper: the party that asks to be paid is the supplier, the addressee and
+everything labelled as the customer's is the buyer, and the document's type decides which number is its own.
+
+Every test builds its own text; each pins one rule a bookkeeper would state.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from boekstuk.domain.extraction import extract_fields
+from boekstuk.domain.recognition import PageWords
+from tests.unit.extraction.builder import page
+
+SUPPLIER_VAT = "NL810433941B01"
+BUYER_VAT = "NL000099998B57"
+SUPPLIER_IBAN = "NL91ABNA0417164300"
+BUYER_IBAN = "NL69INGB0123456789"
+
+BODY = [
+    (50, 250, "FACTUUR"),
+    (50, 270, "Factuurnummer: 2024-117"),
+    (50, 284, "Factuurdatum: 4 maart 2024"),
+    (50, 340, "Omschrijving                 Aantal     Prijs        Bedrag"),
+    (50, 356, "Onderhoud installatie        1          € 400,00     € 400,00"),
+    (300, 420, "Subtotaal                  € 400,00"),
+    (300, 434, "BTW 21%                    € 84,00"),
+    (300, 448, "Totaal te betalen          € 484,00"),
+]
+
+
+def _read(lines: list[tuple[float, float, str]]) -> PageWords:
+    return page(lines)
+
+
+# --- who is the supplier -------------------------------------------------------------------------------------
+
+
+def test_an_address_block_without_heading_under_the_letterhead_is_the_addressee() -> None:
+    lines = [
+        (50, 40, "Uw installateur sinds 1965"),
+        (50, 130, "Van Dam Vastgoed B.V."),
+        (50, 144, "t.a.v. de administratie"),
+        (50, 158, "Kerkstraat 1"),
+        (50, 172, "1011 AA Amsterdam"),
+        *BODY,
+        (50, 766, "Hoekstra Installatietechniek B.V."),
+        (50, 780, f"KvK 24330087   BTW {SUPPLIER_VAT}"),
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.buyer is not None and result.buyer.name == "Van Dam Vastgoed B.V."
+    assert result.fields.supplier_name == "Hoekstra Installatietechniek B.V."
+
+
+def test_a_sender_block_with_contact_details_is_no_addressee() -> None:
+    lines = [
+        (50, 40, "Uw installateur sinds 1965"),
+        (50, 130, "Hoekstra Installatietechniek B.V."),
+        (50, 144, "Industrieweg 4"),
+        (50, 158, "8401 AB Gorredijk"),
+        (50, 172, "Tel 0513-123456"),
+        *BODY,
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Hoekstra Installatietechniek B.V."
+    assert result.buyer is None
+
+
+def test_a_sender_line_or_a_column_of_labels_is_no_addressee() -> None:
+    lines = [
+        (50, 40, "Leistungsdatum   : 29.10.2018"),
+        (50, 54, "Verkäufer:"),
+        (50, 68, "Taxi Berlin GmbH"),
+        (50, 82, "Lieferantenstraße 20"),
+        (50, 96, "10369 Berlin"),
+        (50, 150, "Rudolph Logistik GmbH · Bornerstraße 23 · 91408 Eilenburg"),
+        (50, 164, "Kerkstraat 1"),
+        (50, 178, "1011 AA Amsterdam"),
+        *BODY[1:],
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.buyer is None
+
+
+def test_a_capital_letterhead_names_the_legal_name_in_the_footer() -> None:
+    lines = [
+        (50, 40, "Van Dam Vastgoed B.V.                              HOEKSTRA INSTALLATIETECHNIEK"),
+        (50, 54, "Kerkstraat 1"),
+        (50, 68, "1011 AA Amsterdam"),
+        *BODY,
+        (50, 766, "Hoekstra Installatietechniek B.V."),
+        (50, 780, f"KvK 24330087   BTW {SUPPLIER_VAT}"),
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Hoekstra Installatietechniek B.V."
+
+
+def test_a_footer_name_on_the_line_of_the_suppliers_ids_beats_a_name_at_the_top() -> None:
+    lines = [
+        (50, 40, "Van Dam Vastgoed B.V."),
+        (50, 54, "Kerkstraat 1"),
+        (50, 68, "1011 AA Amsterdam"),
+        *BODY,
+        (50, 780, f"Groenlicht B.V.   KvK 24330087   BTW {SUPPLIER_VAT}"),
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Groenlicht B.V."
+
+
+def test_the_name_beside_tnv_in_the_payment_sentence_is_the_supplier() -> None:
+    lines = [
+        (50, 130, "Van Dam Vastgoed B.V."),
+        (50, 144, "Kerkstraat 1"),
+        (50, 158, "1011 AA Amsterdam"),
+        *BODY,
+        (50, 700, f"Wij verzoeken u het bedrag over te maken op {SUPPLIER_IBAN} t.n.v. Groenlicht B.V."),
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Groenlicht B.V."
+    assert result.fields.supplier_iban == SUPPLIER_IBAN
+
+
+def test_a_person_as_account_holder_does_not_displace_the_firm_at_the_top() -> None:
+    lines = [
+        (350, 40, "Bei Spiel GmbH"),
+        (350, 54, "Ecke 12"),
+        *BODY,
+        (350, 780, "Kontoinhaber: Max Mustermann"),
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Bei Spiel GmbH"
+
+
+def test_a_block_with_the_firms_vat_id_or_under_a_seller_heading_is_no_addressee() -> None:
+    for heading, vat_line in (("Verkäufer", "Kerkstraat 9"), ("Factuurgegevens", SUPPLIER_VAT)):
+        lines = [
+            (50, 40, "Factuur 2024-117"),
+            (50, 120, heading),
+            (50, 134, "Groenlicht Verhuur"),
+            (50, 148, "Kerkstraat 1"),
+            (50, 162, "1011 AA Amsterdam"),
+            (50, 176, vat_line),
+            *BODY[1:],
+        ]
+        result = extract_fields([_read(lines)], engine="pdf_text")
+        assert result.buyer is None or result.buyer.name != "Groenlicht Verhuur", heading
+
+
+def test_ids_labelled_as_the_customers_are_the_buyers() -> None:
+    lines = [
+        (50, 40, "Groenlicht B.V."),
+        *BODY,
+        (50, 600, f"Btw-id klant: {BUYER_VAT}"),
+        (50, 614, "KvK afnemer: 87654321"),
+        (50, 780, f"KvK 24330087   BTW {SUPPLIER_VAT}"),
+    ]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_vat_id == SUPPLIER_VAT
+    assert result.fields.supplier_kvk == "24330087"
+    assert result.buyer is not None
+    assert (result.buyer.vat_id, result.buyer.kvk) == (BUYER_VAT, "87654321")
+
+
+def test_customer_kvk_label_is_the_buyers_even_when_the_supplier_prints_none() -> None:
+    lines = [(50, 40, "Groenlicht B.V."), *BODY, (50, 600, "KvK afnemer: 87654321")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_kvk is None
+    assert result.buyer is not None and result.buyer.kvk == "87654321"
+
+
+# --- which number is the document's own ----------------------------------------------------------------------
+
+
+def _credit_note(*reference: tuple[float, float, str]) -> list[tuple[float, float, str]]:
+    return [
+        (50, 40, "Groenlicht B.V."),
+        (50, 250, "CREDITNOTA"),
+        *reference,
+        (50, 298, "Datum: 12 maart 2024"),
+        (300, 420, "Subtotaal                  € -100,00"),
+        (300, 434, "BTW 21%                    € -21,00"),
+        (300, 448, "Totaal                     € -121,00"),
+    ]
+
+
+def test_a_credit_note_is_numbered_by_its_own_number_not_the_invoice_it_corrects() -> None:
+    lines = _credit_note((50, 270, "Factuurnummer: 2024-0815"), (50, 284, "Creditnotanummer: C2024-0007"))
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.document_kind == "credit_note"
+    assert result.fields.invoice_number == "C2024-0007"
+
+
+def test_the_invoice_a_credit_note_refers_to_is_never_its_number() -> None:
+    lines = _credit_note((50, 270, "Creditnota C2024-0007"), (50, 284, "Betreft factuur: 2024-0815"))
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.invoice_number == "C2024-0007"
+
+
+def test_an_invoice_that_refers_to_an_order_keeps_its_own_number() -> None:
+    lines = [(50, 40, "Groenlicht B.V."), (50, 250, "FACTUUR"), (50, 270, "Factuurnummer: 2024-117"),
+             (50, 284, "Originele factuur: 2023-990")]
+    assert extract_fields([_read(lines)], engine="pdf_text").fields.invoice_number == "2024-117"
+
+
+def _receipt(number_line: str) -> PageWords:
+    lines = [(10, 20, "BAKKERIJ KOREN"), (10, 40, number_line), (10, 60, "Brood   3,50"), (10, 80, "TOTAAL   3,50"),
+             (10, 100, "PIN   3,50")]
+    return page(lines, size=(220.0, 600.0))
+
+
+def test_receipt_numbers_after_the_labels_till_receipts_print() -> None:
+    for label, number in (("Bonnr. 4711", "4711"), ("Kassabon nr. 058029", "058029"), ("Bon: 12-3456", "12-3456"),
+                          ("Transactie 88123", "88123"), ("Transactienr: 88124", "88124"),
+                          ("Bonnummer 7001", "7001")):
+        result = extract_fields([_receipt(label)], engine="local")
+        assert result.fields.invoice_number == number, label
+
+
+def test_a_statement_is_numbered_by_its_nota_number_not_customer_contract_or_meter_numbers() -> None:
+    lines = [
+        (50, 40, "Energiebedrijf Delta N.V."),
+        (50, 200, "JAARNOTA"),
+        (50, 220, "Klantnummer: 100234567"),
+        (50, 234, "Contractnummer: 556677"),
+        (50, 248, "Meternummer: 8712345678901"),
+        (50, 262, "Notanummer: 2024118877"),
+        (50, 276, "Notadatum: 5 februari 2024"),
+    ]
+    assert extract_fields([_read(lines)], engine="pdf_text").fields.invoice_number == "2024118877"
+
+
+def test_a_title_is_not_followed_into_a_customer_number() -> None:
+    lines = [(50, 40, "Energiebedrijf Delta N.V."), (50, 200, "Factuur   Klantnummer 100234567"),
+             (50, 220, "Datum: 5 februari 2024")]
+    assert extract_fields([_read(lines)], engine="pdf_text").fields.invoice_number is None
+
+
+# --- VAT totals ----------------------------------------------------------------------------------------------
+
+
+def _totals(*lines: tuple[float, float, str]) -> list[tuple[float, float, str]]:
+    return [(50, 40, "Groenlicht B.V."), (50, 250, "FACTUUR"), (50, 270, "Factuurnummer: 2024-117"), *lines]
+
+
+def test_reverse_charge_vat_total_is_zero_not_the_net_amount() -> None:
+    lines = _totals((300, 420, "Totaal excl. btw          € 1.250,00"),
+                    (300, 434, "Btw verlegd                € 1.250,00"),
+                    (300, 448, "Totaal te betalen          € 1.250,00"),
+                    (50, 500, "Btw verlegd naar de afnemer"))
+    fields = extract_fields([_read(lines)], engine="pdf_text").fields
+    assert (fields.total_excl_vat, fields.vat_total, fields.total_incl_vat) == (
+        Decimal("1250.00"), Decimal("0.00"), Decimal("1250.00"))
+
+
+def test_zero_rated_vat_total_is_zero() -> None:
+    lines = _totals((300, 420, "Subtotaal                  € 800,00"),
+                    (300, 434, "BTW 0% over € 800,00       € 0,00"),
+                    (300, 448, "Totaal                     € 800,00"))
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.vat_total == Decimal("0.00")
+    assert [(v.rate, v.base, v.amount) for v in result.vat_lines] == [("0", Decimal("800.00"), Decimal("0.00"))]
+
+
+def test_a_vat_specification_table_gives_one_vat_line_per_rate() -> None:
+    lines = _totals((300, 400, "BTW%      Grondslag       BTW"),
+                    (300, 414, "21%       € 200,00        € 42,00"),
+                    (300, 428, "9%        € 100,00        € 9,00"),
+                    (300, 442, "0%        € 50,00         € 0,00"),
+                    (300, 470, "Totaal excl. BTW          € 350,00"),
+                    (300, 484, "Totaal BTW                € 51,00"),
+                    (300, 498, "Totaal incl. BTW          € 401,00"))
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert sorted((v.rate, v.base, v.amount) for v in result.vat_lines) == [
+        ("0", Decimal("50.00"), Decimal("0.00")), ("21", Decimal("200.00"), Decimal("42.00")),
+        ("9", Decimal("100.00"), Decimal("9.00"))]
+    assert result.fields.vat_total == Decimal("51.00")
+
+
+def test_receipt_payment_and_change_lines_are_not_the_total() -> None:
+    lines = [(10, 20, "BAKKERIJ KOREN"), (10, 40, "Bonnr. 4711"), (10, 60, "Brood   3,50"),
+             (10, 74, "Taart   12,00"), (10, 100, "Totaal   15,50"), (10, 120, "Contant   20,00"),
+             (10, 134, "Wisselgeld   4,50"), (10, 160, "BTW 9%   1,28")]
+    fields = extract_fields([page(lines, size=(220.0, 600.0))], engine="local").fields
+    assert fields.total_incl_vat == Decimal("15.50")
+    assert fields.vat_total == Decimal("1.28")
+
+
+def test_reverse_charge_with_only_a_total_printed_has_zero_vat_and_the_total_as_net() -> None:
+    lines = _totals((300, 448, "Totaal                     € 1.250,00"),
+                    (50, 500, "Btw verlegd op grond van artikel 12 lid 3 Wet OB"))
+    fields = extract_fields([_read(lines)], engine="pdf_text").fields
+    assert (fields.total_excl_vat, fields.vat_total, fields.total_incl_vat) == (
+        Decimal("1250.00"), Decimal("0.00"), Decimal("1250.00"))
+
+
+def test_reverse_charge_amount_in_a_vat_column_next_to_the_net_is_not_vat() -> None:
+    lines = _totals((300, 400, "Grondslag      BTW-tarief     BTW-bedrag"),
+                    (300, 414, "€ 1.250,00     verlegd        € 0,00"),
+                    (300, 448, "Totaal                     € 1.250,00"))
+    fields = extract_fields([_read(lines)], engine="pdf_text").fields
+    assert (fields.total_excl_vat, fields.vat_total, fields.total_incl_vat) == (
+        Decimal("1250.00"), Decimal("0.00"), Decimal("1250.00"))
