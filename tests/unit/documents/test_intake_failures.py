@@ -128,7 +128,8 @@ def test_recognition_unavailable_fails_the_invocation_and_the_retry_reads_the_do
     class Throttled(Recognizer):
         calls = 0
 
-        def recognize(self, content: bytes, filename: str, content_type: str | None = None) -> Recognition:
+        def recognize(self, content: bytes, filename: str, content_type: str | None = None,
+                      hints: ReadingHints | None = None) -> Recognition:
             Throttled.calls += 1
             if Throttled.calls == 1:
                 raise RecognitionUnavailable("Textract is throttling (ThrottlingException).")
