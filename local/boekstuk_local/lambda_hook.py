@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,32 +167,82 @@ def error_document(exc: BaseException, request_id: str) -> dict[str, Any]:
     }
 
 
+class HandlerGate:
+    """Handlers run side by side; a snapshot of the state waits until none runs and holds new ones back meanwhile.
+
+    The saved state is then one the system was in between handler runs (a document's write and its package's
+    booking are both in it or both not), never half of a handler's work. A handler that synchronously invokes
+    another cannot finish while the gate is closed: ``closed`` gives up after ``timeout`` and opens again.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._running = 0
+        self._closed = False
+
+    @contextlib.contextmanager
+    def handler(self) -> Iterator[None]:
+        """Around one handler run: waits while the gate is closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._closed)
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def closed(self, timeout: float, *, reopen: bool = True) -> Iterator[bool]:
+        """Hold new handler runs back and wait up to ``timeout`` seconds for the running ones to finish; yields
+        whether none runs. ``reopen=False`` keeps the gate closed afterwards (the stack is stopping)."""
+        with self._changed:
+            self._closed = True
+            quiet = self._changed.wait_for(lambda: self._running == 0, timeout)
+        try:
+            yield quiet
+        finally:
+            if reopen:
+                self.open()
+
+    def open(self) -> None:
+        """Let handlers run again."""
+        with self._changed:
+            self._closed = False
+            self._changed.notify_all()
+
+
+GATE = HandlerGate()
+
+
 def run_handler(function_name: str, event: Any, *, function_arn: str | None = None, memory_size: int = 128,
                 timeout: float = 3.0) -> tuple[Any, BaseException | None, str]:
-    """Import and call the handler registered for ``function_name``.
+    """Import and call the handler registered for ``function_name`` (once the ``GATE`` lets it).
 
     Returns ``(result, exception, request_id)``; exactly one of result/exception is meaningful.
     """
     with _lock:
         target = _targets.get(function_name)
-    context = LambdaContext(
-        function_name=function_name,
-        invoked_function_arn=function_arn or f"arn:aws:lambda:eu-west-1:123456789012:function:{function_name}",
-        memory_limit_in_mb=int(memory_size),
-        timeout_seconds=float(timeout),
-    )
-    running = _running.set(function_name)  # the AWS calls made from here on are this function's
-    try:
-        if target is None:
-            raise ImportError(f"no local handler registered for Lambda function {function_name}")
-        module_name, _, attribute = target.rpartition(".")
-        handler = getattr(importlib.import_module(module_name), attribute)
-        return handler(event, context), None, context.aws_request_id
-    except Exception as exc:  # noqa: BLE001 - every handler failure becomes the runtime's error document
-        log.warning("handler %s raised %s: %s", function_name, type(exc).__name__, exc)
-        return None, exc, context.aws_request_id
-    finally:
-        _running.reset(running)
+    with GATE.handler():
+        context = LambdaContext(  # its clock starts when the handler does, as in AWS
+            function_name=function_name,
+            invoked_function_arn=function_arn or f"arn:aws:lambda:eu-west-1:123456789012:function:{function_name}",
+            memory_limit_in_mb=int(memory_size),
+            timeout_seconds=float(timeout),
+        )
+        running = _running.set(function_name)  # the AWS calls made from here on are this function's
+        try:
+            if target is None:
+                raise ImportError(f"no local handler registered for Lambda function {function_name}")
+            module_name, _, attribute = target.rpartition(".")
+            handler = getattr(importlib.import_module(module_name), attribute)
+            return handler(event, context), None, context.aws_request_id
+        except Exception as exc:  # noqa: BLE001 - every handler failure becomes the runtime's error document
+            log.warning("handler %s raised %s: %s", function_name, type(exc).__name__, exc)
+            return None, exc, context.aws_request_id
+        finally:
+            _running.reset(running)
 
 
 def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
@@ -239,9 +289,27 @@ def _invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -
     return _original_invoke(self, body, request_headers, response_headers)
 
 
+def _notify_lambda(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+    """Replacement for moto's S3-to-Lambda notification: asynchronous, as S3 events are in AWS, when asked.
+
+    moto calls the function inline in the request that stored the object, so an upload's PUT would wait for the
+    whole intake (recognition included) and a stopped handler would hold the client's upload hostage.
+    """
+    assert _original_notify is not None
+    if _async_events:
+        threading.Thread(target=_original_notify, args=(account_id, event_body, fn_arn, region_name), daemon=True,
+                         name="s3-event").start()
+    else:
+        _original_notify(account_id, event_body, fn_arn, region_name)
+
+
+_original_notify: Callable[..., None] | None = None
+
+
 def install() -> None:
     """Patch moto so every Lambda invocation runs in-process (idempotent)."""
-    global _original, _original_invoke
+    global _original, _original_invoke, _original_notify
+    import moto.s3.notifications as s3_notifications
     from moto.awslambda.models import LambdaFunction
 
     with _lock:
@@ -250,11 +318,14 @@ def install() -> None:
             _original_invoke = LambdaFunction.invoke
             LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
             LambdaFunction.invoke = _invoke  # type: ignore[method-assign]
+        if _original_notify is None:
+            _original_notify = s3_notifications._invoke_awslambda
+            s3_notifications._invoke_awslambda = _notify_lambda
 
 
 def uninstall() -> None:
-    """Restore moto's own ``_invoke_lambda`` and ``invoke``."""
-    global _original, _original_invoke
+    """Restore moto's own ``_invoke_lambda``, ``invoke`` and S3 notification."""
+    global _original, _original_invoke, _original_notify
     from moto.awslambda.models import LambdaFunction
 
     with _lock:
@@ -262,6 +333,11 @@ def uninstall() -> None:
             LambdaFunction._invoke_lambda = _original  # type: ignore[method-assign]
             LambdaFunction.invoke = _original_invoke  # type: ignore[method-assign]
             _original = _original_invoke = None
+        if _original_notify is not None:
+            import moto.s3.notifications as s3_notifications
+
+            s3_notifications._invoke_awslambda = _original_notify
+            _original_notify = None
 
 
 def register_provisioned(functions: dict[str, Any], *, state_machines: Any = (), resolver: Any = None) -> None:

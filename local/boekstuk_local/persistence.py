@@ -250,6 +250,87 @@ def resume_executions(prov: Provisioned, data: Mapping[str, Any]) -> int:
     return count
 
 
+# A document in one of these has a workflow execution that should be running; in these its intake is unfinished.
+_WORKFLOW_STATUSES = frozenset({"awaiting_approval", "approved", "booking"})
+_INTAKE_STATUSES = frozenset({"received", "recognizing"})
+
+
+def _saved_documents(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The document items of the saved tables, as plain values."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    plain = TypeDeserializer()
+    documents = []
+    for items in (data.get("tables") or {}).values():
+        for item in items:
+            pk, sk = item.get("pk", {}).get("S", ""), item.get("sk", {}).get("S", "")
+            if pk.startswith("OFFICE#") and sk.startswith("DOC#") and "status" in item:
+                documents.append({k: plain.deserialize(v) for k, v in _decode(item).items()})
+    return documents
+
+
+def _s3_event(bucket: str, key: str, size: int, etag: str, version_id: str | None, region: str) -> dict[str, Any]:
+    """An ``ObjectCreated`` notification as S3 sends it (the key URL-encoded, spaces as '+')."""
+    from urllib.parse import quote_plus
+
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag.strip('"')}
+    if version_id and version_id != "null":
+        obj["versionId"] = version_id
+    return {"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": region,
+        "eventTime": dt.datetime.now(dt.UTC).isoformat(), "eventName": "ObjectCreated:Put",
+        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"}, "object": obj},
+    }]}
+
+
+def redeliver_unfinished(prov: Provisioned, data: Mapping[str, Any]) -> tuple[int, int]:
+    """After a restart, deliver again what the stopped process had not finished, as AWS's retries would:
+    every stored object an S3 trigger takes whose document never got past its intake (or that no document took
+    yet) goes to its function once more, and every document waiting in the workflow without a resumed execution
+    gets one. Returns ``(objects, workflows)``.
+
+    Both are safe to repeat by design (the intake resumes or ignores an object it saw; the workflow re-parks an
+    approval and books exactly once), so delivering too much costs a little time and delivering too little
+    would leave a document stuck. Call it after ``resume_executions``.
+    """
+    documents = _saved_documents(data)
+    done_keys = {(d.get("s3_key"), d.get("upload_etag")) for d in documents
+                 if d["status"] not in _INTAKE_STATUSES and not d.get("awaiting_upload")}
+    s3 = client("s3", prov.endpoint_url, prov.region)
+    lam = client("lambda", prov.endpoint_url, prov.region)
+    objects = 0
+    for trigger in prov.app.s3_triggers:
+        bucket = prov.buckets.get(trigger.bucket)
+        function = prov.functions.get(trigger.function)
+        if bucket is None or function is None:
+            continue
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=trigger.prefix or "")
+        for entry in (e for page in pages for e in page.get("Contents", [])):
+            key, etag = entry["Key"], entry["ETag"].strip('"')
+            if trigger.suffix and not key.endswith(trigger.suffix) or (key, etag) in done_keys:
+                continue
+            head = s3.head_object(Bucket=bucket, Key=key)
+            event = _s3_event(bucket, key, entry["Size"], etag, head.get("VersionId"), prov.region)
+            lam.invoke(FunctionName=function.name, InvocationType="Event", Payload=json.dumps(event).encode())
+            objects += 1
+    resumed = {json.loads(e["input"]).get("document_id") for runs in (data.get("executions") or {}).values()
+               for e in runs}
+    sfn = client("stepfunctions", prov.endpoint_url, prov.region)
+    workflows = 0
+    for machine_arn in prov.state_machines.values():
+        for document in documents:
+            if document["status"] not in _WORKFLOW_STATUSES or document["document_id"] in resumed:
+                continue
+            try:  # the name the intake gives a document's first execution: one per document
+                sfn.start_execution(stateMachineArn=machine_arn, name=f"doc-{document['document_id']}",
+                                    input=json.dumps({"office": document["office_code"],
+                                                      "document_id": document["document_id"]}))
+                workflows += 1
+            except sfn.exceptions.ExecutionAlreadyExists:
+                continue
+    return objects, workflows
+
+
 def save(data_dir: Path, data: Mapping[str, Any]) -> Path:
     """Write the snapshot atomically (temp file + rename), so a crash never leaves half a state file."""
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -47,6 +47,9 @@ from boekstuk_local.testing import (
 log = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY_SECONDS = 30.0
+# How long a save waits for running handlers (a scan's OCR takes seconds) before it gives up (periodic) or saves
+# anyway (on stop).
+QUIET_WAIT_SECONDS = 15.0
 
 
 def _require_loopback(host: str) -> None:
@@ -82,6 +85,7 @@ class StackHandle:
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # tests may move time on
         self.save_every = SNAPSHOT_EVERY_SECONDS
         self.resumed_executions = 0  # workflow executions started again from the data dir
+        self.redelivered = (0, 0)  # (objects, workflows) of unfinished work delivered again after a restart
         self._clock: LocalClock | None = None
 
     def info(self) -> dict[str, str]:
@@ -99,6 +103,10 @@ class StackHandle:
         rows["State"] = str(self.data_dir) if self.data_dir else "in memory (use --data-dir to keep it)"
         if self.resumed_executions:
             rows["Resumed workflows"] = f"{self.resumed_executions} (were running at the last stop)"
+        if any(self.redelivered):
+            objects, workflows = self.redelivered
+            rows["Delivered again"] = (f"{objects} upload(s) whose processing had not finished, "
+                                       f"{workflows} waiting document(s) without a workflow")
         return rows
 
     def banner(self) -> str:
@@ -114,11 +122,19 @@ class StackHandle:
         assert self.provisioned is not None
         return fire(self.provisioned, logical_id)
 
-    def save(self) -> Path | None:
-        """Write the state to the data dir now (no-op without one)."""
+    def save(self, *, final: bool = False) -> Path | None:
+        """Write the state to the data dir now (no-op without one), taken between handler runs: a snapshot waits
+        up to ``QUIET_WAIT_SECONDS`` for the running handlers and holds new ones back meanwhile. When they do not
+        finish in time, a periodic save is skipped (the next tick tries again) and the final one saves anyway.
+        ``final``: the stack is stopping, the gate stays closed (no handler starts work that would be lost)."""
         if self.data_dir is None or self.provisioned is None:
             return None
-        with self._lock:
+        with self._lock, lambda_hook.GATE.closed(QUIET_WAIT_SECONDS, reopen=not final) as quiet:
+            if not quiet and not final:
+                log.info("handlers still running; the periodic save waits for the next tick")
+                return None
+            if not quiet:
+                log.warning("saving while handlers still run: their unfinished work is done again after a restart")
             return persistence.save(self.data_dir, persistence.snapshot(self.provisioned, self.simulators))
 
     def _tick(self) -> None:
@@ -147,10 +163,11 @@ class StackHandle:
                     else:
                         due[schedule.function] = nxt
             if self.data_dir is not None and time.monotonic() - last_save >= self.save_every:
-                last_save = time.monotonic()
                 try:
-                    self.save()
+                    if self.save() is not None:
+                        last_save = time.monotonic()
                 except Exception:  # noqa: BLE001 - a failed periodic save must not stop the stack
+                    last_save = time.monotonic()
                     log.exception("periodic state save failed")
 
     def stop(self) -> None:
@@ -168,7 +185,7 @@ class StackHandle:
         if self._http_thread is not None:
             self._http_thread.join(timeout=5)
         try:
-            self.save()
+            self.save(final=True)
         except Exception:  # noqa: BLE001 - still stop everything else
             log.exception("saving the state on stop failed")
         for server in self.simulators.values():
@@ -179,6 +196,7 @@ class StackHandle:
                 self._moto._server.server_close()
         lambda_hook.unregister_all()
         lambda_hook.set_async_events(False)
+        lambda_hook.GATE.open()  # the final save closed it: a later stack or harness in this process runs handlers
         if self.audit is not None:
             self.audit.stop_logs()
         RUNNING_STACKS.discard(id(self))
@@ -270,6 +288,7 @@ def start_stack(host: str = "127.0.0.1", port: int = 3000, data_dir: str | Path 
         reset_composition_root()
         if saved is not None:
             handle.resumed_executions = persistence.resume_executions(prov, saved)
+            handle.redelivered = persistence.redeliver_unfinished(prov, saved)
         gateway = Gateway(prov, simulator_urls=lambda: {p: s.base_url for p, s in handle.simulators.items()},
                           fire_schedule=handle.fire_schedule, info=handle.info, clock=clock.clock)
         http.app = handle.audit.wrap(gateway) if handle.audit else gateway  # the bound server serves the real app
@@ -368,7 +387,8 @@ def log_to_file(path: str | Path) -> TextIO:
 
 
 def main_up(argv: list[str] | None = None) -> int:
-    """``boekstuk up [--host H] [--port N] [--data-dir D] [--template T] [--no-simulators] [--log-file F]``."""
+    """``boekstuk up [--host H] [--port N] [--data-dir D] [--save-every S] [--template T] [--no-simulators]
+    [--log-file F] [--audit-dir A]``."""
     parser = argparse.ArgumentParser(prog="boekstuk up", description="Start the local stack on loopback.")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="API port (default 3000; 0 picks a free one)")
@@ -381,15 +401,21 @@ def main_up(argv: list[str] | None = None) -> int:
     parser.add_argument("--audit-dir", default=None,
                         help="record every log line and API answer here (python -m boekstuk_local.secret_audit DIR "
                              "searches them for the run's secrets)")
+    parser.add_argument("--save-every", type=float, default=SNAPSHOT_EVERY_SECONDS, metavar="SECONDS",
+                        help="with --data-dir: save the state this often (default %(default)s); a clean stop saves "
+                             "too, a killed process loses what happened since the last save")
     args = parser.parse_args(argv)
+    if args.save_every <= 0:
+        parser.error("--save-every must be a positive number of seconds")
     console: TextIO = sys.stdout
     errors: TextIO = sys.stderr
-    on_ready: Callable[[StackHandle], None] | None = None
+    log_path = Path(args.log_file).resolve() if args.log_file else None
     if args.log_file:
         console = errors = log_to_file(args.log_file)
-        log_path = Path(args.log_file).resolve()
 
-        def on_ready(_: StackHandle) -> None:
+    def on_ready(handle: StackHandle) -> None:
+        handle.save_every = args.save_every
+        if log_path is not None:
             print(f"  Its logs (JSON lines) go to {log_path}\n", file=console, flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
