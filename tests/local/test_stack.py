@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -352,15 +353,16 @@ def test_an_expired_presigned_url_is_refused_as_s3_would(signature: str) -> None
         s3 = boto3.client("s3", endpoint_url=handle.moto_url, region_name="eu-west-1", aws_access_key_id="testing",
                           aws_secret_access_key="testing", config=Config(signature_version=signature))
         bucket = handle.provisioned.buckets["DocumentsBucket"]  # type: ignore[union-attr]
-        url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "uploads/a.pdf"}, ExpiresIn=900)
+        key = f"uploads/{signature}-{uuid.uuid4().hex}.pdf"  # its own key: nothing else in the worker touches it
+        url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=900)
         refused = requests.put(_an_hour_earlier(url), data=b"%PDF-late", timeout=10)
         assert refused.status_code == 403 and "<Code>AccessDenied</Code>" in refused.text, refused.text
         assert "Request has expired" in refused.text
-        assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="uploads/")
+        assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix=key)
         assert requests.put(url, data=b"%PDF-in-time", timeout=10).status_code == 200
-        assert s3.get_object(Bucket=bucket, Key="uploads/a.pdf")["Body"].read() == b"%PDF-in-time"
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"%PDF-in-time"
         assert requests.get(_an_hour_earlier(s3.generate_presigned_url(
-            "get_object", Params={"Bucket": bucket, "Key": "uploads/a.pdf"}, ExpiresIn=60)), timeout=10).status_code == 403
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=60)), timeout=10).status_code == 403
     finally:
         handle.stop()
 
