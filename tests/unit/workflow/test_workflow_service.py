@@ -71,6 +71,19 @@ def test_auto_approved_below_the_threshold(world: World) -> None:
     assert world.mailer.sent == []
 
 
+def test_an_incomplete_proposal_below_the_threshold_waits_for_a_person(world: World) -> None:
+    # A new supplier has no default GL account: approved without a person it would fail at the package.
+    set_policy(world)
+    doc = world.document(total="20.00")
+    assert doc.proposal is not None
+    line = doc.proposal.lines[0].model_copy(update={"gl_account": None})
+    world.documents.put(doc.model_copy(update={"proposal": doc.proposal.model_copy(update={"lines": [line]})}))
+    assert world.approvals.request_approval(OFFICE, "doc1", "tok") == "awaiting_approval"
+    approval = world.documents.docs["doc1"].approval
+    assert approval is not None and approval.required == 1 and approval.decisions == []
+    assert world.tasks.succeeded == []
+
+
 def test_parks_the_token_and_mails_the_approvers(world: World) -> None:
     set_policy(world)
     world.document(total="6050.00")

@@ -109,6 +109,17 @@ class Proposal(BaseModel):
     supplier_update: dict[str, str] | None = None  # fields to add to a known supplier at booking
 
 
+def missing_for_booking(proposal: Proposal) -> list[str]:
+    """What a booking needs that the proposal lacks (``lines[0].gl_account``, ...; ``lines`` when it has none).
+
+    A proposal with something missing cannot be booked: it is never approved without a person, who fills it in.
+    """
+    if not proposal.lines:
+        return ["lines"]
+    return [f"lines[{i}].{name}" for i, line in enumerate(proposal.lines)
+            for name in ("gl_account", "vat_code") if getattr(line, name) is None]
+
+
 class Decision(BaseModel):
     user: str
     decision: Literal["approved", "rejected"]

@@ -36,6 +36,7 @@ from boekstuk.domain.documents import (
     HistoryEvent,
     Proposal,
     changes_what_is_approved,
+    missing_for_booking,
 )
 from boekstuk.domain.onboarding import DECIDING_ROLES, User
 from boekstuk.observability import logger
@@ -132,7 +133,10 @@ class Approvals:
         asked = pending is not None
         total = document.proposal.total_incl_vat
         now = self._clock.now()
-        if stored is not None and not asked and auto_approves(stored.policy, total):
+        # An incomplete proposal (a new supplier without a GL account, ...) would fail at the package: a person
+        # fills it in, whatever its amount. It is then asked as an edited document is, by the policy's people.
+        incomplete = missing_for_booking(document.proposal)
+        if stored is not None and not asked and not incomplete and auto_approves(stored.policy, total):
             below = stored.policy.auto_approve_below
             why = (f"total {total:.2f} below {below:.2f}" if below is not None and abs(total) < below
                    else "no policy step applies to this amount")
@@ -146,7 +150,7 @@ class Approvals:
                 return None  # edited meanwhile: the new version may need people
             self._tasks.succeed(task_token, self._output(targets))
             return "auto_approved"
-        steps = steps_to_ask(stored.policy, total, asked=asked) if stored is not None else None
+        steps = steps_to_ask(stored.policy, total, asked=asked or bool(incomplete)) if stored is not None else None
         approvers = eligible(steps) if steps is not None else deciders(self._offices, office_code)
         required = required_approvals(steps) if steps is not None else 1
         self._store.park(PendingApproval(office_code=office_code, document_id=document_id, task_token=task_token,

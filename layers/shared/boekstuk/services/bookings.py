@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from boekstuk.domain import errors, lifecycle
 from boekstuk.domain.approvals import BookingTarget
-from boekstuk.domain.documents import MAX_DOCUMENT_BYTES, Booking, Document, HistoryEvent
+from boekstuk.domain.documents import MAX_DOCUMENT_BYTES, Booking, Document, HistoryEvent, missing_for_booking
 from boekstuk.domain.errors import failure_reason
 from boekstuk.domain.packages import Attachment, BookingLine, BookingResult, PurchaseBooking
 from boekstuk.observability import logger
@@ -173,11 +173,11 @@ class Bookings:
         proposal = document.proposal
         if proposal is None:
             raise errors.ProposalIncomplete("The document has no proposal to book.")
-        missing = [f"lines[{i}].{name}" for i, line in enumerate(proposal.lines)
-                   for name in ("gl_account", "vat_code") if getattr(line, name) is None]
-        if missing or not proposal.lines:
+        missing = missing_for_booking(proposal)
+        if missing:
             raise errors.ProposalIncomplete(
-                "The proposal is missing " + (", ".join(missing) if missing else "its lines") + "; edit it and retry.")
+                "The proposal is missing " + (", ".join(missing) if missing != ["lines"] else "its lines")
+                + "; edit it and retry.")
         credit = proposal.total_incl_vat < 0
         lines = [BookingLine(gl_account=str(line.gl_account), description=line.description or proposal.supplier.name,
                              amount_excl_vat=line.amount_excl_vat, vat_code=str(line.vat_code),
