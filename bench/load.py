@@ -318,6 +318,13 @@ class Bookkeeper(HttpUser):
                 Run.decided.add(document_id)
 
 
+# Where each package takes its postings (entries, and AccountView's creditors): the lost-answer fault is scoped
+# to them. A lost answer to an OAuth token refresh (the refresh token rotated, the new one never arrived) ends the
+# link for good in the real Exact Online too; the system then says "link the package again" (tested elsewhere).
+POSTINGS = {"exact_online": "purchaseentry/PurchaseEntries", "twinfield": "processxml.asmx",
+            "snelstart": "inkoopboekingen", "accountview": "accountviewdata", "multivers": "SupplierInvoice"}
+
+
 def inject_faults(url: str, packages: list[str], every: float, injected: Counter[str]) -> None:
     """Now and then one package fails: 503s, a 429 storm, or a booking made whose answer is lost."""
     kinds = [("503", {"status": 503, "count": 2}),
@@ -328,6 +335,8 @@ def inject_faults(url: str, packages: list[str], every: float, injected: Counter
         gevent.sleep(every)
         package = packages[step % len(packages)]
         name, fault = kinds[step % len(kinds)]
+        if name.startswith("lost") and package in POSTINGS:
+            fault = {**fault, "path_contains": POSTINGS[package]}
         try:
             requests.post(f"{url}/_local/packages/{package}/faults", json=fault, timeout=10).raise_for_status()
             injected[f"{package}: {name}"] += 1
