@@ -509,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
             "statuses": dict(Counter(seen.get(d, {}).get("status") for d in Run.uploaded)),
             "failed_reasons": dict(failed_reasons),
             "faults_injected": dict(injected), "endpoints": endpoints, "failures": failures,
+            "request_errors": [{"endpoint": e.name, "error": str(e.error)[:300], "count": e.occurrences}
+                               for e in env.stats.errors.values()],
         }
     finally:
         stop_stack(process)
@@ -539,6 +541,8 @@ def print_report(report: dict[str, Any], path: Path) -> None:
     for name, row in sorted(report["endpoints"].items()):
         print(f"{name[:48]:48} {row['requests']:8} {row['failures']:5} {row['p50_ms']:7.0f} {row['p95_ms']:7.0f} "
               f"{row['p99_ms']:7.0f}")
+    for error in report["request_errors"]:
+        print(f"  {error['endpoint']}: {error['count']}x {error['error']}")
     print(f"\nsecret audit: {report['secret_audit']}")
     print("checks: " + ("none lost, none booked twice" if not report["failures"] else "FAILED"))
     for failure in report["failures"][:30]:

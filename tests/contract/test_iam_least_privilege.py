@@ -56,6 +56,12 @@ EXEMPT: dict[tuple[str, str], tuple[str, Path | tuple[Path, str] | None]] = {
     ("ProcessInvoiceFunction", "dynamodb:GetItem@IdempotencyTable"): (
         "Powertools idempotency reads the record its conditional put found (an event delivered while its first "
         "delivery still runs)", None),
+    ("MailInFunction", "dynamodb:GetItem@IdempotencyTable"): (
+        "Powertools idempotency reads the record its conditional put found (a message SES delivered again while its "
+        "first delivery still runs)", None),
+    ("MailInFunction", "dynamodb:DeleteItem@IdempotencyTable"): (
+        "Powertools idempotency deletes the record of a delivery that failed, so SES's retry runs it again; no test "
+        "makes the mail intake fail after it started", None),
     **{(f, "ssm:GetParameter"): _WEB_APP_URL
        for f in ("ActivateFunction", "ApprovalsFunction", "DocumentsFunction", "LinkPackageFunction",
                  "RemindApproversFunction", "RequestApprovalFunction", "SessionsFunction", "SignupFunction")},
@@ -76,7 +82,7 @@ EXEMPT: dict[tuple[str, str], tuple[str, Path | tuple[Path, str] | None]] = {
     ("PublishEventsFunction", "events:PutEvents"): _OUTBOX,
     ("PublishEventsFunction", "dynamodb:BatchWriteItem"): (_OUTBOX[0], (ADAPTERS / "dynamodb_events.py", "batch_writer")),
     **{(f, "sqs:SendMessage"): _DESTINATION
-       for f in ("ProcessInvoiceFunction", "PublishEventsFunction", "RemindApproversFunction",
+       for f in ("MailInFunction", "ProcessInvoiceFunction", "PublishEventsFunction", "RemindApproversFunction",
                  "SyncSuppliersFunction")},
     **{("ApprovalAndBookingStateMachine", action): _LOG_DELIVERY
        for action in ("logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
