@@ -174,6 +174,21 @@ def test_create_find_and_update_supplier(linked: Linked) -> None:
     assert again[created.code].email == f"facturen-{run}@example.test"
 
 
+def test_a_supplier_with_a_payment_term_the_package_has_no_condition_for_is_still_created(linked: Linked) -> None:
+    # An invoice of a new supplier says "betaling binnen 8 dagen": a package that keeps terms as named conditions
+    # (Multivers) may have none of 8 days. The supplier is created all the same (the package's default term); the
+    # booking carries the invoice's own due date. Refusing it would fail the booking of a valid invoice.
+    package = linked.open()
+    administration = _first_accessible(package)
+    run = uuid.uuid4().hex[:6]
+    draft = SupplierDraft(name=f"Acht Dagen {run} B.V.", vat_id=_valid_vat_id(run),
+                          address=Address(street="Kade 8", postcode="1234 AB", city="Utrecht", country="NL"),
+                          payment_term_days=8, default_gl_account="4300")
+    created = package.create_supplier(administration, draft)
+    assert created.code and created.name == draft.name
+    assert [s.code for s in package.find_suppliers(administration, vat_id=draft.vat_id)] == [created.code]
+
+
 # --- booking ---------------------------------------------------------------------------------------------
 
 

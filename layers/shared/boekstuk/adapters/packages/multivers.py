@@ -22,7 +22,8 @@ Inferred choices ([I]):
 - [I] Supplier fields ``defaultAccountId`` (default cost account) and ``vatCodeId`` (default VAT code); the
   IBAN comes from ``BankAccountInfoList/BySupplierId`` and is added with ``POST BankAccount``
   (``organizationId`` of the supplier). The payment term is the ``expirationDays`` of the supplier's
-  payment condition; creating a supplier with a term needs a condition with exactly that many days.
+  payment condition; a supplier created with a term gets the condition of exactly that many days, or the
+  default condition when the administration has none (the booking carries the invoice's own due date).
 - [I] VAT codes are classified by their description ("verlegd" → reverse charge, "intracommunautair" or
   "EU" → EU acquisition), otherwise by rate; reverse charge and EU acquisition carry no VAT payable.
 - [I] ``find_booking`` reads ``SupplierInvoiceInfoList/BySupplierId/{supplier}`` and matches ``reference``;
@@ -67,6 +68,7 @@ from boekstuk.domain.packages import (
     VatCode,
     VatKind,
 )
+from boekstuk.observability import logger
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -315,11 +317,14 @@ class MultiversConnector(OAuthPackageConnector):
             or (wanted_name and wanted_name in s.name.lower())
         ]
 
-    def _condition_for(self, administration: str, days: int) -> str:
+    def _condition_for(self, administration: str, days: int) -> str | None:
+        """The payment condition of exactly ``days`` days; None when the administration has none (the supplier
+        then gets Multivers's default condition: the booking carries the invoice's own due date anyway)."""
         for condition, term in self._payment_conditions(administration).items():
             if term == days:
                 return condition
-        raise PackageRejected(f"Multivers has no payment condition of {days} days in {administration}")
+        logger.info("no payment condition of this term; the supplier gets the default", days=days)
+        return None
 
     def _supplier_fields(self, administration: str, draft: SupplierDraft) -> dict[str, Any]:
         fields: dict[str, Any] = {
