@@ -215,6 +215,17 @@ class HandlerGate:
 
 GATE = HandlerGate()
 
+# One event at a time per function, as one Lambda instance handles them: a handler module's globals (Powertools'
+# resolver keeps the current event in ``app.current_event``) are only ever seen by one event. Run side by side in
+# threads, two requests to one function read each other's event: under load a request answered "No such office"
+# with another office's token claims in it.
+_function_locks: dict[str, threading.Lock] = {}
+
+
+def _function_lock(function_name: str) -> threading.Lock:
+    with _lock:
+        return _function_locks.setdefault(function_name, threading.Lock())
+
 
 def run_handler(function_name: str, event: Any, *, function_arn: str | None = None, memory_size: int = 128,
                 timeout: float = 3.0) -> tuple[Any, BaseException | None, str]:
@@ -224,7 +235,7 @@ def run_handler(function_name: str, event: Any, *, function_arn: str | None = No
     """
     with _lock:
         target = _targets.get(function_name)
-    with GATE.handler():
+    with GATE.handler(), _function_lock(function_name):
         context = LambdaContext(  # its clock starts when the handler does, as in AWS
             function_name=function_name,
             invoked_function_arn=function_arn or f"arn:aws:lambda:eu-west-1:123456789012:function:{function_name}",
