@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import importlib
+import importlib.util
+import itertools
 import json
 import logging
 import sys
@@ -20,7 +22,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 log = logging.getLogger(__name__)
 
@@ -215,16 +217,42 @@ class HandlerGate:
 
 GATE = HandlerGate()
 
-# One event at a time per function, as one Lambda instance handles them: a handler module's globals (Powertools'
-# resolver keeps the current event in ``app.current_event``) are only ever seen by one event. Run side by side in
-# threads, two requests to one function read each other's event: under load a request answered "No such office"
-# with another office's token claims in it.
-_function_locks: dict[str, threading.Lock] = {}
+# Each event runs on an instance of its own, as in Lambda: an instance is a copy of the handler's module, and
+# handles one event at a time. Handler modules keep the current event in globals (Powertools' resolver keeps it
+# in ``app.current_event``); two events run side by side on one module read each other's event (the load test saw
+# a reject answered "No such office" with another office's claims). Events that arrive while every instance is
+# busy get a new one, so events still run concurrently (races between requests stay as real as in AWS).
+_idle: dict[str, list[Callable[..., Any]]] = {}
+_copies = itertools.count(1)
 
 
-def _function_lock(function_name: str) -> threading.Lock:
+def _instance(target: str) -> Callable[..., Any]:
+    """An idle instance of ``target``'s handler, or a new one: the module itself first, then fresh copies."""
     with _lock:
-        return _function_locks.setdefault(function_name, threading.Lock())
+        idle = _idle.setdefault(target, [])
+        if idle:
+            return idle.pop()
+        first = target not in _created
+        _created.add(target)
+    module_name, _, attribute = target.rpartition(".")
+    if first:
+        return cast(Callable[..., Any], getattr(importlib.import_module(module_name), attribute))
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load another instance of {module_name}")
+    module = importlib.util.module_from_spec(spec)
+    module.__name__ = f"{module_name}__instance{next(_copies)}"
+    sys.modules[module.__name__] = module  # pydantic and typing resolve a module's names through sys.modules
+    spec.loader.exec_module(module)
+    return cast(Callable[..., Any], getattr(module, attribute))
+
+
+_created: set[str] = set()
+
+
+def _release(target: str, handler: Callable[..., Any]) -> None:
+    with _lock:
+        _idle.setdefault(target, []).append(handler)
 
 
 def run_handler(function_name: str, event: Any, *, function_arn: str | None = None, memory_size: int = 128,
@@ -235,7 +263,7 @@ def run_handler(function_name: str, event: Any, *, function_arn: str | None = No
     """
     with _lock:
         target = _targets.get(function_name)
-    with GATE.handler(), _function_lock(function_name):
+    with GATE.handler():
         context = LambdaContext(  # its clock starts when the handler does, as in AWS
             function_name=function_name,
             invoked_function_arn=function_arn or f"arn:aws:lambda:eu-west-1:123456789012:function:{function_name}",
@@ -243,16 +271,18 @@ def run_handler(function_name: str, event: Any, *, function_arn: str | None = No
             timeout_seconds=float(timeout),
         )
         running = _running.set(function_name)  # the AWS calls made from here on are this function's
+        handler: Callable[..., Any] | None = None
         try:
             if target is None:
                 raise ImportError(f"no local handler registered for Lambda function {function_name}")
-            module_name, _, attribute = target.rpartition(".")
-            handler = getattr(importlib.import_module(module_name), attribute)
+            handler = _instance(target)
             return handler(event, context), None, context.aws_request_id
         except Exception as exc:  # noqa: BLE001 - every handler failure becomes the runtime's error document
             log.warning("handler %s raised %s: %s", function_name, type(exc).__name__, exc)
             return None, exc, context.aws_request_id
         finally:
+            if handler is not None and target is not None:
+                _release(target, handler)
             _running.reset(running)
 
 

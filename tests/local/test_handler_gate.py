@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from boekstuk_local.lambda_hook import HandlerGate
@@ -90,50 +91,33 @@ def test_a_final_close_stays_closed_until_opened() -> None:
     thread.join(10)
 
 
-_inside: dict[str, int] = {}
-_most: dict[str, int] = {}
-_entered = {"fn-a": threading.Event(), "fn-b": threading.Event()}
-_probe_lock = threading.Lock()
+
+CURRENT: dict[str, str] = {}  # like Powertools' app.current_event: a module global set per event
+# Shared by every instance (each instance executes this module again): kept on the package, not in the module.
+_both_in: threading.Barrier = vars(sys.modules["tests.local"]).setdefault("probe_barrier", threading.Barrier(2))
 
 
-def probe(event: dict[str, str], context: object) -> dict[str, int]:
-    """A handler that records how many events of its function run at once and waits for ``wait_for`` to enter."""
-    name = event["name"]
-    with _probe_lock:
-        _inside[name] = _inside.get(name, 0) + 1
-        _most[name] = max(_most.get(name, 0), _inside[name])
-    _entered[name].set()
-    seen = _entered[event["wait_for"]].wait(0.5) if event.get("wait_for") else False
-    with _probe_lock:
-        _inside[name] -= 1
-    return {"saw_other": int(seen)}
+def probe(event: dict[str, str], context: object) -> dict[str, str]:
+    """Keep the event in a module global, wait until the other event is in too, then read the global back."""
+    CURRENT["event"] = event["name"]
+    _both_in.wait(10)
+    _both_in.wait(10)  # both have written before either reads
+    return {"mine": event["name"], "seen": CURRENT["event"]}
 
 
-def test_one_event_at_a_time_per_function_and_functions_side_by_side() -> None:
+def test_events_of_one_function_run_at_once_each_on_its_own_instance() -> None:
     from boekstuk_local import lambda_hook
 
-    lambda_hook.register("fn-a", f"{__name__}.probe")
-    lambda_hook.register("fn-b", f"{__name__}.probe")
+    lambda_hook.register("fn-probe", f"{__name__}.probe")
     results: list[object] = []
 
-    def call(function: str, event: dict[str, str]) -> None:
-        results.append(lambda_hook.run_handler(function, event)[0])
+    def call(name: str) -> None:
+        results.append(lambda_hook.run_handler("fn-probe", {"name": name})[0])
 
-    # Two events of one function: the second waits for the first (it never sees it inside).
-    same = [threading.Thread(target=call, args=("fn-a", {"name": "fn-a", "wait_for": "fn-b"})) for _ in range(3)]
-    for thread in same:
+    threads = [threading.Thread(target=call, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
         thread.start()
-    for thread in same:
-        thread.join(10)
-    assert _most["fn-a"] == 1
-    # Two functions: each sees the other inside at the same time.
-    _entered["fn-a"].clear()
-    _entered["fn-b"].clear()
-    results.clear()
-    both = [threading.Thread(target=call, args=("fn-a", {"name": "fn-a", "wait_for": "fn-b"})),
-            threading.Thread(target=call, args=("fn-b", {"name": "fn-b", "wait_for": "fn-a"}))]
-    for thread in both:
-        thread.start()
-    for thread in both:
-        thread.join(10)
-    assert results == [{"saw_other": 1}, {"saw_other": 1}]
+    for thread in threads:
+        thread.join(30)
+    # Both ran at the same time (the barrier needs both), and neither read the other's event.
+    assert sorted(results, key=str) == [{"mine": "first", "seen": "first"}, {"mine": "second", "seen": "second"}]
