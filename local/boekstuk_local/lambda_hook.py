@@ -237,12 +237,13 @@ def _instance(target: str) -> Callable[..., Any]:
     module_name, _, attribute = target.rpartition(".")
     if first:
         return cast(Callable[..., Any], getattr(importlib.import_module(module_name), attribute))
-    spec = importlib.util.find_spec(module_name)
+    found = importlib.util.find_spec(module_name)
+    name = f"{module_name}__instance{next(_copies)}"
+    spec = importlib.util.spec_from_file_location(name, found.origin) if found and found.origin else None
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load another instance of {module_name}")
     module = importlib.util.module_from_spec(spec)
-    module.__name__ = f"{module_name}__instance{next(_copies)}"
-    sys.modules[module.__name__] = module  # pydantic and typing resolve a module's names through sys.modules
+    sys.modules[name] = module  # pydantic and typing resolve a module's names through sys.modules
     spec.loader.exec_module(module)
     return cast(Callable[..., Any], getattr(module, attribute))
 
