@@ -60,6 +60,9 @@ ACCOUNT_FIELDS = (
 )
 PURCHASE_DOCUMENT_TYPE = 20  # [I] "purchase invoice"; verify with GET documents/DocumentTypes
 REFRESH_MARGIN = 25.0  # Exact refuses a refresh before 570 s of a 600 s token
+# Exact's reset is a millisecond instant on its clock, not ours: arriving exactly on it (or a clock skew early)
+# earns another 429, so a client waits a little past it.
+RESET_MARGIN = 1.0
 
 
 def exact_error_message(response: requests.Response) -> str:
@@ -87,7 +90,7 @@ def exact_retry_after(response: requests.Response, now: float) -> float | None:
     else:
         return None
     try:
-        return max(0.0, int(reset) / 1000.0 - now)
+        return max(0.0, int(reset) / 1000.0 - now) + RESET_MARGIN
     except ValueError:
         return None
 
