@@ -38,8 +38,9 @@ class RecordingMailer:
         self.sent.append(Mail(to, subject, body))
 
 
-def Tokens(access_token: str, refresh_token: str | None, expires_in: int) -> SessionTokens:  # noqa: N802
-    return SessionTokens(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in)
+def Tokens(access_token: str, refresh_token: str | None, expires_in: int, session_id: str) -> SessionTokens:  # noqa: N802
+    return SessionTokens(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in,
+                         session_id=session_id)
 
 
 class FakeIdentity:
@@ -48,6 +49,8 @@ class FakeIdentity:
     def __init__(self) -> None:
         self.passwords: dict[str, str] = {}
         self.refresh_tokens: dict[str, str] = {}  # live refresh token -> login
+        self.session_of_refresh: dict[str, str] = {}  # refresh token -> its session id (Cognito's origin_jti)
+        self.session_of: dict[str, str] = {}  # access token -> session id: what the authorizer's claims carry
         self._issued = 0
         self._lock = threading.Lock()
 
@@ -72,13 +75,25 @@ class FakeIdentity:
             self._issued += 1
             token = f"refresh-{key}-{self._issued}"
             self.refresh_tokens[token] = key
-        return Tokens(f"access-{key}", token, 3600)
+            session = self.session_of_refresh[token] = f"session-{self._issued}"
+            access = self._access(key, session)
+        return Tokens(access, token, 3600, session_id=session)
 
     def refresh(self, refresh_token: str) -> Tokens:
         key = self.refresh_tokens.get(refresh_token)
         if key is None or key not in self.passwords:
             raise errors.InvalidCredentials()
-        return Tokens(f"access-{key}", None, 3600)
+        with self._lock:
+            session = self.session_of_refresh[refresh_token]
+            access = self._access(key, session)
+        return Tokens(access, None, 3600, session_id=session)
+
+    def _access(self, key: str, session: str) -> str:
+        """A new access token of the session (each one different, as Cognito's carry their own jti)."""
+        self._issued += 1
+        token = f"access-{key}-{self._issued}"
+        self.session_of[token] = session
+        return token
 
     def revoke(self, refresh_token: str) -> None:
         with self._lock:

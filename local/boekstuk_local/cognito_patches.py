@@ -1,9 +1,9 @@
 """Cognito operations moto 5.2.5 lacks, as the local stack and tests need them.
 
 ``RevokeToken`` (logout): the refresh token stops working, as in Cognito. Cognito also revokes the access tokens
-the refresh token gave out; here they stay valid until they expire, which is what API Gateway's Cognito
-authorizer (and the local gateway, which checks signatures and expiry only) sees of them anyway. An unknown
-token is no error, as at Cognito's revocation endpoint (RFC 7009 section 2.2).
+the refresh token gave out, for its own APIs; API Gateway's Cognito authorizer (and the local gateway, which
+checks signatures and expiry only) does not see that, which is why the API checks each request's session itself
+(``SessionCheck``). An unknown token is no error, as at Cognito's revocation endpoint (RFC 7009 section 2.2).
 """
 
 from __future__ import annotations

@@ -218,10 +218,10 @@ class HandlerGate:
 GATE = HandlerGate()
 
 # Each event runs on an instance of its own, as in Lambda: an instance is a copy of the handler's module, and
-# handles one event at a time. Handler modules keep the current event in globals (Powertools' resolver keeps it
-# in ``app.current_event``); two events run side by side on one module read each other's event (the load test saw
-# a reject answered "No such office" with another office's claims). Events that arrive while every instance is
-# busy get a new one, so events still run concurrently (races between requests stay as real as in AWS).
+# handles one event at a time. Handler modules keep per-request state in globals (Powertools' resolver keeps the
+# route's context on ``app``; its current event is per thread, see ``powertools_patches``); two events run side by
+# side on one module would share it. Events that arrive while every instance is busy get a new one, so events still
+# run concurrently (races between requests stay as real as in AWS).
 _idle: dict[str, list[Callable[..., Any]]] = {}
 _copies = itertools.count(1)
 
@@ -353,6 +353,10 @@ def install() -> None:
     global _original, _original_invoke, _original_notify
     import moto.s3.notifications as s3_notifications
     from moto.awslambda.models import LambdaFunction
+
+    from boekstuk_local import powertools_patches
+
+    powertools_patches.install()  # handlers on threads of one process: each its own current event
 
     with _lock:
         if _original is None:

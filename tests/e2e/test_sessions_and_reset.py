@@ -48,21 +48,32 @@ def test_password_reset_with_the_mailed_code(api: Api, stack: StackHandle) -> No
     done = api.call("POST", "/v1/password-resets/confirmation", confirmation, auth=False)
     assert (done.status_code, done.content) == (204, b"")
     assert_problem(login(api, office, PASSWORD), 401, "invalid_credentials")
-    assert login(api, office, NEW).status_code == 200
+    after = login(api, office, NEW).json()
     assert_problem(api.call("POST", "/v1/sessions/refresh", {"refresh_token": before["refresh_token"]}, auth=False),
                    401, "invalid_credentials")
+    # the access token from before the reset has not expired, yet its session is over: whoever held it is out
+    assert_problem(api.call("GET", "/v1/me", token=before["access_token"]), 401, "unauthorized")
+    assert api.ok("GET", "/v1/me", token=after["access_token"])["username"] == "sync"
     assert_problem(api.call("POST", "/v1/password-resets/confirmation", confirmation, auth=False), 422, "invalid_code")
 
 
-def test_logout_ends_the_refresh_token(api: Api) -> None:
+def test_logout_ends_the_session_and_its_access_tokens(api: Api) -> None:
     office, _ = onboard(api)
     session = login(api, office, PASSWORD).json()
+    other = login(api, office, PASSWORD).json()  # the same user on another device
     refreshed = api.ok("POST", "/v1/sessions/refresh", {"refresh_token": session["refresh_token"]}, auth=False)
     assert refreshed["refresh_token"] == session["refresh_token"] and refreshed["access_token"]
+    for token in (session["access_token"], refreshed["access_token"]):
+        assert api.ok("GET", "/v1/me", token=token)["username"] == "sync"
     logout = api.call("DELETE", "/v1/sessions", {"refresh_token": session["refresh_token"]}, auth=False)
     assert (logout.status_code, logout.content) == (204, b"")
     assert_problem(api.call("POST", "/v1/sessions/refresh", {"refresh_token": session["refresh_token"]}, auth=False),
                    401, "invalid_credentials")
+    # both access tokens of the ended session are refused at once, on every route, though neither has expired
+    for token in (session["access_token"], refreshed["access_token"]):
+        assert_problem(api.call("GET", "/v1/me", token=token), 401, "unauthorized")
+        assert_problem(api.call("GET", f"/v1/offices/{office}/administrations", token=token), 401, "unauthorized")
+    assert api.ok("GET", "/v1/me", token=other["access_token"])["username"] == "sync"
 
 
 def test_office_code_check_in_the_wizard(api: Api) -> None:

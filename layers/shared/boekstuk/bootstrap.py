@@ -28,6 +28,7 @@ from boekstuk.adapters.dynamodb_events import DynamoEventOutbox
 from boekstuk.adapters.dynamodb_links import DynamoAdministrationRepository, DynamoConnectionRepository
 from boekstuk.adapters.dynamodb_proposals import DynamoProposalMemory
 from boekstuk.adapters.dynamodb_resets import DynamoPasswordResets
+from boekstuk.adapters.dynamodb_sessions import DynamoSessionRegistry
 from boekstuk.adapters.dynamodb_workflow import DynamoWorkflowStore
 from boekstuk.adapters.eventbridge import EventBridgePublisher
 from boekstuk.adapters.idempotency import IdempotentRunner
@@ -52,7 +53,7 @@ from boekstuk.services.onboarding import OnboardingService
 from boekstuk.services.password_resets import PasswordResetService
 from boekstuk.services.proposals import ProposalService, SupplierProvisioning
 from boekstuk.services.reminders import ApprovalReminders
-from boekstuk.services.sessions import SessionService, UserService
+from boekstuk.services.sessions import SessionCheck, SessionService, UserService
 from boekstuk.services.throttling import Throttle
 from boekstuk.settings import Settings, get_settings
 
@@ -232,14 +233,19 @@ class Services:
     def sessions(self) -> SessionService:
         """Login and refresh."""
         c = self._components
-        return SessionService(c.identity, c.throttle, c.settings.throttling)
+        return SessionService(c.identity, DynamoSessionRegistry(c.table), c.throttle, c.settings.throttling, c.clock)
+
+    @cached_property
+    def session_check(self) -> SessionCheck:
+        """Every authenticated request: is its session still open? (Only the table: no Cognito client.)"""
+        return SessionCheck(DynamoSessionRegistry(self._components.table))
 
     @cached_property
     def password_resets(self) -> PasswordResetService:
         """Password reset by an e-mailed code."""
         c = self._components
         return PasswordResetService(offices=c.offices, resets=DynamoPasswordResets(c.table), identity=c.identity,
-                                    mailer=c.mailer, clock=c.clock, timer=SystemTimer(), throttle=c.throttle,
+                                    sessions=DynamoSessionRegistry(c.table), mailer=c.mailer, clock=c.clock, timer=SystemTimer(), throttle=c.throttle,
                                     limits=c.settings.throttling, web_app_url=c.public_base_url)
 
     @cached_property

@@ -25,7 +25,7 @@ from boekstuk.domain.links import (
     Supplier,
     TaxCode,
 )
-from boekstuk.domain.onboarding import ActivationGrant, Office, SessionTokens, Signup, User
+from boekstuk.domain.onboarding import ActivationGrant, Office, OpenSession, SessionTokens, Signup, User
 from boekstuk.domain.packages import (
     Attachment,
     BookingResult,
@@ -233,6 +233,27 @@ class IdentityProvider(Protocol):
 
     def sign_out_everywhere(self, office_code: str, username: str) -> None:
         """Revoke every refresh token of the login, so no session from before survives."""
+        ...
+
+
+class SessionRegistry(Protocol):
+    """The logins that have not ended. API Gateway's authorizer checks only a token's signature and expiry, so an
+    access token outlives a logout or a password change unless each request asks here whether its session is open."""
+
+    def open(self, session: OpenSession) -> None:
+        """Record a new login."""
+        ...
+
+    def is_open(self, office_code: str, username: str, session_id: str) -> bool:
+        """Whether that user's session is still open (strongly consistent: a session opened a moment ago counts)."""
+        ...
+
+    def close(self, refresh_token_hash: str) -> None:
+        """End the session that refresh token belongs to; an unknown one is no error."""
+        ...
+
+    def close_all(self, office_code: str, username: str) -> int:
+        """End every session of a user; how many there were."""
         ...
 
 

@@ -1,5 +1,5 @@
-"""The throttle counters for service tests: the real DynamoDB adapter on an in-memory moto table, so the tests
-exercise its conditional writes; time comes from the test's ``FixedClock``. moto's DynamoDB backend is made
+"""The throttle counters and open sessions for service tests: the real DynamoDB adapters on an in-memory moto
+table, so the tests exercise their conditional writes and transactions; time comes from the test's ``FixedClock``. moto's DynamoDB backend is made
 to serialise its operations as DynamoDB does (``moto_patches``), so bursts of threads mean something."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import pytest
 from moto import mock_aws
 
 from boekstuk.adapters.dynamodb import DynamoTable, DynamoThrottleStore
+from boekstuk.adapters.dynamodb_sessions import DynamoSessionRegistry
 from boekstuk_local import moto_patches
 
 
 @pytest.fixture()
-def throttle_store() -> Iterator[DynamoThrottleStore]:
+def table() -> Iterator[DynamoTable]:
     moto_patches.install()
     with mock_aws():
         table = boto3.resource("dynamodb", region_name="eu-west-1").create_table(
@@ -23,4 +24,14 @@ def throttle_store() -> Iterator[DynamoThrottleStore]:
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                   {"AttributeName": "sk", "AttributeType": "S"}])
-        yield DynamoThrottleStore(DynamoTable(table))
+        yield DynamoTable(table)
+
+
+@pytest.fixture()
+def throttle_store(table: DynamoTable) -> DynamoThrottleStore:
+    return DynamoThrottleStore(table)
+
+
+@pytest.fixture()
+def session_registry(table: DynamoTable) -> DynamoSessionRegistry:
+    return DynamoSessionRegistry(table)

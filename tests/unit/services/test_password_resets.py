@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from boekstuk.adapters.dynamodb import DynamoThrottleStore
+from boekstuk.adapters.dynamodb_sessions import DynamoSessionRegistry
 from boekstuk.domain import errors
 from boekstuk.domain.onboarding import User
 from boekstuk.domain.throttling import ThrottlePolicy
@@ -18,7 +19,7 @@ from boekstuk.services.password_resets import (
     PasswordResetRequest,
     PasswordResetService,
 )
-from boekstuk.services.sessions import LoginRequest, RefreshRequest, SessionService
+from boekstuk.services.sessions import LoginRequest, RefreshRequest, SessionCheck, SessionService
 from boekstuk.services.throttling import Throttle
 from tests.fakes import (
     FakeIdentity,
@@ -36,7 +37,7 @@ HOME = "192.0.2.1"
 
 
 @pytest.fixture
-def world(throttle_store: DynamoThrottleStore) -> dict:
+def world(throttle_store: DynamoThrottleStore, session_registry: DynamoSessionRegistry) -> dict:
     clock, identity, mailer, timer = FixedClock(), FakeIdentity(), RecordingMailer(), FakeTimer()
     offices = InMemoryOffices(InMemorySignups())
     for username, email in (("sync", "anna@devries.nl"), ("piet", None)):
@@ -45,10 +46,11 @@ def world(throttle_store: DynamoThrottleStore) -> dict:
                                                     email=email, created_at=clock.now())
     throttle = Throttle(throttle_store, clock)
     resets = InMemoryPasswordResets()
-    service = PasswordResetService(offices, resets, identity, mailer, clock, timer, throttle, ThrottlePolicy(),
-                                   "https://app.example/")
+    service = PasswordResetService(offices, resets, identity, session_registry, mailer, clock, timer, throttle,
+                                   ThrottlePolicy(), "https://app.example/")
     return {"service": service, "identity": identity, "mailer": mailer, "clock": clock, "timer": timer,
-            "resets": resets, "sessions": SessionService(identity, throttle, ThrottlePolicy())}
+            "resets": resets, "sessions": SessionService(identity, session_registry, throttle, ThrottlePolicy(), clock),
+            "check": SessionCheck(session_registry)}
 
 
 def ask(world: dict, username: str = "sync", office: str = "devries", source_ip: str = HOME) -> None:
@@ -82,6 +84,10 @@ def test_the_code_sets_a_new_password_and_ends_every_session(world: dict) -> Non
     assert world["identity"].login("devries", "sync", NEW).access_token
     with pytest.raises(errors.InvalidCredentials):  # the session from before the reset is over
         world["sessions"].refresh(RefreshRequest(refresh_token=before.refresh_token))
+    with pytest.raises(errors.Unauthorized):  # and its unexpired access token is refused from now on
+        world["check"].require_open("devries", "sync", world["identity"].session_of[before.access_token])
+    after = world["sessions"].login(LoginRequest(office_code="devries", username="sync", password=NEW), HOME)
+    world["check"].require_open("devries", "sync", world["identity"].session_of[after.access_token])
     assert world["mailer"].sent[-1].subject == "Uw wachtwoord is gewijzigd"
 
 

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from boekstuk.adapters.dynamodb import DynamoThrottleStore
+from boekstuk.adapters.dynamodb_sessions import DynamoSessionRegistry
 from boekstuk.domain import errors
 from boekstuk.domain.onboarding import SessionTokens, User
 from boekstuk.domain.throttling import ThrottlePolicy
@@ -15,6 +16,7 @@ from boekstuk.services.sessions import (
     LoginRequest,
     LogoutRequest,
     RefreshRequest,
+    SessionCheck,
     SessionService,
     TokenResponse,
     UserService,
@@ -41,15 +43,15 @@ class Sessions:
 
 
 @pytest.fixture
-def world(throttle_store: DynamoThrottleStore) -> dict:
+def world(throttle_store: DynamoThrottleStore, session_registry: DynamoSessionRegistry) -> dict:
     identity = FakeIdentity()
     clock = FixedClock()
     offices = InMemoryOffices(InMemorySignups())
     identity.create_user("devries", "sync", PASSWORD, None)
     offices.users[("devries", "sync")] = User(office_code="devries", username="sync", role="sync_user", created_at=clock.now())
-    sessions = SessionService(identity, Throttle(throttle_store, clock), ThrottlePolicy())
+    sessions = SessionService(identity, session_registry, Throttle(throttle_store, clock), ThrottlePolicy(), clock)
     return {"sessions": Sessions(sessions), "users": UserService(offices, identity, clock),
-            "clock": clock, "identity": identity}
+            "clock": clock, "identity": identity, "check": SessionCheck(session_registry)}
 
 
 def attempt(world: dict, password: str, username: str = "sync", source_ip: str = HOME) -> str | int:
@@ -241,6 +243,34 @@ def test_logout_revokes_only_that_refresh_token(world: dict) -> None:
     # Logging out again, or with a token that never was, is no error.
     world["sessions"].service.logout(LogoutRequest(refresh_token=phone.refresh_token))
     world["sessions"].service.logout(LogoutRequest(refresh_token="nonsense"))
+
+
+def _is_open(world: dict, access_token: str, office: str = "devries", username: str = "sync") -> bool:
+    """What the API's per-request check answers for this token (its claims carry the session id)."""
+    try:
+        world["check"].require_open(office, username, world["identity"].session_of[access_token])
+    except errors.Unauthorized:
+        return False
+    return True
+
+
+def test_logout_ends_that_sessions_access_tokens_at_once_and_only_those(world: dict) -> None:
+    login = LoginRequest(office_code="devries", username="sync", password=PASSWORD)
+    phone, laptop = world["sessions"].login(login), world["sessions"].login(login)
+    refreshed = world["sessions"].refresh(RefreshRequest(refresh_token=phone.refresh_token))
+    assert _is_open(world, phone.access_token) and _is_open(world, refreshed.access_token)
+    world["sessions"].service.logout(LogoutRequest(refresh_token=phone.refresh_token))
+    # the access tokens the phone holds are unexpired, yet refused: the session they belong to has ended
+    assert not _is_open(world, phone.access_token) and not _is_open(world, refreshed.access_token)
+    assert _is_open(world, laptop.access_token)
+
+
+def test_a_session_belongs_to_its_user(world: dict) -> None:
+    tokens = world["sessions"].login(LoginRequest(office_code="devries", username="sync", password=PASSWORD))
+    assert not _is_open(world, tokens.access_token, username="piet")
+    assert not _is_open(world, tokens.access_token, office="jansen")
+    with pytest.raises(errors.Unauthorized):
+        world["check"].require_open("devries", "sync", "")  # a token without a session id (no origin_jti)
 
 
 def test_admins_add_users_with_roles(world: dict) -> None:

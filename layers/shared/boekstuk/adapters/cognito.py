@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -12,6 +14,25 @@ from boekstuk.domain.onboarding import SessionTokens, cognito_username
 
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def session_id_of(access_token: str) -> str:
+    """The ``origin_jti`` claim of an access token Cognito has just issued to us: the id of the login, the same in
+    every access token its refresh token gives out. Read without checking the signature, which is sound only for
+    a token taken straight from Cognito's answer (never for one a client sent)."""
+    try:
+        payload = access_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        origin = claims["origin_jti"]
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        # Cognito puts origin_jti in tokens only when the app client has token revocation on (template.yaml).
+        raise RuntimeError("Cognito's access token has no origin_jti: enable token revocation on the client") from exc
+    return str(origin)
+
+
+def _tokens(auth: dict[str, Any]) -> SessionTokens:
+    return SessionTokens(access_token=auth["AccessToken"], refresh_token=auth.get("RefreshToken"),
+                         expires_in=int(auth.get("ExpiresIn", 3600)), session_id=session_id_of(auth["AccessToken"]))
 
 
 class CognitoIdentityProvider:
@@ -70,8 +91,7 @@ class CognitoIdentityProvider:
         auth = result.get("AuthenticationResult")
         if not auth:  # a challenge (e.g. NEW_PASSWORD_REQUIRED) is not a login we support
             raise errors.InvalidCredentials()
-        return SessionTokens(access_token=auth["AccessToken"], refresh_token=auth.get("RefreshToken"),
-                             expires_in=int(auth.get("ExpiresIn", 3600)))
+        return _tokens(auth)
 
     def refresh(self, refresh_token: str) -> SessionTokens:
         """REFRESH_TOKEN_AUTH."""
@@ -83,12 +103,10 @@ class CognitoIdentityProvider:
             if _code(exc) in ("NotAuthorizedException", "InvalidParameterException"):
                 raise errors.InvalidCredentials("The refresh token is not valid.") from exc
             raise
-        auth = result["AuthenticationResult"]
-        return SessionTokens(access_token=auth["AccessToken"], refresh_token=auth.get("RefreshToken"),
-                             expires_in=int(auth.get("ExpiresIn", 3600)))
+        return _tokens(result["AuthenticationResult"])
 
     def revoke(self, refresh_token: str) -> None:
-        """RevokeToken: the refresh token and the access tokens it gave out stop working.
+        """RevokeToken: the refresh token stops working (and, for Cognito's own APIs, its access tokens).
 
         A token Cognito does not know, that another client got, or that is malformed is nothing to revoke:
         logging out of a session that is already dead succeeds.

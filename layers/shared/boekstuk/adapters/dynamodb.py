@@ -64,12 +64,13 @@ class DynamoTable:
         """One item, strongly consistent by default."""
         return self.table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=consistent).get("Item")  # type: ignore[no-any-return]
 
-    def query_prefix(self, pk: str, sk_prefix: str) -> list[dict[str, Any]]:
+    def query_prefix(self, pk: str, sk_prefix: str, consistent: bool = False) -> list[dict[str, Any]]:
         """All items of a partition whose sort key starts with ``sk_prefix`` (follows pagination)."""
         from boto3.dynamodb.conditions import Key
 
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(sk_prefix)}
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(sk_prefix),
+                                  "ConsistentRead": consistent}
         while True:
             page = self.table.query(**kwargs)
             items.extend(page.get("Items", []))

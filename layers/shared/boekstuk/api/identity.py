@@ -60,10 +60,20 @@ def viewer_address(header: str) -> str:
         return ""
 
 
+def authorizer_claims(app: APIGatewayRestResolver) -> dict[str, str]:
+    """The token claims API Gateway's Cognito authorizer passed on; empty on routes without the authorizer."""
+    authorizer = app.current_event.request_context.authorizer
+    return dict((authorizer.claims if authorizer else None) or {})
+
+
+def session_id(claims: dict[str, str]) -> str:
+    """The login the token belongs to: Cognito's ``origin_jti``, the same in every access token of the session."""
+    return str(claims.get("origin_jti") or "")
+
+
 def current_caller(app: APIGatewayRestResolver) -> Caller:
     """The caller of the current request; ``Unauthorized`` if the authorizer passed no usable claims."""
-    authorizer = app.current_event.request_context.authorizer
-    claims = (authorizer.claims if authorizer else None) or {}
+    claims = authorizer_claims(app)
     cognito_name = str(claims.get("username") or claims.get("cognito:username") or "")
     office, sep, username = cognito_name.partition(USERNAME_SEPARATOR)
     if not sep or not office or not username:

@@ -12,9 +12,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from boekstuk.api.identity import authorizer_claims, current_caller, session_id
 from boekstuk.api.problems import PROBLEM_CONTENT_TYPE, problem, problem_for
 from boekstuk.domain.errors import DomainError
 from boekstuk.domain.money import ExponentNumber
@@ -134,9 +136,24 @@ def request_base_url(app: APIGatewayRestResolver) -> str:
     return f"https://{host}{stage}"
 
 
+def require_open_session(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """On every route behind the authorizer: the token's session must not have ended (logout, password change).
+    The authorizer has checked signature and expiry; revocation is ours to check (``SessionCheck``)."""
+    claims = authorizer_claims(app)
+    if claims:
+        caller = current_caller(app)
+        # The composition root, imported here and not at module level: routes without the authorizer never need it.
+        from boekstuk.bootstrap import services
+
+        services().session_check.require_open(caller.office_code, caller.username, session_id(claims))
+    return next_middleware(app)
+
+
 def make_resolver(*routers: Router) -> APIGatewayRestResolver:
-    """A REST resolver with request/response validation, the error map and the body-size limit."""
+    """A REST resolver with request/response validation, the error map, the body-size limit and the open-session
+    check on authenticated routes."""
     app = BoekstukResolver(enable_validation=True, json_body_deserializer=read_json_body)
+    app.use(middlewares=[require_open_session])
     for router in routers:
         app.include_router(router)
 

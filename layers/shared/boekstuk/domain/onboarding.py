@@ -61,11 +61,25 @@ class Office(BaseModel):
 
 
 class SessionTokens(BaseModel):
-    """What a login or refresh yields."""
+    """What a login or refresh yields. ``session_id`` names the login the tokens belong to: every access token a
+    refresh token gives out carries the same one (Cognito's ``origin_jti``), so ending the session ends them all."""
 
     access_token: str
     refresh_token: str | None
     expires_in: int
+    session_id: str
+
+
+class OpenSession(BaseModel):
+    """A login that has not ended: its access tokens are honoured until they expire. Only a digest of its refresh
+    token is kept (``hash_secret``), enough to find the session again at logout."""
+
+    office_code: str
+    username: str
+    session_id: str
+    refresh_token_hash: str
+    opened_at: dt.datetime
+    expires_at: dt.datetime
 
 
 class User(BaseModel):

@@ -19,7 +19,15 @@ from boekstuk.domain import errors
 from boekstuk.domain.onboarding import hash_secret, is_strong_password, new_confirmation_code, normalise_office_code
 from boekstuk.domain.password_resets import MAX_RESET_ATTEMPTS, RESET_CODE_TTL, PasswordReset, reset_subject
 from boekstuk.domain.throttling import ThrottlePolicy, source_key
-from boekstuk.ports import Clock, IdentityProvider, Mailer, OfficeRepository, PasswordResetRepository, Timer
+from boekstuk.ports import (
+    Clock,
+    IdentityProvider,
+    Mailer,
+    OfficeRepository,
+    PasswordResetRepository,
+    SessionRegistry,
+    Timer,
+)
 from boekstuk.services.throttling import Budget, Subject, Throttle
 
 MIN_REQUEST_SECONDS = 0.4
@@ -51,11 +59,12 @@ class PasswordResetService:
     """Ask for a reset code and set a new password with it."""
 
     def __init__(self, offices: OfficeRepository, resets: PasswordResetRepository, identity: IdentityProvider,
-                 mailer: Mailer, clock: Clock, timer: Timer, throttle: Throttle, limits: ThrottlePolicy,
-                 web_app_url: str, min_request_seconds: float = MIN_REQUEST_SECONDS) -> None:
+                 sessions: SessionRegistry, mailer: Mailer, clock: Clock, timer: Timer, throttle: Throttle,
+                 limits: ThrottlePolicy, web_app_url: str, min_request_seconds: float = MIN_REQUEST_SECONDS) -> None:
         self._offices = offices
         self._resets = resets
         self._identity = identity
+        self._sessions = sessions
         self._mailer = mailer
         self._clock = clock
         self._timer = timer
@@ -117,6 +126,8 @@ class PasswordResetService:
             if user is None:  # a stored reset of nobody: its code was never sent, so it cannot be right
                 raise errors.InvalidResetCode()
             self._set_password(reset, office, username, confirmation.new_password)
+        # Sessions end here first (their access tokens are refused from the next request), then at Cognito.
+        self._sessions.close_all(office, username)
         self._identity.sign_out_everywhere(office, username)
         if user.email:
             self._mailer.send(

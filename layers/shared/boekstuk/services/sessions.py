@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from boekstuk.domain import errors
-from boekstuk.domain.onboarding import Role, User, checked_login, normalise_office_code
+from boekstuk.domain.onboarding import (
+    OpenSession,
+    Role,
+    SessionTokens,
+    User,
+    checked_login,
+    hash_secret,
+    normalise_office_code,
+)
 from boekstuk.domain.throttling import ThrottlePolicy, source_key
 from boekstuk.domain.timestamps import api_timestamp
-from boekstuk.ports import Clock, IdentityProvider, OfficeRepository
+from boekstuk.ports import Clock, IdentityProvider, OfficeRepository, SessionRegistry
 from boekstuk.services.access import require_admin, require_member
 from boekstuk.services.throttling import Budget, Subject, Throttle
 
@@ -68,6 +77,16 @@ class UserList(BaseModel):
     users: list[UserView]
 
 
+# template.yaml's RefreshTokenValidity: no access token of a session outlives it, so neither need its record.
+SESSION_DAYS = 30
+REFRESH_TOKEN_SALT = "refresh-token"
+
+
+def refresh_token_hash(refresh_token: str) -> str:
+    """The digest a session is found by at logout (the token itself is never stored)."""
+    return hash_secret(refresh_token, REFRESH_TOKEN_SALT)
+
+
 def _login_throttled(retry_after: int) -> errors.LoginThrottled:
     return errors.LoginThrottled(retry_after=retry_after)
 
@@ -76,10 +95,13 @@ class SessionService:
     """Login and refresh. Any wrong part of a login answers the same ``InvalidCredentials``; failed logins are
     throttled per user (growing waits) and per source (failures per window), the same for unknown users."""
 
-    def __init__(self, identity: IdentityProvider, throttle: Throttle, limits: ThrottlePolicy) -> None:
+    def __init__(self, identity: IdentityProvider, registry: SessionRegistry, throttle: Throttle,
+                 limits: ThrottlePolicy, clock: Clock) -> None:
         self._identity = identity
+        self._registry = registry
         self._throttle = throttle
         self._limits = limits
+        self._clock = clock
 
     def login(self, request: LoginRequest, source_ip: str) -> TokenResponse:
         """Tokens for a valid (office, username, password) from ``source_ip``; ``LoginThrottled`` while waiting."""
@@ -92,6 +114,7 @@ class SessionService:
             refused=_login_throttled,
         ):
             tokens = self._identity.login(office, username, request.password)
+        self._open(office, username, tokens)
         return TokenResponse(
             access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in
         )
@@ -104,8 +127,31 @@ class SessionService:
                              refresh_token=tokens.refresh_token or request.refresh_token, expires_in=tokens.expires_in)
 
     def logout(self, request: LogoutRequest) -> None:
-        """Revoke the refresh token: it refreshes no more. A token that is already dead is no error."""
+        """End the session the refresh token belongs to: its access tokens are refused from the next request on
+        and the refresh token refreshes no more. A token that is already dead is no error."""
+        self._registry.close(refresh_token_hash(request.refresh_token))
         self._identity.revoke(request.refresh_token)
+
+    def _open(self, office: str, username: str, tokens: SessionTokens) -> None:
+        if not tokens.refresh_token:  # Cognito always gives one at login; without it no logout could find it
+            raise RuntimeError("the identity provider gave no refresh token at login")
+        now = self._clock.now()
+        self._registry.open(OpenSession(office_code=office, username=username, session_id=tokens.session_id,
+                                        refresh_token_hash=refresh_token_hash(tokens.refresh_token), opened_at=now,
+                                        expires_at=now + dt.timedelta(days=SESSION_DAYS)))
+
+
+class SessionCheck:
+    """Whether a request's token belongs to a session that has not ended (logout, password change). API Gateway's
+    authorizer checks only signature and expiry, and Cognito's revocation binds only Cognito's own APIs."""
+
+    def __init__(self, registry: SessionRegistry) -> None:
+        self._registry = registry
+
+    def require_open(self, office_code: str, username: str, session_id: str) -> None:
+        """``Unauthorized`` unless that user's session is open."""
+        if not session_id or not self._registry.is_open(office_code, username, session_id):
+            raise errors.Unauthorized("The session has ended. Log in again.")
 
 
 class UserService:
