@@ -42,9 +42,10 @@ def handle_refresh(body: RefreshRequest) -> TokenResponse:
 
 @app.delete(
     "/v1/sessions",
-    summary="Log out: revoke the refresh token",
-    description="The refresh token stops refreshing. Holding it is what counts, so no access token is needed "
-                "(one that has expired cannot stop a session from logging out).",
+    summary="Log out: end the session",
+    description="The refresh token stops refreshing, and the access tokens it gave out answer 401 from the next "
+                "request on. Holding the refresh token is what counts, so no access token is needed (one that has "
+                "expired cannot stop a session from logging out).",
     tags=["sessions"],
     responses={204: {"description": "Logged out (also when the token was dead already)"},
                **responses(success=None)},
@@ -71,7 +72,8 @@ def handle_request_reset(body: PasswordResetRequest) -> Response[str]:
 @app.post(
     "/v1/password-resets/confirmation",
     summary="Set a new password with the e-mailed code",
-    description="Every session of the user ends: refresh tokens issued before stop working.",
+    description="Every session of the user ends: refresh tokens issued before stop working and their access "
+                "tokens answer 401.",
     tags=["sessions"],
     responses={204: {"description": "Password changed"},
                **responses(errors.InvalidResetCode, errors.WeakPassword, errors.TooManyAttempts, success=None)},
