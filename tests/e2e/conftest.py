@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from boekstuk_local.secret_audit import Secret, audit_stack
+from boekstuk_local.secret_audit import LOGS, TRAFFIC, Secret, audit_stack, read_jsonl, traffic_secrets
 from boekstuk_local.simulators.base import RateLimiter
 from boekstuk_local.simulators.registry import DEMO_LOGINS
 from boekstuk_local.simulators.seed import ADMINISTRATIONS, NAMED_SUPPLIERS
@@ -46,8 +46,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
         yield handle
         findings = audit_stack(handle, KNOWN_SECRETS)
         assert not findings, "secrets where they must never be:\n" + "\n".join(map(str, findings[:20]))
+        print(f"\n{audit_summary(handle, findings)}")
     finally:
         handle.stop()
+
+
+def audit_summary(handle: StackHandle, findings: list[Any]) -> str:
+    """One line for bench/README.md: how much of the run the secret audit searched (after ``audit_stack``)."""
+    assert handle.audit is not None
+    records = list(read_jsonl(handle.audit.directory / TRAFFIC))
+    answers = sum(1 for r in records if r["path"].startswith("/v1/"))
+    lines = sum(1 for _ in read_jsonl(handle.audit.directory / LOGS))
+    issued = {s.value for s in traffic_secrets(records)}
+    return (f"secret audit: {lines} log lines, {answers} API answers and the table searched for "
+            f"{len(issued)} secrets the traffic carried (plus mailed codes, stored and known ones): "
+            f"{len(findings)} findings")
 
 
 KNOWN_SECRETS = [Secret(PASSWORD, "the tests' password"),

@@ -149,6 +149,7 @@ def test_each_hostile_file_ends_unreadable_with_a_clear_reason(aws: LocalAws, of
     assert "/" not in name and "\\" not in name and not name.startswith(".")
     assert not any(ord(c) < 32 or ord(c) == 127 for c in name), repr(name)
     assert aws.api_call("GET", "/v1/health")[0] == 200
+    print(f"\nhostile file {filename!r} ({len(content):,} bytes): unreadable: {doc['error']}")
 
 
 def test_an_svg_is_refused_before_it_is_uploaded(aws: LocalAws, office: dict[str, str]) -> None:

@@ -81,3 +81,5 @@ def test_each_bomb_ends_unreadable_with_its_reason_in_bounded_memory(
     assert isolated.worker is not None
     # What reading it cost, measured in the worker that read it: far below what each would inflate to.
     assert isolated.worker.peak_bytes < 400 * bombs.MIB
+    print(f"\nbomb {filename} ({len(content):,} bytes): {reason}, worker peak "
+          f"{isolated.worker.peak_bytes / bombs.MIB:.0f} MiB")

@@ -70,6 +70,7 @@ def test_a_bomb_the_intake_checks_miss_ends_at_the_document_memory_budget() -> N
         assert fresh.last_exit is not None
         status, grown = fresh.last_exit
         assert status < 0 and 128 * MIB <= grown <= 320 * MIB, fresh.last_exit  # its budget, not the bomb's 2 GB
+        print(f"\nbomb past the intake checks: worker stopped at {grown / MIB:.0f} MiB (signal {-status})")
         # The next document gets a new worker.
         assert LocalRecognizer(worker=fresh).recognize(docs.text_pdf(INVOICE_LINES), "f.pdf").engine == "pdf_text"
     finally:
@@ -159,3 +160,4 @@ def test_the_composition_root_keeps_a_bomb_out_of_the_calling_process(tmp_path: 
     outcome, peak = done.stdout.split()[-2:]
     assert outcome == "too_much_memory", done.stdout + done.stderr
     assert int(peak) < 400 * MIB, done.stdout + done.stderr  # the bomb inflates to 1 GB in pdfium (2 GB at its peak) when read in-process
+    print(f"\ncomposition root, 1 GB bomb: {outcome}, calling process peak {int(peak) / MIB:.0f} MiB")
