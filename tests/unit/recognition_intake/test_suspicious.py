@@ -64,7 +64,7 @@ def test_data_before_or_after_the_pdf_is_found() -> None:
     (found,) = findings(appended)
     assert found.endswith(" KB after the end of the PDF (a ZIP archive)") and found[0].isdigit()
     assert findings(docs.text_pdf() + b"\r\n\x00 \n") == ()  # trailing whitespace is no content
-    prefix = b"<html><script>alert(1)</script>\n"
+    prefix = b"X-Scanner: junk a gateway left\n"  # markup before the header is refused instead (a polyglot)
     assert findings(prefix + docs.text_pdf()) == (f"{len(prefix)} bytes of other data before the start of the PDF",)
 
 

@@ -185,7 +185,7 @@ def screen_pdf(content: bytes, limits: IntakeLimits) -> list[str]:
     """Refuse decompression bombs; return what active or hidden content the PDF carries, in plain words.
 
     An empty list for an ordinary PDF. Refusals are ``UnreadableDocument`` (``decompression_bomb``,
-    ``pdf_truncated``).
+    ``pdf_truncated``, ``polyglot``).
     """
     findings = _outside_the_pdf(content)
     scan = _NameScan()
@@ -198,11 +198,21 @@ def screen_pdf(content: bytes, limits: IntakeLimits) -> list[str]:
     return list(dict.fromkeys(findings))
 
 
+# What makes a browser (or a mail client) treat bytes as a web page: tags it renders or runs.
+_WEB_MARKUP = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed|meta|a\s)", re.I)
+
+
 def _outside_the_pdf(content: bytes) -> list[str]:
     """Data before the ``%PDF-`` header or after the last ``%%EOF``; refuses a PDF cut off in the middle."""
     findings: list[str] = []
     header = content.find(b"%PDF-")
-    if content[:max(header, 0)].strip(_WHITESPACE):
+    before = content[:max(header, 0)]
+    if _WEB_MARKUP.search(before):
+        # No invoice software writes markup before the header; a browser shown this file renders a page with
+        # script. A PDF that is also a web page is made to be both: refused, not read with a warning.
+        raise UnreadableDocument("The file is a web page (HTML) and a PDF at once: such a polyglot is refused.",
+                                 reason="polyglot")
+    if before.strip(_WHITESPACE):
         findings.append(f"{_size(header)} of other data before the start of the PDF")
     end = content.rfind(b"%%EOF")
     tail = content[end + 5:].strip(_WHITESPACE) if end >= 0 else b""

@@ -61,6 +61,7 @@ REASONS: Final = frozenset(
         "pdf_encrypted",
         "pdf_corrupt",
         "pdf_truncated",
+        "polyglot",  # a PDF that is a web page too (HTML or script before its header)
         "decompression_bomb",  # a compressed part of a PDF expands past the limits
         "pdf_no_pages",
         "too_many_pages",
