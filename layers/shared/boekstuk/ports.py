@@ -248,6 +248,10 @@ class SessionRegistry(Protocol):
         """Whether that user's session is still open (strongly consistent: a session opened a moment ago counts)."""
         ...
 
+    def holds(self, refresh_token_hash: str) -> bool:
+        """Whether that refresh token belongs to a session that is open (strongly consistent)."""
+        ...
+
     def close(self, refresh_token_hash: str) -> None:
         """End the session that refresh token belongs to; an unknown one is no error."""
         ...

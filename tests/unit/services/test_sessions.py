@@ -265,6 +265,16 @@ def test_logout_ends_that_sessions_access_tokens_at_once_and_only_those(world: d
     assert _is_open(world, laptop.access_token)
 
 
+def test_a_refresh_token_without_an_open_session_refreshes_nothing(world: dict,
+                                                                    session_registry: DynamoSessionRegistry) -> None:
+    tokens = world["sessions"].login(LoginRequest(office_code="devries", username="sync", password=PASSWORD))
+    # as for a session opened before sessions were recorded: Cognito would still refresh it, the API does not
+    session_registry.close_all("devries", "sync")
+    assert tokens.refresh_token in world["identity"].refresh_tokens
+    with pytest.raises(errors.InvalidCredentials):
+        world["sessions"].refresh(RefreshRequest(refresh_token=tokens.refresh_token))
+
+
 def test_a_session_belongs_to_its_user(world: dict) -> None:
     tokens = world["sessions"].login(LoginRequest(office_code="devries", username="sync", password=PASSWORD))
     assert not _is_open(world, tokens.access_token, username="piet")

@@ -48,6 +48,11 @@ class DynamoSessionRegistry:
         key = _session_key(office_code, username, session_id)
         return self._db.get(key["pk"], key["sk"]) is not None
 
+    def holds(self, refresh_token_hash: str) -> bool:
+        """The lookup item exists exactly while its session does (``close`` and ``close_all`` delete both)."""
+        lookup = _refresh_key(refresh_token_hash)
+        return self._db.get(lookup["pk"], lookup["sk"]) is not None
+
     def close(self, refresh_token_hash: str) -> None:
         """The session item first (what requests check), then the lookup; both deletes are idempotent."""
         lookup = _refresh_key(refresh_token_hash)

@@ -122,6 +122,12 @@ class SessionService:
     def refresh(self, request: RefreshRequest) -> TokenResponse:
         """A fresh access token for a valid refresh token, answered like a login: the refresh token to keep
         using is the one given, unless the identity provider rotated it."""
+        digest = refresh_token_hash(request.refresh_token)
+        if not self._registry.holds(digest):
+            # A session we have no record of (ended, or opened before sessions were recorded) gives no new access
+            # token: each would be refused anyway, and a client told so at refresh asks its user to log in. (No
+            # call to Cognito for it: anyone may post any string here.)
+            raise errors.InvalidCredentials("The session has ended. Log in again.")
         tokens = self._identity.refresh(request.refresh_token)
         return TokenResponse(access_token=tokens.access_token,
                              refresh_token=tokens.refresh_token or request.refresh_token, expires_in=tokens.expires_in)
