@@ -168,6 +168,7 @@ def emulator() -> Iterator[dict[str, str]]:
     (tracing and metrics on, Textract as the recognizer, the package registrations in their secret, the
     SES-stored message that ``mail_in``'s event names)."""
     import boto3
+
     from boekstuk_local.stack import start_stack_in_thread
 
     stack = start_stack_in_thread(port=0, simulators=True)
