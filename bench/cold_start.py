@@ -106,7 +106,7 @@ for _ in range(2):
     except Exception as error:  # a task's domain error leaves the handler, as in Lambda
         answers.append(type(error).__name__)
     times.append(time.perf_counter() - start)
-added = sorted({m.split(".")[0] for m in set(sys.modules) - before})
+added = sorted(set(sys.modules) - before)
 print("BENCH " + json.dumps({"import": imported - started, "first": times[0], "second": times[1],
                              "answers": answers, "added": added}))
 """
@@ -203,6 +203,13 @@ def first_request(function: Path, layer: Path | None, env: dict[str, str]) -> di
     return result
 
 
+def _imported(modules: list[str]) -> str:
+    """How many modules, and which packages outside the standard library (``boekstuk``: which of its parts)."""
+    packages = sorted({".".join(m.split(".")[:2]) if m.startswith("boekstuk.") else m.split(".")[0]
+                       for m in modules if m.split(".")[0] not in sys.stdlib_module_names and not m.startswith("_")})
+    return f"{len(modules)}: " + ", ".join(packages)
+
+
 def main() -> None:
     """Measure every function under ``functions/`` and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -230,15 +237,13 @@ def main() -> None:
                 runs = [first_request(function, args.layer, env) for _ in range(args.rounds)]
                 extra = statistics.median(1000 * (r["first"] - r["second"]) for r in runs)
                 warm = statistics.median(1000 * r["second"] for r in runs)
-                added = runs[0]["added"]
                 first[function.name] = (f"{extra:.0f} | {warm:.0f} | {'/'.join(sorted(set(runs[0]['answers'])))} | "
-                                        + ", ".join(n for n in added if n in {"boto3", "botocore", "boekstuk"}
-                                                    or not n.startswith("_"))[:80])
+                                        + _imported(runs[0]["added"]))
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     header = "| function | import, tracing on (ms) | import, tracing off (ms) | own time of the slowest packages (ms) |"
     rule = "|---|---|---|---|"
     if first:
-        header += " first request's extra (ms) | warm request (ms) | answer | first request imported |"
+        header += " first request's extra (ms) | warm request (ms) | answer | modules the first request imported |"
         rule += "---|---|---|---|"
     print(header)
     print(rule)
