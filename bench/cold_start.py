@@ -2,6 +2,7 @@
 first request adds.
 
     python bench/cold_start.py [--layer .aws-sam/build/SharedLayer/python] [--rounds 5] [--no-first-request]
+                               [--baseline DIR]
 
 What a cold start imports before the handler runs: the function's ``app.py`` and, through it, the layer
 (``boekstuk``, Powertools, pydantic...). With ``--layer`` the modules come from a built layer
@@ -19,6 +20,9 @@ without it, from ``layers/shared`` and the venv. Per function, the median over `
   call's time minus the second's. Without ``--no-first-request`` this needs the dev extras (moto).
 
 Also printed: the packages whose own modules took longest (self time summed per top-level package, tracing on).
+``--baseline DIR`` also measures the imports of another version, round by round in turn with this one (the
+machine's load then weighs on both alike): ``DIR`` holds its ``functions/`` and ``layers/`` (``git archive REV
+functions layers | tar -x -C DIR``).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ TRACING_OFF = {"POWERTOOLS_TRACE_DISABLED": "1"}
 
 
 def _environment(function: Path, layer: Path | None, tracing: bool, base: dict[str, str]) -> dict[str, str]:
-    path = [str(function), str(layer) if layer else str(REPO / "layers" / "shared")]
+    path = [str(function), str(layer) if layer else str(function.parents[1] / "layers" / "shared")]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "LAMBDA_TASK_ROOT", "AWS_SAM"))}
     env.update({**base, "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1"})
     if tracing:
@@ -217,19 +221,36 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-first-request", dest="first_request", action="store_false",
                         help="only the imports (no emulator)")
+    parser.add_argument("--baseline", type=Path, help="another version's functions/ and layers/, measured in turn")
     args = parser.parse_args()
     functions = sorted(p for p in (REPO / "functions").iterdir() if (p / "app.py").exists())
     print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     rows: dict[str, list[str]] = {}
     for function in functions:
-        measure(function, args.layer)  # warm the OS file cache once; then only the interpreter's work is timed
-        on = [measure(function, args.layer, tracing=True) for _ in range(args.rounds)]
-        off = [measure(function, args.layer, tracing=False)[0] for _ in range(args.rounds)]
+        before = args.baseline / "functions" / function.name if args.baseline else None
+        for warm in (function, before):  # warm the OS file cache once; then only the interpreter's work is timed
+            if warm is not None:
+                measure(warm, args.layer)
+        on: list[tuple[float, dict[str, float]]] = []
+        off: list[float] = []
+        base_on: list[float] = []
+        base_off: list[float] = []
+        for _ in range(args.rounds):
+            for tracing in (True, False):
+                if before is not None:
+                    (base_on if tracing else base_off).append(measure(before, args.layer, tracing)[0])
+                run = measure(function, args.layer, tracing)
+                if tracing:
+                    on.append(run)
+                else:
+                    off.append(run[0])
         on.sort(key=lambda run: run[0])
         packages = on[len(on) // 2][1]
         slowest = sorted(((ms, name) for name, ms in packages.items() if name != "app"), reverse=True)[:4]
         rows[function.name] = [f"{statistics.median(t for t, _ in on):.0f}", f"{statistics.median(off):.0f}",
                                ", ".join(f"{n} {ms:.0f}" for ms, n in slowest)]
+        if before is not None:
+            rows[function.name][:0] = [f"{statistics.median(base_on):.0f}", f"{statistics.median(base_off):.0f}"]
     first: dict[str, str] = {}
     if args.first_request:
         with emulator() as env:
@@ -242,6 +263,9 @@ def main() -> None:
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     header = "| function | import, tracing on (ms) | import, tracing off (ms) | own time of the slowest packages (ms) |"
     rule = "|---|---|---|---|"
+    if args.baseline:
+        header = "| function | baseline, tracing on (ms) | baseline, tracing off (ms) |" + header.removeprefix("| function |")
+        rule += "---|---|"
     if first:
         header += " first request's extra (ms) | warm request (ms) | answer | modules the first request imported |"
         rule += "---|---|---|---|"
