@@ -20,9 +20,9 @@ without it, from ``layers/shared`` and the venv. Per function, the median over `
   call's time minus the second's. Without ``--no-first-request`` this needs the dev extras (moto).
 
 Also printed: the packages whose own modules took longest (self time summed per top-level package, tracing on).
-``--baseline DIR`` also measures the imports of another version, round by round in turn with this one (the
-machine's load then weighs on both alike): ``DIR`` holds its ``functions/`` and ``layers/`` (``git archive REV
-functions layers | tar -x -C DIR``).
+``--baseline DIR`` also measures another version (imports and first request), round by round in turn with this
+one (the machine's load then weighs on both alike): ``DIR`` holds its ``functions/`` and ``layers/`` (``git
+archive REV functions layers | tar -x -C DIR``).
 """
 
 from __future__ import annotations
@@ -255,11 +255,19 @@ def main() -> None:
     if args.first_request:
         with emulator() as env:
             for function in functions:
-                runs = [first_request(function, args.layer, env) for _ in range(args.rounds)]
+                before = args.baseline / "functions" / function.name if args.baseline else None
+                runs, base_runs = [], []
+                for _ in range(args.rounds):
+                    if before is not None:
+                        base_runs.append(first_request(before, args.layer, env))
+                    runs.append(first_request(function, args.layer, env))
                 extra = statistics.median(1000 * (r["first"] - r["second"]) for r in runs)
                 warm = statistics.median(1000 * r["second"] for r in runs)
-                first[function.name] = (f"{extra:.0f} | {warm:.0f} | {'/'.join(sorted(set(runs[0]['answers'])))} | "
-                                        + _imported(runs[0]["added"]))
+                cells = [f"{extra:.0f}", f"{warm:.0f}", "/".join(sorted(set(runs[0]["answers"]))),
+                         _imported(runs[0]["added"])]
+                if base_runs:
+                    cells[:0] = [f"{statistics.median(1000 * (r['first'] - r['second']) for r in base_runs):.0f}"]
+                first[function.name] = " | ".join(cells)
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     header = "| function | import, tracing on (ms) | import, tracing off (ms) | own time of the slowest packages (ms) |"
     rule = "|---|---|---|---|"
@@ -269,6 +277,9 @@ def main() -> None:
     if first:
         header += " first request's extra (ms) | warm request (ms) | answer | modules the first request imported |"
         rule += "---|---|---|---|"
+        if args.baseline:
+            header = header.replace(" first request's extra", " baseline, first request's extra (ms) | first request's extra", 1)
+            rule += "---|"
     print(header)
     print(rule)
     for name, cells in rows.items():
