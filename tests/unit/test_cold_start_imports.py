@@ -210,3 +210,24 @@ def test_the_checks_see_a_composition_root_that_imports_everything() -> None:
     assert "boekstuk.services.onboarding" in built_modules({"onboarding"})
     assert "boekstuk.services.proposals" in built_modules({"intake"})
     assert "boekstuk.services.proposals" not in built_modules({"onboarding", "sessions", "users"})
+
+
+def test_an_untraced_handler_answers_and_raises_as_a_traced_one() -> None:
+    """With tracing off (as in these tests) the tracer's provider records nothing and changes nothing."""
+    from boekstuk.observability import UntracedProvider, tracer
+
+    assert isinstance(tracer.provider, UntracedProvider)
+
+    @tracer.capture_lambda_handler(capture_response=True)
+    def answer(event: dict[str, str], context: object) -> dict[str, str]:
+        tracer.put_annotation("key", "value")
+        tracer.put_metadata("key", {"value": 1})
+        return {"echo": event["say"]}
+
+    @tracer.capture_lambda_handler
+    def fail(event: dict[str, str], context: object) -> None:
+        raise ValueError(event["say"])
+
+    assert answer({"say": "hi"}, None) == {"echo": "hi"}
+    with pytest.raises(ValueError, match="no"):
+        fail({"say": "no"}, None)
