@@ -15,6 +15,7 @@ import pytest
 from moto import mock_aws
 
 import boekstuk.bootstrap as bootstrap
+from boekstuk.adapters import ssm
 from boekstuk.api.identity import ORIGIN_VERIFY_HEADER
 from boekstuk.domain.packages import PackageApp
 from boekstuk.settings import Settings
@@ -167,13 +168,13 @@ SERVICE_CALL = re.compile(r"services\(\)\.([a-z_]+)")
 def spied_components(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Services built as in AWS (the address in the SSM parameter), with each read of it recorded."""
     reads: list[str] = []
-    real = bootstrap.read_parameter
+    real = ssm.read_parameter
 
     def spy(client: Any, name: str) -> str:
         reads.append(name)
         return real(client, name)
 
-    monkeypatch.setattr(bootstrap, "read_parameter", spy)
+    monkeypatch.setattr(ssm, "read_parameter", spy)  # imported where the address is read
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)

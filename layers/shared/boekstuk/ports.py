@@ -1,6 +1,7 @@
 """Ports: the Protocols services depend on. Adapters implement them; tests pass in-memory fakes.
 
-Only ``typing.Protocol`` here: no behaviour, no imports from adapters.
+Only ``typing.Protocol`` here: no behaviour, no imports from adapters. The domain types the Protocols name are
+imported for the type checker only, so a service that needs one port does not load every domain module.
 """
 
 from __future__ import annotations
@@ -8,38 +9,39 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from boekstuk.domain.approvals import BookingClaim, PendingApproval, PolicyStep, StoredPolicy
-from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
-from boekstuk.domain.events import DocumentEvent
-from boekstuk.domain.inbound_mail import Sniffed
-from boekstuk.domain.lifecycle import Transition
-from boekstuk.domain.links import (
-    Administration,
-    Connection,
-    LedgerAccount,
-    MasterData,
-    OAuthState,
-    PostingRule,
-    Supplier,
-    TaxCode,
-)
-from boekstuk.domain.onboarding import ActivationGrant, Office, OpenSession, SessionTokens, Signup, User
-from boekstuk.domain.packages import (
-    Attachment,
-    BookingResult,
-    GLAccount,
-    OAuthTokens,
-    PackageAdministration,
-    PackageSupplier,
-    PurchaseBooking,
-    SupplierDraft,
-    VatCode,
-)
-from boekstuk.domain.password_resets import PasswordReset
-from boekstuk.domain.recognition import ReadingHints, Recognition
-from boekstuk.domain.throttling import Backoff, BackoffClaim, WindowClaim, WindowLimit
+if TYPE_CHECKING:  # annotations only: importing a port does not load the domain models it names
+    from boekstuk.domain.approvals import BookingClaim, PendingApproval, PolicyStep, StoredPolicy
+    from boekstuk.domain.documents import BookedHistory, Decision, Document, HistoryEntry, Proposal
+    from boekstuk.domain.events import DocumentEvent
+    from boekstuk.domain.inbound_mail import Sniffed
+    from boekstuk.domain.lifecycle import Transition
+    from boekstuk.domain.links import (
+        Administration,
+        Connection,
+        LedgerAccount,
+        MasterData,
+        OAuthState,
+        PostingRule,
+        Supplier,
+        TaxCode,
+    )
+    from boekstuk.domain.onboarding import ActivationGrant, Office, OpenSession, SessionTokens, Signup, User
+    from boekstuk.domain.packages import (
+        Attachment,
+        BookingResult,
+        GLAccount,
+        OAuthTokens,
+        PackageAdministration,
+        PackageSupplier,
+        PurchaseBooking,
+        SupplierDraft,
+        VatCode,
+    )
+    from boekstuk.domain.password_resets import PasswordReset
+    from boekstuk.domain.recognition import ReadingHints, Recognition
+    from boekstuk.domain.throttling import Backoff, BackoffClaim, WindowClaim, WindowLimit
 
 
 class Clock(Protocol):

@@ -2,7 +2,6 @@
 
 from boekstuk.domain.proposing.builder import (
     HISTORY_WINDOW,
-    LOW_CONFIDENCE,
     ProposalInputs,
     SupplierChoice,
     build_proposal,
@@ -20,7 +19,7 @@ from boekstuk.domain.proposing.matching import (
 from boekstuk.domain.proposing.vat import code_for, vat_kind
 
 __all__ = [
-    "HISTORY_WINDOW", "LOW_CONFIDENCE", "BuyerIdentity", "Identifiers", "ProposalEdit", "ProposalEditLine",
+    "HISTORY_WINDOW", "BuyerIdentity", "Identifiers", "ProposalEdit", "ProposalEditLine",
     "ProposalInputs", "SupplierChoice", "SupplierMatch", "apply_edit", "build_proposal", "code_for",
     "match_supplier", "name_score", "render_description", "supplement", "vat_kind",
 ]

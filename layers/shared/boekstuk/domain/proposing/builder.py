@@ -13,16 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from boekstuk.domain.documents import BookedHistory, Proposal, ProposalLine, ProposalSupplier, ProposalWarning
-from boekstuk.domain.extraction.weights import REVIEW_BELOW, REVIEW_THRESHOLDS
 from boekstuk.domain.links import PostingRule, Supplier, TaxCode
 from boekstuk.domain.money import to_money
 from boekstuk.domain.packages import VatKind
 from boekstuk.domain.proposing.vat import code_for, compatible, country_of_vat_id, rate_value, vat_kind
 from boekstuk.domain.recognition import Recognition
-
-LOW_CONFIDENCE = REVIEW_BELOW
-"""Recognised fields below this confidence get a ``low_confidence`` warning (the bookkeeper checks them); each
-field's own threshold is ``weights.REVIEW_THRESHOLDS``, where the extractor's scores are kept."""
 
 HISTORY_WINDOW = dt.timedelta(days=183)
 """What a supplier was booked on counts for six months; older bookings no longer teach the proposal."""
@@ -415,7 +410,14 @@ def _rate_label(raw: _RawLine) -> str:
 
 
 def _low_confidence(recognition: Recognition, draft: _Draft) -> None:
-    """One ``low_confidence`` warning per recognised field read less surely than its review threshold."""
+    """One ``low_confidence`` warning per recognised field read less surely than its review threshold: the
+    field's own in ``extraction.weights.REVIEW_THRESHOLDS``, where the extractor's scores are kept, else
+    ``REVIEW_BELOW`` (the bookkeeper checks them).
+
+    Imported here, not at the top: the extraction package loads the whole extractor (~75 ms), which only the
+    intake needs; the documents and approval functions import this package for edits and claims."""
+    from boekstuk.domain.extraction.weights import REVIEW_BELOW, REVIEW_THRESHOLDS
+
     for name, value in sorted(recognition.confidence.items()):
-        if value < REVIEW_THRESHOLDS.get(name, LOW_CONFIDENCE):
+        if value < REVIEW_THRESHOLDS.get(name, REVIEW_BELOW):
             draft.warn("low_confidence", f"'{name}' was read with low confidence ({value:.2f}): check it.", about=name)

@@ -19,7 +19,6 @@ from pydantic import ValidationError as PydanticValidationError
 
 from boekstuk.domain.documents import Proposal, ProposalLine, ProposalSupplier
 from boekstuk.domain.errors import UnknownSupplier, ValidationFailed
-from boekstuk.domain.extraction.ids import validate_iban, validate_vat
 from boekstuk.domain.links import LedgerAccount, Supplier, TaxCode, normalise_identifier
 from boekstuk.domain.money import Money
 
@@ -102,6 +101,10 @@ def _identity(supplier: ProposalSupplier | ProposalEditSupplier) -> tuple[str | 
 def _new_supplier(edit: ProposalEditSupplier, problems: list[dict[str, str]]) -> ProposalSupplier:
     """A supplier the administration does not have yet (created in the package at booking), checked field by field:
     a name, and VAT id, IBAN and KvK number that pass their check digits / format."""
+    # Imported here: the extraction package loads the whole extractor, which a documents function needs only
+    # for an edit that names a new supplier.
+    from boekstuk.domain.extraction.ids import validate_iban, validate_vat
+
     name = (edit.name or "").strip()
     if not name:
         problems.append({"field": "supplier.name", "message": "A new supplier needs a name."})
