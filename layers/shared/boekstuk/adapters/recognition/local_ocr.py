@@ -6,9 +6,15 @@ line (from the CTC decoder's columns); words are cut where the gap between chara
 moderately wide at a change of kind (lower→upper case, letter↔digit, after a colon). The extractor
 tolerates the glued words that remain.
 
+Pages are straightened (``read_upright``): detection runs once; a page lying on its side or upside down is
+found from the detected boxes' shapes and RapidOCR's text-direction classifier voting over the longest lines,
+and turned by whole quarters before the lines are recognised; a crooked page (a few degrees) keeps its pixels,
+its word boxes are turned level about the page's centre (``PageWords.skew``), so the extractor's lines are
+straight and ``PageWords.location`` still points at the scan as the user sees it.
+
 Speed (2 cores): the page image is bounded (PDFs rendered at ``dpi``, images scaled down to ``max_side``),
-and the angle classifier is skipped: pages are upright; a page whose lines come out vertical is turned
-and read again. Lines are recognised one at a time at their own width (``rec_batch=1``, ``rec_min_width=48``)
+and the direction classifier only sees a sample of lines (not every line, as RapidOCR's ``use_cls`` would).
+Lines are recognised one at a time at their own width (``rec_batch=1``, ``rec_min_width=48``)
 instead of RapidOCR's batches of six padded to at least 320 px: invoices are full of short boxes ("21%",
 "€"), and the padding was most of the recogniser's work (measured: recognition 1.0 -> 0.6 s per page, and
 more spaces between words kept). ``threads`` should not exceed the cores a process may use.
@@ -38,6 +44,10 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a decompression bomb fails loudly instead
 
 class LocalOcr:
     """OCR on this machine; the models load once, on first use (not at import time)."""
+
+    READING = 2
+    """Raised whenever the words read from the same image change (caches of OCR words key on it): 2 = pages
+    turned upright and levelled (issue 13)."""
 
     def __init__(
         self, *, dpi: int = 150, max_side: int = 1800, threads: int = 2, rec_batch: int = 1, rec_min_width: int = 48,
