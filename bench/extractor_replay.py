@@ -58,7 +58,8 @@ class CachedOcr:
     def __init__(self, settings: dict[str, Any], threads: int) -> None:
         self.engine = LocalOcr(**{"threads": threads, **settings})
         label = ",".join(f"{k}={v}" for k, v in sorted(settings.items()) if k != "threads") or "default"
-        self.folder = CACHE / label
+        # The reading's version too: words cached before a change to how pages are read would replay old OCR.
+        self.folder = CACHE / f"reading-{LocalOcr.READING}" / label
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def _cached(self, content: bytes, read: Any) -> list[PageWords]:

@@ -788,6 +788,56 @@ def calibration_table(records: Sequence[dict[str, Any]]) -> list[str]:
     return out
 
 
+REVIEW_TARGET = 0.9
+"""The fields not flagged for review must be right at least this often (``review_thresholds``)."""
+REVIEW_DEFAULT = 0.6
+"""The lowest threshold (``weights.REVIEW_BELOW``): a field read less surely is always flagged."""
+REVIEW_CANDIDATES = (0.6, 0.7, 0.8, 0.9, 0.95)
+"""The thresholds ``review_thresholds`` chooses from (the calibration table's bin edges)."""
+
+
+def review_thresholds(records: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Per key field, the confidence below which the proposal flags it for review, from the **tune** families only
+    (the held-out side only checks it): the lowest of ``REVIEW_CANDIDATES`` at which the fields read at least that
+    surely are right ``REVIEW_TARGET`` of the time or more, else the highest. A field left unflagged is then one
+    a bookkeeper may trust nine times in ten. Keys are the CLI's field names."""
+    points: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for record in records:
+        if record.get("side") == "tune":
+            for name, confidence, ok in record.get("calibration") or []:
+                if name in FIELDS:
+                    points[name].append((confidence, ok))
+    thresholds = {}
+    for name in FIELDS:
+        chosen = REVIEW_CANDIDATES[-1]
+        for threshold in REVIEW_CANDIDATES:
+            kept = [ok for confidence, ok in points[name] if confidence >= threshold]
+            if kept and sum(kept) / len(kept) >= REVIEW_TARGET:
+                chosen = threshold
+                break
+        thresholds[CLI_NAMES.get(name, name)] = chosen
+    return thresholds
+
+
+def review_table(records: Sequence[dict[str, Any]]) -> list[str]:
+    """The review thresholds ``review_thresholds`` derives, and what they do on each side: the share of filled-in
+    fields flagged, and the share right of those not flagged (what a bookkeeper trusts without looking)."""
+    thresholds = review_thresholds(records)
+    out = ["| field | review below | tune: flagged | tune: right when not flagged | held out: flagged | "
+           "held out: right when not flagged |", "|---|---:|---:|---:|---:|---:|"]
+    for name in FIELDS:
+        threshold = thresholds[CLI_NAMES.get(name, name)]
+        cells = []
+        for side in SIDES:
+            given = [(confidence, ok) for record in records if record.get("side") == side
+                     for field, confidence, ok in record.get("calibration") or [] if field == name]
+            flagged = [confidence < threshold for confidence, _ in given]
+            kept = [ok for confidence, ok in given if confidence >= threshold]
+            cells += [pct(flagged), pct(kept)]
+        out.append(f"| {name} | {threshold:.2f} | " + " | ".join(cells) + " |")
+    return out
+
+
 def markdown(rows: dict[str, Row], breakdowns: dict[str, dict[str, Row]], per_field: dict[str, Row],
              meta: dict[str, Any], records: Sequence[dict[str, Any]] = ()) -> str:
     """The Markdown tables written into bench/README.md."""
@@ -812,6 +862,11 @@ def markdown(rows: dict[str, Row], breakdowns: dict[str, dict[str, Row]], per_fi
         out += ["Confidence calibration, all sources: per bin of our reported confidence, the share right "
                 "(number of fields); ECE = expected calibration error (0 = a 0.9 is right 90 % of the time):", "",
                 *calibration_table(records), ""]
+    if any(r.get("side") == "tune" and r.get("calibration") for r in records):
+        out += [f"Review thresholds, from the tune families only (per field the lowest of {REVIEW_CANDIDATES} at which "
+                f"the fields read at least that surely are right {REVIEW_TARGET:.0%} of the time; held out only checks "
+                "them; `weights.REVIEW_THRESHOLDS` holds them), with the share of filled-in fields flagged and the "
+                "share right of the fields not flagged:", "", *review_table(records), ""]
     out += ["By source and document type, key fields:", "",
             "| source | doc type | docs | fields | ours | invoice2data | i2d bundled only | ours s/doc (s/page) | i2d s/doc (s/page) | ratio |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]

@@ -104,14 +104,16 @@ def test_rapidocr_reads_a_rendered_receipt() -> None:
 
 
 class _RecordingEngine:
-    """Stands in for RapidOCR: records the array it is given and reads nothing."""
+    """Stands in for RapidOCR: records the array its detector is given and finds nothing."""
+
+    text_score = 0.5
 
     def __init__(self) -> None:
         self.arrays: list[np.ndarray] = []
 
-    def __call__(self, array: np.ndarray, **_: object) -> tuple[list[object], list[float]]:
+    def text_det(self, array: np.ndarray) -> tuple[None, float]:
         self.arrays.append(array)
-        return [], [0.0, 0.0, 0.0]
+        return None, 0.0
 
 
 def test_the_engine_gets_a_contiguous_bgr_array() -> None:

@@ -118,34 +118,51 @@ def test_rapidocr_locates_the_invoice_number_on_a_rendered_scan_and_a_scanned_pd
 
 
 class _SidewaysEngine:
-    """Stands in for RapidOCR on a page scanned sideways: the page reads as vertical lines until it is turned so
-    that the mark in the scan's top-left corner is at the top right (turned clockwise); then one line is read
-    right under that mark."""
+    """Stands in for RapidOCR's parts on a portrait scan of a page lying on its side: detection finds tall lines
+    down the scan's left edge, the direction classifier votes ``vote`` on their crops (a tall crop is turned a
+    quarter counter-clockwise first), recognition reads one line."""
 
-    def __call__(self, array: np.ndarray, **_: object) -> tuple[list[Any], list[float]]:
-        height, width = array.shape[:2]
-        dark = np.argwhere(array[:, :, 0] < 128)
-        top_right = dark.size and dark[:, 0].max() < height * 0.1 and dark[:, 1].min() > width * 0.9
-        if not top_right:
-            return [[[[10, 10], [20, 10], [20, 90], [10, 90]], "VERT", 0.3]] * 5, [0.0]
-        box = [[width - 200, 30], [width - 40, 30], [width - 40, 50], [width - 200, 50]]
-        return [[box, "Factuur 2024-001", 0.99]], [0.0]
+    text_score = 0.5
+
+    def __init__(self, vote: str) -> None:
+        self.vote = vote
+
+    def text_det(self, array: np.ndarray) -> tuple[np.ndarray, float]:
+        assert array.shape[:2] == (600, 400)  # detection runs once, on the scan as it lies
+        boxes = [[[30 + 30 * i, 40], [50 + 30 * i, 40], [50 + 30 * i, 120], [30 + 30 * i, 120]] for i in range(5)]
+        return np.array(boxes, dtype=np.float32), 0.0
+
+    def sorted_boxes(self, boxes: np.ndarray) -> list[np.ndarray]:
+        return list(boxes)
+
+    def get_crop_img_list(self, array: np.ndarray, boxes: list[np.ndarray]) -> list[np.ndarray]:
+        return [np.zeros((20, 80, 3), dtype=np.uint8) for _ in boxes]
+
+    def text_cls(self, crops: list[np.ndarray]) -> tuple[list[np.ndarray], list[list[Any]], float]:
+        return crops, [[self.vote, 0.99] for _ in crops], 0.0
+
+    def text_rec(self, crops: list[np.ndarray], word_box: bool) -> tuple[list[Any], float]:
+        return [("Factuur 2024-001" if i == 0 else "Regel tekst", 0.99) for i in range(len(crops))], 0.0
+
+    def cal_rec_boxes(self, crops: list[np.ndarray], boxes: list[np.ndarray], rec: list[Any]) -> list[Any]:
+        return [[text, score, [], [], []] for text, score in rec]
 
 
-def test_a_page_scanned_sideways_is_located_on_the_scan_as_displayed() -> None:
-    image = Image.new("RGB", (400, 600), "white")  # a portrait scan of a page lying on its side
-    image.paste((0, 0, 0), (0, 0, 20, 20))  # the mark in the top-left corner
+@pytest.mark.parametrize(("vote", "quarters"), [("0", 3), ("180", 1)])
+def test_a_page_scanned_sideways_is_located_on_the_scan_as_displayed(vote: str, quarters: int) -> None:
+    # Text running down the page reads upright in a tall line's crop turned counter-clockwise (vote 0): the page
+    # lies turned clockwise and is turned back counter-clockwise (3 quarters clockwise); vote 180: the other side.
+    image = Image.new("RGB", (400, 600), "white")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     ocr = LocalOcr()
-    ocr._engine = _SidewaysEngine()
+    ocr._engine = _SidewaysEngine(vote)
     page = ocr.words_from_image(buffer.getvalue())
-    assert page.turned == 1 and (page.width, page.height) == (600, 400)
-    word = next(w for w in page.words if w.text == "2024-001")
-    # Read at x 480-560 and y 30-50 of the turned 600 x 400 page; turned back, the line runs down the scan's
-    # left edge under the mark: x 30-50 of 400, y 40-120 of 600.
-    assert page.location(word.x0, word.y0, word.x1, word.y1).box == pytest.approx([0.075, 40 / 600, 0.125, 0.2],
-                                                                               abs=1e-4)
+    assert page.turned == quarters and (page.width, page.height) == (600, 400)
+    line = [w for w in page.words if w.text in ("Factuur", "2024-001")]
+    box = (min(w.x0 for w in line), min(w.y0 for w in line), max(w.x1 for w in line), max(w.y1 for w in line))
+    # Wherever the turn put it, the line goes back to where the scan shows it: x 30-50 of 400, y 40-120 of 600.
+    assert page.location(*box).box == pytest.approx([0.075, 40 / 600, 0.125, 0.2], abs=1e-4)
 
 
 # --- Textract ----------------------------------------------------------------------------------------------------

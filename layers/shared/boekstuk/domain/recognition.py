@@ -6,6 +6,7 @@ first produce ``PageWords`` (positioned words) and hand them to the one shared f
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -86,10 +87,16 @@ class PageWords(BaseModel):
     turned: int = Field(default=0, ge=0, le=3)
     """Quarter turns clockwise the engine turned the displayed page to read its text upright (a page scanned
     sideways, a PDF page whose text runs sideways); the word boxes are in the turned page's frame."""
+    skew: float = Field(default=0.0, ge=-45.0, le=45.0)
+    """Degrees the text lines of the turned page sloped (clockwise as seen, y pointing down: positive when a line
+    falls towards the right) before the engine levelled the word boxes by turning them back about the page's
+    centre (a scan fed crooked). The page keeps its size; ``location`` turns a box's corners forward again."""
 
     def location(self, x0: float, y0: float, x1: float, y1: float) -> FieldLocation:
         """A box of this page's frame as fractions of the page as displayed (turned back, clipped to the page)."""
         width, height = self.width or 1.0, self.height or 1.0
+        if self.skew:
+            x0, y0, x1, y1 = _unlevel((x0, y0, x1, y1), self.skew, width / 2, height / 2)
         left, top, right, bottom = (_fraction(x0 / width), _fraction(y0 / height), _fraction(x1 / width),
                                     _fraction(y1 / height))
         if self.turned == 1:  # the page was turned clockwise: turn the box back counter-clockwise
@@ -99,6 +106,20 @@ class PageWords(BaseModel):
         elif self.turned == 3:  # turned counter-clockwise: turn back clockwise
             left, top, right, bottom = 1 - bottom, left, 1 - top, right
         return FieldLocation(page=self.page, box=[round(v, 4) for v in (left, top, right, bottom)])
+
+
+def _unlevel(box: tuple[float, float, float, float], degrees: float, cx: float, cy: float
+             ) -> tuple[float, float, float, float]:
+    """The box around a levelled box's corners turned by ``degrees`` (clockwise as seen) about (cx, cy): where
+    the words lie on the sloping page."""
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    x0, y0, x1, y1 = box
+    xs, ys = [], []
+    for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
+        dx, dy = x - cx, y - cy
+        xs.append(cx + dx * cos - dy * sin)
+        ys.append(cy + dx * sin + dy * cos)
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _fraction(value: float) -> float:

@@ -6,9 +6,15 @@ line (from the CTC decoder's columns); words are cut where the gap between chara
 moderately wide at a change of kind (lower→upper case, letter↔digit, after a colon). The extractor
 tolerates the glued words that remain.
 
+Pages are straightened (``read_upright``): detection runs once; a page lying on its side or upside down is
+found from the detected boxes' shapes and RapidOCR's text-direction classifier voting over the longest lines,
+and turned by whole quarters before the lines are recognised; a crooked page (a few degrees) keeps its pixels,
+its word boxes are turned level about the page's centre (``PageWords.skew``), so the extractor's lines are
+straight and ``PageWords.location`` still points at the scan as the user sees it.
+
 Speed (2 cores): the page image is bounded (PDFs rendered at ``dpi``, images scaled down to ``max_side``),
-and the angle classifier is skipped: pages are upright; a page whose lines come out vertical is turned
-and read again. Lines are recognised one at a time at their own width (``rec_batch=1``, ``rec_min_width=48``)
+and the direction classifier only sees a sample of lines (not every line, as RapidOCR's ``use_cls`` would).
+Lines are recognised one at a time at their own width (``rec_batch=1``, ``rec_min_width=48``)
 instead of RapidOCR's batches of six padded to at least 320 px: invoices are full of short boxes ("21%",
 "€"), and the padding was most of the recogniser's work (measured: recognition 1.0 -> 0.6 s per page, and
 more spaces between words kept). ``threads`` should not exceed the cores a process may use.
@@ -38,6 +44,10 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a decompression bomb fails loudly instead
 
 class LocalOcr:
     """OCR on this machine; the models load once, on first use (not at import time)."""
+
+    READING = 2
+    """Raised whenever the words read from the same image change (caches of OCR words key on it): 2 = pages
+    turned upright and levelled (issue 13)."""
 
     def __init__(
         self, *, dpi: int = 150, max_side: int = 1800, threads: int = 2, rec_batch: int = 1, rec_min_width: int = 48,
@@ -116,37 +126,178 @@ class LocalOcr:
                     )
             return self._engine
 
-    def _run(self, image: Image.Image) -> list[Any]:
+    def _run(self, image: Image.Image) -> tuple[list[Any], int]:
+        """The lines of ``image`` read upright, and the quarter turns clockwise it took (``PageWords.turned``)."""
         engine = self._get_engine()
         # RGB -> BGR as the engine expects, and contiguous: OpenCV copies a strided view on every line it crops.
         array = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
         with model_memory():  # the models' arena grows with new input shapes and stays: worker memory, not page
-            result, _ = engine(array, use_cls=False, return_word_box=True)
-        return list(result or [])
+            return read_upright(engine, array)
 
     def _ocr(self, image: Image.Image, page: int) -> PageWords:
-        lines = self._run(image)
-        quarters = 0  # clockwise quarter turns of the page as displayed (the image after EXIF orientation)
-        if _mostly_vertical(lines):
-            # A page scanned sideways: turn it and read again, keeping the reading with better confidence.
-            best = (image, lines, 0)
-            for angle, turns in _SIDEWAYS:
-                turned = image.rotate(angle, expand=True)
-                again = self._run(turned)
-                if _score(again) > _score(best[1]):
-                    best = (turned, again, turns)
-            image, lines, quarters = best
+        lines, quarters = self._run(image)
+        width, height = (image.height, image.width) if quarters % 2 else (image.width, image.height)
+        skew = line_skew(lines)
+        if abs(skew) < MIN_SKEW:
+            skew = 0.0
+        else:  # a crooked scan: level the boxes (the extractor pairs labels and values along horizontal lines)
+            lines = [level_line(line, skew, width / 2, height / 2) for line in lines]
         words: list[Word] = []
         for line in lines:
             words.extend(split_line(line))
-        # Pixels of the image read, top-left origin: PageWords.location turns them back to the page as displayed.
-        return PageWords(page=page, width=float(image.width), height=float(image.height), words=words,
-                         turned=quarters)
+        # Pixels of the image read (turned upright, levelled), top-left origin: PageWords.location turns them
+        # back to the page as displayed.
+        return PageWords(page=page, width=float(width), height=float(height), words=words, turned=quarters,
+                         skew=round(skew, 3))
 
 
-_SIDEWAYS = ((270, 1), (90, 3))
-"""PIL's ``rotate`` angles (counter-clockwise degrees) tried on a sideways scan, with the quarter turns clockwise
-each one is (``PageWords.turned``)."""
+MIN_SKEW = 0.25
+"""Degrees: text lines sloping less than this are left as read (levelling them would move nothing visibly)."""
+
+MAX_SKEW = 20.0
+"""Degrees: a line sloping more than this is no evidence of how crooked the page lies (a stamp, a logo)."""
+
+CLS_SAMPLE = 24
+"""Text lines the direction classifier looks at to decide whether a page is upside down (the longest ones)."""
+
+
+def read_upright(engine: Any, array: np.ndarray) -> tuple[list[Any], int]:
+    """RapidOCR's detection, then its text-direction classifier on a sample of lines, then recognition, on the
+    page turned upright: ``(lines, quarter turns clockwise)``.
+
+    RapidOCR's own pipeline (``engine(array)``) classifies and flips each line on its own (``use_cls``) but
+    leaves the page as it lies, so an upside-down page keeps its lines in reverse order. Here the detected
+    boxes decide: mostly tall boxes mean a page lying on its side, and the classifier's vote over the longest
+    lines (RapidOCR turns a tall line's crop a quarter counter-clockwise, so the vote also tells which side)
+    whether the text is upside down. The page and its boxes are then turned by whole quarters (exactly, no
+    resampling) and the lines recognised once: an upright page costs only the classifier, a turned page
+    nothing more. Detection is not repeated.
+
+    An image RapidOCR would pad or rescale before detection (a strip wider than 8:1, a side under 30 px or
+    over ``max_side_len``) is read by its own pipeline as it lies.
+    """
+    height, width = array.shape[:2]
+    if not _plain(engine, width, height):
+        result, _ = engine(array, use_cls=False, return_word_box=True)
+        return list(result or []), 0
+    boxes, _ = engine.text_det(array)
+    if boxes is None or len(boxes) == 0:
+        return [], 0
+    quarters = _orientation(engine, array, list(boxes))
+    if quarters:
+        array = np.ascontiguousarray(np.rot90(array, k=-quarters))  # np.rot90 turns counter-clockwise
+        boxes = np.array([_turn_box(box, quarters, width, height) for box in boxes], dtype=np.float32)
+    boxes = engine.sorted_boxes(boxes)
+    crops = engine.get_crop_img_list(array, boxes)
+    recognised, _ = engine.text_rec(crops, True)
+    recognised = engine.cal_rec_boxes(crops, boxes, recognised)
+    threshold = float(getattr(engine, "text_score", 0.5))
+    return [[np.asarray(box).tolist(), *result] for box, result in zip(boxes, recognised, strict=True)
+            if float(result[1]) >= threshold], quarters
+
+
+def _plain(engine: Any, width: int, height: int) -> bool:
+    """Whether RapidOCR's pipeline would hand the image to detection as it is (no padding, no rescaling)."""
+    max_side = getattr(engine, "max_side_len", 2000)
+    min_side = getattr(engine, "min_side_len", 30)
+    ratio = getattr(engine, "width_height_ratio", 8)
+    min_height = getattr(engine, "min_height", 30)
+    if max(width, height) > max_side or min(width, height) < min_side or height <= min_height:
+        return False
+    return bool(ratio == -1 or width / height <= ratio)
+
+
+def _orientation(engine: Any, array: np.ndarray, boxes: list[np.ndarray]) -> int:
+    """Quarter turns clockwise that make the page read upright, from the detected boxes' shapes and the
+    direction classifier's vote."""
+    lines: list[tuple[float, bool, np.ndarray]] = []
+    for box in boxes:
+        points = np.asarray(box, dtype=float)
+        across = float(max(np.linalg.norm(points[0] - points[1]), np.linalg.norm(points[2] - points[3])))
+        down = float(max(np.linalg.norm(points[0] - points[3]), np.linalg.norm(points[1] - points[2])))
+        if max(across, down) < 3 * max(min(across, down), 1.0):
+            continue  # a short word or a mark: its shape says little about the direction of the text
+        lines.append((max(across, down), down > across, box))
+    tall = sum(1 for _, is_tall, _ in lines if is_tall)
+    sideways = tall > max(3, 2 * (len(lines) - tall))
+    sample = [box for _, is_tall, box in sorted(lines, key=lambda item: -item[0]) if is_tall == sideways]
+    if not sample:
+        return 0
+    crops = engine.get_crop_img_list(array, [np.asarray(box, dtype=np.float32) for box in sample[:CLS_SAMPLE]])
+    _, votes, _ = engine.text_cls(crops)
+    flipped = sum(float(score) for label, score in votes if str(label) == "180")
+    upright = sum(float(score) for label, score in votes if str(label) != "180")
+    upside_down = flipped > upright
+    if sideways:
+        # A tall line's crop is turned counter-clockwise: it reads upright when the text runs down the page
+        # (the page lies turned clockwise: turn it back counter-clockwise, 3 quarters clockwise).
+        return 1 if upside_down else 3
+    return 2 if upside_down else 0
+
+
+def _turn_box(box: np.ndarray, quarters: int, width: int, height: int) -> np.ndarray:
+    """A detected box on the page turned ``quarters`` times clockwise (the page ``width`` x ``height`` before),
+    its corners again top-left, top-right, bottom-right, bottom-left as RapidOCR orders them."""
+    points = [(float(x), float(y)) for x, y in np.asarray(box, dtype=float)]
+    w, h = float(width), float(height)
+    for _ in range(quarters):
+        points = [(h - y, x) for x, y in points]  # clockwise: the left edge becomes the top
+        w, h = h, w
+    return _clockwise_from_top_left(np.array(points, dtype=np.float32))
+
+
+def _clockwise_from_top_left(points: np.ndarray) -> np.ndarray:
+    """Order four corners as RapidOCR's detector does: by x, the left pair and the right pair each by y."""
+    by_x = sorted(points.tolist(), key=lambda p: p[0])
+    left = sorted(by_x[:2], key=lambda p: p[1])
+    right = sorted(by_x[2:], key=lambda p: p[1])
+    return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)
+
+
+def line_skew(lines: list[Any]) -> float:
+    """Degrees the text lines slope (clockwise as seen: positive when they fall towards the right): the median
+    slope of the long lines' top and bottom edges, weighted by length; 0.0 when too few lines say so."""
+    slopes: list[tuple[float, float]] = []
+    for line in lines:
+        points = np.asarray(line[0], dtype=float)
+        if points.shape != (4, 2):
+            continue
+        height = float(np.linalg.norm(points[0] - points[3])) or 1.0
+        for start, end in ((points[0], points[1]), (points[3], points[2])):
+            dx, dy = float(end[0] - start[0]), float(end[1] - start[1])
+            length = math.hypot(dx, dy)
+            if dx <= 0 or length < 4 * height:
+                continue  # a short box: the detector's rectangle around a word is a poor ruler
+            angle = math.degrees(math.atan2(dy, dx))
+            if abs(angle) <= MAX_SKEW:
+                slopes.append((angle, length))
+    if len(slopes) < 6:
+        return 0.0
+    slopes.sort()
+    half, running = sum(weight for _, weight in slopes) / 2, 0.0
+    for angle, weight in slopes:
+        running += weight
+        if running >= half:
+            return angle
+    return slopes[-1][0]
+
+
+def level_line(line: list[Any], skew: float, cx: float, cy: float) -> list[Any]:
+    """A RapidOCR line (``[box, text, score, char boxes, chars, char scores]``) with its box and character boxes
+    turned by ``-skew`` degrees about (cx, cy): lying level."""
+    cos, sin = math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
+
+    def turn(points: Any) -> list[list[float]]:
+        array = np.asarray(points, dtype=float).reshape(-1, 2)
+        dx, dy = array[:, 0] - cx, array[:, 1] - cy
+        turned: list[list[float]] = np.stack([cx + dx * cos - dy * sin, cy + dx * sin + dy * cos], axis=1).tolist()
+        return turned
+
+    levelled = list(line)
+    levelled[0] = turn(line[0])
+    if len(line) > 3 and line[3]:
+        levelled[3] = [turn(box) for box in line[3]]
+    return levelled
 
 
 @contextlib.contextmanager
@@ -185,23 +336,6 @@ def _bounded(image: Image.Image, max_side: int) -> Image.Image:
         return image
     factor = max_side / long_side
     return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)
-
-
-def _mostly_vertical(lines: list[Any]) -> bool:
-    tall = wide = 0
-    for line in lines:
-        box = np.asarray(line[0], dtype=float)
-        width, height = np.ptp(box[:, 0]), np.ptp(box[:, 1])
-        if len(line[1]) >= 4:
-            if height > 1.5 * width:
-                tall += 1
-            else:
-                wide += 1
-    return tall > max(3, 2 * wide)
-
-
-def _score(lines: list[Any]) -> float:
-    return float(sum(len(line[1]) * float(line[2]) for line in lines))
 
 
 def _kind(char: str) -> str:
