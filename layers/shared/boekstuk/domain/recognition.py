@@ -7,6 +7,7 @@ first produce ``PageWords`` (positioned words) and hand them to the one shared f
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -108,17 +109,20 @@ class PageWords(BaseModel):
         return FieldLocation(page=self.page, box=[round(v, 4) for v in (left, top, right, bottom)])
 
 
+def turned_about(points: Sequence[Sequence[float]], degrees: float, cx: float, cy: float) -> list[list[float]]:
+    """``(x, y)`` points turned by ``degrees`` (clockwise as seen, y pointing down) about (cx, cy). The OCR
+    levels a crooked page's boxes with ``-skew``; ``location`` turns them back with ``skew``."""
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return [[cx + (x - cx) * cos - (y - cy) * sin, cy + (x - cx) * sin + (y - cy) * cos] for x, y in points]
+
+
 def _unlevel(box: tuple[float, float, float, float], degrees: float, cx: float, cy: float
              ) -> tuple[float, float, float, float]:
     """The box around a levelled box's corners turned by ``degrees`` (clockwise as seen) about (cx, cy): where
     the words lie on the sloping page."""
-    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
     x0, y0, x1, y1 = box
-    xs, ys = [], []
-    for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
-        dx, dy = x - cx, y - cy
-        xs.append(cx + dx * cos - dy * sin)
-        ys.append(cy + dx * sin + dy * cos)
+    corners = turned_about(((x0, y0), (x1, y0), (x1, y1), (x0, y1)), degrees, cx, cy)
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
     return min(xs), min(ys), max(xs), max(ys)
 
 

@@ -35,7 +35,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from boekstuk.adapters.recognition.isolation import model_memory
 from boekstuk.domain.errors import UnreadableDocument
-from boekstuk.domain.recognition import PageWords, Word
+from boekstuk.domain.recognition import PageWords, Word, turned_about
 
 MAX_PIXELS = 60_000_000
 """Of one image or rendered page: as the intake's ``max_image_pixels`` (an A4 scan at 600 dpi is 35 MP)."""
@@ -285,13 +285,9 @@ def line_skew(lines: list[Any]) -> float:
 def level_line(line: list[Any], skew: float, cx: float, cy: float) -> list[Any]:
     """A RapidOCR line (``[box, text, score, char boxes, chars, char scores]``) with its box and character boxes
     turned by ``-skew`` degrees about (cx, cy): lying level."""
-    cos, sin = math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
 
     def turn(points: Any) -> list[list[float]]:
-        array = np.asarray(points, dtype=float).reshape(-1, 2)
-        dx, dy = array[:, 0] - cx, array[:, 1] - cy
-        turned: list[list[float]] = np.stack([cx + dx * cos - dy * sin, cy + dx * sin + dy * cos], axis=1).tolist()
-        return turned
+        return turned_about(np.asarray(points, dtype=float).reshape(-1, 2).tolist(), -skew, cx, cy)
 
     levelled = list(line)
     levelled[0] = turn(line[0])
