@@ -101,6 +101,25 @@ def test_activation_and_its_errors(aws: LocalAws) -> None:
         assert office not in mail.body and office not in mail.subject
 
 
+def test_a_failed_office_write_removes_the_login_it_created(aws: LocalAws, monkeypatch) -> None:
+    from boekstuk.adapters.dynamodb import DynamoOfficeRepository
+    from boekstuk.domain import errors
+
+    token = confirmed_token(aws, f"{unique('orphan')}@x.nl")
+    office = unique("kantoor-")
+    body = {"activation_token": token, "office_code": office, "username": "sync", "password": PASSWORD}
+
+    def refused(self, grant, office_, user):  # the write fails after the Cognito login exists
+        raise errors.ActivationExpired()
+
+    monkeypatch.setattr(DynamoOfficeRepository, "activate", refused)
+    assert aws.api_call("POST", "/v1/activations", body)[0] == 410
+    monkeypatch.undo()
+    # No orphan login is left to block the code: the retry creates it again and succeeds.
+    status, _, answer = aws.api_call("POST", "/v1/activations", body)
+    assert status == 201, answer
+
+
 def test_office_code_taken_case_insensitively_with_suggestions(aws: LocalAws) -> None:
     office, _ = onboarded_office(aws)
     token = confirmed_token(aws, f"{unique('second')}@x.nl")
