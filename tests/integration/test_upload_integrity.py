@@ -6,6 +6,7 @@ Step Functions and the SnelStart simulator."""
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -101,6 +102,14 @@ def others(aws: LocalAws, office: Office, known: set[str]) -> list[dict[str, Any
     return [d for d in page["documents"] if d["document_id"] not in known]
 
 
+def arrived(aws: LocalAws, office: Office, known: set[str], timeout: float = 30.0) -> list[dict[str, Any]]:
+    """The office's documents not in ``known``, once there are any: S3 notifies the intake asynchronously."""
+    deadline = time.monotonic() + timeout
+    while not (found := others(aws, office, known)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return found
+
+
 def original(aws: LocalAws, office: Office, document_id: str) -> dict[str, Any]:
     """The kept original straight from the bucket: its bytes and ETag."""
     got = aws.client("s3").get_object(Bucket=aws.environment["DOCUMENTS_BUCKET"],
@@ -138,7 +147,7 @@ def test_a_second_upload_to_a_booked_documents_url_changes_nothing(aws: LocalAws
     assert len(versions["Versions"]) == 2
     assert len(entries(aws, office, number)) == 1
     # The second object is a document of its own, in a defined state, saying where it came from.
-    [new] = others(aws, office, {doc})
+    [new] = arrived(aws, office, {doc})
     settled = when(aws, office, new["document_id"], SETTLED)
     assert settled["status"] == "awaiting_approval", settled.get("error")
     assert settled["proposal"]["invoice_number"] == second.truth["fields"]["invoice_number"]
@@ -192,7 +201,7 @@ def test_an_object_naming_another_offices_document_touches_none_of_its_records(
     assert_problem(aws.api_call("POST", f"/v1/offices/{mine.code}/documents/{doc}/approve", {"comment": ""},
                                 token=mine.token), 404, "not_found")
     # The object became this office's own document, under an id of its own.
-    [new] = others(aws, mine, known)
+    [new] = arrived(aws, mine, known)
     assert new["document_id"] != doc
     settled = when(aws, mine, new["document_id"], SETTLED)
     assert "names no upload slot" in settled["history"][0]["detail"]
