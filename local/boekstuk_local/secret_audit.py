@@ -344,7 +344,8 @@ def _stored(data: Any, what: str, key: str = "") -> Iterator[Secret]:
 
 class SecretMatcher:
     """Finds any of many secrets in text: each as written, URL-encoded and JSON-escaped; short ones (the
-    6-digit codes) only as a whole word, so a longer number or an id that contains the digits is no hit."""
+    6-digit codes) only as a whole word, so a longer number or an id that contains the digits is no hit, nor
+    the fraction of a decimal number (a timestamp's microseconds, ``09:01:08.057247``)."""
 
     def __init__(self, secrets: Iterable[Secret]) -> None:
         unique: dict[str, Secret] = {}
@@ -356,7 +357,7 @@ class SecretMatcher:
         for secret in self.secrets:
             forms = {secret.value, urllib.parse.quote(secret.value, safe=""), urllib.parse.quote_plus(secret.value),
                      json.dumps(secret.value)[1:-1], json.dumps(json.dumps(secret.value)[1:-1])[1:-1]}
-            word = re.compile(r"(?<![A-Za-z0-9])" + re.escape(secret.value) + r"(?![A-Za-z0-9])") \
+            word = re.compile(r"(?<![A-Za-z0-9])(?<!\d[.,])" + re.escape(secret.value) + r"(?![A-Za-z0-9])") \
                 if len(secret.value) < 12 else None
             self._forms.append((secret, sorted(forms), word))
 

@@ -93,6 +93,9 @@ def test_a_six_digit_code_counts_only_as_a_whole_number() -> None:
     assert not list(matcher.find('{"at": 17334839201, "id": "a483920f-1c2d"}'))
     assert [secret.value for secret, _ in matcher.find('{"message": "code 483920 sent"}')] == ["483920"]
     assert [secret.value for secret, _ in matcher.find('{"code": "483920"}')] == ["483920"]
+    # a timestamp's microseconds (a history item's sort key), or any decimal fraction, is no code
+    assert not list(matcher.find('{"sk": "HIST#2026-12-14T09:01:08.483920+00:00#6596b049", "x": "1,483920"}'))
+    assert [secret.value for secret, _ in matcher.find("your code. 483920")] == ["483920"]
 
 
 def test_short_values_are_not_secrets_and_each_secret_is_reported_once() -> None:
