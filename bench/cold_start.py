@@ -11,7 +11,8 @@ without it, from ``layers/shared`` and the venv. Per function, the median over `
 
 - **import, tracing on**: the top-level import's cumulative time with the tracer on, as deployed
   (``Tracing: Active``; Powertools keeps its tracer only where ``LAMBDA_TASK_ROOT`` is set, so it is set here):
-  the X-Ray SDK is loaded and patches botocore and requests at import. The target is under 300 ms.
+  the X-Ray SDK is loaded and patches at import what the function's ``TRACED_LIBRARIES`` in template.yaml names
+  (botocore; requests too where package connections are opened). The target is under 300 ms.
 - **import, tracing off**: the same with ``POWERTOOLS_TRACE_DISABLED`` (tests, the local stack, SAM local).
 - **first request's extra**: what the composition root defers to first use (the use case's services,
   adapters, boto3 and its clients) is paid by the first request, so it is measured too: in a fresh process
@@ -28,6 +29,7 @@ archive REV functions layers | tar -x -C DIR``).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -51,10 +53,20 @@ TRACING_ON = {"_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Pare
 TRACING_OFF = {"POWERTOOLS_TRACE_DISABLED": "1"}
 
 
+@functools.cache
+def traced_libraries() -> dict[str, str]:
+    """Per function folder, the ``TRACED_LIBRARIES`` that template.yaml gives it (what X-Ray patches at import)."""
+    from boekstuk_local.template import SamApp
+
+    app = SamApp.load(REPO / "template.yaml")
+    return {Path(spec.code_uri).name: str(spec.environment["TRACED_LIBRARIES"]) for spec in app.functions.values()}
+
+
 def _environment(function: Path, layer: Path | None, tracing: bool, base: dict[str, str]) -> dict[str, str]:
     path = [str(function), str(layer) if layer else str(function.parents[1] / "layers" / "shared")]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "LAMBDA_TASK_ROOT", "AWS_SAM"))}
-    env.update({**base, "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1"})
+    env.update({**base, "PYTHONPATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1",
+                "TRACED_LIBRARIES": traced_libraries()[function.name]})
     if tracing:
         env.update({**TRACING_ON, "LAMBDA_TASK_ROOT": str(function)})
         env.pop("POWERTOOLS_TRACE_DISABLED", None)

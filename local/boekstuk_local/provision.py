@@ -391,6 +391,11 @@ def _create_user_pool_group(aws: _Clients, out: Provisioned, logical_id: str, pr
     out.app.resolver.refs[logical_id] = props["GroupName"]
 
 
+# Per-function variables that only mean something in AWS: what X-Ray patches when tracing is on (never locally,
+# where Powertools' tracer is off). Left out of the shared process environment.
+AWS_ONLY_VARIABLES = frozenset({"TRACED_LIBRARIES"})
+
+
 def _merged_environment(app: SamApp, resolver: Resolver, extra: dict[str, str]) -> dict[str, str]:
     merged: dict[str, str] = {}
     owner: dict[str, str] = {}
@@ -400,6 +405,8 @@ def _merged_environment(app: SamApp, resolver: Resolver, extra: dict[str, str]) 
         except UnresolvedReference as exc:
             raise TemplateError(f"{fn.logical_id}: {exc}") from exc
         for key, value in env.items():
+            if key in AWS_ONLY_VARIABLES:
+                continue
             text = _env_text(value)
             if key in merged and merged[key] != text:
                 raise TemplateError(

@@ -141,6 +141,27 @@ Resources:
         provision(SamApp(load_yaml(text), template))
 
 
+def test_what_x_ray_patches_may_differ_per_function_and_stays_out_of_the_local_environment(tmp_path: Path) -> None:
+    """Tracing is off locally, so ``TRACED_LIBRARIES`` means nothing there; it may differ per function in AWS."""
+    text = """
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: a/, Handler: app.h, Environment: {Variables: {MODE: one, TRACED_LIBRARIES: botocore}}}
+  B:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: b/, Handler: app.h, Environment: {Variables: {TRACED_LIBRARIES: "botocore,requests"}}}
+"""
+    template = tmp_path / "template.yaml"
+    template.write_text(text)
+    from moto import mock_aws
+
+    with mock_aws():
+        environment = provision(SamApp(load_yaml(text), template)).environment
+    assert environment["MODE"] == "one"
+    assert "TRACED_LIBRARIES" not in environment
+
+
 def test_unregistered_function_fails_like_a_broken_deployment() -> None:
     from boekstuk_local import lambda_hook
 

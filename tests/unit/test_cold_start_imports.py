@@ -54,10 +54,14 @@ print("MODULES " + json.dumps({"import": at_import, "first_use": sorted(sys.modu
 """
 
 
-def loaded(function: Path, *, tracing: bool = False) -> dict[str, set[str]]:
-    """The modules loaded by ``import app`` and then by building the use cases the handler calls."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "LAMBDA_TASK_ROOT", "AWS_"))}
+def loaded(function: Path, *, tracing: bool = False, traced: str | None = None) -> dict[str, set[str]]:
+    """The modules loaded by ``import app`` and then by building the use cases the handler calls (``traced``: the
+    function's ``TRACED_LIBRARIES``)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("POWERTOOLS_", "LAMBDA_TASK_ROOT", "AWS_", "TRACED_LIBRARIES"))}
     env.update({**ENVIRONMENT, "PYTHONPATH": os.pathsep.join([str(function), str(LAYER)])})
+    if traced is not None:
+        env["TRACED_LIBRARIES"] = traced
     if tracing:
         env["LAMBDA_TASK_ROOT"] = str(function)  # in Lambda, where Powertools keeps its tracer on
     else:
@@ -198,6 +202,32 @@ def test_with_tracing_on_the_x_ray_sdk_is_loaded_and_patches_at_import() -> None
     """In Lambda (``Tracing: Active``) nothing is deferred: the tracer records, as before."""
     modules = loaded(ROOT / "functions" / "api_docs", tracing=True)["import"]
     assert loads(modules, "aws_xray_sdk.core")
+
+
+def traced_libraries_in_template() -> dict[str, set[str]]:
+    """Per function folder, the ``TRACED_LIBRARIES`` template.yaml gives it (Globals merged in, as SAM does)."""
+    from boekstuk_local.template import SamApp
+
+    app = SamApp.load(ROOT / "template.yaml")
+    return {Path(spec.code_uri).name: {name.strip() for name in str(spec.environment["TRACED_LIBRARIES"]).split(",")}
+            for spec in app.functions.values()}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda p: p.name)
+def test_x_ray_patches_requests_exactly_where_a_package_connection_can_be_opened(function: Path) -> None:
+    """Patching requests imports it (30-45 ms of a cold start): only a function whose use cases build the package
+    connectors (and so import requests) has it in ``TRACED_LIBRARIES``; botocore is traced everywhere."""
+    traced = traced_libraries_in_template()[function.name]
+    assert "botocore" in traced
+    assert ("requests" in traced) == loads(loaded(function)["first_use"], "requests"), sorted(traced)
+
+
+@pytest.mark.parametrize(("traced", "requests_at_import"), [("botocore", False), ("botocore,requests", True)])
+def test_with_tracing_on_x_ray_patches_only_the_libraries_named(traced: str, requests_at_import: bool) -> None:
+    modules = loaded(ROOT / "functions" / "sessions", tracing=True, traced=traced)["import"]
+    assert loads(modules, "aws_xray_sdk.ext.botocore")
+    assert loads(modules, "requests") is requests_at_import
+    assert loads(modules, "aws_xray_sdk.ext.requests") is requests_at_import
     assert loads(modules, "aws_xray_sdk.ext.botocore.patch")
 
 
