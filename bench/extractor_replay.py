@@ -1,7 +1,7 @@
 """Score the field extractor on stored OCR words: extractor changes measured in seconds, not in a 13-minute run.
 
     python bench/extractor_replay.py [--data DIR] [--count 168] [--only SOURCE] [--misses] [--workers 2]
-                                     [--ocr KEY=VALUE ...] [--dump FILE.jsonl]
+                                     [--ocr KEY=VALUE ...] [--dump FILE.jsonl] [--families tune|held_out|NAMES]
 
 Every visual document of ``bench/recognition.py`` (the dev set's text PDFs, hybrid PDFs read visually, images
 and scans, plus the generated Dutch set) goes through ``LocalRecognizer`` with the real ``LocalOcr`` behind a
@@ -15,6 +15,10 @@ cache) to compare OCR settings on accuracy. ``--misses`` lists every wrong field
 ``--dump FILE.jsonl`` writes every document's whole ``Recognition`` (fields, confidence, sources, VAT lines, line
 items, buyer, warnings; or its refusal), one JSON line per document in a fixed order and without timings, so two
 runs can be compared field by field (``diff``) before and after a change that must not change results.
+
+``--families tune`` replaces the generated set by the layout-family set of those families (the full run's
+documents and seeds, ``bench/recognition.py --families``) and also scores the VAT split per document; a
+held-out family's misses are not listed (``--misses`` lists tune families' only): they are measured, not read.
 """
 
 from __future__ import annotations
@@ -39,9 +43,13 @@ from recognition import (  # noqa: E402  (bench scripts import each other by pat
     Doc,
     find_data_dir,
     generate,
+    generate_families,
     load_dev,
     ours_fields,
     score,
+    score_vat_split,
+    select_families,
+    side_of,
 )
 
 from boekstuk.adapters.recognition.chain import LocalRecognizer  # noqa: E402
@@ -136,11 +144,14 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--ocr", action="append", default=[], metavar="KEY=VALUE", help="a LocalOcr setting")
     parser.add_argument("--dump", type=Path, metavar="FILE", help="write every document's whole result (JSON lines)")
+    parser.add_argument("--families", metavar="SIDE|NAMES", help="the layout-family set of these families instead")
     args = parser.parse_args(list(argv) if argv is not None else None)
     settings = dict(_setting(s) for s in args.ocr)
 
     data = find_data_dir(args.data)
-    docs: list[Doc] = (load_dev(data, None) if data else []) + generate(args.count, OUT / "generated")
+    generated = (generate_families(OUT / "generated-families", families=select_families(args.families))
+                 if args.families else generate(args.count, OUT / "generated"))
+    docs: list[Doc] = (load_dev(data, None) if data and not args.families else []) + generated
     docs = [d for d in docs if d.doc_type in VISUAL_TYPES and (not args.only or args.only in d.source)]
     jobs = [(str(d.path), d.doc_type == "hybrid_pdf") for d in docs]
     with ProcessPoolExecutor(max_workers=args.workers, initializer=_init,
@@ -154,8 +165,18 @@ def main(argv: Iterable[str] | None = None) -> int:
         marks = score(doc, "visual", predicted)
         totals[f"{doc.source} | {doc.doc_type}"] += marks.values()
         totals[f"all | {doc.doc_type}"] += marks.values()
+        vat = score_vat_split(doc.truth["fields"].get("vat_breakdown"),
+                              None if "error" in result else result.get("vat_lines"))
+        visible = (doc.truth.get("visual_check") or {}).get("vat_lines_in_text") is not False
+        if vat is not None and visible:
+            totals[f"VAT split | {doc.doc_type}"].append(vat.right)
+        listed = side_of(doc) != "held_out"  # held-out families are measured, never read
+        if vat is not None and visible and not vat.right and listed:
+            got = [(v["rate"], v["base"], v["amount"]) for v in result.get("vat_lines") or []]
+            misses.append(f"{doc.path.name:40} {'vat split':15} truth={doc.truth['fields'].get('vat_breakdown')!r} "
+                          f"got={got!r}")
         for name, ok in marks.items():
-            if not ok:
+            if not ok and listed:
                 got = (predicted or {}).get(name) if predicted else result.get("error", {}).get("code")
                 misses.append(f"{doc.path.name:40} {name:15} truth={doc.truth['fields'][name]!r:40} got={got!r}")
     if args.misses:

@@ -300,3 +300,56 @@ def test_reverse_charge_amount_in_a_vat_column_next_to_the_net_is_not_vat() -> N
     fields = extract_fields([_read(lines)], engine="pdf_text").fields
     assert (fields.total_excl_vat, fields.vat_total, fields.total_incl_vat) == (
         Decimal("1250.00"), Decimal("0.00"), Decimal("1250.00"))
+
+
+# --- the VAT split when a line prints the VAT without its base -------------------------------------------------
+
+
+def _split(result: object) -> list[tuple[str, Decimal, Decimal]]:
+    return sorted((v.rate, v.base, v.amount) for v in result.vat_lines)  # type: ignore[attr-defined]
+
+
+def test_a_tills_net_per_rate_on_its_own_line_is_that_rates_base() -> None:
+    """"Waarvan btw 21% 9,06" then "Netto 21% 43,12": 9,06 / 21 % would estimate 43,14; the till printed 43,12."""
+    lines = [(10, 20, "POMPSTATION DE LINDE"), (10, 40, "Bon: 23/8268"), (10, 60, "Euro 95   52,18"),
+             (10, 74, "Broodje kaas   3,60"), (10, 100, "Totaal EUR   55,78"),
+             (10, 120, "Waarvan btw 21%   9,06"), (10, 134, "Netto 21%   43,12"),
+             (10, 148, "Waarvan btw 9%   0,30"), (10, 162, "Netto 9%   3,30"),
+             (10, 176, "Totaal btw   9,36"), (10, 190, "Totaal excl. btw   46,42")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert _split(result) == [("21", Decimal("43.12"), Decimal("9.06")), ("9", Decimal("3.30"), Decimal("0.30"))]
+
+
+def test_a_rate_line_with_the_amount_including_vat_gives_the_base_as_the_difference() -> None:
+    lines = _totals((300, 400, "BTW 21% over 121,00 incl.      21,00"),
+                    (300, 420, "Totaal te betalen          € 121,00"))
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert _split(result) == [("21", Decimal("100.00"), Decimal("21.00"))]
+
+
+def test_one_rate_printed_without_base_gets_what_the_total_excl_leaves() -> None:
+    """Two rates; the 9 % base is printed, the 21 % one not: 72,12 = 103,29 - 31,17 (15,14 / 21 % = 72,10)."""
+    lines = _totals((300, 400, "Totaal excl. btw           103,29"),
+                    (300, 414, "Btw 21%                     15,14"),
+                    (300, 428, "Btw 9% over 31,17            2,80"),
+                    (300, 448, "Totaal incl. btw         € 121,23"))
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert _split(result) == [("21", Decimal("72.12"), Decimal("15.14")), ("9", Decimal("31.17"), Decimal("2.80"))]
+
+
+def test_equal_totals_excl_and_incl_mean_no_vat_even_when_the_vat_line_was_lost() -> None:
+    """A scan whose "BTW 0%" line OCR lost: the totals excl. and incl. VAT, printed apart, are equal."""
+    lines = _totals((300, 420, "Totaal excl. BTW           € 5.165,57"),
+                    (300, 448, "Totaal incl. BTW           € 5.165,57"))
+    result = extract_fields([_read(lines)], engine="local")
+    assert result.fields.vat_total == Decimal("0.00")
+    assert _split(result) == [("0", Decimal("5165.57"), Decimal("0.00"))]
+
+
+def test_a_receipt_whose_only_total_is_printed_once_gets_no_zero_vat() -> None:
+    """One amount is no proof of zero VAT: a till that prints "Totaal" alone leaves the VAT unknown."""
+    lines = [(10, 20, "BAKKERIJ KOREN"), (10, 40, "Bonnr. 4711"), (10, 60, "Brood   3,50"),
+             (10, 100, "Totaal   3,50")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert result.fields.vat_total is None
+    assert result.vat_lines == []

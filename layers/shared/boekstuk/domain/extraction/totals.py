@@ -194,6 +194,11 @@ def _choose(reading: Reading, found: TotalCandidates, vat_lines: list[VatLine]) 
           and vat_lines and all(line.amount == 0 for line in vat_lines)):
         # Verlegd or 0 %: the page names the VAT and there is none to pay, so the VAT total is 0,00.
         reading.put("vat_total", Candidate("0.00", W.VAT_TOTAL_ZERO, "reverse charge or 0 %"))
+    elif (i is not None and e is not None and v is None and i.value == e.value != 0 and not vat_lines
+          and i.span is not None and e.span is not None and i.span != e.span):
+        # A total excl. VAT and a total incl. VAT printed apart, and equal: no VAT was charged (0 %, exempt),
+        # whatever the VAT line says (a scan may have lost it). ``complete_vat_lines`` then makes the 0 % line.
+        reading.put("vat_total", Candidate("0.00", W.VAT_TOTAL_ZERO, "total excl equals total incl"))
     elif i is not None and e is None and v is None and vat_lines and all(line.amount == 0 for line in vat_lines):
         # Only a total, and the page says the VAT is reverse-charged or 0 %: no VAT, so the total is the net.
         reading.put("total_excl_vat", Candidate(i.value, W.TOTAL_COMPUTED, "total without vat"))

@@ -1,6 +1,8 @@
-"""VAT per rate: a rate on a line with a base and an amount whose product agrees ("21%  100,00  21,00"), or a
-labelled VAT amount alone ("BTW 21%  € 124,61", its base filled from the totals); reverse charge ("btw
-verlegd") as a 0 % line; and, with no VAT line printed, the rate the totals imply."""
+"""VAT per rate: a rate on a line with a base and an amount whose product agrees ("21%  100,00  21,00"), or with
+the amount including VAT and the VAT ("21%  121,00  21,00"), or a labelled VAT amount alone ("BTW 21%  € 124,61":
+its base is the amount printed nearby that the rate turns into exactly that VAT, as a till's "Netto 21%  43,12",
+else what the totals leave for it); reverse charge ("btw verlegd") as a 0 % line; and, with no VAT line printed,
+the rate the totals imply."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.extraction.candidate import Candidate, Span
 from boekstuk.domain.extraction.layout import Line
-from boekstuk.domain.extraction.parse import AmountMatch
+from boekstuk.domain.extraction.parse import AmountMatch, find_amounts
 from boekstuk.domain.extraction.reading import Reading
 from boekstuk.domain.money import to_money
 from boekstuk.domain.recognition import VatLine
@@ -62,8 +64,12 @@ def read_vat_lines(reading: Reading, rate_lines: list[RateLine], vat: list[Candi
             key = (text, reverse)
             if key not in found:
                 amount = values[0]
-                found[key] = VatLine(rate=text, base=to_money(amount * 100 / rate), amount=amount)
-                found[key].category = _ESTIMATED
+                printed = printed_base(reading, rate, amount, line)
+                if printed is not None:
+                    found[key] = VatLine(rate=text, base=printed, amount=amount)
+                else:
+                    found[key] = VatLine(rate=text, base=to_money(amount * 100 / rate), amount=amount)
+                    found[key].category = _ESTIMATED
                 vat.append(Candidate(amount, W.VAT_AMOUNT_ONLY, "vat line amount",
                                      Span(line, amounts[0].start, amounts[0].end)))
     for line in reading.lines:
@@ -72,6 +78,30 @@ def read_vat_lines(reading: Reading, rate_lines: list[RateLine], vat: list[Candi
                                          category=_ESTIMATED)
             break
     return list(found.values())
+
+
+def printed_base(reading: Reading, rate: Decimal, amount: Decimal, near: Line) -> Decimal | None:
+    """The base of a VAT amount printed without one on its line: the amount on a nearby line of the same page
+    that ``rate`` turns into exactly ``amount`` (a till's "Waarvan btw 21%  9,06" above "Netto 21%  43,12"). A
+    line that names the same rate is preferred, then the nearest. Exact to the cent: the rounding interval is
+    a few cents wide (under 0.05 at 21 %), so an unrelated amount seldom falls into it."""
+    if rate == 0 or amount == 0:
+        return None
+    best: tuple[bool, int, Decimal] | None = None
+    for line in reading.lines:
+        distance = abs(line.index - near.index)
+        if line.page != near.page or distance > W.PRINTED_BASE_LINES:
+            continue
+        rates = list(RATE_RE.finditer(line.text))
+        same_rate = any(Decimal(r.group(1).replace(",", ".")) == rate for r in rates)
+        for match in find_amounts(line.text):
+            if any(r.start() <= match.start < r.end() for r in rates) or abs(match.value) <= abs(amount):
+                continue
+            if abs(to_money(match.value * rate / 100)) == abs(amount):
+                key = (not same_rate, distance, match.value)
+                if best is None or key[:2] < best[:2]:
+                    best = key
+    return best[2] if best is not None else None
 
 
 def is_exact(vat_line: VatLine) -> bool:
@@ -87,6 +117,12 @@ def complete_vat_lines(reading: Reading, vat_lines: list[VatLine]) -> None:
     for line in estimated:
         if excl is not None and len(vat_lines) == 1:
             line.base = Decimal(excl.value)
+        elif excl is not None and len(estimated) == 1 and not line.reverse_charge:
+            # The other rates' bases were printed: this one's is what the total excl. VAT leaves, if its rate
+            # turns that into the printed VAT amount (else the estimate stands).
+            rest = Decimal(excl.value) - sum((v.base for v in vat_lines if v is not line), Decimal("0"))
+            if abs(to_money(rest * Decimal(line.rate) / 100) - line.amount) <= Decimal("0.01"):
+                line.base = to_money(rest)
         line.category = None
     vat_total = reading.fields.get("vat_total")
     if not vat_lines and excl is not None and vat_total is not None:
@@ -108,13 +144,21 @@ def _is_item_line(line: Line) -> bool:
 
 
 def _base_and_amount(rate: Decimal, values: list[Decimal]) -> tuple[Decimal, Decimal] | None:
-    """A (base, VAT amount) pair among the values with base x rate = amount (within rounding)."""
+    """A (base, VAT amount) pair among the values with base x rate = amount (within rounding); else an amount
+    including VAT and the VAT in it (``(incl - amount) x rate = amount``, to the cent), whose base is their
+    difference."""
     for base in values:
         for amount in values:
             if base is amount or base == 0 or abs(amount) > abs(base):
                 continue
             if abs(to_money(base * rate / 100) - amount) <= W.TOLERANCE:
                 return base, amount
+    for incl in values:
+        for amount in values:
+            if incl is amount or amount == 0 or abs(amount) >= abs(incl) or rate == 0:
+                continue
+            if to_money((incl - amount) * rate / 100) == amount:
+                return to_money(incl - amount), amount
     if rate == 0 and values:
         zero = [v for v in values if v == 0]
         others = [v for v in values if v != 0]

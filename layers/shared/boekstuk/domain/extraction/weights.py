@@ -129,6 +129,8 @@ SUMMARY_ROW = 1.0
 TENDERED = 0.5
 """Paid minus change on a receipt whose total line was lost: below any labelled total."""
 VAT_AMOUNT_ONLY = 0.85
+PRINTED_BASE_LINES = 6
+"""How far (in lines, same page) a VAT amount's printed base is looked for (a till's VAT block is a few lines)."""
 """The amount of a VAT line printed without its base ("BTW 21%  € 124,61")."""
 VAT_LINES_SUM = 0.9
 """The VAT lines' amounts added up, as a VAT total."""
