@@ -353,3 +353,51 @@ def test_a_receipt_whose_only_total_is_printed_once_gets_no_zero_vat() -> None:
     result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
     assert result.fields.vat_total is None
     assert result.vat_lines == []
+
+
+# --- the supplier's name in layouts that hide it -----------------------------------------------------------------
+
+
+def test_a_trade_names_sentence_gives_the_registered_name_not_the_sentence() -> None:
+    lines = [(50, 40, "vissershop.nl"), *BODY,
+             (50, 780, "vissershop.nl is een handelsnaam van Visser E-commerce B.V. · Megansingel 28, 1115 SV Parrega")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Visser E-commerce B.V."
+
+
+def test_a_sole_traders_letterhead_names_the_firm_whose_owner_holds_the_account() -> None:
+    """"t.n.v. J. Bezemer" is the owner; the letterhead "Jan Bezemer Vertalingen" is the firm that invoices."""
+    lines = [(50, 40, "Jan Bezemer Vertalingen"), (50, 54, "Evisingel 60"), (50, 68, "9522 GB Nijelamer"), *BODY,
+             (50, 700, "Graag binnen 30 dagen overmaken op NL52 KNAB 6818 1459 44 t.n.v. J. Bezemer, onder"),
+             (50, 714, "vermelding van het factuurnummer.")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Jan Bezemer Vertalingen"
+
+
+def test_a_side_columns_name_with_its_legal_form_wrapped_onto_the_next_line() -> None:
+    """A narrow column down the left: monogram, the name, its legal form on a line of its own, the address; beside
+    it, in smaller type, the addressee under "Factuur aan"."""
+    column = page([(24, 50, "RAB"), (24, 104, "Rutten Administratiekantoor"), (24, 118, "B.V."),
+                   (24, 134, "Maaikesteeg 9"), (24, 148, "9769 NX Blokzijl"), (24, 172, "073-4710566")], font=11.0)
+    body = page([(193, 104, "Factuur aan"), (193, 118, "Fietsenmaker Jansen"), (193, 132, "Linnlaan 1"),
+                 (193, 146, "6975 XB Langenboom"), *[(x + 150, y, text) for x, y, text in BODY]], font=7.0)
+    merged = PageWords(page=1, width=column.width, height=column.height, words=[*column.words, *body.words])
+    result = extract_fields([merged], engine="pdf_text")
+    assert result.fields.supplier_name == "Rutten Administratiekantoor B.V."
+
+
+def test_every_heading_on_a_line_marks_a_buyers_block() -> None:
+    """"Factuuradres" and "Afleveradres" side by side: the delivery address is the buyer's too."""
+    lines = [(57, 40, "sittersstore.nl"), (57, 96, "Factuuradres              Afleveradres"),
+             (57, 109, "Van Gent Office Supplies V.O.F.   Van Gent Office Supplies V.O.F."),
+             (57, 121, "Demiring 29                       t.a.v. de receptie"),
+             (57, 133, "7438 TB Rumpt                     Demiring 29"), *BODY,
+             (50, 780, "Sitters E-commerce B.V. · Megansingel 28 · 1115 SV Parrega")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Sitters E-commerce B.V."
+
+
+def test_a_label_in_a_column_of_ids_is_no_name() -> None:
+    lines = [(24, 40, "KvK"), (24, 54, "Lips Advies"), (24, 68, "Kerkstraat 9"), *BODY]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_name == "Lips Advies"

@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 from boekstuk.domain.recognition import PageWords, Word
 
+W_TYPE_SIZE_STEP = 1.4
+"""Two neighbouring words whose heights differ by more than this factor are set in different type: not one cell."""
 WIDE_GAP = "   "
 """Words far apart on one line (table columns, label and value far apart) are joined by three spaces."""
 
@@ -138,10 +140,18 @@ def make_line(page: PageWords, words: list[Word]) -> Line:
             if _DECIMALS.match(word_text) and text[-1:].isdigit() and gap < height:
                 pass  # OCR cut an amount at a separator ("382 ,66", "4 .395,95"): join it again
             else:
-                text += WIDE_GAP if gap > 1.5 * height else " "
+                # Far apart, or in clearly different type (a letterhead's name running into a heading set
+                # smaller beside it): separate cells.
+                text += WIDE_GAP if gap > 1.5 * height or not same_type(word, words[i - 1]) else " "
         spans.append((len(text), len(text) + len(word_text)))
         text += word_text
     return Line(page=page.page, words=words, page_width=page.width, page_height=page.height, text=text, spans=spans)
+
+
+def same_type(a: Word, b: Word) -> bool:
+    """Whether two words are set in about the same type size (their heights within ``W_TYPE_SIZE_STEP``)."""
+    low, high = sorted((a.y1 - a.y0, b.y1 - b.y0))
+    return high <= W_TYPE_SIZE_STEP * low
 
 
 class Cell(NamedTuple):

@@ -12,7 +12,7 @@ from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.extraction.candidate import Candidate, Span
 from boekstuk.domain.extraction.ids import find_ibans, find_kvk, find_vat_ids
-from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells
+from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells, same_type
 from boekstuk.domain.extraction.parse import find_amounts, find_dates
 from boekstuk.domain.extraction.parties import JOINED_HEADING, is_buyer_side
 from boekstuk.domain.extraction.reading import Reading, Region
@@ -44,6 +44,12 @@ def read_supplier_name(reading: Reading) -> None:
             form = forms[-1]  # the name runs up to the last legal form ("Holding B.V. & Co. KG")
             name_start = _name_start(cell, form.start())
             name = clean_name(cell[name_start: form.end()])
+            if not cell[name_start: form.start()].strip(" ,"):
+                # "Rutten Administratiekantoor" / "B.V.": a narrow column wrapped the legal form onto a line
+                # of its own; the name is the cell right above it.
+                above = _cell_above(reading, line, *line.box(cell_start + form.start(), cell_start + form.end()))
+                if above is not None and not L.LEGAL_FORM.search(above) and _plausible_name(clean_name(above)):
+                    name = f"{clean_name(above)} {form.group(0).strip()}"
             if len(re.sub(r"[^A-Za-z]", "", name)) < 3 or len(name) > 70:
                 continue
             score = W.NAME_WITH_LEGAL_FORM
@@ -123,8 +129,53 @@ def _account_holders(reading: Reading) -> list[Candidate[str]]:
             score = W.NAME_ACCOUNT_HOLDER if L.LEGAL_FORM.search(name) else W.NAME_ACCOUNT_HOLDER_PERSON
             found.append(Candidate(name, score, "account holder",
                                    Span(line, start, start + len(raw.rstrip()))))
+            if not L.LEGAL_FORM.search(name):
+                found.extend(_trade_names_of(reading, name))
         previous = line.text
     return found
+
+
+_INITIALS_AND_SURNAME = re.compile(r"^(?:[A-Z]\.\s?)+(?P<surname>(?:(?:van|de|der|den|ter|ten|te|het)\s)*[A-Z][\w'-]+)$")
+"""A person as an account holder writes it: initials, then the surname with its particles ("J. de Mol")."""
+
+
+def _trade_names_of(reading: Reading, holder: str) -> list[Candidate[str]]:
+    """A sole trader's firm: the account is in the owner's name ("t.n.v. J. Bezemer") and the letterhead prints
+    the trade name built on it ("Jan Bezemer Vertalingen"). That letterhead cell names the supplier."""
+    match = _INITIALS_AND_SURNAME.match(holder)
+    if match is None:
+        return []
+    surname = re.compile(rf"(?i)\b{re.escape(match['surname'])}\b")
+    found: list[Candidate[str]] = []
+    for line in reading.lines:
+        if line.page != 1 or line.rel_top >= 0.3:
+            continue
+        for cell_start, cell_end in cells(line.text):
+            name = clean_name(line.text[cell_start:cell_end])
+            if (surname.search(name) and name != holder and _plausible_name(name) and not address_like(name)
+                    and not is_buyer_side(reading, line, cell_start, cell_end)):
+                found.append(Candidate(name, W.NAME_TRADE_NAME_OF_HOLDER, "trade name of the account holder",
+                                       Span(line, cell_start, cell_end)))
+    return found[:1]
+
+
+def _cell_above(reading: Reading, line: Line, x0: float, y0: float, x1: float, y1: float) -> str | None:
+    """The words of the line right above ``line`` (same page, at most about a line's height higher) that start
+    where ``x0`` starts, up to the first gap wider than a word space (a column's edge)."""
+    if line.index == 0:
+        return None
+    above = reading.lines[line.index - 1]
+    if above.page != line.page or y0 - above.y1 > 1.5 * line.height:
+        return None
+    words = above.words
+    first = next((i for i, word in enumerate(words) if abs(word.x0 - x0) <= line.height), None)
+    if first is None:
+        return None
+    last = first
+    while (last + 1 < len(words) and words[last + 1].x0 - words[last].x1 <= W.WORD_SPACE * line.height
+           and same_type(words[last], words[last + 1])):
+        last += 1
+    return above.text[above.spans[first][0]: above.spans[last][1]]
 
 
 def _letterhead_words(first_page: list[Line]) -> set[str]:
@@ -279,10 +330,11 @@ def find_addressee(reading: Reading) -> None:
     nothing else (a sender's block prints its phone, e-mail, KvK or VAT id), with the letterhead above it, outside
     any block a heading gives the supplier and not the value of a labelled field.
 
-    Only when exactly one block on the first page looks like that (one a heading such as "Factuur aan" marked
-    already does not count): two postal addresses leave the parties to the other rules.
+    Only when exactly one block on the first page looks like that: two postal addresses leave the parties to the
+    other rules. And only when no heading ("Factuur aan", "Bill to") marks the buyer's block already: a document
+    has one addressee, so a headless block beside a headed one is the sender's (a side column's address).
     """
-    if not reading.pages or _is_narrow(reading):
+    if not reading.pages or _is_narrow(reading) or reading.buyer_regions:
         return
     blocks: list[Region] = []
     first_page = [line for line in reading.lines if line.page == 1 and line.rel_top < ADDRESSEE_TOP]
@@ -340,7 +392,14 @@ def _name_start(cell: str, form_start: int) -> int:
     head = cell[:form_start]
     cut = max(head.rfind(": "), head.rfind("©"), head.rfind("|"))
     start = cut + 1 if cut >= 0 else 0
+    for trade in _TRADE_NAME_OF.finditer(head):  # "shop.nl is een handelsnaam van Visser E-commerce B.V."
+        start = max(start, trade.end())
     return start
+
+
+_TRADE_NAME_OF = re.compile(r"(?i)(?:handelsnaam\s?van|\bh\.o\.d\.n\.|\ba\s+trading\s+name\s+of|\btrading\s+as|"
+                            r"\beine\s+marke\s+der)\s*")
+"""A trade name's sentence: the registered (legal) name follows it."""
 
 
 _NAME_NOISE = re.compile(r"(?i)^(?:\W+|copyright|\d{4}\s|name\s*:|naam\s*:|firma\s*:|company\s*:)+")
@@ -368,6 +427,8 @@ def _plausible_name(text: str) -> bool:
         return False
     if re.search(r"(?i)\b(?:tel|fax|phone|telefoon|e-?mail|page|pagina|seite|datum|date)\b|www\.|http|@", text):
         return False
+    if re.fullmatch(r"(?i)kvk|btw(?:[- ]?(?:id|nr\.?|nummer))?|iban|bic|vat(?:\s?(?:id|no\.?))?|tax|uid|swift", text):
+        return False  # a label in a column of ids, not a name
     digits = sum(ch.isdigit() for ch in text)
     return digits <= len(text) * 0.3
 

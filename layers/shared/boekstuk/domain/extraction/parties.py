@@ -30,10 +30,9 @@ def find_regions(reading: Reading) -> None:
     for line in reading.lines:
         for pattern, target in ((L.BUYER_HEADING, reading.buyer_regions),
                                 (L.SUPPLIER_HEADING, reading.supplier_regions)):
-            match = pattern.search(line.text)
-            if not match or not looks_like_heading(line, match):
-                continue
-            target.append(_block_below(reading, line, match.start()))
+            for match in pattern.finditer(line.text):  # "Factuuradres   Afleveradres": a block under each
+                if looks_like_heading(line, match):
+                    target.append(_block_below(reading, line, match.start()))
 
 
 def looks_like_heading(line: Line, match: re.Match[str]) -> bool:

@@ -56,6 +56,11 @@ supplier's."""
 NAME_ACCOUNT_HOLDER_PERSON = 0.7
 """The same without a legal form ("Kontoinhaber: Max Mustermann"): often the owner of the firm named above, so
 below a company name at the top, above a letterhead guess."""
+NAME_TRADE_NAME_OF_HOLDER = 0.8
+"""A letterhead cell with the surname of a person who holds the account ("Jan Bezemer Vertalingen" over "t.n.v.
+J. Bezemer"): the sole trader's trade name, above the owner's own name."""
+WORD_SPACE = 0.8
+"""The widest gap between two words of one name, in line heights; a wider one is a column's edge."""
 NAME_SPELLS_LETTERHEAD = 0.15
 """A legal name whose words are the letterhead printed without legal form ("HOEKSTRA" over "Hoekstra B.V.")."""
 NAME_BESIDE_OWN_IDS = 0.1
