@@ -401,3 +401,51 @@ def test_a_label_in_a_column_of_ids_is_no_name() -> None:
     lines = [(24, 40, "KvK"), (24, 54, "Lips Advies"), (24, 68, "Kerkstraat 9"), *BODY]
     result = extract_fields([_read(lines)], engine="pdf_text")
     assert result.fields.supplier_name == "Lips Advies"
+
+
+# --- ids and dates where the layout or the trade words differ ---------------------------------------------------
+
+
+def test_a_kvk_number_under_its_label_in_a_column_of_ids() -> None:
+    lines = [(24, 40, "Lips Advies V.O.F."), (24, 200, "KvK"), (24, 212, "18783438"), (24, 230, "Btw-id"),
+             (24, 242, SUPPLIER_VAT), *BODY]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_kvk == "18783438"
+
+
+def test_an_iban_the_line_breaks_in_two_is_read_whole() -> None:
+    lines = [(50, 40, "Jan Bezemer Vertalingen"), *BODY,
+             (50, 700, "Ik verzoek u het totaalbedrag binnen 30 dagen over te maken op rekeningnummer NL52 KNAB 6818"),
+             (50, 714, "1459 44 t.n.v. J. Bezemer, onder vermelding van het factuurnummer.")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_iban == "NL52KNAB6818145944"
+
+
+def test_a_broken_line_that_makes_no_valid_iban_is_no_iban() -> None:
+    lines = [*BODY, (50, 700, "Referentie NL52 KNAB 6818"), (50, 714, "1459 45 is ons kenmerk.")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_iban is None
+
+
+def test_a_declaratie_is_numbered_by_its_declaratienummer() -> None:
+    lines = [(50, 40, "Sire Belastingadviseurs B.V."), (50, 250, "Ons kenmerk 2023/906/JS"),
+             (50, 264, "Relatienummer 84653"), (50, 278, "Declaratienummer D2023-406"), (50, 300, "NOTA"),
+             (300, 420, "Totaal excl. btw 5.287,00"), (300, 434, "Btw 21% 1.110,27"), (300, 448, "Totaal € 6.397,27")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.invoice_number == "D2023-406"
+
+
+def test_a_direct_debits_date_is_the_due_date() -> None:
+    lines = [*BODY, (50, 700, "Wij schrijven het bedrag op of rond 17 maart 2024 af van rekening NL69 INGB 0123 4567 89.")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.due_date == "2024-03-17"
+    assert result.fields.supplier_iban is None  # the account debited is the buyer's
+
+
+def test_the_inlener_of_a_staffing_invoice_is_the_buyer() -> None:
+    lines = [(50, 40, "Bos Flexwerk B.V."), (50, 120, "Inlener"), (50, 134, "Bertho Congrescentrum B.V."),
+             (50, 148, "Berendboulevard 963"), (50, 162, "3639 OI Heelsum"), (50, 176, f"Btw-id inlener: {BUYER_VAT}"),
+             *BODY, (50, 780, f"KvK 27626977 | Btw {SUPPLIER_VAT} | IBAN NL91 ABNA 0417 1643 00")]
+    result = extract_fields([_read(lines)], engine="pdf_text")
+    assert result.fields.supplier_vat_id == SUPPLIER_VAT
+    assert result.buyer is not None and result.buyer.vat_id == BUYER_VAT

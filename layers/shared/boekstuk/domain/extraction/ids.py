@@ -169,6 +169,18 @@ _KVK_LABEL = re.compile(
     re.IGNORECASE,
 )
 _O_TO_ZERO = str.maketrans("Oo", "00")
+
+
+def kvk_label_cell(cell: str) -> bool:
+    """Whether a cell is a KvK label and nothing else ("KvK", "KvK-nummer:"): its value is printed under it."""
+    match = _KVK_LABEL.match(cell.strip())
+    return match is not None and match.end() == len(cell.strip()) and not re.search(r"\d", cell)
+
+
+def kvk_value(text: str) -> str | None:
+    """Eight digits and nothing else (a KvK number on a line of its own, "26988568" or "2698 8568")."""
+    digits = text.strip().translate(_O_TO_ZERO)
+    return re.sub(r"\s", "", digits) if re.fullmatch(r"\d{4}\s?\d{4}", digits) else None
 _EIGHT_DIGITS = re.compile(r"(?<!\d)(\d{2}\s?\d{2}\s?\d{2}\s?\d{2}|\d{8})(?![\d,]|\.\d)")
 
 

@@ -26,6 +26,8 @@ INVOICE_NUMBER = _p(
     r"(?:kassa)?(?:bon|ticket)\s*-?\s*(?:no|nr|number|nummer|#)\.?", r"transacti(?:e|on)\s*-?\s*(?:no|nr|nummer|number|id|#)\.?",
     # A statement (utility bill, "jaarnota") is numbered as a "nota".
     r"(?:jaar|eind|voorschot|termijn|afrekenings?)?nota\s*-?\s*(?:nummer|nr|no)\.?",
+    # Accountants and lawyers invoice by "declaratie".
+    r"declaratie\s*-?\s*(?:nummer|nr|no)\.?",
     # A receipt's number often has no number word: "Bon 058029", "Kassabon B230627-076", "Ticket 4711".
     r"(?:kassa)?bon(?=\s*:?\s*[A-Z]{0,2}\s?\d)", r"ticket(?=\s*:?\s*\d)", r"transacti(?:e|on)(?=\s*:?\s*\d)",
     r"beleg(?=\s*:?\s*\d)", r"receipt(?=\s*:?\s*#?\s*\d)",
@@ -63,7 +65,9 @@ DUE_DATE = _p(
     r"f[äa]llig(?:keits\s*-?\s*datum|\s*am|\s*bis)?", r"zahlbar\s*bis", r"zahlungsziel", r"zahlungstermin",
     r"date\s*d['’]\s*[ée]ch[ée]ance", r"[ée]ch[ée]ance", r"date\s*limite\s*de\s*paiement", r"[àa]\s*payer\s*avant",
     r"payable\s*avant", r"zahlbar[^.\d]{0,40}?bis(?:\s*zum)?", r"(?:[üu]berweisen|bezahlen|zahlen)[^.\d]{0,30}?bis(?:\s*zum)?",
-    r"bis\s*zum", r"uiterlijk(?:\s*op)?", r"vóór|voor\s*(?=\d)", r"please\s*pay\s*(?:by|before)",
+    r"bis\s*zum", r"uiterlijk(?:\s*op)?", r"vóór|voor\s*(?=\d)",
+    # A direct debit's date is when the invoice is paid: "Wij schrijven het bedrag op of rond 17 november af".
+    r"op\s*of\s*rond", r"afgeschreven\s*op", r"ge[ïi]ncasseerd\s*op", r"incasso\s*-?\s*datum", r"afschrijf\s*-?\s*datum", r"please\s*pay\s*(?:by|before)",
     r"remit\s*(?:until|by|before)", r"pay(?:able)?\s*(?:until|before)", r"wird\s*am", r"wordt\s*op",
 )
 OTHER_DATE = _p(
@@ -132,6 +136,7 @@ REVERSE_CHARGE = _p(
 BUYER_HEADING = _p(
     r"factuur\s*-?\s*adres", r"factuur\s*aan", r"gefactureerd\s*aan", r"aflever\s*-?\s*adres", r"afnemer",
     r"klant(?:gegevens)?(?!\s*-?\s*(?:nummer|nr|no|number|id|code|referentie|ref))", r"debiteur(?!\s*-?\s*(?:nummer|nr))",
+    r"inlener", r"opdrachtgever",  # who hires the staff, who commissions the work: the customer
     r"bill(?:ed)?\s*to", r"invoice\s*to", r"invoiced\s*to", r"sold\s*to", r"ship\s*to", r"deliver(?:y|ed)?\s*(?:to|address)",
     r"customer(?!\s*(?:no|nr|number|id|code|ref|service|copy|care))", r"buyer", r"recipient",
     r"rechnungs\s*-?\s*(?:empf[äa]nger|adresse|anschrift)", r"k[äa]ufer", r"leistungsempf[äa]nger", r"lieferanschrift",
@@ -146,7 +151,7 @@ SUPPLIER_HEADING = _p(
 )
 BUYER_HINT = _p(
     r"uw\b", r"your", r"klant", r"customer", r"afnemer", r"buyer", r"ihre?\b", r"kunden?", r"k[äa]ufer", r"votre",
-    r"client", r"acheteur", r"debiteur", r"leistungsempf",
+    r"client", r"acheteur", r"debiteur", r"leistungsempf", r"inlener", r"opdrachtgever",
 )
 """Words on an id's own line that say the id belongs to the buyer (``Uw BTW-nummer``, ``Customer VAT``)."""
 

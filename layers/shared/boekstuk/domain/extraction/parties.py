@@ -13,7 +13,7 @@ from collections import Counter
 from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.extraction.candidate import Candidate, Span
-from boekstuk.domain.extraction.ids import IdMatch, find_ibans, find_kvk, find_vat_ids
+from boekstuk.domain.extraction.ids import IdMatch, find_ibans, find_kvk, find_vat_ids, kvk_label_cell, kvk_value
 from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cell_at, cells, same_cell
 from boekstuk.domain.extraction.reading import Reading, Region
 from boekstuk.domain.recognition import Buyer
@@ -89,7 +89,7 @@ def is_buyer_side(reading: Reading, line: Line, start: int, end: int) -> bool:
 
 def _debit_context(text: str, offset: int) -> bool:
     """IBANs mentioned for a direct debit ("van uw rekening", "prélevé sur le compte") are the buyer's."""
-    return bool(re.search(r"(?i)(?:incasso|afgeschreven|uw rekening|your account|ihr(?:em)? konto|"
+    return bool(re.search(r"(?i)(?:incasso|afgeschreven|uw rekening|af\s+van\s+rekening|your account|ihr(?:em)? konto|"
                           r"pr[ée]l[eè]v|votre compte|lastschrift)", text[max(0, offset - 60): offset]))
 
 
@@ -108,7 +108,7 @@ def read_party_ids(reading: Reading) -> Buyer:
     supplier_kvk: list[Candidate[str]] = []
     known = reading.known
     for line in reading.lines:
-        ibans = find_ibans(line.text)
+        ibans = find_ibans(line.text) or _wrapped_ibans(reading, line)
         for match in ibans:
             if (known.is_buyer_id(match.value) or is_buyer_side(reading, line, match.start, match.end)
                     or _debit_context(line.text, match.start)):
@@ -127,7 +127,7 @@ def read_party_ids(reading: Reading) -> Buyer:
                 buyer.vat_id = buyer.vat_id or match.value
             else:
                 supplier_vat.append(vat)
-        for match in find_kvk(line.text):
+        for match in find_kvk(line.text) or _kvk_under_label(reading, line):
             # The KvK label may name its owner after itself ("KvK afnemer: 87654321"): the match holds it.
             if known.is_buyer_id(match.value) or is_buyer_side(reading, line, match.start, match.end) or (
                     L.BUYER_HINT.search(line.text[match.start: match.end])):
@@ -150,6 +150,32 @@ def read_party_ids(reading: Reading) -> Buyer:
         if len(distinct) > 1:
             buyer.vat_id = next(v for v in distinct if v != chosen.value)
     return buyer
+
+
+def _wrapped_ibans(reading: Reading, line: Line) -> list[IdMatch]:
+    """An IBAN the line breaks in two ("... op NL52 KNAB 6818" / "1459 44 t.n.v. ..."): the line's end joined with
+    the next line's start; the IBAN's check digits confirm the join. The match ends at the line's end."""
+    if line.index + 1 >= len(reading.lines):
+        return []
+    following = reading.lines[line.index + 1]
+    if following.page != line.page or not following.text[:1].isdigit():
+        return []
+    joined = f"{line.text} {following.text[:20]}"
+    return [IdMatch(m.value, m.start, len(line.text)) for m in find_ibans(joined)
+            if m.start < len(line.text) < m.end]
+
+
+def _kvk_under_label(reading: Reading, line: Line) -> list[IdMatch]:
+    """A KvK number printed under its label (a column of ids: "KvK" over "26988568"). The match is the label's."""
+    found: list[IdMatch] = []
+    for start, end in cells(line.text):
+        if not kvk_label_cell(line.text[start:end]):
+            continue
+        below = reading.cell_below(line, end - 1)
+        value = kvk_value(below.text) if below is not None else None
+        if value is not None:
+            found.append(IdMatch(value, start, end))
+    return found
 
 
 def _known(reading: Reading, match: IdMatch, line: Line) -> Candidate[str] | None:
