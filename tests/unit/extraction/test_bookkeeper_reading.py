@@ -449,3 +449,13 @@ def test_the_inlener_of_a_staffing_invoice_is_the_buyer() -> None:
     result = extract_fields([_read(lines)], engine="pdf_text")
     assert result.fields.supplier_vat_id == SUPPLIER_VAT
     assert result.buyer is not None and result.buyer.vat_id == BUYER_VAT
+
+
+def test_place_and_date_glued_by_ocr_give_the_invoice_date_and_a_misread_voor_the_due_date() -> None:
+    """An accountant's letter: "Noordwelle,26/02/2023" (OCR dropped the space) and "vóór" read as "v66r"."""
+    lines = [(50, 40, "de Boer Accountants B.V."), (50, 230, "Noordwelle,26/02/2023"),
+             (50, 250, "Factuurnummer 20234443"), (300, 420, "Totaal excl. btw 3.524,30"),
+             (300, 434, "Btw 21% 740,10"), (300, 448, "Totaal 4.264,40"),
+             (50, 480, "Wij verzoeken u het totaalbedrag v66r12/03/2023 over te maken op NL81 KNAB 9385 8059 41")]
+    fields = extract_fields([_read(lines)], engine="local").fields
+    assert (fields.invoice_date, fields.due_date) == ("2023-02-26", "2023-03-12")

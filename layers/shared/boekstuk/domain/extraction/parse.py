@@ -144,7 +144,8 @@ def find_amounts(text: str) -> tuple[AmountMatch, ...]:
 
 # The year may be glued to a time by OCR ("11/03/201806:20 PM").
 _NUMERIC_DATE = re.compile(
-    r"(?<![\d.,/-])(\d{1,2})\s?([-./])\s?(\d{1,2})\s?\2\s?"
+    # Not inside a longer number ("1.12.05.2023", "3,12/05"); after a word and a comma it is ("Westbeemster,20/12/2023").
+    r"(?<![\d/-])(?<!\d[.,])(?<!^[.,])(?<!\s[.,])(\d{1,2})\s?([-./])\s?(\d{1,2})\s?\2\s?"
     r"(\d{4}(?=\d{1,2}:\d{2})|\d{2}(?=\d{2}:\d{2})|(?:\d{4}|\d{2})(?![\d%]|[.,]\d))"
 )
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)")
