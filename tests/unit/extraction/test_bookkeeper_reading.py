@@ -459,3 +459,23 @@ def test_place_and_date_glued_by_ocr_give_the_invoice_date_and_a_misread_voor_th
              (50, 480, "Wij verzoeken u het totaalbedrag v66r12/03/2023 over te maken op NL81 KNAB 9385 8059 41")]
     fields = extract_fields([_read(lines)], engine="local").fields
     assert (fields.invoice_date, fields.due_date) == ("2023-02-26", "2023-03-12")
+
+
+def test_the_name_over_a_tav_line_is_the_addressee_even_when_a_scan_merges_the_columns() -> None:
+    """A scan that joins the addressee's column with the sender's: "Bakkerij De Vries B.V.   4916 Jackboulevard
+    47"; the "t.a.v." line under the name says whose it is."""
+    lines = [(50, 40, "FACTUUR"), (50, 60, "Spanhaak Cloud Services"),
+             (50, 74, "Bakkerij De Vries B.V.      Jackboulevard 47"),
+             (50, 88, "t.a.v. de crediteurenadministratie      facturen@spanhaaksoftware.test"),
+             (50, 102, "Lucasboulevard 7      KvK: 14771414"), *BODY[1:]]
+    result = extract_fields([_read(lines)], engine="local")
+    assert result.fields.supplier_name == "Spanhaak Cloud Services"
+    assert result.buyer is not None and result.buyer.name == "Bakkerij De Vries B.V."
+
+
+def test_a_legal_form_in_lower_case_still_names_a_company() -> None:
+    """OCR (or the firm) writes "B.v.": the letterhead's company beats the addressee's."""
+    lines = [(300, 40, "Telecom Noord B.v."), (300, 54, "Zuiderdiep 40"),
+             (50, 134, "De Vries Vastgoed B.V."), (50, 148, "Davidpad 44"), *BODY]
+    result = extract_fields([_read(lines)], engine="local")
+    assert result.fields.supplier_name == "Telecom Noord B.v."

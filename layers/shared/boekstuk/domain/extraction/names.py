@@ -12,7 +12,7 @@ from boekstuk.domain.extraction import labels as L
 from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.extraction.candidate import Candidate, Span
 from boekstuk.domain.extraction.ids import find_ibans, find_kvk, find_vat_ids
-from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells, same_type
+from boekstuk.domain.extraction.layout import WIDE_GAP, Line, cells
 from boekstuk.domain.extraction.parse import find_amounts, find_dates
 from boekstuk.domain.extraction.parties import JOINED_HEADING, is_buyer_side
 from boekstuk.domain.extraction.reading import Reading, Region
@@ -47,7 +47,8 @@ def read_supplier_name(reading: Reading) -> None:
             if not cell[name_start: form.start()].strip(" ,"):
                 # "Rutten Administratiekantoor" / "B.V.": a narrow column wrapped the legal form onto a line
                 # of its own; the name is the cell right above it.
-                above = _cell_above(reading, line, *line.box(cell_start + form.start(), cell_start + form.end()))
+                span_above = reading.words_above(line, line.box(cell_start + form.start(), cell_start + form.end())[0])
+                above = span_above.line.text[span_above.start: span_above.end] if span_above is not None else None
                 if above is not None and not L.LEGAL_FORM.search(above) and _plausible_name(clean_name(above)):
                     name = f"{clean_name(above)} {form.group(0).strip()}"
             if len(re.sub(r"[^A-Za-z]", "", name)) < 3 or len(name) > 70:
@@ -157,25 +158,6 @@ def _trade_names_of(reading: Reading, holder: str) -> list[Candidate[str]]:
                 found.append(Candidate(name, W.NAME_TRADE_NAME_OF_HOLDER, "trade name of the account holder",
                                        Span(line, cell_start, cell_end)))
     return found[:1]
-
-
-def _cell_above(reading: Reading, line: Line, x0: float, y0: float, x1: float, y1: float) -> str | None:
-    """The words of the line right above ``line`` (same page, at most about a line's height higher) that start
-    where ``x0`` starts, up to the first gap wider than a word space (a column's edge)."""
-    if line.index == 0:
-        return None
-    above = reading.lines[line.index - 1]
-    if above.page != line.page or y0 - above.y1 > 1.5 * line.height:
-        return None
-    words = above.words
-    first = next((i for i, word in enumerate(words) if abs(word.x0 - x0) <= line.height), None)
-    if first is None:
-        return None
-    last = first
-    while (last + 1 < len(words) and words[last + 1].x0 - words[last].x1 <= W.WORD_SPACE * line.height
-           and same_type(words[last], words[last + 1])):
-        last += 1
-    return above.text[above.spans[first][0]: above.spans[last][1]]
 
 
 def _letterhead_words(first_page: list[Line]) -> set[str]:

@@ -25,9 +25,23 @@ JOINED_HEADING = re.compile(r"[/&]\s*[\wÀ-ÿ.\- ]{2,30}:?")
 # --- whose block is whose ------------------------------------------------------------------------------------
 
 
+_ATTENTION_LINE = re.compile(r"(?i)(?:t\.\s?a\.\s?v|z\.\s?h\.\s?d|attn|attention)\b\.?")
+"""For the attention of ("t.a.v. de crediteurenadministratie"): a line in the addressee's block, under its name."""
+
+
 def find_regions(reading: Reading) -> None:
-    """Find the blocks under buyer and supplier headings (``Reading.buyer_regions`` / ``supplier_regions``)."""
+    """Find the blocks under buyer and supplier headings (``Reading.buyer_regions`` / ``supplier_regions``), and
+    the addressee's name over a "t.a.v." line."""
     for line in reading.lines:
+        for start, end in cells(line.text):
+            if _ATTENTION_LINE.match(line.text, start):
+                name = reading.words_above(line, line.box(start, end)[0])
+                if name is not None:
+                    x0, y0, x1, _ = name.box
+                    _, _, cell_x1, y1 = line.box(start, end)
+                    height = line.height
+                    reading.buyer_regions.append(Region(line.page, x0 - height / 2, y0 - height / 2,
+                                                        max(x1, cell_x1) + height / 2, y1 + height / 2))
         for pattern, target in ((L.BUYER_HEADING, reading.buyer_regions),
                                 (L.SUPPLIER_HEADING, reading.supplier_regions)):
             for match in pattern.finditer(line.text):  # "Factuuradres   Afleveradres": a block under each

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from boekstuk.domain.extraction import labels as L
+from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.extraction.candidate import Candidate, ChosenFields, Span
 from boekstuk.domain.extraction.known import KnownParties
-from boekstuk.domain.extraction.layout import Line, build_lines, cell_at, make_line
+from boekstuk.domain.extraction.layout import Line, build_lines, cell_at, make_line, same_type
 from boekstuk.domain.extraction.parse import find_amounts
 from boekstuk.domain.recognition import FieldLocation, KnownParty, PageWords, ReadingHints
 
@@ -98,6 +99,25 @@ class Reading:
             if words:
                 return make_line(self.pages[other.page - 1], words) if self.pages else None
         return None
+
+    def words_above(self, line: Line, x0: float) -> Span | None:
+        """The words of the line right above ``line`` (same page, at most about a line's height higher) that
+        start where ``x0`` does, up to the first gap wider than a word space or change of type (a column's
+        edge)."""
+        if line.index == 0:
+            return None
+        above = self.lines[line.index - 1]
+        if above.page != line.page or line.y0 - above.y1 > 1.5 * line.height:
+            return None
+        words = above.words
+        first = next((i for i, word in enumerate(words) if abs(word.x0 - x0) <= line.height), None)
+        if first is None:
+            return None
+        last = first
+        while (last + 1 < len(words) and words[last + 1].x0 - words[last].x1 <= W.WORD_SPACE * line.height
+               and same_type(words[last], words[last + 1])):
+            last += 1
+        return Span(above, above.spans[first][0], above.spans[last][1])
 
     def label_above(self, line: Line, start: int, end: int, kinds: LabelKinds) -> str | None:
         """The kind of label printed right above a value (tables with a header row)."""
