@@ -19,6 +19,8 @@ runs can be compared field by field (``diff``) before and after a change that mu
 ``--families tune`` replaces the generated set by the layout-family set of those families (the full run's
 documents and seeds, ``bench/recognition.py --families``) and also scores the VAT split per document; a
 held-out family's misses are not listed (``--misses`` lists tune families' only): they are measured, not read.
+``--first-seed 90000 --shape 2,4,2`` draws other documents of the same families (a development set: new misses
+to learn from without reading the benchmark's own documents again).
 """
 
 from __future__ import annotations
@@ -145,11 +147,17 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--ocr", action="append", default=[], metavar="KEY=VALUE", help="a LocalOcr setting")
     parser.add_argument("--dump", type=Path, metavar="FILE", help="write every document's whole result (JSON lines)")
     parser.add_argument("--families", metavar="SIDE|NAMES", help="the layout-family set of these families instead")
+    parser.add_argument("--first-seed", type=int, default=1000,
+                        help="with --families: other seeds (a development set of tune families: 90000)")
+    parser.add_argument("--shape", default="6,2,2", metavar="PDFS,SCANS,SCAN_PDFS",
+                        help="with --families: documents per family (default as the full run)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     settings = dict(_setting(s) for s in args.ocr)
 
     data = find_data_dir(args.data)
-    generated = (generate_families(OUT / "generated-families", families=select_families(args.families))
+    pdfs, scans, scan_pdfs = (int(n) for n in args.shape.split(","))
+    generated = (generate_families(OUT / f"generated-families-{args.first_seed}", families=select_families(args.families),
+                                   pdfs=pdfs, scans=scans, scan_pdfs=scan_pdfs, first_seed=args.first_seed)
                  if args.families else generate(args.count, OUT / "generated"))
     docs: list[Doc] = (load_dev(data, None) if data and not args.families else []) + generated
     docs = [d for d in docs if d.doc_type in VISUAL_TYPES and (not args.only or args.only in d.source)]

@@ -131,11 +131,12 @@ def generate(count: int, folder: Path) -> list[Doc]:
 
 
 def generate_families(folder: Path, *, families: Sequence[str] | None = None, pdfs: int = 6, scans: int = 2,
-                      scan_pdfs: int = 2, ubl: int = 1) -> list[Doc]:
-    """Write the layout-family set (``family_set``, seeds from 1000) to ``folder`` and return it."""
+                      scan_pdfs: int = 2, ubl: int = 1, first_seed: int = 1000) -> list[Doc]:
+    """Write the layout-family set (``family_set``, seeds from ``first_seed``) to ``folder`` and return it."""
     from boekstuk_local.samples import family_set
 
-    return write_samples(family_set(families=families, pdfs=pdfs, scans=scans, scan_pdfs=scan_pdfs, ubl=ubl), folder)
+    return write_samples(family_set(families=families, pdfs=pdfs, scans=scans, scan_pdfs=scan_pdfs, ubl=ubl,
+                                    first_seed=first_seed), folder)
 
 
 def write_samples(samples: Iterable[Any], folder: Path) -> list[Doc]:

@@ -479,3 +479,34 @@ def test_a_legal_form_in_lower_case_still_names_a_company() -> None:
              (50, 134, "De Vries Vastgoed B.V."), (50, 148, "Davidpad 44"), *BODY]
     result = extract_fields([_read(lines)], engine="local")
     assert result.fields.supplier_name == "Telecom Noord B.v."
+
+
+# --- what OCR does to a VAT line ----------------------------------------------------------------------------------
+
+
+def test_a_base_glued_to_its_word_by_ocr_is_still_read() -> None:
+    """"BTW 9% over316,04  28,44": 28,44 / 9 % would estimate 316,00."""
+    lines = _totals((300, 400, "Totaal excl. BTW   2.264,50"), (300, 414, "BTW 21% over1.948,46   409,18"),
+                    (300, 428, "BTW 9% over316,04   28,44"), (300, 442, "Totaal incl. BTW   2.702,12"))
+    result = extract_fields([_read(lines)], engine="local")
+    assert _split(result) == [("21", Decimal("1948.46"), Decimal("409.18")), ("9", Decimal("316.04"), Decimal("28.44"))]
+
+
+def test_a_percent_sign_read_as_an_8_on_a_vat_line() -> None:
+    lines = [(10, 20, "POMPSTATION GOVARTS"), (10, 40, "Totaal EUR   94,10"), (10, 60, "Btw 218 over 77,77   16,33"),
+             (10, 80, "Bonnummer   400766")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert _split(result) == [("21", Decimal("77.77"), Decimal("16.33"))]
+
+
+def test_a_number_ending_in_8_on_a_line_without_vat_is_no_rate() -> None:
+    lines = [(10, 20, "POMPSTATION GOVARTS"), (10, 40, "Pomp 218 Diesel   94,10"), (10, 60, "Totaal EUR   94,10")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert result.vat_lines == []
+
+
+def test_a_vat_table_under_a_header_ocr_split_into_bt_w() -> None:
+    lines = [(10, 20, "CAFE DE FLAAS"), (10, 40, "TOTAAL   42,30"), (10, 60, "BT W   Over   BT W   Incl."),
+             (10, 74, "21%   18,35   3,85   22,20"), (10, 88, "9%   18,44   1,66   20,10"), (10, 102, "Totaal btw   5,51")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert _split(result) == [("21", Decimal("18.35"), Decimal("3.85")), ("9", Decimal("18.44"), Decimal("1.66"))]

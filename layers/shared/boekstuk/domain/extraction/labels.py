@@ -103,7 +103,8 @@ TOTAL_EXCL = _p(
     r"(?:excl|exkl|zzgl)(?:\.|usief|usive)?\s*(?:btw|vat|ust|mwst|tax|gst|tva)", r"netto",
 )
 VAT = _p(
-    r"btw", r"b\.t\.w\.", r"omzetbelasting", r"vat", r"v\.a\.t\.", r"tax", r"gst", r"sst", r"mwst", r"mehrwertsteuer",
+    r"btw", r"b\.t\.w\.", r"bt\sw(?![a-z])",  # OCR splits a short header ("BT W")
+    r"omzetbelasting", r"vat", r"v\.a\.t\.", r"tax", r"gst", r"sst", r"mwst", r"mehrwertsteuer",
     r"ust", r"umsatzsteuer", r"steuer", r"tva", r"taxe",
 )
 VAT_TOTAL = _p(r"totaal\s*btw", r"btw\s*-?\s*(?:sub\s*-?\s*)?totaal", r"sub\s*-?\s*totaal\s*btw", r"btw\s*-?\s*bedrag",

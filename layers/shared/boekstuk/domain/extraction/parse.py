@@ -136,8 +136,19 @@ def find_amounts(text: str) -> tuple[AmountMatch, ...]:
                 currency=CURRENCY_CODES.get(match.group("cur1").lower()),
             )
         )
+    for match in _AMOUNT_GLUED_TO_WORD.finditer(text):
+        # OCR drops the space between a word and an amount ("over1.948,46"): a formatted amount with its
+        # cents after a lower-case letter is still one.
+        if any(s <= match.start() < e for s, e in covered):
+            continue
+        value = parse_number(match.group("num"))
+        if value is not None:
+            found.append(AmountMatch(value=to_money(value), start=match.start(), end=match.end(), currency=None))
     found.sort(key=lambda m: m.start)
     return tuple(found)
+
+
+_AMOUNT_GLUED_TO_WORD = re.compile(r"(?<=[a-zà-ÿ])(?P<num>\d{1,3}(?:\.\d{3})*,\d{2}|\d{1,3}(?:,\d{3})*\.\d{2})(?![\d%])(?![.,]\d)")
 
 
 # --- dates -------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from boekstuk.domain.extraction.reading import Reading, label_hits, nearest_labe
 from boekstuk.domain.extraction.receipts import tender_kind, tendered_total
 from boekstuk.domain.extraction.vat import (
     MAX_RATE,
+    RATE_MISREAD_RE,
     RATE_RE,
     RateLine,
     complete_vat_lines,
@@ -73,6 +74,8 @@ def _collect(reading: Reading) -> TotalCandidates:
     for line in reading.lines:
         amounts = find_amounts(line.text)
         rates = list(RATE_RE.finditer(line.text))
+        if not rates and L.VAT.search(line.text):
+            rates = list(RATE_MISREAD_RE.finditer(line.text))
         amounts = tuple(a for a in amounts if not any(r.start() <= a.start < r.end() for r in rates))
         if not amounts:
             continue
