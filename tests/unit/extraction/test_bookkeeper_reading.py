@@ -510,3 +510,13 @@ def test_a_vat_table_under_a_header_ocr_split_into_bt_w() -> None:
              (10, 74, "21%   18,35   3,85   22,20"), (10, 88, "9%   18,44   1,66   20,10"), (10, 102, "Totaal btw   5,51")]
     result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
     assert _split(result) == [("21", Decimal("18.35"), Decimal("3.85")), ("9", Decimal("18.44"), Decimal("1.66"))]
+
+
+def test_an_account_holder_on_the_line_after_tnv_and_a_legal_form_as_ocr_misreads_it() -> None:
+    """The payment sentence wraps after "t.n.v."; OCR reads "V.O.F." as "V.o.F ." and "ll" as "11"."""
+    lines = [(50, 40, "SCHELLEKENS AUTOBEDRIJF"), (50, 54, "Erkend APK-keuringsstation · Onderhoud · Reparatie"),
+             *BODY, (50, 700, "Gelieve het bedrag over te maken op rekening NL97 RABO 4858 3627 16 t.n.v."),
+             (50, 714, "Schellekens Autobedrijf V.o.F ., onder vermelding van het factuurnummer."),
+             (50, 790, "Sche11ekens Autobedrijf V.0.F. KvK 56434373")]
+    result = extract_fields([_read(lines)], engine="local")
+    assert result.fields.supplier_name in ("Schellekens Autobedrijf V.o.F.", "Schellekens Autobedrijf V.0.F.")

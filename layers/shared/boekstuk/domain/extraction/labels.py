@@ -173,7 +173,7 @@ ACCOUNT_HOLDER_END = re.compile(
 """Where the account holder's name ends: the reference to quote, the town, the next clause."""
 
 LEGAL_FORM = re.compile(
-    r"(?<![A-Za-z])(?:B\.?\s?V\.?|B\.\s?v\.|b\.\s?v\.|N\.?\s?V\.?|V\.?O\.?F\.?|C\.?V\.?|Holding|Stichting|Vereniging|Coöperatie|"
+    r"(?<![A-Za-z])(?:B\.?\s?V\.?|B\.\s?v\.|b\.\s?v\.|N\.?\s?V\.?|V\.?O\.?F\.?|V\.[o0]\.\s?F\.?|C\.?V\.?|Holding|Stichting|Vereniging|Coöperatie|"
     r"(?:GmbH|GMBH)(?:\s*&\s*Co\.?\s*KG)?|AG|UG|KG|OHG|e\.\s?K\.|GbR|mbH|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|"
     r"Corporation|PLC|LLP|S\.?A\.?R\.?L\.?|S\.?A\.?S\.?|S\.A\.|EURL|(?i:sdn\.?\s?bhd)\.?|BHD\.?|S/B|"
     r"ENTERPRISE|TRADING|Co\.)(?![A-Za-z])",

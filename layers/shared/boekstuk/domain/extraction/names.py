@@ -120,6 +120,11 @@ def _account_holders(reading: Reading) -> list[Candidate[str]]:
                 continue  # "t.n.v." in an address block names a person, not an account
             start = match.end() + len(line.text[match.end():]) - len(line.text[match.end():].lstrip(" :"))
             rest = line.text[start:].split(WIDE_GAP)[0]
+            if not rest.strip() and line.index + 1 < len(reading.lines):
+                # "... op NL97 RABO 4858 3627 16 t.n.v." / "Schellekens Autobedrijf V.O.F., onder vermelding":
+                # the sentence wraps after "t.n.v.", the name opens the next line.
+                found.extend(_account_holder_on(reading, reading.lines[line.index + 1]))
+                continue
             end_match = L.ACCOUNT_HOLDER_END.search(rest)
             raw = rest[: end_match.start()] if end_match else rest
             name = clean_name(raw)
@@ -134,6 +139,18 @@ def _account_holders(reading: Reading) -> list[Candidate[str]]:
                 found.extend(_trade_names_of(reading, name))
         previous = line.text
     return found
+
+
+def _account_holder_on(reading: Reading, line: Line) -> list[Candidate[str]]:
+    """The account holder's name that opens ``line`` (the one after a line ending in "t.n.v.")."""
+    rest = line.text.split(WIDE_GAP)[0]
+    end_match = L.ACCOUNT_HOLDER_END.search(rest)
+    raw = rest[: end_match.start()] if end_match else rest
+    name = clean_name(raw)
+    if not _plausible_name(name) or address_like(name) or is_buyer_side(reading, line, 0, len(raw)):
+        return []
+    score = W.NAME_ACCOUNT_HOLDER if L.LEGAL_FORM.search(name) else W.NAME_ACCOUNT_HOLDER_PERSON
+    return [Candidate(name, score, "account holder", Span(line, 0, len(raw.rstrip())))]
 
 
 _INITIALS_AND_SURNAME = re.compile(r"^(?:[A-Z]\.\s?)+(?P<surname>(?:(?:van|de|der|den|ter|ten|te|het)\s)*[A-Z][\w'-]+)$")
@@ -394,10 +411,18 @@ _GLUED_SDN_BHD = re.compile(r"(?<=[A-Z])\s?SDN\s?BHD$")
 
 
 def clean_name(text: str) -> str:
-    """A name without leading labels and punctuation, trailing registration numbers and doubled spaces."""
+    """A name without leading labels and punctuation, trailing registration numbers and doubled spaces; ones and
+    zeros OCR put between lower-case letters are the letters l and o ("Sche11ekens" is "Schellekens")."""
     text = _NAME_NOISE.sub("", text.strip()).strip(" ,;:-|")
     text = _GLUED_SDN_BHD.sub(" SDN BHD", _TRAILING_REGISTRATION.sub("", text))
+    text = _ONES_IN_A_WORD.sub(lambda m: "l" * len(m.group(0)), text)
+    text = _ZEROS_IN_A_WORD.sub(lambda m: "o" * len(m.group(0)), text)
+    text = re.sub(r"\s+([.,])", r"\1", text)  # "V.o.F ." -> "V.o.F."
     return re.sub(r"\s{2,}", " ", text)
+
+
+_ONES_IN_A_WORD = re.compile(r"(?<=[a-z])1+(?=[a-z])")
+_ZEROS_IN_A_WORD = re.compile(r"(?<=[a-z])0+(?=[a-z])")
 
 
 def _plausible_name(text: str) -> bool:
