@@ -520,3 +520,10 @@ def test_an_account_holder_on_the_line_after_tnv_and_a_legal_form_as_ocr_misread
              (50, 790, "Sche11ekens Autobedrijf V.0.F. KvK 56434373")]
     result = extract_fields([_read(lines)], engine="local")
     assert result.fields.supplier_name in ("Schellekens Autobedrijf V.o.F.", "Schellekens Autobedrijf V.0.F.")
+
+
+def test_a_due_dates_words_glued_together_by_ocr_still_name_it() -> None:
+    lines = [*BODY, (50, 700, "Wij schrijvenhetbedragopofrond 3 sep 2025 afvanrekening NL69 INGB 0123 4567 89.")]
+    assert extract_fields([_read(lines)], engine="local").fields.due_date == "2025-09-03"
+    lines = [*BODY, (50, 700, "Wijverz0ekenu hettotaalbedrag v66r 22.04.2024 overte maken")]
+    assert extract_fields([_read(lines)], engine="local").fields.due_date == "2024-04-22"

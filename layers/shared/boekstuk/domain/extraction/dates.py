@@ -16,6 +16,10 @@ from boekstuk.domain.extraction.reading import Reading, label_hits, nearest_labe
 MAX_PAYMENT_TERM_DAYS = 120
 """A longer "term" is some other number (an order quantity, a house number)."""
 
+_GLUED_DUE = re.compile(r"(?i)(?:v[oóò06]{2}r|uiterlijk(?:op)?|opofrond|afgeschrevenop|ge[ïi]ncasseerdop|"
+                        r"betalenv[oóò06]{2}r)$")
+"""A due date's words right before it, as OCR that drops spaces prints them in a sentence ("...bedragopofrond",
+"totaalbedragv66r"): the phrase is only believed when the date follows it directly."""
 _ON_THE_LINE = (("invoice", L.INVOICE_DATE), ("due", L.DUE_DATE), ("other", L.OTHER_DATE), ("invoice", L.INVOICE_NUMBER))
 _ABOVE = (("invoice", L.INVOICE_DATE), ("due", L.DUE_DATE), ("other", L.OTHER_DATE))
 
@@ -31,7 +35,9 @@ def read_dates(reading: Reading) -> None:
         for date in find_dates(line.text, month_first=month_first):
             span = Span(line, date.start, date.end)
             kind = nearest_label(hits, date.start, line.text)
-            if kind is None:
+            if kind is None and _GLUED_DUE.search(re.sub(r"\s", "", line.text[max(0, date.start - 40): date.start])):
+                kind, score, rule = "due", W.DATE_LABELLED, "label glued to the words before it"
+            elif kind is None:
                 kind = reading.label_above(line, date.start, date.end, _ABOVE)
                 score, rule = W.DATE_UNDER_LABEL, "column header"
             else:

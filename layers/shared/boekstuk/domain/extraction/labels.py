@@ -65,7 +65,7 @@ DUE_DATE = _p(
     r"f[äa]llig(?:keits\s*-?\s*datum|\s*am|\s*bis)?", r"zahlbar\s*bis", r"zahlungsziel", r"zahlungstermin",
     r"date\s*d['’]\s*[ée]ch[ée]ance", r"[ée]ch[ée]ance", r"date\s*limite\s*de\s*paiement", r"[àa]\s*payer\s*avant",
     r"payable\s*avant", r"zahlbar[^.\d]{0,40}?bis(?:\s*zum)?", r"(?:[üu]berweisen|bezahlen|zahlen)[^.\d]{0,30}?bis(?:\s*zum)?",
-    r"bis\s*zum", r"uiterlijk(?:\s*op)?", r"vóór|voor\s*(?=\d)", r"v[oóò06]{2}r(?=\d)",  # OCR: "v66r12/03/2023" (ó read as 6, spaces lost)
+    r"bis\s*zum", r"uiterlijk(?:\s*op)?", r"vóór|voor\s*(?=\d)", r"v[oóò06]{2}r\s?(?=\d)",  # OCR: "v66r12/03/2023" (ó read as 6, spaces lost)
     # A direct debit's date is when the invoice is paid: "Wij schrijven het bedrag op of rond 17 november af".
     r"op\s*of\s*rond", r"afgeschreven\s*op", r"ge[ïi]ncasseerd\s*op", r"incasso\s*-?\s*datum", r"afschrijf\s*-?\s*datum", r"please\s*pay\s*(?:by|before)",
     r"remit\s*(?:until|by|before)", r"pay(?:able)?\s*(?:until|before)", r"wird\s*am", r"wordt\s*op",
