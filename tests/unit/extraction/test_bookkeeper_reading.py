@@ -527,3 +527,21 @@ def test_a_due_dates_words_glued_together_by_ocr_still_name_it() -> None:
     assert extract_fields([_read(lines)], engine="local").fields.due_date == "2025-09-03"
     lines = [*BODY, (50, 700, "Wijverz0ekenu hettotaalbedrag v66r 22.04.2024 overte maken")]
     assert extract_fields([_read(lines)], engine="local").fields.due_date == "2024-04-22"
+
+
+def test_a_rate_whose_percent_sign_ocr_lost_before_over() -> None:
+    """"Btw 21 over 36,55  7.67": without the rate the two amounts were taken for net and VAT the wrong way round."""
+    lines = [(10, 20, "POMPSTATION SCHENK"), (10, 40, "Totaal EUR   44,22"), (10, 60, "Btw 21 over 36,55   7.67"),
+             (10, 80, "Transactie nr.   15698673")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert (result.fields.total_excl_vat, result.fields.vat_total) == (Decimal("36.55"), Decimal("7.67"))
+    assert _split(result) == [("21", Decimal("36.55"), Decimal("7.67"))]
+
+
+def test_a_vat_line_at_a_rate_forbids_reading_equal_totals_as_no_vat() -> None:
+    """"21% btw 2903": OCR lost the VAT amount's comma, but the line says VAT was charged; the subtotal printed
+    under the amounts column is not the total incl. VAT."""
+    lines = _totals((50, 330, "Omschrijving                   Bedrag"), (50, 344, "Spoedtoeslag                   138,25"),
+                    (300, 420, "Subtotaal   138,25"), (300, 434, "21% btw   2903"), (300, 448, "Totaal   167,28"))
+    fields = extract_fields([_read(lines)], engine="local").fields
+    assert (fields.total_incl_vat, fields.vat_total) == (Decimal("167.28"), Decimal("29.03"))

@@ -51,6 +51,8 @@ class TotalCandidates:
     paid: list[Candidate[Decimal]] = field(default_factory=list)
     change: list[Candidate[Decimal]] = field(default_factory=list)
     rate_lines: list[RateLine] = field(default_factory=list)
+    charged: bool = False
+    """A line names VAT at a rate above zero ("21% btw"), whether or not its amount could be read."""
 
 
 def read_totals(reading: Reading) -> list[VatLine]:
@@ -76,6 +78,8 @@ def _collect(reading: Reading) -> TotalCandidates:
         rates = list(RATE_RE.finditer(line.text))
         if not rates and L.VAT.search(line.text):
             rates = list(RATE_MISREAD_RE.finditer(line.text))
+        if L.VAT.search(line.text) and any(0 < Decimal(r.group(1).replace(",", ".")) <= MAX_RATE for r in rates):
+            found.charged = True
         amounts = tuple(a for a in amounts if not any(r.start() <= a.start < r.end() for r in rates))
         if not amounts:
             continue
@@ -169,13 +173,15 @@ def _choose(reading: Reading, found: TotalCandidates, vat_lines: list[VatLine]) 
         found.vat.append(Candidate(to_money(vat_sum), W.VAT_LINES_SUM, "sum of vat lines"))
         found.excl.append(Candidate(to_money(base_sum), W.VAT_LINES_BASE_SUM, "sum of vat line bases"))
 
+    # A VAT line with a rate above zero says VAT was charged: equal totals excl. and incl. are then a misreading.
+    charged = found.charged
     best_combo: tuple[float, Candidate[Decimal] | None, Candidate[Decimal] | None, Candidate[Decimal] | None] | None
     best_combo = None
     for i, e, v in product(_top(found.incl), _top(found.excl), _top(found.vat)):
         score = sum(c.score for c in (i, e, v) if c is not None)
         if _adds_up(i, e, v):
             score += W.TOTALS_ADD_UP
-        elif i is not None and e is not None and v is None and e.value == i.value:
+        elif i is not None and e is not None and v is None and e.value == i.value and not charged:
             score += W.TOTALS_NO_VAT  # no VAT on the document (receipts, exempt): excl equals incl
         elif i is not None and e is not None and (abs(i.value) < abs(e.value)):
             score -= W.TOTALS_INCL_BELOW_EXCL
@@ -198,7 +204,7 @@ def _choose(reading: Reading, found: TotalCandidates, vat_lines: list[VatLine]) 
         # Verlegd or 0 %: the page names the VAT and there is none to pay, so the VAT total is 0,00.
         reading.put("vat_total", Candidate("0.00", W.VAT_TOTAL_ZERO, "reverse charge or 0 %"))
     elif (i is not None and e is not None and v is None and i.value == e.value != 0 and not vat_lines
-          and i.span is not None and e.span is not None and i.span != e.span):
+          and not charged and i.span is not None and e.span is not None and i.span != e.span):
         # A total excl. VAT and a total incl. VAT printed apart, and equal: no VAT was charged (0 %, exempt),
         # whatever the VAT line says (a scan may have lost it). ``complete_vat_lines`` then makes the 0 % line.
         reading.put("vat_total", Candidate("0.00", W.VAT_TOTAL_ZERO, "total excl equals total incl"))
