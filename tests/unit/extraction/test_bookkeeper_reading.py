@@ -545,3 +545,14 @@ def test_a_vat_line_at_a_rate_forbids_reading_equal_totals_as_no_vat() -> None:
                     (300, 420, "Subtotaal   138,25"), (300, 434, "21% btw   2903"), (300, 448, "Totaal   167,28"))
     fields = extract_fields([_read(lines)], engine="local").fields
     assert (fields.total_incl_vat, fields.vat_total) == (Decimal("167.28"), Decimal("29.03"))
+
+
+def test_a_short_till_roll_paid_at_the_till_is_a_receipt_with_no_due_date() -> None:
+    """An 80 mm roll cut short (227 x 280 pt: not narrow by its shape); "Netto 21%" is a rate, not a term."""
+    lines = [(10, 20, "Tankstation Barger"), (10, 40, "17-02-23 22:29"), (10, 60, "Diesel B7   75,34"),
+             (10, 80, "Totaal EUR   75,34"), (10, 94, "Betaald PIN   75,34"), (10, 108, "Waarvan btw 21%   13,08"),
+             (10, 122, "Netto 21%   62,26"), (10, 136, "Bon: 451695")]
+    result = extract_fields([page(lines, size=(227.0, 280.0))], engine="pdf_text")
+    assert result.document_kind == "receipt"
+    assert result.fields.due_date is None
+    assert result.fields.invoice_number == "451695"

@@ -37,9 +37,9 @@ def test_a_guessed_letterhead_name_is_flagged_and_a_labelled_number_is_not() -> 
     assert "invoice_number" not in flagged
 
 
-def test_the_calibrated_thresholds_flag_a_name_the_benchmark_finds_unreliable() -> None:
-    # The benchmark's calibration (tune families): names read below 0.8 are right about three times in four, an
-    # invoice number at 0.7 is as right as at 0.95; the thresholds follow it.
-    assert weights.REVIEW_THRESHOLDS["supplier_name"] == 0.8
-    assert _flagged({"supplier_name": 0.75, "invoice_number": 0.7, "total_incl_vat": 0.65}) == ["supplier_name"]
+def test_the_calibrated_thresholds_flag_what_the_benchmark_finds_unreliable() -> None:
+    # The benchmark's calibration (tune families, 2026-12-06 03:53): every key field read at 0.6 or more is right
+    # at least 90 % of the time, so every threshold is REVIEW_BELOW; a name read at 0.55 is flagged, at 0.75 not.
+    assert set(weights.REVIEW_THRESHOLDS.values()) == {weights.REVIEW_BELOW}
+    assert _flagged({"supplier_name": 0.55, "invoice_number": 0.75, "total_incl_vat": 0.65}) == ["supplier_name"]
     assert all(weights.REVIEW_BELOW <= value < 1.0 for value in weights.REVIEW_THRESHOLDS.values())

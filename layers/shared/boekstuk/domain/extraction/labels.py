@@ -193,11 +193,14 @@ RECEIPT = _p(
     r"kassabon", r"kassaticket", r"kassenbon", r"kassenbeleg", r"quittung", r"receipt", r"re[çc]u",
     r"ticket\s*de\s*caisse", r"cash\s*(?:bill|sale|receipt)", r"kwitantie", r"bonnummer", r"wisselgeld", r"cashier",
     r"kassier", r"change\s*due", r"tunai",
+    # Paid at the till, by card or in cash ("Betaald PIN", "Betaald Contactloos"): the sale is settled.
+    r"betaald\s*(?:met\s*)?(?:pin|contant|contactloos|creditcard|maestro|v\s*-?\s*pay|bankpas|giro\s*card)\b",
+    r"pinbetaling", r"pin\s*transactie",
 )
 INVOICE_WORDS = _p(r"factuur", r"invoice", r"rechnung", r"facture")
 PAYMENT_TERM = re.compile(
     r"(?:binnen|within|innerhalb(?:\s*von)?|sous|net|netto|betaaltermijn|payment\s*terms?|zahlungsziel|"
-    r"zahlbar\s*innerhalb)\s*:?\s*(\d{1,3})\s*(?:dagen|days|tage[n]?|jours|d\b)?",
+    r"zahlbar\s*innerhalb)\s*:?\s*(\d{1,3})(?!\d|\s?%|[.,]\d)\s*(?:dagen|days|tage[n]?|jours|d\b)?",  # "Netto 21%": a rate
     re.IGNORECASE,
 )
 TABLE_HEADER_WORDS = {

@@ -34,10 +34,16 @@ RECEIPT_MAX_ASPECT = 0.62
 """A page narrower than this (width / height) is a till roll, not an A4 or letter sheet (0.71, 0.77)."""
 
 
+TILL_ROLL_MAX_WIDTH = 300.0
+"""A PDF page at most this wide (points: 106 mm) is a till roll (58 or 80 mm), however short the receipt. An A4
+or letter page is 595-612 points wide; a scanned image's width is in pixels, far above this."""
+
+
 def is_receipt(reading: Reading, top_text: str) -> bool:
     """A till receipt: it says so (and no invoice title heads an A4 page), or it is a narrow roll with no due date."""
     page = reading.pages[0] if reading.pages else None
-    narrow = page is not None and page.height > 0 and page.width / page.height < RECEIPT_MAX_ASPECT
+    narrow = page is not None and page.height > 0 and (page.width / page.height < RECEIPT_MAX_ASPECT
+                                                       or page.width <= TILL_ROLL_MAX_WIDTH)
     if L.RECEIPT.search(reading.all_text) and not (L.INVOICE_WORDS.search(top_text) and not narrow):
         return True
     return narrow and "due_date" not in reading.fields
