@@ -556,3 +556,21 @@ def test_a_short_till_roll_paid_at_the_till_is_a_receipt_with_no_due_date() -> N
     assert result.document_kind == "receipt"
     assert result.fields.due_date is None
     assert result.fields.invoice_number == "451695"
+
+
+def test_invoice_numbers_as_ocr_prints_their_labels_and_values() -> None:
+    def number(*lines: tuple[float, float, str]) -> str | None:
+        return extract_fields([_read([(50, 40, "Rietveld Telecom B.V."), *lines])], engine="local").fields.invoice_number
+
+    assert number((300, 150, "Factuurnummer   INV- 2517194")) == "INV-2517194"  # a space after the hyphen
+    assert number((300, 150, "Factuumum   F685111675")) == "F685111675"  # "rn" read as "m", a syllable lost
+    assert number((60, 150, "Bestelnummer"), (160, 150, "Factuurmummer"), (260, 150, "Klantnummer"),
+                  (60, 164, "6246302987"), (160, 164, "NL20230521013"), (260, 164, "1721140")) == "NL20230521013"
+
+
+def test_a_restaurant_bills_number_but_never_a_bank_account() -> None:
+    lines = [(10, 20, "CAFE HOPPENBROUWER"), (10, 40, "2025-05-08 18:02   Rekening nr. T17-7126"),
+             (10, 60, "Bitterballen   7,90"), (10, 80, "TOTAAL   7,90"), (10, 100, "Betaald PIN   7,90")]
+    assert extract_fields([page(lines, size=(220.0, 400.0))], engine="local").fields.invoice_number == "T17-7126"
+    lines = [*BODY[:1], *BODY[3:], (50, 700, "Rekening nr. NL56 SNSB 3614 6256 77 t.n.v. Groenlicht B.V.")]
+    assert extract_fields([_read(lines)], engine="local").fields.invoice_number is None

@@ -112,9 +112,10 @@ def number_token(text: str) -> Token | None:
         if L.DOCUMENT_TITLE.fullmatch(token) or token.lower() in {"nr", "no", "nummer", "number", "n°", "de", ":"}:
             position = match.end()
             continue
-        # A series prefix printed apart from its digits ("CN 46743", "F 2024-017"): one number.
-        series = re.match(r"([A-Z]{1,3}) (\d[\w/\-]*)", text[match.start():])
-        if series and token == series.group(1) and not find_dates(series.group(2)):
-            return Token(series.group(1) + series.group(2).rstrip(".-/"), match.start())
+        # A series prefix printed apart from its digits ("CN 46743", "F 2024-017", OCR's "INV- 2517194"): one
+        # number, its hyphen kept.
+        series = re.match(r"([A-Z]{1,4})(-?) (\d[\w/\-]*)", text[match.start():])
+        if series and token == series.group(1) and not find_dates(series.group(3)):
+            return Token(series.group(1) + series.group(2) + series.group(3).rstrip(".-/"), match.start())
         return None
     return None

@@ -16,7 +16,8 @@ def _p(*alternatives: str) -> re.Pattern[str]:
 NUMBER_WORD = r"(?:nummer|number|numéro|numero|nr|no|num|n°|nº|#)"
 
 INVOICE_NUMBER = _p(
-    r"factu{1,2}[rm]?\s*-?\s*n?u?\s*m\s*m?er",  # OCR: "Factuunummer", "Factuumummer" (rn -> m), "Factuurnum mer"
+    # OCR: "Factuunummer", "Factuumummer" (rn -> m), "Factuurnum mer", "Factuurmummer", "Factuumum"
+    r"factu{1,2}[rm]?\s*-?\s*[nm]?u?\s*m\s*m?(?:er|u[mr]\b)",
     r"factuur\s*-?\s*" + NUMBER_WORD + r"\.?",
     r"(?:credit\s*-?\s*nota|creditfactuur|credit\s*note|gutschrift)\s*-?\s*" + NUMBER_WORD + r"\.?",
     r"invoice\s*" + NUMBER_WORD + r"\.?",
@@ -26,6 +27,8 @@ INVOICE_NUMBER = _p(
     r"(?:kassa)?(?:bon|ticket)\s*-?\s*(?:no|nr|number|nummer|#)\.?", r"transacti(?:e|on)\s*-?\s*(?:no|nr|nummer|number|id|#)\.?",
     # A statement (utility bill, "jaarnota") is numbered as a "nota".
     r"(?:jaar|eind|voorschot|termijn|afrekenings?)?nota\s*-?\s*(?:nummer|nr|no)\.?",
+    # A restaurant's bill: "Rekening nr. T17-7126" (but never the bank account: "Rekening nr. NL56 SNSB ...").
+    r"rekening\s*(?:nr|no)\.?(?=\s*:?\s*[A-Z]{0,3}-?\d)(?!\s*:?\s*[A-Z]{2}\d{2}\s?[A-Z]{4})",
     # Accountants and lawyers invoice by "declaratie".
     r"declaratie\s*-?\s*(?:nummer|nr|no)\.?",
     # A receipt's number often has no number word: "Bon 058029", "Kassabon B230627-076", "Ticket 4711".
