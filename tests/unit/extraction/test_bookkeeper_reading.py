@@ -574,3 +574,12 @@ def test_a_restaurant_bills_number_but_never_a_bank_account() -> None:
     assert extract_fields([page(lines, size=(220.0, 400.0))], engine="local").fields.invoice_number == "T17-7126"
     lines = [*BODY[:1], *BODY[3:], (50, 700, "Rekening nr. NL56 SNSB 3614 6256 77 t.n.v. Groenlicht B.V.")]
     assert extract_fields([_read(lines)], engine="local").fields.invoice_number is None
+
+
+def test_the_customers_id_labels_as_ocr_glues_them() -> None:
+    for label in ("Uwbtw-nummer:", "Btw-idklant:"):
+        lines = [(50, 40, "LEMMENS INSTALLATIETECHNIEK"), (50, 200, f"{label}{BUYER_VAT}"), *BODY,
+                 (50, 790, f"KVK 28073084 ·BtW{SUPPLIER_VAT}·IBAN NL91 ABNA 0417 1643 00")]
+        result = extract_fields([_read(lines)], engine="local")
+        assert result.fields.supplier_vat_id == SUPPLIER_VAT, label
+        assert result.buyer is not None and result.buyer.vat_id == BUYER_VAT, label

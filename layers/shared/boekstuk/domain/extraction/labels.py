@@ -158,6 +158,10 @@ BUYER_HINT = _p(
     r"client", r"acheteur", r"debiteur", r"leistungsempf", r"inlener", r"opdrachtgever",
 )
 """Words on an id's own line that say the id belongs to the buyer (``Uw BTW-nummer``, ``Customer VAT``)."""
+BUYER_HINT_GLUED = re.compile(
+    r"(?i)(?:btw|vat|kvk|id|nummer|nr)[-.]?(?:klant|afnemer|customer|buyer|inlener|opdrachtgever)|"
+    r"(?<![a-z])uw(?:btw|b\.t\.w|kvk|vat)")
+"""The same labels as OCR that drops spaces prints them ("Btw-idklant:", "Uwbtw-nummer:")."""
 
 ACCOUNT_HOLDER = _p(
     r"t\.\s?n\.\s?v\.?", r"ten\s*name\s*van", r"rekening\s*-?\s*houder", r"account\s*(?:holder|name)", r"beneficiary",

@@ -98,7 +98,8 @@ def is_buyer_side(reading: Reading, line: Line, start: int, end: int) -> bool:
     previous = line.text[line_cells[index - 1].start: line_cells[index - 1].end] if index > 0 else ""
     if not label.strip(" :") and not re.search(r"\d", previous):  # a label column holds no values itself
         label = previous[-40:]
-    return bool(L.BUYER_HINT.search(label) and not L.SUPPLIER_HEADING.search(label))
+    hinted = L.BUYER_HINT.search(label) or L.BUYER_HINT_GLUED.search(label)
+    return bool(hinted and not L.SUPPLIER_HEADING.search(label))
 
 
 def _debit_context(text: str, offset: int) -> bool:
