@@ -583,3 +583,9 @@ def test_the_customers_id_labels_as_ocr_glues_them() -> None:
         result = extract_fields([_read(lines)], engine="local")
         assert result.fields.supplier_vat_id == SUPPLIER_VAT, label
         assert result.buyer is not None and result.buyer.vat_id == BUYER_VAT, label
+
+
+def test_a_logos_letters_stand_for_the_name_printed_elsewhere_and_a_label_is_no_letterhead() -> None:
+    lines = [(24, 40, "RRK"), (24, 60, "Customer ID"), *BODY, (24, 790, "van Rooij Reclame Kantoor · Kerkstraat 9")]
+    result = extract_fields([_read(lines)], engine="local")
+    assert result.fields.supplier_name == "van Rooij Reclame Kantoor"

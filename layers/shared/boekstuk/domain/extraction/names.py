@@ -217,7 +217,10 @@ def _letterhead_names(reading: Reading, first_page: list[Line]) -> list[Candidat
                 cell, end = parts[0], cell_start + len(parts[0])
             name = clean_name(cell)
             if (is_buyer_side(reading, line, cell_start, end) or not _plausible_name(name) or address_like(name)
-                    or any(label.match(name) for label in _FIELD_LABELS)):
+                    or any(label.match(name) for label in _FIELD_LABELS) or L.BUYER_HINT.match(name)):
+                continue  # ("Customer ID": a label, not a letterhead)
+            if _MONOGRAM.fullmatch(name) and (spelled := _spelled_out(reading, name)) is not None:
+                found.append(spelled)  # a logo's letters stand for the name printed elsewhere ("RAB")
                 continue
             score = W.LETTERHEAD - W.LETTERHEAD_PER_RANK * rank
             # Larger type tips the balance between neighbouring lines only: stamps ("POSTED") are large too.
@@ -384,6 +387,39 @@ def _is_narrow(reading: Reading) -> bool:
 
 
 # --- what a name looks like ----------------------------------------------------------------------------------
+
+
+_MONOGRAM = re.compile(r"[A-Z]{2,4}")
+_PARTICLES = {"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "en", "&"}
+
+
+def _spelled_out(reading: Reading, monogram: str) -> Candidate[str] | None:
+    """The name whose words' initials a logo's letters are ("RAB": "Rutten Administratiekantoor B.V."; "BRB":
+    "van Brenen Reclame B.V."), printed anywhere outside the buyer's block; lower-case particles do not count."""
+    for line in reading.lines:
+        for cell_start, cell_end in cells(line.text):
+            words = line.text[cell_start:cell_end].split(" ")
+            for first in range(len(words)):
+                initials, last = "", first
+                while last < len(words) and len(initials) < len(monogram):
+                    word = words[last]
+                    if word.lower() not in _PARTICLES:
+                        if not word[:1].isupper():
+                            break
+                        initials += word[0]
+                    last += 1
+                if initials != monogram or not words[first][:1].isupper():
+                    continue
+                start = first
+                while start > 0 and words[start - 1].lower() in _PARTICLES:
+                    start -= 1  # "van Brenen Reclame B.V.": the particle is part of the name
+                offset = cell_start + len(" ".join(words[:start])) + (1 if start else 0)
+                name = clean_name(" ".join(words[start:last]))
+                end = offset + len(" ".join(words[start:last]))
+                if _plausible_name(name) and not is_buyer_side(reading, line, offset, end):
+                    return Candidate(name, W.LETTERHEAD + W.LETTERHEAD_SPELLED_OUT, "monogram spelled out",
+                                     Span(line, offset, end))
+    return None
 
 
 def _name_start(cell: str, form_start: int) -> int:

@@ -79,6 +79,8 @@ LETTERHEAD_LARGEST_TYPE = 0.02
 """Printed in the largest type at the top; small, because stamps ("POSTED", "PAID") are large too."""
 LETTERHEAD_SPELLS_DOMAIN = 0.15
 """What the document's e-mail or web domain spells (``Hoeks Bouw`` -> hoeksbouw.nl)."""
+LETTERHEAD_SPELLED_OUT = 0.1
+"""A logo's letters ("RAB") spelled out by a name printed elsewhere: that name, above any other letterhead cell."""
 LETTERHEAD_SENDER_LINE = 0.05
 """The first part of a sender line ("Name · Street 1 · Town") above a window address: that is who sends it."""
 
