@@ -589,3 +589,19 @@ def test_a_logos_letters_stand_for_the_name_printed_elsewhere_and_a_label_is_no_
     lines = [(24, 40, "RRK"), (24, 60, "Customer ID"), *BODY, (24, 790, "van Rooij Reclame Kantoor · Kerkstraat 9")]
     result = extract_fields([_read(lines)], engine="local")
     assert result.fields.supplier_name == "van Rooij Reclame Kantoor"
+
+
+def test_a_tills_vat_block_with_its_words_glued_and_a_vat_table_with_misread_percent_signs() -> None:
+    lines = [(10, 20, "POMPSTATION HUEL"), (10, 40, "Totaal EUR   68,28"), (10, 60, "Waarvanbtw 21%   11,05"),
+             (10, 74, "Netto 21%   52,63"), (10, 88, "Waarvanbtw 9%   0.38"), (10, 102, "Netto 9%   4,22")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert _split(result) == [("21", Decimal("52.63"), Decimal("11.05")), ("9", Decimal("4.22"), Decimal("0.38"))]
+    lines = [(10, 20, "HOTEL VAN ORLEANS"), (10, 40, "TOTAAL   27,61"), (10, 60, "BTW   Excl.   BTW   Incl."),
+             (10, 74, "A   21号   8,82   1,85   10,67"), (10, 88, "B   98   15,54   1,40   16,94")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert _split(result) == [("21", Decimal("8.82"), Decimal("1.85")), ("9", Decimal("15.54"), Decimal("1.40"))]
+
+
+def test_a_kvk_number_a_skewed_scan_put_before_its_label() -> None:
+    lines = [(24, 40, "Uijen Handel B.V."), (24, 200, "72772711 KvK      2023-0862"), *BODY]
+    assert extract_fields([_read(lines)], engine="local").fields.supplier_kvk == "72772711"

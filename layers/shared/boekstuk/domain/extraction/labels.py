@@ -107,6 +107,7 @@ TOTAL_EXCL = _p(
 )
 VAT = _p(
     r"btw", r"b\.t\.w\.", r"bt\sw(?![a-z])",  # OCR splits a short header ("BT W")
+    r"waarvan\s*btw",  # and glues a till's "Waarvan btw 21%"
     r"omzetbelasting", r"vat", r"v\.a\.t\.", r"tax", r"gst", r"sst", r"mwst", r"mehrwertsteuer",
     r"ust", r"umsatzsteuer", r"steuer", r"tva", r"taxe",
 )

@@ -180,10 +180,17 @@ def _wrapped_ibans(reading: Reading, line: Line) -> list[IdMatch]:
             if m.start < len(line.text) < m.end]
 
 
+_KVK_AFTER_VALUE = re.compile(r"(\d{8})\s+(?:KvK|KVK|kvk)(?:[-\s]?nummer)?:?")
+
+
 def _kvk_under_label(reading: Reading, line: Line) -> list[IdMatch]:
     """A KvK number printed under its label (a column of ids: "KvK" over "26988568"). The match is the label's."""
     found: list[IdMatch] = []
     for start, end in cells(line.text):
+        swapped = _KVK_AFTER_VALUE.fullmatch(line.text[start:end])
+        if swapped is not None:  # a skewed scan's label and value on one line, the value first ("72772711 KvK")
+            found.append(IdMatch(swapped.group(1), start, end))
+            continue
         if not kvk_label_cell(line.text[start:end]):
             continue
         below = reading.cell_below(line, end - 1)

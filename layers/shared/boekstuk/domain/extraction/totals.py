@@ -23,6 +23,7 @@ from boekstuk.domain.extraction.vat import (
     RATE_RE,
     RateLine,
     complete_vat_lines,
+    in_vat_table,
     is_exact,
     read_vat_lines,
 )
@@ -76,8 +77,9 @@ def _collect(reading: Reading) -> TotalCandidates:
     for line in reading.lines:
         amounts = find_amounts(line.text)
         rates = list(RATE_RE.finditer(line.text))
-        if not rates and L.VAT.search(line.text):
-            rates = list(RATE_MISREAD_RE.finditer(line.text))
+        misread = [] if rates else list(RATE_MISREAD_RE.finditer(line.text))
+        if misread and (L.VAT.search(line.text) or (len(amounts) >= 2 and in_vat_table(reading, line))):
+            rates = misread
         if L.VAT.search(line.text) and any(0 < Decimal(r.group(1).replace(",", ".")) <= MAX_RATE for r in rates):
             found.charged = True
         amounts = tuple(a for a in amounts if not any(r.start() <= a.start < r.end() for r in rates))

@@ -20,9 +20,10 @@ from boekstuk.domain.money import to_money
 from boekstuk.domain.recognition import VatLine
 
 RATE_RE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
-RATE_MISREAD_RE = re.compile(r"(?<![\d.,])(21|19|9|7|6)(?:8(?![\d.,%])|(?=\s*(?:over|on|auf|sur)\b))")
-"""A rate whose percent sign OCR read as an 8 ("Btw 218 over 77,77") or lost ("Btw 21 over 36,55"): only
-believed on a line with a VAT word and no rate of its own, and only for the common rates."""
+RATE_MISREAD_RE = re.compile(r"(?<![\d.,])(21|19|9|7|6)(?:8(?![\d.,%])|号|(?=\s*(?:over|on|auf|sur)\b))")
+"""A rate whose percent sign OCR read as an 8 ("Btw 218 over 77,77"), as 号 (RapidOCR's model also reads
+Chinese) or lost ("Btw 21 over 36,55"): only believed on a line with no rate of its own that has a VAT word or
+is a row of a VAT table, and only for the common rates."""
 MAX_RATE = Decimal(30)
 """A higher percentage is a discount or a share, not a VAT rate (the highest in the EU is 27 %)."""
 COMMON_RATES = (Decimal(21), Decimal(9), Decimal(6), Decimal(0), Decimal(19), Decimal(7), Decimal(20),
@@ -135,6 +136,11 @@ def complete_vat_lines(reading: Reading, vat_lines: list[VatLine]) -> None:
                 if abs(to_money(base * known / 100) - amount) <= W.TOLERANCE:
                     vat_lines.append(VatLine(rate=rate_text(known), base=base, amount=amount))
                     break
+
+
+def in_vat_table(reading: Reading, line: Line) -> bool:
+    """Whether ``line`` is a row under a VAT header (``BTW  Excl.  BTW  Incl.``)."""
+    return _in_vat_table(reading, line)
 
 
 def _in_vat_table(reading: Reading, line: Line) -> bool:
