@@ -605,3 +605,13 @@ def test_a_tills_vat_block_with_its_words_glued_and_a_vat_table_with_misread_per
 def test_a_kvk_number_a_skewed_scan_put_before_its_label() -> None:
     lines = [(24, 40, "Uijen Handel B.V."), (24, 200, "72772711 KvK      2023-0862"), *BODY]
     assert extract_fields([_read(lines)], engine="local").fields.supplier_kvk == "72772711"
+
+
+def test_number_labels_ocr_split_or_punctuated() -> None:
+    def number(text: str) -> str | None:
+        lines = [(10, 20, "CAFE DE BRUG"), (10, 40, text), (10, 60, "TOTAAL   7,90")]
+        return extract_fields([page(lines, size=(220.0, 600.0))], engine="local").fields.invoice_number
+
+    assert number("15 augustus 2025 13:49   Bonnum mer 8120") == "8120"
+    assert number("Notanum mer   D2023-623") == "D2023-623"
+    assert number("Bon.   03/5069") == "03/5069"

@@ -13,7 +13,7 @@ def _p(*alternatives: str) -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-zÀ-ÿ])(?:" + "|".join(alternatives) + r")", re.IGNORECASE)
 
 
-NUMBER_WORD = r"(?:nummer|number|numéro|numero|nr|no|num|n°|nº|#)"
+NUMBER_WORD = r"(?:num\s?mer|number|numéro|numero|nr|no|num|n°|nº|#)"  # OCR splits "num mer"
 
 INVOICE_NUMBER = _p(
     # OCR: "Factuunummer", "Factuumummer" (rn -> m), "Factuurnum mer", "Factuurmummer", "Factuumum"
@@ -23,16 +23,16 @@ INVOICE_NUMBER = _p(
     r"invoice\s*" + NUMBER_WORD + r"\.?",
     r"inv\.?\s*(?:no|nr|#)\.?",
     r"bill\s*(?:no|nr|number|#)\.?",
-    r"(?:receipt|document|doc|bon|beleg|transaction|trans|bill)\s*-?\s*(?:no|nr|number|nummer|#)\.?",
-    r"(?:kassa)?(?:bon|ticket)\s*-?\s*(?:no|nr|number|nummer|#)\.?", r"transacti(?:e|on)\s*-?\s*(?:no|nr|nummer|number|id|#)\.?",
+    r"(?:receipt|document|doc|bon|beleg|transaction|trans|bill)\s*-?\s*(?:no|nr|number|num\s?mer|#)\.?",
+    r"(?:kassa)?(?:bon|ticket)\s*-?\s*(?:no|nr|number|num\s?mer|#)\.?", r"transacti(?:e|on)\s*-?\s*(?:no|nr|num\s?mer|number|id|#)\.?",
     # A statement (utility bill, "jaarnota") is numbered as a "nota".
-    r"(?:jaar|eind|voorschot|termijn|afrekenings?)?nota\s*-?\s*(?:nummer|nr|no)\.?",
+    r"(?:jaar|eind|voorschot|termijn|afrekenings?)?nota\s*-?\s*(?:num\s?mer|nr|no)\.?",
     # A restaurant's bill: "Rekening nr. T17-7126" (but never the bank account: "Rekening nr. NL56 SNSB ...").
     r"rekening\s*(?:nr|no)\.?(?=\s*:?\s*[A-Z]{0,3}-?\d)(?!\s*:?\s*[A-Z]{2}\d{2}\s?[A-Z]{4})",
     # Accountants and lawyers invoice by "declaratie".
-    r"declaratie\s*-?\s*(?:nummer|nr|no)\.?",
+    r"declaratie\s*-?\s*(?:num\s?mer|nr|no)\.?",
     # A receipt's number often has no number word: "Bon 058029", "Kassabon B230627-076", "Ticket 4711".
-    r"(?:kassa)?bon(?=\s*:?\s*[A-Z]{0,2}\s?\d)", r"ticket(?=\s*:?\s*\d)", r"transacti(?:e|on)(?=\s*:?\s*\d)",
+    r"(?:kassa)?bon\.?(?=\s*:?\s*[A-Z]{0,2}\s?\d)", r"ticket(?=\s*:?\s*\d)", r"transacti(?:e|on)(?=\s*:?\s*\d)",
     r"beleg(?=\s*:?\s*\d)", r"receipt(?=\s*:?\s*#?\s*\d)",
     r"rechnungs?\s*-?\s*" + NUMBER_WORD + r"\.?",
     r"[a-zäöüß]*rechnung\s*(?:\(\d+\))?\s*nr\.?",  # German compounds: Handels-, Miet-, Schlussrechnung (380) Nr.
