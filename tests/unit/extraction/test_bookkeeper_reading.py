@@ -615,3 +615,9 @@ def test_number_labels_ocr_split_or_punctuated() -> None:
     assert number("15 augustus 2025 13:49   Bonnum mer 8120") == "8120"
     assert number("Notanum mer   D2023-623") == "D2023-623"
     assert number("Bon.   03/5069") == "03/5069"
+
+
+def test_a_wrapped_legal_form_does_not_take_the_buyers_heading_a_skewed_scan_ran_into_the_name() -> None:
+    lines = [(24, 104, "Huisman Administratiekantoor Factuur aan"), (24, 118, "B.V."),
+             (24, 134, "Maaikesteeg 9"), *BODY]
+    assert extract_fields([_read(lines)], engine="local").fields.supplier_name == "Huisman Administratiekantoor B.V."

@@ -49,6 +49,9 @@ def read_supplier_name(reading: Reading) -> None:
                 # of its own; the name is the cell right above it.
                 span_above = reading.words_above(line, line.box(cell_start + form.start(), cell_start + form.end())[0])
                 above = span_above.line.text[span_above.start: span_above.end] if span_above is not None else None
+                heading = L.BUYER_HEADING.search(above) if above is not None else None
+                if above is not None and heading is not None and heading.start() > 0:
+                    above = above[: heading.start()]  # a skewed scan ran the name into "Factuur aan" beside it
                 if above is not None and not L.LEGAL_FORM.search(above) and _plausible_name(clean_name(above)):
                     name = f"{clean_name(above)} {form.group(0).strip()}"
             if len(re.sub(r"[^A-Za-z]", "", name)) < 3 or len(name) > 70:
