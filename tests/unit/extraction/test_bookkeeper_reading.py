@@ -621,3 +621,26 @@ def test_a_wrapped_legal_form_does_not_take_the_buyers_heading_a_skewed_scan_ran
     lines = [(24, 104, "Huisman Administratiekantoor Factuur aan"), (24, 118, "B.V."),
              (24, 134, "Maaikesteeg 9"), *BODY]
     assert extract_fields([_read(lines)], engine="local").fields.supplier_name == "Huisman Administratiekantoor B.V."
+
+
+def test_a_rate_line_ocr_lost_is_what_the_totals_leave_when_a_common_rate_fits_to_the_cent() -> None:
+    """A faded till roll: the 9 % row of the VAT table did not come through; the totals say 16,97 at 9 % = 1,53."""
+    lines = [(10, 20, "CAFE JANSEN"), (10, 40, "TOTAAL   49,20"), (10, 60, "BTW   Over   BTW   Incl."),
+             (10, 74, "21%   25,37   5,33   30,70"), (10, 100, "Totaal excl. btw   42,34")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert _split(result) == [("21", Decimal("25.37"), Decimal("5.33")), ("9", Decimal("16.97"), Decimal("1.53"))]
+
+
+def test_no_rate_is_invented_when_no_common_rate_fits_the_remainder() -> None:
+    lines = [(10, 20, "CAFE JANSEN"), (10, 40, "TOTAAL   49,20"), (10, 60, "BTW   Over   BTW   Incl."),
+             (10, 74, "21%   25,37   5,33   30,70"), (10, 100, "Totaal excl. btw   42,00")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert _split(result) == [("21", Decimal("25.37"), Decimal("5.33"))]
+
+
+def test_the_vat_total_of_a_reconciled_split_is_the_whole_vat() -> None:
+    lines = [(10, 20, "CAFE JANSEN"), (10, 40, "TOTAAL   49,20"), (10, 60, "BTW   Over   BTW   Incl."),
+             (10, 74, "21%   25,37   5,33   30,70"), (10, 100, "Totaal excl. btw   42,34")]
+    result = extract_fields([page(lines, size=(220.0, 600.0))], engine="local")
+    assert result.fields.vat_total == Decimal("6.86")
+    assert "totals_mismatch" not in result.warnings

@@ -136,6 +136,32 @@ def complete_vat_lines(reading: Reading, vat_lines: list[VatLine]) -> None:
                 if abs(to_money(base * known / 100) - amount) <= W.TOLERANCE:
                     vat_lines.append(VatLine(rate=rate_text(known), base=base, amount=amount))
                     break
+    elif vat_lines and excl is not None and (incl := reading.fields.get("total_incl_vat")) is not None:
+        paid_vat = Decimal(incl.value) - Decimal(excl.value)
+        if _add_the_lost_rate(vat_lines, Decimal(excl.value), paid_vat):
+            # The lines now account for the totals: the VAT total is theirs (a VAT total taken from the lines
+            # that were read fell short of the totals).
+            reading.put("vat_total", Candidate(to_money(paid_vat), W.TOTAL_COMPUTED, "incl minus excl, every rate"))
+            if "totals_mismatch" in reading.warnings:
+                reading.warnings.remove("totals_mismatch")
+
+
+def _add_the_lost_rate(vat_lines: list[VatLine], excl: Decimal, vat_total: Decimal) -> bool:
+    """Reconcile the VAT lines with the totals: when their bases and VAT fall short of the totals by a base and a
+    VAT that another common rate turns into each other to the cent, the page (or OCR) lost that rate's line; it is
+    added. Nothing is added on any doubt: a remainder of the other sign, a rate already present, no rate that fits."""
+    if any(line.reverse_charge for line in vat_lines):
+        return False
+    rest_base = excl - sum((line.base for line in vat_lines), Decimal("0"))
+    rest_vat = vat_total - sum((line.amount for line in vat_lines), Decimal("0"))
+    if rest_base == 0 or rest_vat == 0 or (rest_base > 0) != (excl > 0) or (rest_vat > 0) != (rest_base > 0):
+        return False
+    present = {line.rate for line in vat_lines}
+    for known in COMMON_RATES:
+        if known > 0 and rate_text(known) not in present and to_money(rest_base * known / 100) == rest_vat:
+            vat_lines.append(VatLine(rate=rate_text(known), base=to_money(rest_base), amount=to_money(rest_vat)))
+            return True
+    return False
 
 
 def in_vat_table(reading: Reading, line: Line) -> bool:
