@@ -9,10 +9,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from boekstuk.domain.extraction import weights as W
 from boekstuk.domain.recognition import PageWords, Word
 
-W_TYPE_SIZE_STEP = 1.4
-"""Two neighbouring words whose heights differ by more than this factor are set in different type: not one cell."""
 WIDE_GAP = "   "
 """Words far apart on one line (table columns, label and value far apart) are joined by three spaces."""
 
@@ -149,9 +148,9 @@ def make_line(page: PageWords, words: list[Word]) -> Line:
 
 
 def same_type(a: Word, b: Word) -> bool:
-    """Whether two words are set in about the same type size (their heights within ``W_TYPE_SIZE_STEP``)."""
+    """Whether two words are set in about the same type size (their heights within ``W.TYPE_SIZE_STEP``)."""
     low, high = sorted((a.y1 - a.y0, b.y1 - b.y0))
-    return high <= W_TYPE_SIZE_STEP * low
+    return high <= W.TYPE_SIZE_STEP * low
 
 
 class Cell(NamedTuple):

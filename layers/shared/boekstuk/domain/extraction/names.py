@@ -121,39 +121,36 @@ def _account_holders(reading: Reading) -> list[Candidate[str]]:
             before = previous + " " + line.text[:match.start()]
             if not (L.PAYMENT_WORDS.search(before) or find_ibans(before)):
                 continue  # "t.n.v." in an address block names a person, not an account
+            holder_line = line
             start = match.end() + len(line.text[match.end():]) - len(line.text[match.end():].lstrip(" :"))
-            rest = line.text[start:].split(WIDE_GAP)[0]
-            if not rest.strip() and line.index + 1 < len(reading.lines):
+            if not line.text[start:].split(WIDE_GAP)[0].strip():
                 # "... op NL97 RABO 4858 3627 16 t.n.v." / "Schellekens Autobedrijf V.O.F., onder vermelding":
                 # the sentence wraps after "t.n.v.", the name opens the next line.
-                found.extend(_account_holder_on(reading, reading.lines[line.index + 1]))
+                if line.index + 1 >= len(reading.lines):
+                    continue
+                holder_line, start = reading.lines[line.index + 1], 0
+            holder = _account_holder_at(reading, holder_line, start)
+            if holder is None:
                 continue
-            end_match = L.ACCOUNT_HOLDER_END.search(rest)
-            raw = rest[: end_match.start()] if end_match else rest
-            name = clean_name(raw)
-            if name.endswith(".") and not L.LEGAL_FORM.search(name[-6:]):
-                name = name[:-1]  # the sentence's full stop, not a legal form's
-            if not _plausible_name(name) or address_like(name) or is_buyer_side(reading, line, start, start + len(raw)):
-                continue
-            score = W.NAME_ACCOUNT_HOLDER if L.LEGAL_FORM.search(name) else W.NAME_ACCOUNT_HOLDER_PERSON
-            found.append(Candidate(name, score, "account holder",
-                                   Span(line, start, start + len(raw.rstrip()))))
-            if not L.LEGAL_FORM.search(name):
-                found.extend(_trade_names_of(reading, name))
+            found.append(holder)
+            if not L.LEGAL_FORM.search(holder.value):
+                found.extend(_trade_names_of(reading, holder.value))
         previous = line.text
     return found
 
 
-def _account_holder_on(reading: Reading, line: Line) -> list[Candidate[str]]:
-    """The account holder's name that opens ``line`` (the one after a line ending in "t.n.v.")."""
-    rest = line.text.split(WIDE_GAP)[0]
+def _account_holder_at(reading: Reading, line: Line, start: int) -> Candidate[str] | None:
+    """The account holder's name that starts at character ``start`` of ``line``, up to where the sentence goes on."""
+    rest = line.text[start:].split(WIDE_GAP)[0]
     end_match = L.ACCOUNT_HOLDER_END.search(rest)
     raw = rest[: end_match.start()] if end_match else rest
     name = clean_name(raw)
-    if not _plausible_name(name) or address_like(name) or is_buyer_side(reading, line, 0, len(raw)):
-        return []
+    if name.endswith(".") and not L.LEGAL_FORM.search(name[-6:]):
+        name = name[:-1]  # the sentence's full stop, not a legal form's
+    if not _plausible_name(name) or address_like(name) or is_buyer_side(reading, line, start, start + len(raw)):
+        return None
     score = W.NAME_ACCOUNT_HOLDER if L.LEGAL_FORM.search(name) else W.NAME_ACCOUNT_HOLDER_PERSON
-    return [Candidate(name, score, "account holder", Span(line, 0, len(raw.rstrip())))]
+    return Candidate(name, score, "account holder", Span(line, start, start + len(raw.rstrip())))
 
 
 _INITIALS_AND_SURNAME = re.compile(r"^(?:[A-Z]\.\s?)+(?P<surname>(?:(?:van|de|der|den|ter|ten|te|het)\s)*[A-Z][\w'-]+)$")

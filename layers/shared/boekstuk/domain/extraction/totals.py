@@ -25,6 +25,7 @@ from boekstuk.domain.extraction.vat import (
     complete_vat_lines,
     in_vat_table,
     is_exact,
+    rate_value,
     read_vat_lines,
 )
 from boekstuk.domain.money import to_money
@@ -53,7 +54,8 @@ class TotalCandidates:
     change: list[Candidate[Decimal]] = field(default_factory=list)
     rate_lines: list[RateLine] = field(default_factory=list)
     charged: bool = False
-    """A line names VAT at a rate above zero ("21% btw"), whether or not its amount could be read."""
+    """A line names VAT at a rate above zero ("21% btw"), whether or not its amount could be read: then equal totals
+    excl. and incl. VAT are a misreading, not a document without VAT."""
 
 
 def read_totals(reading: Reading) -> list[VatLine]:
@@ -80,7 +82,7 @@ def _collect(reading: Reading) -> TotalCandidates:
         misread = [] if rates else list(RATE_MISREAD_RE.finditer(line.text))
         if misread and (L.VAT.search(line.text) or (len(amounts) >= 2 and in_vat_table(reading, line))):
             rates = misread
-        if L.VAT.search(line.text) and any(0 < Decimal(r.group(1).replace(",", ".")) <= MAX_RATE for r in rates):
+        if L.VAT.search(line.text) and any(0 < rate_value(r) <= MAX_RATE for r in rates):
             found.charged = True
         amounts = tuple(a for a in amounts if not any(r.start() <= a.start < r.end() for r in rates))
         if not amounts:
@@ -114,7 +116,7 @@ def _collect(reading: Reading) -> TotalCandidates:
                     found.paid.append(Candidate(amount.value, 0.0, "paid", span))
         has_vat_word = bool(L.VAT.search(line.text) or L.REVERSE_CHARGE.search(line.text))
         for rate in rates:
-            value = Decimal(rate.group(1).replace(",", "."))
+            value = rate_value(rate)
             if value <= MAX_RATE:
                 found.rate_lines.append(RateLine(value, amounts, line, has_vat_word))
     return found
@@ -175,15 +177,13 @@ def _choose(reading: Reading, found: TotalCandidates, vat_lines: list[VatLine]) 
         found.vat.append(Candidate(to_money(vat_sum), W.VAT_LINES_SUM, "sum of vat lines"))
         found.excl.append(Candidate(to_money(base_sum), W.VAT_LINES_BASE_SUM, "sum of vat line bases"))
 
-    # A VAT line with a rate above zero says VAT was charged: equal totals excl. and incl. are then a misreading.
-    charged = found.charged
     best_combo: tuple[float, Candidate[Decimal] | None, Candidate[Decimal] | None, Candidate[Decimal] | None] | None
     best_combo = None
     for i, e, v in product(_top(found.incl), _top(found.excl), _top(found.vat)):
         score = sum(c.score for c in (i, e, v) if c is not None)
         if _adds_up(i, e, v):
             score += W.TOTALS_ADD_UP
-        elif i is not None and e is not None and v is None and e.value == i.value and not charged:
+        elif i is not None and e is not None and v is None and e.value == i.value and not found.charged:
             score += W.TOTALS_NO_VAT  # no VAT on the document (receipts, exempt): excl equals incl
         elif i is not None and e is not None and (abs(i.value) < abs(e.value)):
             score -= W.TOTALS_INCL_BELOW_EXCL
@@ -206,7 +206,7 @@ def _choose(reading: Reading, found: TotalCandidates, vat_lines: list[VatLine]) 
         # Verlegd or 0 %: the page names the VAT and there is none to pay, so the VAT total is 0,00.
         reading.put("vat_total", Candidate("0.00", W.VAT_TOTAL_ZERO, "reverse charge or 0 %"))
     elif (i is not None and e is not None and v is None and i.value == e.value != 0 and not vat_lines
-          and not charged and i.span is not None and e.span is not None and i.span != e.span):
+          and not found.charged and i.span is not None and e.span is not None and i.span != e.span):
         # A total excl. VAT and a total incl. VAT printed apart, and equal: no VAT was charged (0 %, exempt),
         # whatever the VAT line says (a scan may have lost it). ``complete_vat_lines`` then makes the 0 % line.
         reading.put("vat_total", Candidate("0.00", W.VAT_TOTAL_ZERO, "total excl equals total incl"))

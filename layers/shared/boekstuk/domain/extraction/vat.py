@@ -43,6 +43,11 @@ class RateLine:
     has_vat_word: bool
 
 
+def rate_value(match: re.Match[str]) -> Decimal:
+    """The rate a ``RATE_RE`` or ``RATE_MISREAD_RE`` match names (``21``, ``5.5`` for "5,5 %")."""
+    return Decimal(match.group(1).replace(",", "."))
+
+
 def rate_text(rate: Decimal) -> str:
     """A rate as ``VatLine.rate`` holds it (``21``, ``5.5``)."""
     return format(rate.normalize(), "f")
@@ -60,7 +65,7 @@ def read_vat_lines(reading: Reading, rate_lines: list[RateLine], vat: list[Candi
         values = [a.value for a in amounts]
         pair = _base_and_amount(rate, values)
         text = rate_text(rate)
-        if pair is not None and (rate_line.has_vat_word or _in_vat_table(reading, line)):
+        if pair is not None and (rate_line.has_vat_word or in_vat_table(reading, line)):
             base, amount = pair
             found.setdefault((text, reverse), VatLine(rate=text, base=base, amount=amount, reverse_charge=reverse))
         elif rate_line.has_vat_word and len(values) == 1 and rate > 0 and not _is_item_line(line):
@@ -97,7 +102,7 @@ def printed_base(reading: Reading, rate: Decimal, amount: Decimal, near: Line) -
         if line.page != near.page or distance > W.PRINTED_BASE_LINES:
             continue
         rates = list(RATE_RE.finditer(line.text))
-        same_rate = any(Decimal(r.group(1).replace(",", ".")) == rate for r in rates)
+        same_rate = any(rate_value(r) == rate for r in rates)
         for match in find_amounts(line.text):
             if any(r.start() <= match.start < r.end() for r in rates) or abs(match.value) <= abs(amount):
                 continue
@@ -166,10 +171,6 @@ def _add_the_lost_rate(vat_lines: list[VatLine], excl: Decimal, vat_total: Decim
 
 def in_vat_table(reading: Reading, line: Line) -> bool:
     """Whether ``line`` is a row under a VAT header (``BTW  Excl.  BTW  Incl.``)."""
-    return _in_vat_table(reading, line)
-
-
-def _in_vat_table(reading: Reading, line: Line) -> bool:
     return reading.label_above(line, 0, len(line.text), (("vat", L.VAT),)) == "vat"
 
 

@@ -59,6 +59,8 @@ below a company name at the top, above a letterhead guess."""
 NAME_TRADE_NAME_OF_HOLDER = 0.8
 """A letterhead cell with the surname of a person who holds the account ("Jan Bezemer Vertalingen" over "t.n.v.
 J. Bezemer"): the sole trader's trade name, above the owner's own name."""
+TYPE_SIZE_STEP = 1.4
+"""Two neighbouring words whose heights differ by more than this factor are set in different type: not one cell."""
 WORD_SPACE = 0.8
 """The widest gap between two words of one name, in line heights; a wider one is a column's edge."""
 NAME_SPELLS_LETTERHEAD = 0.15
